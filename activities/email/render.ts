@@ -1,0 +1,665 @@
+/**
+ * E-mail rendering: a pure function from a message description to subject, text and HTML. No I/O and no clock:
+ * every time comes in as an ISO-8601 string with an offset and is shown in JST.
+ */
+import { toHtml, toText, type Block, type EmailDocument } from './document.js';
+import { formatJpy, formatJst, formatJstDate, formatSpan, minutesBetween, oneLine } from './format.js';
+import {
+  AUDIENCE_LABELS,
+  CAUSE_LABELS,
+  COST_CATEGORY_LABELS,
+  DATA_ITEM_LABELS,
+  DENIAL_REASON_LABELS,
+  OBLIGATION_KIND_LABELS,
+  REGIME_LABELS,
+  ROLE_LABELS,
+  SEVERITY_LABELS,
+  looseLabel,
+  strictLabel,
+  type Language,
+} from './labels.js';
+
+export type { Language } from './labels.js';
+export { UnknownCodeError } from './labels.js';
+export { formatJst, formatJpy } from './format.js';
+
+export interface ContactDesk {
+  name: string;
+  phone?: string;
+  email?: string;
+  hours?: string;
+}
+
+export interface PersonContact {
+  name: string;
+  phone?: string;
+  email?: string;
+}
+
+/** One regulatory obligation as a message shows it. `target` marks a product target that is not a legal deadline. */
+export interface DeadlineItem {
+  regime: string;
+  kind: string;
+  dueAt: string;
+  audience?: string;
+  target?: boolean;
+}
+
+interface Base {
+  language: Language;
+}
+
+/** Apology and notice to one affected person (APPI items always; GDPR Art. 34 and California when the regimes say). */
+export interface PersonNotice extends Base {
+  kind: 'person_notice';
+  recipientName: string;
+  insuredName: string;
+  caseRef: string;
+  incidentOverview: string;
+  /** Contract data-item codes. */
+  dataItems: string[];
+  /** Contract cause code. */
+  cause: string;
+  secondaryDamageRisk: string;
+  contactDesk: ContactDesk;
+  /** Regimes whose notice rules apply to this person, e.g. `EU-GDPR`, `US-CA`. */
+  regimes: string[];
+  apologyCode?: string;
+  measures?: string;
+  /** GDPR Art. 34 "likely consequences"; falls back to `secondaryDamageRisk`. */
+  likelyConsequences?: string;
+  /** GDPR contact point (DPO) when it is not the contact desk. */
+  dataProtectionContact?: ContactDesk;
+  occurredAt?: string;
+  discoveredAt?: string;
+  issuedAt?: string;
+}
+
+export interface InsuredAck extends Base {
+  kind: 'insured_ack';
+  recipientName: string;
+  insuredName: string;
+  caseId: string;
+  receivedAt: string;
+  handler: PersonContact | null;
+  nextSteps: string[];
+  deadlines: DeadlineItem[];
+  caseUrl?: string;
+}
+
+export interface HandlerAssignment extends Base {
+  kind: 'handler_assignment';
+  recipientName: string;
+  caseId: string;
+  insuredName: string;
+  policyNumber: string;
+  severity: string;
+  assignedAt: string;
+  assignedBy?: string;
+  affectedPersons?: number;
+  nextDeadline?: DeadlineItem;
+  caseUrl?: string;
+}
+
+export interface DeadlineReminder extends Base {
+  kind: 'deadline_reminder';
+  recipientName: string;
+  caseId: string;
+  regime: string;
+  obligationKind: string;
+  audience?: string;
+  dueAt: string;
+  /** The instant the reminder is written for; the remaining time is `dueAt - asOf`. */
+  asOf: string;
+  target?: boolean;
+  caseUrl?: string;
+}
+
+export interface Escalation extends Base {
+  kind: 'escalation';
+  recipientName: string;
+  recipientRole: 'handler' | 'supervisor' | 'insured';
+  caseId: string;
+  regime: string;
+  obligationKind: string;
+  audience?: string;
+  dueAt: string;
+  asOf: string;
+  assignee?: string | null;
+  caseUrl?: string;
+}
+
+export interface ConsentRequest extends Base {
+  kind: 'consent_request';
+  recipientName: string;
+  caseId: string;
+  /** Contract cost category. */
+  category: string;
+  amountJpy: number;
+  vendor: { name: string; panel: boolean };
+  requestedBy?: string;
+  requestedAt?: string;
+  note?: string;
+  caseUrl?: string;
+}
+
+export interface DenialReason {
+  code: string;
+  explanation: string;
+  facts: string[];
+}
+
+export interface DenialLetter extends Base {
+  kind: 'denial_letter';
+  recipientName: string;
+  insuredName: string;
+  caseId: string;
+  policyNumber: string;
+  decidedAt: string;
+  reasons: DenialReason[];
+  handler: PersonContact;
+}
+
+export interface PayoutLine {
+  category: string;
+  payableJpy: number;
+  claimedJpy?: number;
+  note?: string;
+}
+
+export interface PayoutNotice extends Base {
+  kind: 'payout_notice';
+  recipientName: string;
+  insuredName: string;
+  caseId: string;
+  policyNumber: string;
+  amountJpy: number;
+  lines: PayoutLine[];
+  paidAt?: string;
+  handler?: PersonContact;
+}
+
+export type EmailMessage =
+  | PersonNotice
+  | InsuredAck
+  | HandlerAssignment
+  | DeadlineReminder
+  | Escalation
+  | ConsentRequest
+  | DenialLetter
+  | PayoutNotice;
+
+export type EmailKind = EmailMessage['kind'];
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function renderEmail(msg: EmailMessage): RenderedEmail {
+  const { subject, doc } = compose(msg);
+  return { subject: oneLine(subject), text: toText(doc), html: toHtml(doc) };
+}
+
+function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
+  switch (msg.kind) {
+    case 'person_notice':
+      return personNotice(msg);
+    case 'insured_ack':
+      return insuredAck(msg);
+    case 'handler_assignment':
+      return handlerAssignment(msg);
+    case 'deadline_reminder':
+      return deadlineReminder(msg);
+    case 'escalation':
+      return escalation(msg);
+    case 'consent_request':
+      return consentRequest(msg);
+    case 'denial_letter':
+      return denialLetter(msg);
+    case 'payout_notice':
+      return payoutNotice(msg);
+    default: {
+      const unknown: never = msg;
+      throw new TypeError(`unknown e-mail kind: ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// shared pieces
+
+const h = (text: string): Block => ({ t: 'heading', text });
+const p = (text: string): Block => ({ t: 'para', text });
+const list = (items: readonly string[]): Block => ({ t: 'list', items });
+const fields = (rows: ReadonlyArray<readonly [string, string | undefined | null]>): Block => ({
+  t: 'fields',
+  rows: rows.filter((r): r is readonly [string, string] => typeof r[1] === 'string' && r[1] !== ''),
+});
+
+function dear(name: string, lang: Language): Block {
+  return p(lang === 'ja' ? `${name} 様` : `Dear ${name},`);
+}
+
+function deskRows(desk: ContactDesk, lang: Language): Array<readonly [string, string | undefined]> {
+  const ja = lang === 'ja';
+  return [
+    [ja ? '窓口' : 'Contact', desk.name],
+    [ja ? '電話' : 'Telephone', desk.phone],
+    [ja ? 'メール' : 'E-mail', desk.email],
+    [ja ? '受付時間' : 'Hours', desk.hours],
+  ];
+}
+
+function personRows(person: PersonContact, lang: Language): Array<readonly [string, string | undefined]> {
+  const ja = lang === 'ja';
+  return [
+    [ja ? '担当者' : 'Handler', person.name],
+    [ja ? '電話' : 'Telephone', person.phone],
+    [ja ? 'メール' : 'E-mail', person.email],
+  ];
+}
+
+function regimeLabel(regime: string, lang: Language): string {
+  const label = looseLabel(REGIME_LABELS, regime, lang);
+  if (label === regime) return regime;
+  return lang === 'ja' ? `${regime}（${label}）` : `${regime} (${label})`;
+}
+
+function obligationLabel(regime: string, kind: string, audience: string | undefined, lang: Language): string {
+  const kindLabel = looseLabel(OBLIGATION_KIND_LABELS, kind, lang);
+  const aud = audience ? looseLabel(AUDIENCE_LABELS, audience, lang) : undefined;
+  if (lang === 'ja') return `${regime} ${kindLabel}${aud ? `（${aud}）` : ''}`;
+  return `${regime} ${kindLabel}${aud ? ` (${aud})` : ''}`;
+}
+
+function deadlineLine(d: DeadlineItem, lang: Language): string {
+  const what = obligationLabel(d.regime, d.kind, d.audience, lang);
+  const when = formatJst(d.dueAt, lang);
+  if (d.target) return lang === 'ja' ? `${what}：${when}（目標。法定期限ではありません）` : `${what}: ${when} (target, not a legal deadline)`;
+  return lang === 'ja' ? `${what}：${when}` : `${what}: ${when}`;
+}
+
+function caseLink(url: string | undefined, lang: Language): Block[] {
+  if (!url) return [];
+  return [fields([[lang === 'ja' ? '案件画面' : 'Case', url]])];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// person_notice
+
+const CA_HEADINGS = {
+  title: { en: 'Notice of Data Breach', ja: '個人情報漏洩のお知らせ' },
+  happened: { en: 'What Happened', ja: '発生した事象' },
+  involved: { en: 'What Information Was Involved', ja: '対象となった情報' },
+  doing: { en: 'What We Are Doing', ja: '当社の対応' },
+  youCanDo: { en: 'What You Can Do', ja: 'お客様にお願いしたいこと' },
+  moreInfo: { en: 'For More Information', ja: 'お問い合わせ先' },
+} as const;
+
+// California prescribes the English title and headings; a Japanese notice keeps them and adds a translation.
+function caHeading(key: keyof typeof CA_HEADINGS, lang: Language): string {
+  const entry = CA_HEADINGS[key];
+  return lang === 'ja' ? `${entry.en}（${entry.ja}）` : entry.en;
+}
+
+function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const gdpr = m.regimes.includes('EU-GDPR');
+  const california = m.regimes.includes('US-CA');
+
+  const items = m.dataItems.map((code) => strictLabel(DATA_ITEM_LABELS, 'data item', code, lang));
+  const cause = strictLabel(CAUSE_LABELS, 'cause', m.cause, lang);
+  const measures =
+    m.measures ??
+    (ja
+      ? '原因と影響範囲の調査を進めており、講じる措置は決まり次第お知らせいたします。'
+      : 'We are investigating the cause and extent of the incident and will tell you about further measures as they are decided.');
+  const advice = ja
+    ? '本件に便乗した不審な電話・メール・郵便物にご注意ください。当社からパスワードやカード番号をお尋ねすることはありません。'
+    : 'Please be alert to suspicious calls, e-mails or letters that mention this incident. We will never ask you for passwords or card numbers.';
+  const desk = fields([...deskRows(m.contactDesk, lang), [ja ? '管理番号' : 'Reference', m.caseRef]]);
+  const apology: Block[] = m.apologyCode
+    ? [
+        p(
+          ja
+            ? `お詫びのしるしとしてご用意したお品をお受け取りいただくためのコードです（お一人様一回限り有効）。\n${m.apologyCode}`
+            : `As a token of our apology we have prepared a gift for you. Use this personal code to claim it (valid once, for you only):\n${m.apologyCode}`,
+        ),
+      ]
+    : [];
+  const dates: Array<readonly [string, string | undefined]> = [
+    [ja ? '発生日' : 'Date of the breach', m.occurredAt ? formatJstDate(m.occurredAt, lang) : california ? (ja ? '調査中' : 'under investigation') : undefined],
+    [ja ? '判明日' : 'Date discovered', m.discoveredAt ? formatJstDate(m.discoveredAt, lang) : undefined],
+  ];
+
+  const title = california ? (ja ? caHeading('title', lang) : CA_HEADINGS.title.en) : ja ? '個人情報漏洩に関するお詫びとお知らせ' : 'Apology and notice about a leak of your personal information';
+
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `このたび、${m.insuredName}が管理する${m.recipientName}様の個人情報が外部に漏洩した、またはそのおそれがあることが判明いたしました。多大なるご迷惑とご心配をおかけしますことを、心より深くお詫び申し上げます。本件の概要と当社の対応について、下記のとおりお知らせいたします。`
+        : `We are writing to tell you that personal information about you held by ${m.insuredName} has been, or may have been, leaked. We sincerely apologise for the concern and inconvenience this causes you. This notice explains what happened and what we are doing about it.`,
+    ),
+  ];
+
+  if (california) {
+    blocks.push(
+      h(caHeading('happened', lang)),
+      p(m.incidentOverview),
+      fields([[ja ? '原因' : 'Cause', cause], ...dates]),
+      h(caHeading('involved', lang)),
+      list(items),
+      h(caHeading('doing', lang)),
+      p(measures),
+      h(caHeading('youCanDo', lang)),
+      fields([[ja ? '二次被害またはそのおそれ' : 'Risk of secondary damage', m.secondaryDamageRisk]]),
+      p(advice),
+      ...apology,
+      h(caHeading('moreInfo', lang)),
+      desk,
+    );
+  } else {
+    blocks.push(
+      h(ja ? '事案の概要' : 'What happened'),
+      p(m.incidentOverview),
+      ...(dates.some(([, v]) => v) ? [fields(dates)] : []),
+      h(ja ? '漏洩した（またはそのおそれがある）個人情報の項目' : 'Personal information involved'),
+      list(items),
+      h(ja ? '原因' : 'Cause'),
+      p(cause),
+      h(ja ? '二次被害またはそのおそれの有無及びその内容' : 'Risk of secondary damage'),
+      p(m.secondaryDamageRisk),
+      p(advice),
+      ...(m.measures ? [h(ja ? '当社の対応' : 'What we are doing'), p(m.measures)] : []),
+      ...apology,
+      h(ja ? 'お問い合わせ窓口' : 'Contact desk'),
+      desk,
+    );
+  }
+
+  if (gdpr) {
+    const dpo = m.dataProtectionContact ?? m.contactDesk;
+    const dpoText = [dpo.name, dpo.phone, dpo.email].filter(Boolean).join(' / ');
+    blocks.push(
+      h(ja ? 'EU一般データ保護規則（GDPR）第34条に基づくお知らせ' : 'Information under Article 34 of the EU General Data Protection Regulation (GDPR)'),
+      fields([
+        [
+          ja ? '個人データ侵害の性質' : 'Nature of the personal data breach',
+          ja ? `${m.incidentOverview}（対象となった情報：${items.join('、')}）` : `${m.incidentOverview} (information involved: ${items.join(', ')})`,
+        ],
+        [ja ? '連絡先（データ保護責任者またはその他の窓口）' : 'Contact point (Data Protection Officer or other contact)', dpoText],
+        [ja ? '想定される結果' : 'Likely consequences', m.likelyConsequences ?? m.secondaryDamageRisk],
+        [ja ? '講じた措置および講じる予定の措置' : 'Measures taken or proposed', measures],
+      ]),
+    );
+  }
+
+  blocks.push(
+    p(ja ? '重ねて深くお詫び申し上げます。' : 'Once again, we sincerely apologise.'),
+    p([m.issuedAt ? formatJstDate(m.issuedAt, lang) : undefined, m.insuredName].filter(Boolean).join('\n')),
+  );
+
+  const subject = california
+    ? ja
+      ? `【重要】Notice of Data Breach（個人情報漏洩に関するお詫びとお知らせ）${m.insuredName}`
+      : `Notice of Data Breach - ${m.insuredName}`
+    : ja
+      ? `【重要】個人情報漏洩に関するお詫びとお知らせ（${m.insuredName}）`
+      : `Important: apology and notice about your personal information (${m.insuredName})`;
+  return { subject, doc: { language: lang, title, blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// insured_ack
+
+function insuredAck(m: InsuredAck): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `${m.insuredName}様からの事故のご報告を受け付けました。以下の案件番号でお問い合わせください。`
+        : `We have received the incident report from ${m.insuredName}. Please quote the case number below in any correspondence.`,
+    ),
+    fields([
+      [ja ? '案件番号' : 'Case number', m.caseId],
+      [ja ? '受付日時' : 'Received at', formatJst(m.receivedAt, lang)],
+    ]),
+    h(ja ? '担当者' : 'Your handler'),
+    m.handler
+      ? fields(personRows(m.handler, lang))
+      : p(ja ? '担当者は決まり次第ご連絡いたします。' : 'We will tell you who your handler is as soon as one is assigned.'),
+  ];
+  if (m.nextSteps.length) blocks.push(h(ja ? '今後の流れ' : 'Next steps'), list(m.nextSteps));
+  blocks.push(h(ja ? '法令上の期限（日本時間）' : 'Regulatory deadlines (Japan time)'));
+  blocks.push(
+    m.deadlines.length
+      ? list(m.deadlines.map((d) => deadlineLine(d, lang)))
+      : p(ja ? '現時点で該当する届出期限はありません。' : 'No regulatory deadline applies at this point.'),
+  );
+  blocks.push(
+    p(
+      ja
+        ? '期限は「知った」時点（ご報告の発見日時）から計算しています。事実関係が判明するにつれて早まることがあります。'
+        : 'Deadlines run from when your organisation became aware of the leak; they may move earlier as facts emerge, never later.',
+    ),
+    ...caseLink(m.caseUrl, lang),
+  );
+  const subject = ja ? `【受付】事故報告受付のお知らせ（案件番号：${m.caseId}）` : `Incident report received (case ${m.caseId})`;
+  return { subject, doc: { language: lang, title: ja ? '事故報告受付のお知らせ' : 'Incident report received', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// handler_assignment
+
+function handlerAssignment(m: HandlerAssignment): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(ja ? '次の案件の担当に割り当てられました。' : 'You have been assigned the following case.'),
+    fields([
+      [ja ? '案件番号' : 'Case', m.caseId],
+      [ja ? '被保険者' : 'Insured', m.insuredName],
+      [ja ? '証券番号' : 'Policy', m.policyNumber],
+      [ja ? '重大度' : 'Severity', looseLabel(SEVERITY_LABELS, m.severity, lang)],
+      [ja ? '影響人数' : 'Affected persons', m.affectedPersons !== undefined ? m.affectedPersons.toLocaleString('en-US') : undefined],
+      [ja ? '割当日時' : 'Assigned at', formatJst(m.assignedAt, lang)],
+      [ja ? '割当者' : 'Assigned by', m.assignedBy],
+      [ja ? '直近の期限' : 'Next deadline', m.nextDeadline ? deadlineLine(m.nextDeadline, lang) : undefined],
+    ]),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja ? `【担当割当】案件 ${m.caseId}（${m.insuredName}）` : `Case assigned to you: ${m.caseId} (${m.insuredName})`;
+  return { subject, doc: { language: lang, title: ja ? '案件担当のお知らせ' : 'Case assignment', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// deadline_reminder
+
+function deadlineReminder(m: DeadlineReminder): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const left = minutesBetween(m.asOf, m.dueAt);
+  const what = obligationLabel(m.regime, m.obligationKind, m.audience, lang);
+  const remaining =
+    left >= 0
+      ? ja
+        ? `残り ${formatSpan(left, lang)}`
+        : `${formatSpan(left, lang)} left`
+      : ja
+        ? `${formatSpan(left, lang)} 超過`
+        : `${formatSpan(left, lang)} overdue`;
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(ja ? `案件 ${m.caseId} の次の期限が近づいています。` : `A deadline on case ${m.caseId} is approaching.`),
+    fields([
+      [ja ? '対象' : 'Obligation', what],
+      [ja ? '根拠' : 'Regime', regimeLabel(m.regime, lang)],
+      [ja ? '期限' : 'Due', formatJst(m.dueAt, lang)],
+      [ja ? '残り時間' : 'Remaining', ja ? `${remaining}（${formatJst(m.asOf, lang)} 時点）` : `${remaining} (as of ${formatJst(m.asOf, lang)})`],
+    ]),
+    ...(m.target ? [p(ja ? 'これは社内目標であり、法定期限ではありません。' : 'This is an internal target, not a legal deadline.')] : []),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja
+    ? `【期限通知】${m.caseId}：${what} ${formatJst(m.dueAt, lang)} まで`
+    : `Deadline reminder: ${m.caseId} ${what} due ${formatJst(m.dueAt, lang)}`;
+  return { subject, doc: { language: lang, title: ja ? '期限のお知らせ' : 'Deadline reminder', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// escalation
+
+function escalation(m: Escalation): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const over = Math.max(0, -minutesBetween(m.asOf, m.dueAt));
+  const what = obligationLabel(m.regime, m.obligationKind, m.audience, lang);
+  const intro = ja
+    ? {
+        handler: `担当案件 ${m.caseId} の期限が過ぎています。至急対応してください。`,
+        supervisor: `案件 ${m.caseId} の期限が過ぎたため、上席者としてお知らせします。`,
+        insured: `案件 ${m.caseId} について、以下の期限が過ぎています。担当者と至急ご対応をご相談ください。`,
+      }[m.recipientRole]
+    : {
+        handler: `A deadline on your case ${m.caseId} has passed unmet. Please act now.`,
+        supervisor: `A deadline on case ${m.caseId} has passed unmet; you are informed as supervisor.`,
+        insured: `A deadline on case ${m.caseId} has passed. Please contact your handler urgently.`,
+      }[m.recipientRole];
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(intro),
+    fields([
+      [ja ? '対象' : 'Obligation', what],
+      [ja ? '根拠' : 'Regime', regimeLabel(m.regime, lang)],
+      [ja ? '期限' : 'Was due', formatJst(m.dueAt, lang)],
+      [ja ? '超過時間' : 'Overdue by', formatSpan(over, lang)],
+      [ja ? '担当者' : 'Assignee', m.assignee === undefined ? undefined : (m.assignee ?? (ja ? '未割当' : 'unassigned'))],
+      [ja ? '宛先の立場' : 'Sent to you as', looseLabel(ROLE_LABELS, m.recipientRole, lang)],
+    ]),
+    p(
+      ja
+        ? '期限後の届出には遅延の理由の説明が求められる場合があります（GDPR第33条第1項など）。'
+        : 'A late filing may need to state the reasons for the delay (for example GDPR Art. 33(1)).',
+    ),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja
+    ? `【至急・期限超過】${m.caseId}：${what}`
+    : `URGENT - overdue: ${m.caseId} ${what}`;
+  return { subject, doc: { language: lang, title: ja ? '期限超過のお知らせ' : 'Overdue obligation', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// consent_request
+
+function consentRequest(m: ConsentRequest): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const category = looseLabel(COST_CATEGORY_LABELS, m.category, lang);
+  const amount = formatJpy(m.amountJpy, lang);
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `案件 ${m.caseId} について、次の費用の事前同意が求められています。同意があるまで、この費用は支払対象として計上されません。`
+        : `Prior written consent is requested for the following cost on case ${m.caseId}. Until consent is given the cost does not count towards the settlement.`,
+    ),
+    fields([
+      [ja ? '費用項目' : 'Cost category', category],
+      [ja ? '金額' : 'Amount', amount],
+      [ja ? '委託先' : 'Vendor', m.vendor.name],
+      [ja ? 'パネル委託先' : 'Panel vendor', m.vendor.panel ? (ja ? 'はい' : 'yes') : ja ? 'いいえ（パネル外）' : 'no (outside the panel)'],
+      [ja ? '依頼者' : 'Requested by', m.requestedBy],
+      [ja ? '依頼日時' : 'Requested at', m.requestedAt ? formatJst(m.requestedAt, lang) : undefined],
+      [ja ? '備考' : 'Note', m.note],
+    ]),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja ? `【同意依頼】${m.caseId}：${category} ${amount}` : `Consent requested: ${m.caseId} ${category} ${amount}`;
+  return { subject, doc: { language: lang, title: ja ? '費用の事前同意のお願い' : 'Request for prior consent', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// denial_letter
+
+function denialLetter(m: DenialLetter): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `${m.insuredName}様からご報告いただいた事故（案件番号 ${m.caseId}）につきまして、保険契約の内容に照らして慎重に検討いたしました結果、誠に恐縮ながら、下記の理由により保険金をお支払いすることができません。`
+        : `We have carefully reviewed the incident reported by ${m.insuredName} (case ${m.caseId}) against the terms of the policy. We regret to inform you that we are unable to pay under the policy, for the reasons below.`,
+    ),
+    fields([
+      [ja ? '証券番号' : 'Policy number', m.policyNumber],
+      [ja ? '案件番号' : 'Case number', m.caseId],
+      [ja ? '判断日' : 'Decided on', formatJstDate(m.decidedAt, lang)],
+    ]),
+  ];
+  m.reasons.forEach((r, i) => {
+    const label = looseLabel(DENIAL_REASON_LABELS, r.code, lang);
+    blocks.push(h(ja ? `理由${i + 1}：${label}` : `Reason ${i + 1}: ${label}`));
+    blocks.push(p(r.explanation));
+    if (r.facts.length) blocks.push(p(ja ? '判断の根拠とした事実：' : 'Facts this rests on:'), list(r.facts));
+    blocks.push(fields([[ja ? '理由コード' : 'Reason code', r.code]]));
+  });
+  blocks.push(
+    p(
+      ja
+        ? 'この判断の前提となる事実に誤りや新たな事実がある場合は、下記担当者までお知らせください。改めて検討いたします。'
+        : 'If any fact above is wrong, or there are facts we have not considered, please tell your handler and we will review the decision.',
+    ),
+    h(ja ? 'お問い合わせ' : 'Contact'),
+    fields(personRows(m.handler, lang)),
+  );
+  const subject = ja
+    ? `保険金お支払いに関するご通知（証券番号：${m.policyNumber}、案件番号：${m.caseId}）`
+    : `Decision on your claim: not payable (policy ${m.policyNumber}, case ${m.caseId})`;
+  return { subject, doc: { language: lang, title: ja ? '保険金お支払いに関するご通知' : 'Decision on your claim', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// payout_notice
+
+function payoutNotice(m: PayoutNotice): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const amount = formatJpy(m.amountJpy, lang);
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `案件番号 ${m.caseId} につきまして、下記のとおり保険金をお支払いいたします。`
+        : `We are paying the following amount under policy ${m.policyNumber} for case ${m.caseId}.`,
+    ),
+    fields([
+      [ja ? '証券番号' : 'Policy number', m.policyNumber],
+      [ja ? '被保険者' : 'Insured', m.insuredName],
+      [ja ? 'お支払額' : 'Amount paid', amount],
+      [ja ? 'お支払日' : 'Paid on', m.paidAt ? formatJstDate(m.paidAt, lang) : undefined],
+    ]),
+    h(ja ? '内訳' : 'Breakdown'),
+    {
+      t: 'table',
+      head: ja ? ['費用項目', 'ご請求額', 'お支払額', '備考'] : ['Category', 'Claimed', 'Paid', 'Note'],
+      rows: m.lines.map((l) => [
+        looseLabel(COST_CATEGORY_LABELS, l.category, lang),
+        l.claimedJpy !== undefined ? formatJpy(l.claimedJpy, lang) : '-',
+        formatJpy(l.payableJpy, lang),
+        l.note ?? '',
+      ]),
+    },
+    ...(m.handler ? [h(ja ? 'お問い合わせ' : 'Contact'), fields(personRows(m.handler, lang))] : []),
+  ];
+  const subject = ja ? `保険金お支払いのご案内（案件番号：${m.caseId}）${amount}` : `Claim payment: ${amount} (case ${m.caseId})`;
+  return { subject, doc: { language: lang, title: ja ? '保険金お支払いのご案内' : 'Claim payment', blocks } };
+}

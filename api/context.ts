@@ -1,0 +1,210 @@
+/**
+ * What every handler shares: the dependencies the process wires in, the clock, the change counter behind the
+ * polling caches, and small helpers over the Temporal client.
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../main/config.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { Keyring } from '../storage/crypto.js';
+import { caseWorkflowId, viewQuery, type CaseSettings, type CaseView } from '../workflows/contract.js';
+import type { Principal, PrincipalDirectory } from './principals.js';
+import { HttpProblem } from './problem.js';
+import type { JWTVerifyGetKey } from 'jose';
+
+export interface VendorCredentials {
+  vendorId: string;
+  role: string;
+  name: string;
+  /** Webhook secrets; more than one while a rotation is under way. */
+  secrets: string[];
+}
+
+export interface ApiDeps {
+  config: Config;
+  temporal: { client: Client; namespace: string; taskQueue: string };
+  principals: PrincipalDirectory;
+  blobStore: BlobStore;
+  keyring: Keyring;
+  vendors: VendorCredentials[];
+  logger: Logger;
+  now?: () => Date;
+  caseSettings?: CaseSettings;
+  /** Prometheus text appended to `/metrics` (the in-process worker's SDK metrics). */
+  extraMetrics?: () => Promise<string>;
+  limits?: {
+    /** Largest affected-person CSV accepted; default 256 MiB. */
+    uploadMaxBytes?: number;
+    /** Largest vendor webhook body; default 1 MiB. */
+    webhookMaxBytes?: string;
+    /** How long a computed dashboard or list page is served from memory; default 2 s. */
+    pollCacheTtlMs?: number;
+    /** How long a new case may take to answer its first query; default 10 s. */
+    firstViewTimeoutMs?: number;
+  };
+  /** A JWKS to verify OIDC tokens against, instead of fetching `OIDC_JWKS_URL` (tests, custom key sources). */
+  oidcKeySet?: JWTVerifyGetKey;
+}
+
+export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Bumped whenever this process changes a case. The polling caches compare it before any backend call; timers in the
+ * workflows change cases too, which the caches' short TTL covers (and other API instances, which do not share it).
+ */
+export class ChangeCounter {
+  value = 0;
+  bump(): void {
+    this.value += 1;
+  }
+}
+
+interface CacheEntry {
+  counter: number;
+  expiresAt: number;
+  etag: string;
+  body: string;
+}
+
+/** Small LRU of computed poll answers, keyed by who may see what and the normalised query. */
+export class PollCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  constructor(private readonly max = 500) {}
+  get(key: string): CacheEntry | undefined {
+    const e = this.entries.get(key);
+    if (e) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+  set(key: string, entry: CacheEntry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+export interface ApiContext {
+  deps: ApiDeps;
+  client: Client;
+  taskQueue: string;
+  now: () => Date;
+  changes: ChangeCounter;
+  pollCache: PollCache;
+  log: Logger;
+}
+
+export function createContext(deps: ApiDeps): ApiContext {
+  return {
+    deps,
+    client: deps.temporal.client,
+    taskQueue: deps.temporal.taskQueue,
+    now: deps.now ?? (() => new Date()),
+    changes: new ChangeCounter(),
+    pollCache: new PollCache(),
+    log: deps.logger,
+  };
+}
+
+export function strongEtag(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  // Weak comparison (RFC 9110 13.1.2) for If-None-Match: a W/ prefix on the client's copy still matches.
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/**
+ * Answers a polled JSON resource with a strong ETag. When this process changed nothing since the cached answer
+ * and its TTL has not run out, a matching `If-None-Match` is a 304 before any backend call.
+ */
+export async function servePollable(
+  ctx: ApiContext,
+  req: Request,
+  res: Response,
+  key: string,
+  compute: () => Promise<unknown>,
+): Promise<void> {
+  res.set('Cache-Control', 'private, no-cache');
+  res.set('Vary', 'Authorization');
+  const ttl = ctx.deps.limits?.pollCacheTtlMs ?? 2000;
+  const inm = req.headers['if-none-match'];
+  const nowMs = Date.now();
+  let entry = ctx.pollCache.get(key);
+  if (!entry || entry.counter !== ctx.changes.value || entry.expiresAt <= nowMs) {
+    const counter = ctx.changes.value;
+    const body = JSON.stringify(await compute());
+    entry = { counter, expiresAt: Date.now() + ttl, etag: strongEtag(body), body };
+    ctx.pollCache.set(key, entry);
+  }
+  res.set('ETag', entry.etag);
+  if (etagMatches(inm, entry.etag)) {
+    res.status(304).end();
+    return;
+  }
+  res.status(200).type('application/json').send(entry.body);
+}
+
+export function caseHandle(ctx: ApiContext, caseId: string) {
+  return ctx.client.workflow.getHandle(caseWorkflowId(caseId));
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Queries the case view. A case started a moment ago may not have run its first workflow task yet; with
+ * `retryForMs` the query is retried until it answers (a missing workflow is never retried).
+ */
+export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0): Promise<CaseView> {
+  const handle = caseHandle(ctx, caseId);
+  const deadline = Date.now() + retryForMs;
+  let delay = 50;
+  for (;;) {
+    try {
+      return await handle.query(viewQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || Date.now() >= deadline) throw err;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+}
+
+/** Another insured's case is indistinguishable from a missing one. */
+export function assertMayRead(principal: Principal, view: Pick<CaseView, 'insuredId' | 'caseId'>): void {
+  if (principal.role === 'insured' && principal.insuredId !== view.insuredId) {
+    throw new HttpProblem(404, 'not_found', `case ${view.caseId} not found`);
+  }
+}
+
+export function actorOf(p: Principal) {
+  return {
+    name: p.name,
+    role: p.role,
+    ...(p.insuredId !== undefined ? { insuredId: p.insuredId } : {}),
+    ...(p.authorityLimitJpy !== undefined ? { authorityLimitJpy: p.authorityLimitJpy } : {}),
+  };
+}
+
+export function idempotencyKey(req: Request): string | undefined {
+  const v = req.headers['idempotency-key'];
+  if (v === undefined) return undefined;
+  const key = Array.isArray(v) ? v[0] : v;
+  if (key === undefined || key.length === 0 || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new HttpProblem(400, 'validation', 'Idempotency-Key must be 1-200 visible ASCII characters', [
+      { path: '/Idempotency-Key', message: '1-200 visible ASCII characters', code: 'invalid_format', in: 'header' },
+    ]);
+  }
+  return key;
+}

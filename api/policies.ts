@@ -1,0 +1,108 @@
+import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
+import { PolicySchema, type PolicyRecord } from '../domain/schemas.js';
+import { POLICY_WORKFLOW_TYPE } from '../workflows/contract.js';
+import { policyQuery, policyWorkflowId, putPolicyUpdate } from '../workflows/policy-ledger.js';
+import type { ApiContext } from './context.js';
+import type { Principal } from './principals.js';
+import { HttpProblem } from './problem.js';
+import { defineRoute, type RouteDef } from './route-kit.js';
+import { PolicyParamsSchema, PolicyResponseSchema, ProblemSchema } from './schemas.js';
+
+const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
+
+export const POLICY_EXAMPLE = {
+  insuredId: 'ins-001',
+  insuredName: '株式会社サンプル',
+  periodStart: '2026-04-01T00:00:00+09:00',
+  periodEnd: '2027-04-01T00:00:00+09:00',
+  retroactiveDate: '2024-04-01T00:00:00+09:00',
+  socialResponsibility: 1,
+  liability: { perClaimLimitJpy: 100000000, periodLimitJpy: 100000000, deductibleJpy: 0 },
+  responseCosts: { perIncidentLimitJpy: 50000000, periodLimitJpy: 50000000 },
+  categories: {
+    forensic_investigation: { limitJpy: 10000000, payoutRatio: 1.0, consentRequired: false },
+    apology_payment: { limitJpy: 10000000, payoutRatio: 1.0, consentRequired: true, perVictimCapJpy: 500 },
+  },
+};
+
+/** The registered policy, or undefined when the number is unknown (no ledger, or a ledger never given terms). */
+export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
+  try {
+    const answer = await ctx.client.workflow.getHandle(policyWorkflowId(policyNumber)).query(policyQuery);
+    return answer.policy ? { policy: answer.policy, version: answer.version } : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** An insured sees only the policies it holds; anyone else's is "not found". */
+export function mayReadPolicy(principal: Principal, policy: PolicyRecord): boolean {
+  return principal.role !== 'insured' || principal.insuredId === policy.insuredId;
+}
+
+export function policyRoutes(ctx: ApiContext): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'put',
+      path: '/v1/policies/:policyNumber',
+      operationId: 'putPolicy',
+      summary: 'Register or replace a policy',
+      description:
+        'Creates the policy ledger on first use (201) or replaces the terms (200). The period usage already drawn by ' +
+        'cases stays with the ledger.',
+      tags: ['policies'],
+      auth: { roles: ['admin'] },
+      params: PolicyParamsSchema,
+      body: { kind: 'json', schema: PolicySchema, name: 'Policy', example: POLICY_EXAMPLE },
+      responses: {
+        200: { description: 'Replaced', schema: PolicyResponseSchema, name: 'PolicyResponse' },
+        201: { description: 'Created', schema: PolicyResponseSchema, name: 'PolicyResponse', headers: { Location: 'the policy' } },
+        400: problem('Invalid policy'),
+        401: problem('No or unknown key'),
+        403: problem('Not an admin'),
+        415: problem('Not JSON'),
+      },
+      handle: async (_req, res, { params, body }) => {
+        const { policyNumber } = params as { policyNumber: string };
+        const record: PolicyRecord = { ...(body as Omit<PolicyRecord, 'policyNumber'>), policyNumber };
+        const workflowId = policyWorkflowId(policyNumber);
+        const result = await ctx.client.workflow.executeUpdateWithStart(putPolicyUpdate, {
+          args: [record],
+          startWorkflowOperation: WithStartWorkflowOperation.create(POLICY_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue: ctx.taskQueue,
+            args: [{ policyNumber }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+          }),
+        });
+        if (result.created) res.status(201).location(`/v1/policies/${encodeURIComponent(policyNumber)}`);
+        else res.status(200);
+        res.json({ policy: result.policy, version: result.version });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/policies/:policyNumber',
+      operationId: 'getPolicy',
+      summary: 'Read a policy',
+      tags: ['policies'],
+      auth: { roles: ['admin', 'handler', 'supervisor', 'ops', 'insured'] },
+      params: PolicyParamsSchema,
+      responses: {
+        200: { description: 'The policy and its version', schema: PolicyResponseSchema, name: 'PolicyResponse' },
+        401: problem('No or unknown key'),
+        403: problem('Role may not read policies'),
+        404: problem('Unknown policy, or held by another insured'),
+      },
+      handle: async (_req, res, { params, principal }) => {
+        const { policyNumber } = params as { policyNumber: string };
+        const found = await readPolicy(ctx, policyNumber);
+        if (!found || !mayReadPolicy(principal!, found.policy)) {
+          throw new HttpProblem(404, 'not_found', `policy ${policyNumber} not found`);
+        }
+        res.json(found);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,259 @@
+/**
+ * The machinery behind the route table: one definition per operation drives authentication, content-type checks,
+ * validation (the parsed value is what the handler receives), Express registration and the OpenAPI document, so a
+ * route cannot exist without its documentation.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Role } from '../domain/vocabulary.js';
+import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
+import type { Principal } from './principals.js';
+
+export type Method = 'get' | 'put' | 'post';
+
+export type BodySpec =
+  | { kind: 'json'; schema: z.ZodType; name?: string; example?: unknown; optional?: boolean }
+  /** Streamed to the handler untouched (the handler reads `req`). */
+  | { kind: 'stream'; contentType: string; description: string; example?: string }
+  /** Kept as bytes (e.g. to check a signature) and handed over as a Buffer; `schema` documents the JSON inside. */
+  | { kind: 'raw'; schema: z.ZodType; name?: string; limit: string };
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  name?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export type Auth = { roles: readonly Role[] } | 'public' | 'signature';
+
+export interface Input<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal | undefined;
+}
+
+export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B = unknown> {
+  method: Method;
+  /** Express syntax (`/v1/cases/:caseId`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: Auth;
+  params?: P;
+  query?: Q;
+  body?: BodySpec;
+  responses: Record<number, ResponseSpec>;
+  /** Left out of rate limiting (probes and scrapes). */
+  unlimited?: boolean;
+  handle: (req: Request, res: Response, input: Input<z.infer<P>, z.infer<Q>, B>) => Promise<void> | void;
+}
+
+/** Keeps the handler's input typed from the schemas while the table holds routes of every shape. */
+export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B = unknown>(
+  def: RouteDef<P, Q, B>,
+): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export function principalOf(res: Response): Principal | undefined {
+  return res.locals['principal'] as Principal | undefined;
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+function authorise(def: RouteDef, req: Request, res: Response): Principal | undefined {
+  if (def.auth === 'public' || def.auth === 'signature') return principalOf(res);
+  const principal = principalOf(res);
+  if (!principal) {
+    const failure = res.locals['authFailure'] as string | undefined;
+    throw new HttpProblem(401, 'unauthenticated', failure ?? 'send Authorization: Bearer <key>', undefined, {}, {
+      'WWW-Authenticate': 'Bearer realm="breach-claims"',
+    });
+  }
+  if (!def.auth.roles.includes(principal.role)) {
+    throw new HttpProblem(403, 'forbidden', `role ${principal.role} may not ${def.summary.toLowerCase()}`);
+  }
+  void req;
+  return principal;
+}
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: 'path' | 'query' | 'body'): unknown {
+  if (!schema) return value;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationProblem(zodFieldErrors(parsed.error, where));
+  return parsed.data;
+}
+
+function runner(def: RouteDef): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const principal = authorise(def, req, res);
+      const params = parsePart(def.params, { ...req.params }, 'path');
+      const query = parsePart(def.query, { ...(req.query as Record<string, unknown>) }, 'query');
+      let body: unknown;
+      if (def.body?.kind === 'json') {
+        if (hasBody(req) && !req.is('application/json')) {
+          throw new HttpProblem(415, 'unsupported_media_type', 'send Content-Type: application/json', undefined, {}, {
+            'Accept-Post': 'application/json',
+          });
+        }
+        const raw = hasBody(req) ? (req.body as unknown) : def.body.optional ? {} : undefined;
+        body = parsePart(def.body.schema, raw, 'body');
+      } else if (def.body?.kind === 'stream') {
+        if (!req.is(def.body.contentType)) {
+          throw new HttpProblem(415, 'unsupported_media_type', `send Content-Type: ${def.body.contentType}`);
+        }
+      } else if (def.body?.kind === 'raw') {
+        body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      }
+      await def.handle(req, res, { params, query, body, principal } as Input<never, never, never>);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function registerRoutes(router: Router, defs: readonly RouteDef[]): void {
+  for (const def of defs) {
+    const before: RequestHandler[] = [];
+    if (def.body?.kind === 'raw') before.push(express.raw({ type: () => true, limit: def.body.limit }));
+    router[def.method](def.path, ...before, runner(def));
+  }
+}
+
+// ---- OpenAPI -----------------------------------------------------------------------------------------------------
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  delete out['$schema'];
+  return out;
+}
+
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
+  if (!schema) return [];
+  const doc = jsonSchema(schema, 'input');
+  const props = (doc['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((doc['required'] as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(typeof s['description'] === 'string' ? { description: s['description'] } : {}),
+    schema: s,
+  }));
+}
+
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+}
+
+/** OpenAPI 3.1 from the route table. Named schemas go to components and are referenced. */
+export function buildOpenApi(defs: readonly RouteDef[], info: OpenApiInfo, extraSchemas: Record<string, z.ZodType> = {}): JsonSchema {
+  const components: Record<string, JsonSchema> = {};
+  const ref = (schema: z.ZodType, name: string | undefined, io: 'input' | 'output'): JsonSchema => {
+    if (!name) return jsonSchema(schema, io);
+    components[name] ??= jsonSchema(schema, io);
+    return { $ref: `#/components/schemas/${name}` };
+  };
+  for (const [name, schema] of Object.entries(extraSchemas)) components[name] = jsonSchema(schema, 'output');
+
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const def of defs) {
+    const op: JsonSchema = {
+      operationId: def.operationId,
+      summary: def.summary,
+      ...(def.description ? { description: def.description } : {}),
+      tags: def.tags,
+      security: def.auth === 'public' || def.auth === 'signature' ? [] : [{ bearer: [] }],
+      ...(typeof def.auth === 'object' ? { 'x-roles': [...def.auth.roles] } : {}),
+      ...(def.auth === 'signature' ? { 'x-authentication': 'BC-Signature HMAC-SHA256 (see description)' } : {}),
+    };
+    const params = [
+      ...parameters(def.params, 'path'),
+      ...parameters(def.query, 'query'),
+      ...(def.method !== 'get' && def.auth !== 'signature'
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'Repeat a request safely: the same key and body give the same result.',
+              schema: { type: 'string', maxLength: 200 },
+            },
+          ]
+        : []),
+    ];
+    if (params.length > 0) op['parameters'] = params;
+    if (def.body) {
+      if (def.body.kind === 'stream') {
+        op['requestBody'] = {
+          required: true,
+          description: def.body.description,
+          content: {
+            [def.body.contentType]: {
+              schema: { type: 'string' },
+              ...(def.body.example ? { example: def.body.example } : {}),
+            },
+          },
+        };
+      } else {
+        op['requestBody'] = {
+          required: !(def.body.kind === 'json' && def.body.optional),
+          content: {
+            'application/json': {
+              schema: ref(def.body.schema, def.body.name, 'input'),
+              ...(def.body.kind === 'json' && def.body.example !== undefined ? { example: def.body.example } : {}),
+            },
+          },
+        };
+      }
+    }
+    const responses: Record<string, JsonSchema> = {};
+    for (const [status, r] of Object.entries(def.responses)) {
+      const contentType = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      responses[status] = {
+        description: r.description,
+        ...(r.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
+              ),
+            }
+          : {}),
+        ...(r.schema ? { content: { [contentType]: { schema: ref(r.schema, r.name, 'output') } } } : {}),
+      };
+    }
+    op['responses'] = responses;
+    const p = openApiPath(def.path);
+    paths[p] ??= {};
+    paths[p][def.method] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info,
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: '/' }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key from PRINCIPALS_FILE, or an OIDC access token' },
+      },
+    },
+  };
+}

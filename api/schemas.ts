@@ -1,0 +1,205 @@
+/**
+ * Schemas of what the API answers and of its query strings and path parameters. Request bodies come from `domain/`;
+ * these exist so that `/openapi.json` documents responses from the same source as everything else.
+ */
+import { z } from 'zod';
+import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
+import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
+
+export const CaseIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'case ids are 3-64 letters, digits, dash or underscore');
+
+export const InsuredIdSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
+
+export const PolicyParamsSchema = z.object({ policyNumber: PolicyNumberSchema }).strict();
+export const CaseParamsSchema = z.object({ caseId: CaseIdSchema }).strict();
+export const VendorParamsSchema = z
+  .object({ vendorId: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/) })
+  .strict();
+
+const BoolString = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const CaseListQuerySchema = z
+  .object({
+    status: CaseStatusSchema.optional(),
+    severity: SeveritySchema.optional(),
+    insuredId: InsuredIdSchema.optional(),
+    policyNumber: PolicyNumberSchema.optional(),
+    /** Cases whose next deadline is before this instant. */
+    dueBefore: z.iso.datetime({ offset: true }).optional(),
+    overdue: BoolString.optional(),
+    assignedTo: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^'"\\]+$/, 'no quotes or backslashes')
+      .optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).default(25),
+    pageToken: z
+      .string()
+      .max(4096)
+      .regex(/^[A-Za-z0-9_-]+$/, 'page tokens are base64url as returned in nextPageToken')
+      .optional(),
+  })
+  .strict();
+export type CaseListQuery = z.infer<typeof CaseListQuerySchema>;
+
+export const EmptyQuerySchema = z.object({}).strict();
+
+export const FieldErrorSchema = z.object({
+  path: z.string().describe('JSON pointer into the part named by `in`'),
+  message: z.string(),
+  code: z.string(),
+  in: z.enum(['body', 'query', 'path', 'header']).optional(),
+});
+
+export const ProblemSchema = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    code: z.string(),
+    errors: z.array(FieldErrorSchema).optional(),
+  })
+  .describe('RFC 9457 problem details');
+
+const Iso = z.string().describe('ISO-8601 UTC date-time');
+const Yen = z.number().int();
+
+export const CaseViewSchema = z
+  .looseObject({
+    caseId: z.string(),
+    status: CaseStatusSchema,
+    policyNumber: z.string(),
+    insuredId: z.string(),
+    reportedAt: Iso,
+    discoveredAt: Iso,
+    occurredAt: Iso.nullable(),
+    severity: SeveritySchema,
+    coverage: z.looseObject({ decision: z.enum(['covered', 'provisional', 'denied']), reasons: z.array(z.string()) }),
+    exposure: z.looseObject({
+      perPersonJpy: Yen,
+      persons: z.number().int(),
+      totalJpy: Yen,
+      factors: z.object({
+        x: z.number(),
+        y: z.number(),
+        identifiability: z.number(),
+        socialResponsibility: z.number(),
+        responseQuality: z.number(),
+      }),
+    }),
+    reserve: z.looseObject({ totalJpy: Yen, byCategory: z.record(z.string(), Yen) }),
+    obligations: z.array(
+      z.looseObject({
+        regime: z.string(),
+        audience: z.string(),
+        kind: z.string(),
+        dueAt: Iso,
+        status: z.enum(['pending', 'done', 'overdue', 'not_required']),
+        triggers: z.array(z.string()),
+      }),
+    ),
+    vendors: z.array(z.looseObject({})),
+    notifications: z.looseObject({ total: z.number().int(), sent: z.number().int(), failed: z.number().int() }),
+    settlement: z.looseObject({
+      lines: z.array(
+        z.looseObject({
+          lineId: z.string(),
+          category: z.string(),
+          claimedJpy: Yen,
+          payableJpy: Yen,
+          status: z.string(),
+          reasons: z.array(z.string()),
+          steps: z.array(z.looseObject({})),
+        }),
+      ),
+      payableJpy: Yen,
+      paidJpy: Yen,
+    }),
+    assignedTo: z.string().nullable(),
+    nextDeadline: Iso.nullable(),
+  })
+  .describe('The case view');
+
+export const TimelineSchema = z.array(
+  z.object({ at: Iso, type: z.string(), actor: z.string(), summary: z.string() }),
+);
+
+export const CaseSummarySchema = z.object({
+  caseId: z.string(),
+  status: CaseStatusSchema.nullable(),
+  severity: SeveritySchema.nullable(),
+  insuredId: z.string().nullable(),
+  policyNumber: z.string().nullable(),
+  reportedAt: Iso.nullable(),
+  nextDeadline: Iso.nullable(),
+  overdue: z.boolean(),
+  overdueObligations: z.number().int(),
+  vendorSlaBreaches: z.number().int(),
+  assignedTo: z.string().nullable(),
+  /** Temporal's own state of the case workflow: RUNNING while the case is open. */
+  executionStatus: z.string(),
+  href: z.string(),
+});
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+
+export const CasePageSchema = z.object({
+  items: z.array(CaseSummarySchema),
+  nextPageToken: z.string().nullable(),
+});
+
+const countsOf = <T extends readonly string[]>(keys: T) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<T[number], z.ZodNumber>);
+
+export const DashboardSummarySchema = z.object({
+  total: z.number().int(),
+  byStatus: countsOf(CASE_STATUSES),
+  bySeverity: countsOf(SEVERITIES),
+  /** Open cases with a deadline between now and now + 24 hours. */
+  dueNext24h: z.number().int(),
+  /** Cases with at least one overdue obligation. */
+  overdue: z.number().int(),
+  /** Cases where a panel vendor missed its acknowledgement SLA. */
+  vendorSlaBreaches: z.number().int(),
+});
+export type DashboardSummary = z.infer<typeof DashboardSummarySchema>;
+
+export const PolicyResponseSchema = z.object({
+  policy: PolicyRecordSchema,
+  version: z.number().int(),
+});
+
+export const PersonsUploadResultSchema = z.object({
+  ref: z.object({
+    uploadId: z.string(),
+    total: z.number().int(),
+    accepted: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.number().int(),
+    withEmail: z.number().int(),
+    withoutEmail: z.number().int(),
+    checksum: z.string(),
+  }),
+  errors: z.array(
+    z.object({
+      row: z.number().int().describe('spreadsheet row: the header is row 1'),
+      column: z.string().optional(),
+      reason: z.string(),
+    }),
+  ),
+  errorCount: z.number().int(),
+  case: CaseViewSchema.optional(),
+});
+
+export const WebhookAcceptedSchema = z.object({ accepted: z.boolean(), duplicate: z.boolean() });
+
+export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });

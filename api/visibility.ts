@@ -1,0 +1,127 @@
+/**
+ * Case lists and dashboard counts from Temporal visibility, built only from the search attributes the case workflow
+ * keeps current: never one query per case, since a query on an uncached workflow replays its whole history.
+ */
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
+import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
+import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId } from '../workflows/contract.js';
+import type { ApiContext } from './context.js';
+import { HttpProblem } from './problem.js';
+import type { CaseListQuery, CaseSummary, DashboardSummary } from './schemas.js';
+
+const BASE = `WorkflowType = '${CASE_WORKFLOW_TYPE}'`;
+
+/** Values reach the query only after schema validation; quoting is the second lock. */
+function lit(value: string): string {
+  if (/['"\\]/.test(value)) throw new HttpProblem(400, 'validation', 'filter values may not contain quotes or backslashes');
+  return `'${value}'`;
+}
+
+export function listQuery(filters: Omit<CaseListQuery, 'pageSize' | 'pageToken'>): string {
+  const clauses = [BASE];
+  if (filters.status) clauses.push(`${SA.status.name} = ${lit(filters.status)}`);
+  if (filters.severity) clauses.push(`${SA.severity.name} = ${lit(filters.severity)}`);
+  if (filters.insuredId) clauses.push(`${SA.insuredId.name} = ${lit(filters.insuredId)}`);
+  if (filters.policyNumber) clauses.push(`${SA.policyNumber.name} = ${lit(filters.policyNumber)}`);
+  if (filters.assignedTo) clauses.push(`${SA.assignedTo.name} = ${lit(filters.assignedTo)}`);
+  if (filters.dueBefore) clauses.push(`${SA.nextDeadline.name} < ${lit(new Date(filters.dueBefore).toISOString())}`);
+  if (filters.overdue !== undefined) clauses.push(`${SA.overdue.name} = ${filters.overdue ? 'true' : 'false'}`);
+  return clauses.join(' AND ');
+}
+
+const EXECUTION_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
+
+function iso(d: Date | undefined): string | null {
+  return d ? d.toISOString() : null;
+}
+
+export async function listCases(
+  ctx: ApiContext,
+  query: string,
+  pageSize: number,
+  pageToken: string | undefined,
+): Promise<{ items: CaseSummary[]; nextPageToken: string | null }> {
+  const response = await ctx.client.workflowService.listWorkflowExecutions({
+    namespace: ctx.deps.temporal.namespace,
+    query,
+    pageSize,
+    ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64url') } : {}),
+  });
+  const items: CaseSummary[] = [];
+  for (const e of response.executions ?? []) {
+    const workflowId = e.execution?.workflowId ?? '';
+    const caseId = caseIdFromWorkflowId(workflowId);
+    if (!caseId) continue;
+    const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+    const status = sa.get(SA.status) as CaseSummary['status'] | undefined;
+    const severity = sa.get(SA.severity) as CaseSummary['severity'] | undefined;
+    items.push({
+      caseId,
+      status: status ?? null,
+      severity: severity ?? null,
+      insuredId: sa.get(SA.insuredId) ?? null,
+      policyNumber: sa.get(SA.policyNumber) ?? null,
+      reportedAt: iso(sa.get(SA.reportedAt)),
+      nextDeadline: iso(sa.get(SA.nextDeadline)),
+      overdue: sa.get(SA.overdue) ?? false,
+      overdueObligations: sa.get(SA.overdueObligations) ?? 0,
+      vendorSlaBreaches: sa.get(SA.slaBreaches) ?? 0,
+      assignedTo: sa.get(SA.assignedTo) ?? null,
+      executionStatus: EXECUTION_STATUS[Number(e.status ?? 0)] ?? 'UNSPECIFIED',
+      href: `/v1/cases/${caseId}`,
+    });
+  }
+  const next = response.nextPageToken;
+  return { items, nextPageToken: next && next.length > 0 ? Buffer.from(next).toString('base64url') : null };
+}
+
+/** Whether the visibility store answers `GROUP BY` on a custom attribute (SQL stores group by ExecutionStatus only). */
+let groupBySupported: boolean | undefined;
+
+async function countByValue<V extends string>(
+  ctx: ApiContext,
+  attribute: string,
+  values: readonly V[],
+): Promise<Record<V, number>> {
+  const out = Object.fromEntries(values.map((v) => [v, 0])) as Record<V, number>;
+  if (groupBySupported !== false) {
+    try {
+      const grouped = await ctx.client.workflow.count(`${BASE} GROUP BY ${attribute}`);
+      for (const g of grouped.groups) {
+        const v = g.groupValues[0];
+        if (typeof v === 'string' && v in out) out[v as V] = g.count;
+      }
+      groupBySupported = true;
+      return out;
+    } catch {
+      groupBySupported = false;
+    }
+  }
+  const counts = await Promise.all(values.map((v) => ctx.client.workflow.count(`${BASE} AND ${attribute} = ${lit(v)}`)));
+  values.forEach((v, i) => (out[v] = counts[i]!.count));
+  return out;
+}
+
+export async function dashboardSummary(ctx: ApiContext): Promise<DashboardSummary> {
+  const now = ctx.now();
+  const in24h = new Date(now.getTime() + 24 * 3_600_000);
+  const open = `${BASE} AND ExecutionStatus = 'Running'`;
+  const [total, byStatus, bySeverity, due, overdue, sla] = await Promise.all([
+    ctx.client.workflow.count(BASE),
+    countByValue(ctx, SA.status.name, CASE_STATUSES),
+    countByValue(ctx, SA.severity.name, SEVERITIES),
+    ctx.client.workflow.count(
+      `${open} AND ${SA.nextDeadline.name} >= ${lit(now.toISOString())} AND ${SA.nextDeadline.name} < ${lit(in24h.toISOString())}`,
+    ),
+    ctx.client.workflow.count(`${BASE} AND ${SA.overdue.name} = true`),
+    ctx.client.workflow.count(`${BASE} AND ${SA.slaBreaches.name} > 0`),
+  ]);
+  return {
+    total: total.count,
+    byStatus,
+    bySeverity,
+    dueNext24h: due.count,
+    overdue: overdue.count,
+    vendorSlaBreaches: sla.count,
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * Zod schemas for what crosses the edge: the policy, the incident report and the bodies of the case actions.
+ * Objects are `.strict()` so that an unknown field is an error rather than a silent mass assignment. Date-times must
+ * carry an offset and come out of parsing as canonical UTC strings.
+ */
+import { z } from 'zod';
+import { toMs, toUtcIso } from './time.js';
+import {
+  AudienceSchema,
+  CauseSchema,
+  CostCategorySchema,
+  COST_CATEGORIES,
+  DataItemSchema,
+  NOTICE_LANGUAGES,
+  ObligationKindSchema,
+  RegimeSchema,
+  ResidencySchema,
+  type Action,
+} from './vocabulary.js';
+
+/** Limits of the edge, named so the API documentation and the error texts can quote them. */
+export const INPUT_LIMITS = {
+  /** The largest incidents on record (Yahoo, 3 billion accounts, aside) stay below this. */
+  maxAffectedPersons: 100_000_000,
+  /** No single cost line above 10 billion yen: larger is a typing error, not an invoice. */
+  maxCostItemJpy: 10_000_000_000,
+  maxDescriptionChars: 4000,
+  maxEvidenceRefChars: 500,
+  maxReasonChars: 2000,
+  maxCostItemsPerSubmission: 500,
+  /** Tolerated clock difference between the reporter and us before a discovery time counts as "in the future". */
+  futureToleranceMs: 5 * 60_000,
+} as const;
+
+/** An ISO-8601 date-time with `Z` or an offset, normalised to UTC. */
+export const IsoDateTimeSchema = z.iso.datetime({ offset: true }).transform(toUtcIso);
+
+const Yen = z.number().int().nonnegative();
+
+export const CategoryTermsSchema = z
+  .object({
+    limitJpy: Yen,
+    /** 縮小支払割合: 0.9 or 1.0 in the market; any ratio in (0, 1] is accepted. */
+    payoutRatio: z.number().gt(0).lte(1),
+    consentRequired: z.boolean(),
+    /** Apology payments: the most paid per victim (e.g. 500 円 or 1,000 円). */
+    perVictimCapJpy: Yen.optional(),
+  })
+  .strict();
+export type CategoryTerms = z.infer<typeof CategoryTermsSchema>;
+
+const PolicyObject = z
+  .object({
+    insuredId: z.string().min(1).max(100),
+    insuredName: z.string().min(1).max(300),
+    periodStart: IsoDateTimeSchema,
+    periodEnd: IsoDateTimeSchema,
+    /** Inception of the first year of continuous cover (遡及日). */
+    retroactiveDate: IsoDateTimeSchema,
+    /** JNSA social-responsibility degree: 2 for organisations held to a higher standard. */
+    socialResponsibility: z.union([z.literal(1), z.literal(2)]),
+    liability: z
+      .object({ perClaimLimitJpy: Yen, periodLimitJpy: Yen, deductibleJpy: Yen })
+      .strict(),
+    responseCosts: z.object({ perIncidentLimitJpy: Yen, periodLimitJpy: Yen }).strict(),
+    categories: z.partialRecord(CostCategorySchema, CategoryTermsSchema),
+  })
+  .strict();
+
+function refinePolicy(p: z.infer<typeof PolicyObject>, ctx: z.RefinementCtx): void {
+  if (toMs(p.periodStart) >= toMs(p.periodEnd)) {
+    ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'periodEnd must be after periodStart' });
+  }
+  if (toMs(p.retroactiveDate) > toMs(p.periodStart)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['retroactiveDate'],
+      message: 'retroactiveDate must be on or before periodStart',
+    });
+  }
+  for (const category of COST_CATEGORIES) {
+    const terms = p.categories[category];
+    if (category !== 'apology_payment' && terms?.perVictimCapJpy !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories', category, 'perVictimCapJpy'],
+        message: 'perVictimCapJpy applies to apology_payment only',
+      });
+    }
+  }
+}
+
+export const PolicySchema = PolicyObject.superRefine(refinePolicy);
+export type Policy = z.infer<typeof PolicySchema>;
+
+export const PolicyNumberSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only');
+
+export const PolicyRecordSchema = PolicyObject.extend({ policyNumber: PolicyNumberSchema }).superRefine(refinePolicy);
+export type PolicyRecord = Policy & { policyNumber: string };
+
+export const CircumstancesSchema = z
+  .object({
+    naturalCatastrophe: z.boolean().default(false),
+    warOrRiot: z.boolean().default(false),
+    directedByInsuredOfficers: z.boolean().default(false),
+    knownBeforeInception: z.boolean().default(false),
+  })
+  .strict();
+export type Circumstances = z.infer<typeof CircumstancesSchema>;
+
+export const ContactSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    email: z.email(),
+    phone: z.string().min(1).max(50).optional(),
+  })
+  .strict();
+
+const uniqueItems = (items: readonly string[]): boolean => new Set(items).size === items.length;
+
+export const IncidentReportSchema = z
+  .object({
+    policyNumber: PolicyNumberSchema,
+    /** Awareness (「知った」時点): every regulatory clock starts here. */
+    discoveredAt: IsoDateTimeSchema,
+    /** Omitted when unknown; coverage then stays provisional. */
+    occurredAt: IsoDateTimeSchema.optional(),
+    cause: CauseSchema,
+    description: z.string().min(1).max(INPUT_LIMITS.maxDescriptionChars),
+    dataItems: z
+      .array(DataItemSchema)
+      .min(1)
+      .refine(uniqueItems, { message: 'dataItems must not repeat an item' }),
+    affectedPersons: z.number().int().min(0).max(INPUT_LIMITS.maxAffectedPersons),
+    residency: ResidencySchema.default({}),
+    /** True only when all leaked data was strongly encrypted (APPI: 高度な暗号化). */
+    encrypted: z.boolean().default(false),
+    circumstances: CircumstancesSchema.default({
+      naturalCatastrophe: false,
+      warOrRiot: false,
+      directedByInsuredOfficers: false,
+      knownBeforeInception: false,
+    }),
+    contact: ContactSchema,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.occurredAt !== undefined && toMs(r.occurredAt) > toMs(r.discoveredAt)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['occurredAt'],
+        message: 'occurredAt must not be after discoveredAt',
+      });
+    }
+  });
+export type IncidentReport = z.infer<typeof IncidentReportSchema>;
+export type IncidentReportInput = z.input<typeof IncidentReportSchema>;
+
+export interface InputIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks that need the current time, kept out of the schema so that the schema stays pure and replayable.
+ * The caller passes "now" (the API's clock, or the workflow's deterministic time).
+ */
+export function checkReportAgainstNow(
+  report: Pick<IncidentReport, 'discoveredAt' | 'occurredAt'>,
+  nowIso: string,
+): InputIssue[] {
+  const limit = toMs(nowIso) + INPUT_LIMITS.futureToleranceMs;
+  const issues: InputIssue[] = [];
+  if (toMs(report.discoveredAt) > limit) {
+    issues.push({ path: ['discoveredAt'], message: 'discoveredAt is in the future' });
+  }
+  if (report.occurredAt !== undefined && toMs(report.occurredAt) > limit) {
+    issues.push({ path: ['occurredAt'], message: 'occurredAt is in the future' });
+  }
+  return issues;
+}
+
+const Reason = z.string().trim().min(1).max(INPUT_LIMITS.maxReasonChars);
+
+export const AssignBodySchema = z.object({ assignee: z.string().trim().min(1).max(200) }).strict();
+export type AssignBody = z.infer<typeof AssignBodySchema>;
+
+export const DecideCoverageBodySchema = z
+  .object({ decision: z.enum(['covered', 'denied']), reason: Reason })
+  .strict();
+export type DecideCoverageBody = z.infer<typeof DecideCoverageBodySchema>;
+
+export const ConsentBodySchema = z
+  .object({
+    category: CostCategorySchema,
+    /** Caps what the insurer agreed to pay in this category for this incident. */
+    limitJpy: Yen.optional(),
+    vendorId: z.string().min(1).max(100).optional(),
+    note: z.string().max(INPUT_LIMITS.maxReasonChars).optional(),
+  })
+  .strict();
+export type ConsentBody = z.infer<typeof ConsentBodySchema>;
+
+export const RecordFindingsBodySchema = z
+  .object({
+    affectedPersons: z.number().int().min(0).max(INPUT_LIMITS.maxAffectedPersons).optional(),
+    dataItems: z
+      .array(DataItemSchema)
+      .min(1)
+      .refine(uniqueItems, { message: 'dataItems must not repeat an item' })
+      .optional(),
+    occurredAt: IsoDateTimeSchema.optional(),
+    cause: CauseSchema.optional(),
+    residency: ResidencySchema.optional(),
+    encrypted: z.boolean().optional(),
+    /** Forensics may establish (or rule out) a wrongful purpose independently of the cause code. */
+    wrongfulPurpose: z.boolean().optional(),
+    note: z.string().max(INPUT_LIMITS.maxDescriptionChars).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).some((k) => k !== 'note'), { message: 'at least one finding is required' });
+export type RecordFindingsBody = z.infer<typeof RecordFindingsBodySchema>;
+
+export const ApproveNoticeBodySchema = z
+  .object({ language: z.enum(NOTICE_LANGUAGES), templateVersion: z.string().min(1).max(100).optional() })
+  .strict();
+export type ApproveNoticeBody = z.infer<typeof ApproveNoticeBodySchema>;
+
+/** `audience` is needed only where a regime has two obligations of the same kind (e.g. EU-GDPR notices). */
+const FilingTarget = {
+  regime: RegimeSchema,
+  kind: ObligationKindSchema,
+  audience: AudienceSchema.optional(),
+};
+export const RecordFilingBodySchema = z.union([
+  z
+    .object({ ...FilingTarget, filedAt: IsoDateTimeSchema, reference: z.string().min(1).max(500).optional() })
+    .strict(),
+  z.object({ ...FilingTarget, notRequired: Reason }).strict(),
+]);
+export type RecordFilingBody = z.infer<typeof RecordFilingBodySchema>;
+
+export const CostItemSchema = z
+  .object({
+    category: CostCategorySchema,
+    amountJpy: z.number().int().positive().max(INPUT_LIMITS.maxCostItemJpy),
+    evidenceRef: z.string().min(1).max(INPUT_LIMITS.maxEvidenceRefChars),
+    /** Apology payments: the number of persons actually paid (the per-victim cap multiplies it). */
+    persons: z.number().int().min(0).max(INPUT_LIMITS.maxAffectedPersons).optional(),
+    description: z.string().max(INPUT_LIMITS.maxDescriptionChars).optional(),
+  })
+  .strict();
+export type CostItem = z.infer<typeof CostItemSchema>;
+
+export const SubmitCostsBodySchema = z
+  .object({ items: z.array(CostItemSchema).min(1).max(INPUT_LIMITS.maxCostItemsPerSubmission) })
+  .strict();
+export type SubmitCostsBody = z.infer<typeof SubmitCostsBodySchema>;
+
+export const ApprovePayoutBodySchema = z
+  .object({ lineIds: z.array(z.string().min(1).max(100)).min(1).optional() })
+  .strict();
+export type ApprovePayoutBody = z.infer<typeof ApprovePayoutBodySchema>;
+
+/** Body of `deny`, `withdraw` and `close`. */
+export const ReasonBodySchema = z.object({ reason: Reason }).strict();
+export type ReasonBody = z.infer<typeof ReasonBodySchema>;
+
+export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
+  assign: AssignBodySchema,
+  'decide-coverage': DecideCoverageBodySchema,
+  consent: ConsentBodySchema,
+  'record-findings': RecordFindingsBodySchema,
+  'approve-notice': ApproveNoticeBodySchema,
+  'record-filing': RecordFilingBodySchema,
+  'submit-costs': SubmitCostsBodySchema,
+  'approve-payout': ApprovePayoutBodySchema,
+  deny: ReasonBodySchema,
+  withdraw: ReasonBodySchema,
+  close: ReasonBodySchema,
+};
+
+export interface ActionBodies {
+  assign: AssignBody;
+  'decide-coverage': DecideCoverageBody;
+  consent: ConsentBody;
+  'record-findings': RecordFindingsBody;
+  'approve-notice': ApproveNoticeBody;
+  'record-filing': RecordFilingBody;
+  'submit-costs': SubmitCostsBody;
+  'approve-payout': ApprovePayoutBody;
+  deny: ReasonBody;
+  withdraw: ReasonBody;
+  close: ReasonBody;
+}

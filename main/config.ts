@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+/**
+ * Every setting the processes read, parsed once through one schema. A bad value stops start-up with every bad
+ * variable listed; `.env.example` documents each one. Booleans are the words true/false, never "any non-empty string".
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATA_DIR: z.string().default('.data'),
+
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_URL: optionalString,
+    PRINCIPALS_FILE: optionalString,
+    BODY_LIMIT: z.string().default('1mb'),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+
+    TEMPORAL_ADDRESS: optionalString,
+    TEMPORAL_NAMESPACE: z.string().default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().default('breach-claims'),
+    TEMPORAL_TLS: bool.default(false),
+    TEMPORAL_TLS_CERT_PATH: optionalString,
+    TEMPORAL_TLS_KEY_PATH: optionalString,
+    TEMPORAL_TLS_CA_PATH: optionalString,
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TEMPORAL_API_KEY: optionalString,
+    TEMPORAL_EMBEDDED_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_CLI_PATH: optionalString,
+    TEMPORAL_TEST_SERVER_PATH: optionalString,
+
+    SMTP_HOST: optionalString,
+    SMTP_PORT: port.default(1025),
+    SMTP_SECURE: bool.default(false),
+    SMTP_USER: optionalString,
+    SMTP_PASS: optionalString,
+    SMTP_POOL_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+    MAIL_FROM: z.string().default('breach-claims <noreply@breach-claims.local>'),
+    MAIL_DOMAIN: z.string().default('breach-claims.local'),
+
+    SANDBOX_PORT: port.default(4010),
+    VENDORS_FILE: optionalString,
+    VENDOR_BASE_URL: optionalString,
+    PAYMENTS_BASE_URL: optionalString,
+    VENDOR_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+
+    BLOB_STORE: z.enum(['file', 's3']).default('file'),
+    BLOB_DIR: optionalString,
+    S3_ENDPOINT: optionalString,
+    S3_REGION: z.string().default('us-east-1'),
+    S3_BUCKET: optionalString,
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    PERSONS_ENCRYPTION_KEYS: optionalString,
+    PAYLOAD_CODEC_KEYS: optionalString,
+    APOLOGY_CODE_SECRET: optionalString,
+    NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+
+    OIDC_JWKS_URL: optionalString,
+    OIDC_ISSUER: optionalString,
+    OIDC_AUDIENCE: optionalString,
+    OIDC_ROLE_CLAIM: z.string().default('roles'),
+    OIDC_INSURED_CLAIM: z.string().default('insured_id'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TEMPORAL_TLS_CERT_PATH && !c.TEMPORAL_TLS_KEY_PATH) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: 'required with TEMPORAL_TLS_CERT_PATH' });
+    }
+    if (c.BLOB_STORE === 's3') {
+      for (const k of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when BLOB_STORE=s3' });
+      }
+    }
+    if (c.NODE_ENV === 'production' && !c.TEMPORAL_ADDRESS) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_ADDRESS'], message: 'required in production (no embedded server)' });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema> & {
+  /** Absolute data folder. */
+  dataDir: string;
+  /** True when this process (or its supervisor) runs the Temporal dev server itself. */
+  embedded: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError that lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(Object.keys(ConfigSchema.shape).map((k) => [k, env[k]]));
+  const parsed = ConfigSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  }
+  const c = parsed.data;
+  return { ...c, dataDir: resolve(c.DATA_DIR), embedded: !c.TEMPORAL_ADDRESS };
+}
+
+/** The names the schema knows; the docker-compose test checks every variable a service sets against it. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(ConfigSchema.shape);

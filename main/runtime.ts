@@ -1,0 +1,179 @@
+/**
+ * Wiring shared by the process entries and the tests: the files the embedded default keeps under DATA_DIR, and the
+ * worker built over real dependencies.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from './config.js';
+import { createWorkerConnection, clientConnectionOptions, connectWithRetry } from './temporal.js';
+import { developmentVendors, loadVendors, panelOf, writeVendorsFile, type VendorEntry } from './vendors.js';
+import { directoryFromPrincipalsFile } from './directory.js';
+import { createActivities } from '../activities/index.js';
+import { createFileJournal } from '../activities/notices.js';
+import { createMailer } from '../activities/email/mailer.js';
+import { createPaymentClient, createVendorClient } from '../activities/vendors/client.js';
+import { createBlobStore, type BlobStore } from '../storage/blob-store.js';
+import { parseKeyring, type Keyring } from '../storage/crypto.js';
+import { writeDevelopmentPrincipals } from '../api/principals.js';
+
+export const WORKFLOWS_PATH = resolve(import.meta.dirname, '../workflows/index.ts');
+
+export interface Secrets {
+  personsKeyring: Keyring;
+  apologySecret: Buffer;
+  /** As configured or generated, for the payload codec. */
+  payloadCodecKeys: string;
+}
+
+export interface RuntimeFiles {
+  principalsFile: string;
+  vendorsFile: string;
+  keysFile: string | undefined;
+  created: string[];
+}
+
+function keyringString(): string {
+  return `k1:${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * Resolves the principals, vendors and key files; in the embedded default, writes development ones on first start
+ * (mode 0600) and keeps them, so keys and encrypted lists stay valid across restarts.
+ */
+export async function prepareRuntimeFiles(config: Config, opts: { sandboxUrl?: string } = {}): Promise<RuntimeFiles> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const created: string[] = [];
+  const principalsFile = config.PRINCIPALS_FILE ? resolve(config.PRINCIPALS_FILE) : join(config.dataDir, 'principals.json');
+  if (!existsSync(principalsFile)) {
+    if (config.PRINCIPALS_FILE) throw new Error(`PRINCIPALS_FILE ${principalsFile} does not exist`);
+    await writeDevelopmentPrincipals(principalsFile);
+    created.push(principalsFile);
+  }
+  const vendorsFile = config.VENDORS_FILE ? resolve(config.VENDORS_FILE) : join(config.dataDir, 'vendors.json');
+  if (!existsSync(vendorsFile)) {
+    if (config.VENDORS_FILE) throw new Error(`VENDORS_FILE ${vendorsFile} does not exist`);
+    writeVendorsFile(vendorsFile, developmentVendors(opts.sandboxUrl ?? `http://127.0.0.1:${config.SANDBOX_PORT}`));
+    created.push(vendorsFile);
+  }
+  let keysFile: string | undefined;
+  if (!config.PERSONS_ENCRYPTION_KEYS || !config.APOLOGY_CODE_SECRET || !config.PAYLOAD_CODEC_KEYS) {
+    keysFile = join(config.dataDir, 'keys.json');
+    if (!existsSync(keysFile)) {
+      writeFileSync(
+        keysFile,
+        JSON.stringify(
+          {
+            personsEncryptionKeys: keyringString(),
+            apologyCodeSecret: randomBytes(32).toString('base64'),
+            payloadCodecKeys: keyringString(),
+          },
+          null,
+          2,
+        ),
+        { mode: 0o600 },
+      );
+      created.push(keysFile);
+    }
+  }
+  return { principalsFile, vendorsFile, keysFile, created };
+}
+
+export function loadSecrets(config: Config, files: RuntimeFiles): Secrets {
+  const stored = files.keysFile
+    ? (JSON.parse(readFileSync(files.keysFile, 'utf8')) as Record<string, string>)
+    : ({} as Record<string, string>);
+  const persons = config.PERSONS_ENCRYPTION_KEYS ?? stored.personsEncryptionKeys;
+  const apology = config.APOLOGY_CODE_SECRET ?? stored.apologyCodeSecret;
+  const payload = config.PAYLOAD_CODEC_KEYS ?? stored.payloadCodecKeys;
+  if (!persons || !apology || !payload) throw new Error('encryption keys are missing (see README, Configuration)');
+  return { personsKeyring: parseKeyring(persons), apologySecret: Buffer.from(apology, 'base64'), payloadCodecKeys: payload };
+}
+
+export function blobStoreFor(config: Config): BlobStore {
+  if (config.BLOB_STORE === 's3') {
+    return createBlobStore({
+      kind: 's3',
+      endpoint: config.S3_ENDPOINT!,
+      region: config.S3_REGION,
+      bucket: config.S3_BUCKET!,
+      accessKeyId: config.S3_ACCESS_KEY_ID!,
+      secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+      forcePathStyle: true,
+    });
+  }
+  return createBlobStore({ kind: 'file', dir: config.BLOB_DIR ? resolve(config.BLOB_DIR) : join(config.dataDir, 'blobs') });
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function startWorker(
+  config: Config,
+  opts: { files: RuntimeFiles; secrets: Secrets; workflowBundle?: WorkflowBundleOption; vendors?: VendorEntry[] },
+): Promise<RunningWorker> {
+  const connection = await createWorkerConnection(config);
+  const clientConnection: Connection = await connectWithRetry(clientConnectionOptions(config));
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const vendorsFile = opts.files.vendorsFile;
+  const vendors = () => opts.vendors ?? loadVendors(vendorsFile);
+  const baseUrls = new Map(vendors().map((v) => [v.vendorId, v.baseUrl]));
+  const mailer = createMailer({
+    host: config.SMTP_HOST ?? '127.0.0.1',
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    ...(config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASS ?? '' } : {}),
+    from: config.MAIL_FROM,
+    pool: { maxConnections: config.SMTP_POOL_CONNECTIONS, maxMessages: 1000 },
+  });
+  const activities = createActivities({
+    mailer,
+    mailDomain: config.MAIL_DOMAIN,
+    directory: directoryFromPrincipalsFile(opts.files.principalsFile),
+    vendors: createVendorClient({
+      baseUrl: (id) => config.VENDOR_BASE_URL ?? baseUrls.get(id) ?? vendors().find((v) => v.vendorId === id)?.baseUrl ?? '',
+      timeoutMs: config.VENDOR_TIMEOUT_MS,
+    }),
+    payments: createPaymentClient({
+      baseUrl: config.PAYMENTS_BASE_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
+      timeoutMs: config.VENDOR_TIMEOUT_MS,
+    }),
+    panel: () => panelOf(vendors()),
+    temporal: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    persons: { store: blobStoreFor(config), keyring: opts.secrets.personsKeyring },
+    journal: createFileJournal(join(config.dataDir, 'journal')),
+    apologySecret: opts.secrets.apologySecret,
+    noticeConcurrency: config.NOTICE_CONCURRENCY,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceTime: '10 seconds',
+  });
+  const done = worker.run().finally(async () => {
+    mailer.close();
+    await clientConnection.close().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  });
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
+
+export async function bundleWorkflows(): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+}

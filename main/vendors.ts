@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { VENDOR_ROLES } from '../domain/index.js';
+import type { PanelVendor } from '../workflows/contract.js';
+
+/**
+ * The vendor panel: who is engaged for each role, in panel order (the next one replaces a vendor that misses its
+ * SLA), where its API lives and the secrets its webhooks are signed with (several while a secret is rotated).
+ */
+export const VendorEntrySchema = z.strictObject({
+  vendorId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
+  role: z.enum(VENDOR_ROLES),
+  name: z.string().min(1).max(200),
+  baseUrl: z.url(),
+  secrets: z.array(z.string().min(16)).min(1),
+});
+export type VendorEntry = z.infer<typeof VendorEntrySchema>;
+export const VendorsFileSchema = z.array(VendorEntrySchema);
+
+export function loadVendors(file: string): VendorEntry[] {
+  const parsed = VendorsFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function panelOf(vendors: VendorEntry[]): PanelVendor[] {
+  return vendors.map(({ vendorId, role, name }) => ({ vendorId, role, name }));
+}
+
+/** The embedded default's panel: two firms for forensics and counsel (so one can replace the other), one for the rest. */
+export function developmentVendors(sandboxUrl: string): VendorEntry[] {
+  const secret = () => randomBytes(24).toString('base64url');
+  const entry = (vendorId: string, role: VendorEntry['role'], name: string): VendorEntry => ({
+    vendorId,
+    role,
+    name,
+    baseUrl: sandboxUrl,
+    secrets: [secret()],
+  });
+  return [
+    entry('counsel-a', 'counsel', 'Sandbox Law Office A'),
+    entry('counsel-b', 'counsel', 'Sandbox Law Office B'),
+    entry('forensics-a', 'forensics', 'Sandbox Forensics A'),
+    entry('forensics-b', 'forensics', 'Sandbox Forensics B'),
+    entry('callcenter-a', 'call_center', 'Sandbox Call Centre'),
+    entry('print-a', 'print_and_mail', 'Sandbox Print & Mail'),
+    entry('monitoring-a', 'credit_monitoring', 'Sandbox Credit Monitoring'),
+    entry('pr-a', 'public_relations', 'Sandbox PR'),
+  ];
+}
+
+export function writeVendorsFile(file: string, vendors: VendorEntry[]): void {
+  writeFileSync(file, JSON.stringify(vendors, null, 2) + '\n', { mode: 0o600 });
+}

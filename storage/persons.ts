@@ -1,0 +1,456 @@
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { parse, type CsvError } from 'csv-parse';
+import type { BlobStore } from './blob-store.js';
+import { createDecryptStream, createEncryptStream, type Keyring } from './crypto.js';
+
+export type PersonLanguage = 'ja' | 'en';
+
+export interface Person {
+  /** Opaque and stable within a case: the same e-mail (or name + address) always yields the same id. */
+  personId: string;
+  name: string;
+  email?: string;
+  postalAddress?: string;
+  language: PersonLanguage;
+}
+
+/** What workflows carry instead of the list itself: where it is and what it holds, no personal data. */
+export interface PersonsListRef {
+  key: string;
+  uploadId: string;
+  /** Data rows read, header excluded. */
+  total: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  withEmail: number;
+  withoutEmail: number;
+  /** sha256 hex of the canonical NDJSON plaintext, checked again when the list is read to its end. */
+  checksum: string;
+  byLanguage: { ja: number; en: number };
+}
+
+export type PersonRowRule =
+  | 'required'
+  | 'too_long'
+  | 'invalid_email'
+  | 'email_or_address_required'
+  | 'invalid_language'
+  | 'too_many_columns'
+  | 'line_too_long';
+
+/**
+ * One problem with one row. `row` counts as a spreadsheet does: the header is row 1, the first person row 2.
+ * Never carries the offending value.
+ */
+export interface PersonRowError {
+  row: number;
+  column?: string;
+  reason: PersonRowRule;
+}
+
+export type PersonsImportErrorCode = 'too_many_rows' | 'line_too_long' | 'not_csv' | 'missing_columns';
+
+/** The upload as a whole was refused; nothing was stored. */
+export class PersonsImportError extends Error {
+  override readonly name = 'PersonsImportError';
+  constructor(
+    readonly code: PersonsImportErrorCode,
+    message: string,
+    readonly details: { row?: number; line?: number; limit?: number; columns?: string[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Reading a stored list found it different from its reference. */
+export class PersonsIntegrityError extends Error {
+  override readonly name = 'PersonsIntegrityError';
+  readonly code = 'persons_list_tampered';
+}
+
+export interface PersonsDeps {
+  store: BlobStore;
+  keyring: Keyring;
+  /**
+   * Secret for person ids. Without it one is derived from the keyring's last-listed key: rotation prepends the new
+   * current key, so the last one is the oldest and ids stay the same across rotations until that key is retired.
+   */
+  personIdKey?: Buffer;
+}
+
+export interface ImportPersonsOptions {
+  caseId: string;
+  uploadId: string;
+  maxRows?: number;
+  maxLineBytes?: number;
+  maxErrors?: number;
+}
+
+export interface ImportPersonsResult {
+  ref: PersonsListRef;
+  /** The first `maxErrors` problems, in file order. */
+  errors: PersonRowError[];
+  /** All problems found, including those beyond `maxErrors`. */
+  errorCount: number;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const NAME_MAX = 200;
+const ADDRESS_MAX = 500;
+const EMAIL_MAX = 254;
+// Dots are allowed anywhere in the local part: older Japanese carrier addresses (docomo, au) such as
+// `taro..yamada.@docomo.ne.jp` break RFC 5322 yet receive mail, and they are exactly the people a leak notice must reach.
+const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const BATCH_BYTES = 64 * 1024;
+
+type Field = 'name' | 'email' | 'postalAddress' | 'language';
+
+// Header cells are compared after NFKC, lower-casing and dropping spaces, hyphens and underscores, so `postal_address`,
+// `postalAddress` and `Postal Address` all match; Japanese headings are accepted because insureds export from Japanese
+// Excel.
+const HEADER_ALIASES: Record<string, Field> = {
+  name: 'name',
+  氏名: 'name',
+  名前: 'name',
+  email: 'email',
+  mail: 'email',
+  emailaddress: 'email',
+  メールアドレス: 'email',
+  メール: 'email',
+  postaladdress: 'postalAddress',
+  address: 'postalAddress',
+  住所: 'postalAddress',
+  language: 'language',
+  lang: 'language',
+  言語: 'language',
+};
+
+const COLUMN_LABEL: Record<Field, string> = {
+  name: 'name',
+  email: 'email',
+  postalAddress: 'postal_address',
+  language: 'language',
+};
+
+export function personsListKey(caseId: string, uploadId: string): string {
+  if (!ID_PATTERN.test(caseId)) throw new TypeError('caseId must match [A-Za-z0-9][A-Za-z0-9_-]{0,127}');
+  if (!ID_PATTERN.test(uploadId)) throw new TypeError('uploadId must match [A-Za-z0-9][A-Za-z0-9_-]{0,127}');
+  return `cases/${caseId}/persons/${uploadId}.ndjson.enc`;
+}
+
+function personIdSecret(deps: PersonsDeps): Buffer {
+  if (deps.personIdKey) return deps.personIdKey;
+  const ids = Object.keys(deps.keyring.keys);
+  const anchor = deps.keyring.keys[ids[ids.length - 1] ?? ''];
+  if (!anchor) throw new TypeError('keyring has no keys');
+  return Buffer.from(hkdfSync('sha256', anchor, Buffer.alloc(0), 'breach-claims/person-id/v1', 32));
+}
+
+// Stored text keeps the insured's characters (a letter should print the address as given); only matching uses NFKC.
+const collapse = (s: string): string => s.normalize('NFC').trim().replace(/\s+/gu, ' ');
+export const normaliseEmail = (s: string): string => s.normalize('NFKC').trim().toLowerCase();
+// The identity key drops whitespace altogether and folds dash look-alikes: 「山田 太郎」 and 「山田太郎」, or
+// 「芝公園４－２－８」 and 「芝公園4‐2‐8」, are the same person on two lists, and merging the rare Latin-script pair that
+// differs only by a space costs less than sending one person two notices.
+const normaliseIdentityText = (s: string): string =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/gu, '')
+    .replace(/[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/gu, '-');
+
+// Limits count characters as people do (code points); UTF-16 length is an upper bound, so most rows skip the count.
+function codePoints(s: string, limit = 0): number {
+  if (s.length <= limit) return s.length;
+  let n = 0;
+  for (const _ of s) n += 1;
+  return n;
+}
+
+function normaliseHeader(cell: string): string {
+  return cell
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_-]+/gu, '');
+}
+
+function utf8Guard(): Transform {
+  // Japanese spreadsheets often come out as Shift_JIS; decoding strictly refuses such a file up front instead of
+  // storing a million names full of U+FFFD. The decoder also drops a leading BOM.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  return new Transform({
+    decodeStrings: true,
+    readableObjectMode: false,
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      try {
+        done(null, decoder.decode(chunk, { stream: true }));
+      } catch {
+        done(new PersonsImportError('not_csv', 'upload is not UTF-8 text (save the CSV as UTF-8)'));
+      }
+    },
+    flush(done: TransformCallback) {
+      try {
+        done(null, decoder.decode());
+      } catch {
+        done(new PersonsImportError('not_csv', 'upload is not UTF-8 text (save the CSV as UTF-8)'));
+      }
+    },
+  });
+}
+
+function csvFailure(err: unknown, maxLineBytes: number): unknown {
+  const csv = err as Partial<CsvError> & { lines?: number };
+  // Anything that is not the parser's own complaint (an aborted upload, a disk error) keeps its identity.
+  if (err instanceof PersonsImportError || typeof csv.code !== 'string' || !csv.code.startsWith('CSV_')) return err;
+  const line = typeof csv.lines === 'number' ? csv.lines : undefined;
+  // csv-parse messages and properties can quote the input, so only the code and line number are kept.
+  if (csv.code === 'CSV_MAX_RECORD_SIZE') {
+    return new PersonsImportError('line_too_long', `a record near line ${line ?? '?'} is far longer than ${maxLineBytes} bytes`, {
+      ...(line ? { line } : {}),
+      limit: maxLineBytes,
+    });
+  }
+  return new PersonsImportError('not_csv', `input is not valid CSV (${csv.code}) near line ${line ?? '?'}`, {
+    ...(line ? { line } : {}),
+  });
+}
+
+function canonicalLine(p: Person): string {
+  // Fixed key order: the checksum is over these bytes, so the same upload always checksums the same.
+  const o: Record<string, string> = { personId: p.personId, name: p.name };
+  if (p.email !== undefined) o['email'] = p.email;
+  if (p.postalAddress !== undefined) o['postalAddress'] = p.postalAddress;
+  o['language'] = p.language;
+  return `${JSON.stringify(o)}\n`;
+}
+
+/**
+ * Validates, de-duplicates (名寄せ) and stores an affected-person CSV, sealed, under
+ * `cases/<caseId>/persons/<uploadId>.ndjson.enc`. Streams end to end: memory holds one batch of output and one
+ * 16-byte digest per distinct person, never the rows. Refusals of the whole upload throw `PersonsImportError` and
+ * leave nothing stored; row problems are reported and the row skipped.
+ */
+export async function importPersonsCsv(
+  input: Readable,
+  deps: PersonsDeps,
+  opts: ImportPersonsOptions,
+): Promise<ImportPersonsResult> {
+  const key = personsListKey(opts.caseId, opts.uploadId);
+  const maxRows = opts.maxRows ?? 1_000_000;
+  const maxLineBytes = opts.maxLineBytes ?? 4096;
+  const maxErrors = opts.maxErrors ?? 1000;
+  const idSecret = personIdSecret(deps);
+
+  const ref: PersonsListRef = {
+    key,
+    uploadId: opts.uploadId,
+    total: 0,
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    withEmail: 0,
+    withoutEmail: 0,
+    checksum: '',
+    byLanguage: { ja: 0, en: 0 },
+  };
+  const errors: PersonRowError[] = [];
+  let errorCount = 0;
+  const report = (row: number, reason: PersonRowRule, column?: string): void => {
+    errorCount += 1;
+    if (errors.length < maxErrors) errors.push(column === undefined ? { row, reason } : { row, column, reason });
+  };
+
+  const parser = parse({
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // Rows a little over the limit are rejected one by one; a record this far over means a missing line break or a
+    // binary file, and parsing on would buffer it without bound.
+    max_record_size: Math.max(maxLineBytes * 4, 64 * 1024),
+  });
+  pipeline(input, utf8Guard(), parser, () => undefined);
+
+  const checksum = createHash('sha256');
+  const seen = new Set<string>();
+
+  async function* ndjson(): AsyncGenerator<Buffer> {
+    let columns: (Field | undefined)[] | undefined;
+    let headerWidth = 0;
+    let row = 1;
+    let batch = '';
+    try {
+      for await (const record of parser as AsyncIterable<string[]>) {
+        if (!columns) {
+          columns = record.map((cell) => HEADER_ALIASES[normaliseHeader(cell)]);
+          headerWidth = record.length;
+          const present = new Set(columns.filter((c): c is Field => c !== undefined));
+          if (present.size !== columns.filter((c) => c !== undefined).length) {
+            throw new PersonsImportError('not_csv', 'header names a column twice');
+          }
+          if (!present.has('name') || (!present.has('email') && !present.has('postalAddress'))) {
+            throw new PersonsImportError('missing_columns', 'header needs name and at least one of email, postal_address', {
+              columns: ['name', 'email', 'postal_address', 'language'],
+            });
+          }
+          continue;
+        }
+
+        row += 1;
+        ref.total += 1;
+        if (ref.total > maxRows) {
+          throw new PersonsImportError('too_many_rows', `upload has more than ${maxRows} rows`, { limit: maxRows });
+        }
+
+        const before = errorCount;
+        let bytes = record.length - 1;
+        const values: Partial<Record<Field, string>> = {};
+        for (let i = 0; i < record.length; i++) {
+          const cell = record[i]!;
+          bytes += Buffer.byteLength(cell, 'utf8');
+          const field = columns[i];
+          if (field) values[field] = cell;
+          // Empty trailing cells are what Excel writes when any row is wider, so only non-empty extras count.
+          else if (i >= headerWidth && cell.trim() !== '' && errorCount === before) report(row, 'too_many_columns');
+        }
+        if (bytes > maxLineBytes) report(row, 'line_too_long');
+
+        const name = (values.name ?? '').normalize('NFC').trim();
+        if (name === '') report(row, 'required', 'name');
+        else if (codePoints(name, NAME_MAX) > NAME_MAX) report(row, 'too_long', 'name');
+
+        const emailRaw = values.email ?? '';
+        const email = normaliseEmail(emailRaw);
+        if (email !== '' && (email.length > EMAIL_MAX || !EMAIL.test(email))) report(row, 'invalid_email', 'email');
+
+        const address = collapse(values.postalAddress ?? '');
+        if (codePoints(address, ADDRESS_MAX) > ADDRESS_MAX) report(row, 'too_long', 'postal_address');
+        if (email === '' && address === '') report(row, 'email_or_address_required');
+
+        const langRaw = (values.language ?? '').trim().toLowerCase();
+        const language: PersonLanguage | undefined = langRaw === '' || langRaw === 'ja' ? 'ja' : langRaw === 'en' ? 'en' : undefined;
+        if (!language) report(row, 'invalid_language', 'language');
+
+        if (errorCount !== before || !language) {
+          ref.rejected += 1;
+          continue;
+        }
+
+        const identity = email !== '' ? `e\u0000${email}` : `n\u0000${normaliseIdentityText(name)}\u0000${normaliseIdentityText(address)}`;
+        const digest = createHmac('sha256', idSecret).update(opts.caseId).update('\u0000').update(identity).digest();
+        const short = digest.toString('latin1', 0, 16);
+        if (seen.has(short)) {
+          ref.duplicates += 1;
+          continue;
+        }
+        seen.add(short);
+
+        const person: Person = { personId: `p_${digest.toString('base64url', 0, 16)}`, name, language };
+        if (email !== '') person.email = email;
+        if (address !== '') person.postalAddress = address;
+        ref.accepted += 1;
+        if (person.email) ref.withEmail += 1;
+        else ref.withoutEmail += 1;
+        ref.byLanguage[language] += 1;
+
+        batch += canonicalLine(person);
+        if (batch.length >= BATCH_BYTES) {
+          const buf = Buffer.from(batch, 'utf8');
+          checksum.update(buf);
+          batch = '';
+          yield buf;
+        }
+      }
+    } catch (err) {
+      throw csvFailure(err, maxLineBytes);
+    }
+    if (!columns) throw new PersonsImportError('not_csv', 'upload is empty or has no header row');
+    const buf = Buffer.from(batch, 'utf8');
+    checksum.update(buf);
+    if (buf.length > 0) yield buf;
+  }
+
+  let failure: unknown;
+  const plaintext = Readable.from(
+    (async function* () {
+      try {
+        yield* ndjson();
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    })(),
+    { objectMode: false },
+  );
+  const sealed = pipeline(plaintext, createEncryptStream(deps.keyring, { context: key }), () => undefined);
+  try {
+    await deps.store.put(key, sealed);
+  } catch (err) {
+    parser.destroy();
+    throw failure ?? err;
+  }
+  ref.checksum = checksum.digest('hex');
+  return { ref, errors, errorCount };
+}
+
+function asPerson(value: unknown): Person {
+  const v = value as Partial<Person> | null;
+  if (
+    !v ||
+    typeof v.personId !== 'string' ||
+    typeof v.name !== 'string' ||
+    (v.language !== 'ja' && v.language !== 'en') ||
+    (v.email !== undefined && typeof v.email !== 'string') ||
+    (v.postalAddress !== undefined && typeof v.postalAddress !== 'string')
+  ) {
+    throw new PersonsIntegrityError('stored persons list has a malformed record');
+  }
+  return v as Person;
+}
+
+/**
+ * Streams a stored list back in file order. `from` resumes at an index (a campaign's heartbeat cursor); earlier
+ * records are still decrypted, because the checksum covers the whole list. The checksum and count are verified when
+ * the iteration reaches the end; a consumer that stops early gets no verdict.
+ */
+export async function* readPersons(
+  deps: Pick<PersonsDeps, 'store' | 'keyring'>,
+  ref: Pick<PersonsListRef, 'key' | 'accepted' | 'checksum'>,
+  opts: { from?: number } = {},
+): AsyncGenerator<{ index: number; person: Person }> {
+  const from = opts.from ?? 0;
+  if (!Number.isInteger(from) || from < 0) throw new RangeError('from must be a non-negative integer');
+  const sealed = await deps.store.get(ref.key);
+  const plain = pipeline(sealed, createDecryptStream(deps.keyring, { context: ref.key }), () => undefined);
+  const hash = createHash('sha256');
+  let index = 0;
+  let tail: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of plain as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      let data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+        if (index >= from) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(data.toString('utf8', start, nl));
+          } catch {
+            throw new PersonsIntegrityError(`stored persons list record ${index} is not JSON`);
+          }
+          yield { index, person: asPerson(parsed) };
+        }
+        index += 1;
+        start = nl + 1;
+      }
+      data = data.subarray(start);
+      tail = Buffer.from(data);
+    }
+  } finally {
+    plain.destroy();
+  }
+  if (tail.length > 0) throw new PersonsIntegrityError('stored persons list ends mid-record');
+  if (index !== ref.accepted || hash.digest('hex') !== ref.checksum) {
+    throw new PersonsIntegrityError('stored persons list does not match its reference (count or checksum)');
+  }
+}

@@ -1,0 +1,359 @@
+/**
+ * The case workflow's public contract: ids, task queue, search attributes, messages and the shapes they carry.
+ * Imported by the workflow itself, the worker and the API, so it holds no code with side effects.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type {
+  Action,
+  CaseStatus,
+  CostCategory,
+  IncidentReport,
+  PolicyRecord,
+  Role,
+  Severity,
+} from '../domain/index.js';
+import type { Recipient } from '../activities/contract.js';
+import type { EmailMessage } from '../activities/email/render.js';
+
+export const DEFAULT_TASK_QUEUE = 'breach-claims';
+export const CASE_WORKFLOW_TYPE = 'incidentCase';
+export const CAMPAIGN_WORKFLOW_TYPE = 'notificationCampaign';
+export const POLICY_WORKFLOW_TYPE = 'policyLedger';
+
+const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+/** `case-<caseId>`: the business id is the workflow id, so a duplicate start is refused by Temporal itself. */
+export function caseWorkflowId(caseId: string): string {
+  if (!CASE_ID.test(caseId)) throw new Error(`invalid case id: ${JSON.stringify(caseId)}`);
+  return `case-${caseId}`;
+}
+
+export function caseIdFromWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith('case-') ? workflowId.slice('case-'.length) : undefined;
+}
+
+export function policyWorkflowId(policyNumber: string): string {
+  return `policy-${policyNumber}`;
+}
+
+export function campaignWorkflowId(caseId: string, campaignNo: number): string {
+  return `campaign-${caseId}-${campaignNo}`;
+}
+
+// Search attributes kept current by the case workflow, so the case list is one visibility query.
+export const SA = {
+  status: defineSearchAttributeKey('CaseStatus', SearchAttributeType.KEYWORD),
+  severity: defineSearchAttributeKey('CaseSeverity', SearchAttributeType.KEYWORD),
+  insuredId: defineSearchAttributeKey('InsuredId', SearchAttributeType.KEYWORD),
+  policyNumber: defineSearchAttributeKey('PolicyNumber', SearchAttributeType.KEYWORD),
+  nextDeadline: defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME),
+  overdue: defineSearchAttributeKey('Overdue', SearchAttributeType.BOOL),
+  overdueObligations: defineSearchAttributeKey('OverdueObligations', SearchAttributeType.INT),
+  slaBreaches: defineSearchAttributeKey('VendorSlaBreaches', SearchAttributeType.INT),
+  assignedTo: defineSearchAttributeKey('AssignedTo', SearchAttributeType.KEYWORD),
+  reportedAt: defineSearchAttributeKey('ReportedAt', SearchAttributeType.DATETIME),
+} as const;
+
+/** For server start-up: the CLI's `--search-attribute Name=Type` and the operator API's enum value. */
+export const CASE_SEARCH_ATTRIBUTES: readonly { name: string; cliType: string; indexedValueType: number }[] = [
+  { name: 'CaseStatus', cliType: 'Keyword', indexedValueType: 2 },
+  { name: 'CaseSeverity', cliType: 'Keyword', indexedValueType: 2 },
+  { name: 'InsuredId', cliType: 'Keyword', indexedValueType: 2 },
+  { name: 'PolicyNumber', cliType: 'Keyword', indexedValueType: 2 },
+  { name: 'NextDeadline', cliType: 'Datetime', indexedValueType: 6 },
+  { name: 'Overdue', cliType: 'Bool', indexedValueType: 5 },
+  { name: 'OverdueObligations', cliType: 'Int', indexedValueType: 3 },
+  { name: 'VendorSlaBreaches', cliType: 'Int', indexedValueType: 3 },
+  { name: 'AssignedTo', cliType: 'Keyword', indexedValueType: 2 },
+  { name: 'ReportedAt', cliType: 'Datetime', indexedValueType: 6 },
+];
+
+/** Who asks. The API resolves it from the key; validators decide on it. */
+export interface Actor {
+  name: string;
+  role: Role;
+  insuredId?: string;
+  authorityLimitJpy?: number;
+}
+
+export interface PanelVendor {
+  vendorId: string;
+  role: 'forensics' | 'counsel' | 'call_center' | 'print_and_mail' | 'credit_monitoring' | 'public_relations';
+  name: string;
+}
+
+/** Product decisions for the case clocks; carried in the input so a running case keeps the values it started with. */
+export interface CaseSettings {
+  /** Vendor acknowledgement SLA for forensics and counsel (domain.md section 7: 1 hour). */
+  vendorAckSlaMs: number;
+  /** Persons per notification slice handled by one campaign activity. */
+  campaignSliceSize: number;
+}
+
+export const DEFAULT_CASE_SETTINGS: CaseSettings = {
+  vendorAckSlaMs: 60 * 60 * 1000,
+  campaignSliceSize: 2_000,
+};
+
+export interface CaseInput {
+  caseId: string;
+  report: IncidentReport;
+  policy: PolicyRecord;
+  reportedAt: string;
+  reportedBy: Actor;
+  /** sha256 of the canonical request body, for the idempotency check on POST /v1/cases. */
+  requestHash: string;
+  settings: CaseSettings;
+  /** Present when the run continues as new. */
+  state?: CaseState;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  actor: string;
+  summary: string;
+}
+
+export interface ObligationView {
+  id: string;
+  regime: string;
+  audience: string;
+  kind: string;
+  dueAt: string;
+  remindAt: string;
+  status: 'pending' | 'done' | 'overdue' | 'not_required';
+  triggers: string[];
+  legalDeadline: boolean;
+  explanation?: string;
+  reminded?: boolean;
+  filedAt?: string;
+  reference?: string;
+  notRequiredReason?: string;
+  /** Set when the deadline passed unmet, even if it was filed late afterwards. */
+  missedAt?: string;
+}
+
+export interface VendorEngagement {
+  dispatchId: string;
+  vendorId: string;
+  role: PanelVendor['role'];
+  dispatchedAt: string;
+  ackDueAt: string;
+  status: 'dispatched' | 'acknowledged' | 'replaced' | 'failed';
+  acknowledgedAt?: string;
+  slaBreached: boolean;
+  invoicedJpy: number;
+}
+
+export interface SettlementLineView {
+  lineId: string;
+  category: CostCategory;
+  claimedJpy: number;
+  payableJpy: number;
+  status: 'payable' | 'held' | 'paid' | 'approved';
+  reasons: string[];
+  steps: { step: string; beforeJpy: number; afterJpy: number; explanation: string }[];
+  evidenceRef: string;
+  paidJpy?: number;
+  payoutId?: string;
+}
+
+export interface PayoutView {
+  payoutId: string;
+  lineIds: string[];
+  requestedJpy: number;
+  grantedJpy?: number;
+  status: 'awaiting_supervisor' | 'approved' | 'paid' | 'failed';
+  approvedBy: string[];
+  paymentId?: string;
+  paidAt?: string;
+  reason?: string;
+}
+
+export interface CaseView {
+  caseId: string;
+  status: CaseStatus;
+  policyNumber: string;
+  insuredId: string;
+  reportedAt: string;
+  discoveredAt: string;
+  occurredAt: string | null;
+  cause: string;
+  dataItems: string[];
+  affectedPersons: number;
+  severity: Severity;
+  severityReasons: string[];
+  coverage: {
+    decision: 'covered' | 'provisional' | 'denied';
+    reasons: string[];
+    explanations: string[];
+    /** The facts the decision rests on, as a handler reads them. */
+    facts: string[];
+    computed?: { decision: string; reasons: string[] };
+    override?: { decision: string; reason: string; by: string; at: string };
+  };
+  exposure: {
+    perPersonJpy: number;
+    persons: number;
+    totalJpy: number;
+    factors: { x: number; y: number; identifiability: number; socialResponsibility: number; responseQuality: number };
+  };
+  reserve: { totalJpy: number; byCategory: Record<string, number> };
+  obligations: ObligationView[];
+  vendors: VendorEngagement[];
+  counselAdvice: { at: string; vendorId: string; advice: string }[];
+  consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];
+  notice: { approved: boolean; language?: string; templateVersion?: string; approvedBy?: string; approvedAt?: string };
+  affectedPersonsList: {
+    uploadId: string;
+    accepted: number;
+    withEmail: number;
+    withoutEmail: number;
+    duplicates: number;
+    rejected: number;
+    checksum: string;
+  } | null;
+  notifications: { total: number; sent: number; failed: number; letters: number; status: string };
+  settlement: { lines: SettlementLineView[]; payableJpy: number; paidJpy: number; heldJpy: number };
+  payouts: PayoutView[];
+  assignedTo: string | null;
+  nextDeadline: string | null;
+  overdue: boolean;
+  closedAt?: string;
+  closeReason?: string;
+}
+
+/** What `submit-costs` and vendor invoices add; kept as submitted so the settlement can be recomputed. */
+export interface CostItemRecord {
+  lineId: string;
+  category: CostCategory;
+  amountJpy: number;
+  evidenceRef: string;
+  persons?: number;
+  description?: string;
+  submittedBy: string;
+  submittedAt: string;
+}
+
+/** Everything a run carries into the next one on continue-as-new. */
+export interface CaseState {
+  view: CaseView;
+  timeline: TimelineEntry[];
+  costItems: CostItemRecord[];
+  findings: { occurredAt?: string | null; cause?: string; wrongfulPurpose?: boolean; residency?: Record<string, number> };
+  seenEventIds: string[];
+  campaignNo: number;
+  campaignRunning: boolean;
+  payoutNo: number;
+  lineNo: number;
+  /** E-mails decided but not yet sent; the main loop drains it, so a crash never loses one. */
+  outbox: { purpose: string; to: Recipient; message: EmailMessage }[];
+  panel: PanelVendor[];
+  personsRef: PersonsListRefInput | null;
+}
+
+export interface ActionRequest<B = unknown> {
+  actor: Actor;
+  body: B;
+}
+
+/** A refusal's reason code travels in the error message as `code: text`, and the API maps codes to statuses. */
+export const REFUSALS = {
+  forbidden: 403,
+  wrong_state: 409,
+  not_found: 404,
+  over_authority: 403,
+  consent_missing: 422,
+  invalid: 422,
+  nothing_to_do: 409,
+  duplicate: 409,
+} as const;
+export type RefusalCode = keyof typeof REFUSALS;
+
+export function refusalMessage(code: RefusalCode, text: string): string {
+  return `${code}: ${text}`;
+}
+
+export function parseRefusal(message: string): { code: RefusalCode; text: string } | undefined {
+  const m = /^([a-z_]+): (.*)$/s.exec(message);
+  if (!m || !(m[1]! in REFUSALS)) return undefined;
+  return { code: m[1] as RefusalCode, text: m[2]! };
+}
+
+export type ActionUpdates = { [A in Action]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
+
+export const actionUpdates: ActionUpdates = {
+  assign: defineUpdate<CaseView, [ActionRequest]>('assign'),
+  'decide-coverage': defineUpdate<CaseView, [ActionRequest]>('decide-coverage'),
+  consent: defineUpdate<CaseView, [ActionRequest]>('consent'),
+  'record-findings': defineUpdate<CaseView, [ActionRequest]>('record-findings'),
+  'approve-notice': defineUpdate<CaseView, [ActionRequest]>('approve-notice'),
+  'record-filing': defineUpdate<CaseView, [ActionRequest]>('record-filing'),
+  'submit-costs': defineUpdate<CaseView, [ActionRequest]>('submit-costs'),
+  'approve-payout': defineUpdate<CaseView, [ActionRequest]>('approve-payout'),
+  deny: defineUpdate<CaseView, [ActionRequest]>('deny'),
+  withdraw: defineUpdate<CaseView, [ActionRequest]>('withdraw'),
+  close: defineUpdate<CaseView, [ActionRequest]>('close'),
+};
+
+export interface PersonsListRefInput {
+  key: string;
+  uploadId: string;
+  total: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  withEmail: number;
+  withoutEmail: number;
+  checksum: string;
+}
+
+/** The API attaches an uploaded affected-person list by reference (never the persons themselves). */
+export const attachPersonsUpdate = defineUpdate<CaseView, [{ actor: Actor; ref: PersonsListRefInput }]>(
+  'attach-affected-persons',
+);
+
+export interface VendorEventInput {
+  eventId: string;
+  vendorId: string;
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed';
+  dispatchId?: string;
+  at: string;
+  findings?: {
+    affectedPersons?: number;
+    dataItems?: string[];
+    occurredAt?: string;
+    cause?: string;
+    wrongfulPurpose?: boolean;
+    residency?: Record<string, number>;
+    summary?: string;
+  };
+  advice?: string;
+  amountJpy?: number;
+  category?: string;
+  evidenceRef?: string;
+  count?: number;
+}
+
+/** A verified vendor webhook, delivered with the event id as update id so a redelivery is a no-op. */
+export const vendorEventUpdate = defineUpdate<{ accepted: boolean; duplicate: boolean }, [VendorEventInput]>(
+  'vendor-event',
+);
+
+export interface CampaignProgress {
+  campaignNo: number;
+  total: number;
+  sent: number;
+  failed: number;
+  letters: number;
+  done: boolean;
+}
+
+/** Sent by the notification campaign child after each slice. */
+export const campaignProgressSignal = defineSignal<[CampaignProgress]>('campaign-progress');
+
+export const viewQuery = defineQuery<CaseView>('view');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+export const requestHashQuery = defineQuery<string>('requestHash');
