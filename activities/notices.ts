@@ -7,22 +7,31 @@
  * retried slice skips what the journal holds. Heartbeats alone cannot do this, since the SDK throttles them and a
  * killed worker loses the last seconds of progress. What can be sent twice after a SIGKILL is only what was in flight
  * at that instant: at most `noticeConcurrency` messages, each with the same Message-ID as its twin.
+ *
+ * When one send fails, the other lanes stop taking persons and the attempt waits for the sends already in flight
+ * (recording them) before it fails: an attempt never keeps sending after Temporal has been told it failed, which
+ * would race the retry and send twice.
  */
 import { createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { NoticeSliceRequest, NoticeSliceResult } from './contract.js';
+import type { NoticeContent, NoticeSliceRequest, NoticeSliceResult } from './contract.js';
 import type { ActivityDeps } from './index.js';
-import { renderEmail } from './email/render.js';
+import { renderEmail, type RenderedEmail } from './email/render.js';
+import { escapeHtml } from './email/format.js';
 import { messageIdFor, SmtpSendError } from './email/mailer.js';
 import { VendorRequestError } from './vendors/client.js';
-import { readPersons, type Person } from '../storage/persons.js';
+import { readPersons, type Person, type PersonLanguage } from '../storage/persons.js';
+
+export type DeliveryOutcome = 'sent' | 'rejected' | 'letter';
 
 /** Where a slice records each person it has finished with, and what it sent them. */
 export interface DeliveryJournal {
-  load(slice: string): Map<number, 'sent' | 'rejected' | 'letter'>;
-  append(slice: string, index: number, outcome: 'sent' | 'rejected' | 'letter'): void;
+  load(slice: string): Map<number, DeliveryOutcome>;
+  append(slice: string, index: number, outcome: DeliveryOutcome): void;
+  /** Several outcomes in one write, all or none as far as a crash goes (optional; falls back to `append`). */
+  appendMany?(slice: string, entries: ReadonlyArray<readonly [index: number, outcome: DeliveryOutcome]>): void;
 }
 
 /**
@@ -32,9 +41,17 @@ export interface DeliveryJournal {
  */
 export function createFileJournal(dir: string): DeliveryJournal {
   const path = (slice: string) => join(dir, `${slice.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+  let made = false;
+  const write = (slice: string, text: string): void => {
+    if (!made) {
+      mkdirSync(dir, { recursive: true });
+      made = true;
+    }
+    appendFileSync(path(slice), text);
+  };
   return {
     load(slice) {
-      const done = new Map<number, 'sent' | 'rejected' | 'letter'>();
+      const done = new Map<number, DeliveryOutcome>();
       let text = '';
       try {
         text = readFileSync(path(slice), 'utf8');
@@ -48,9 +65,11 @@ export function createFileJournal(dir: string): DeliveryJournal {
       return done;
     },
     append(slice, index, outcome) {
-      const file = path(slice);
-      mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, `${index} ${outcome}\n`);
+      write(slice, `${index} ${outcome}\n`);
+    },
+    appendMany(slice, entries) {
+      if (entries.length === 0) return;
+      write(slice, entries.map(([index, outcome]) => `${index} ${outcome}\n`).join(''));
     },
   };
 }
@@ -65,6 +84,62 @@ export function apologyCodeFor(secret: Buffer, caseId: string, campaignNo: numbe
   return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`;
 }
 
+// Private-use characters: nothing the renderer escapes, trims or folds, and nothing a name from the list holds.
+const NAME_SLOT = '\uE000name\uE001';
+const CODE_SLOT = '\uE000code\uE001';
+// Names that could change the document's shape (line breaks, controls) or collide with a slot are rendered in full.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029\uE000\uE001]/;
+const SAMPLE = { name: `O'Brien <b>&"</b> 山田 $& $1 様`, code: 'ABCD-EFGH-JK23' };
+
+const fill = (template: string, slot: string, value: string): string => template.split(slot).join(value);
+
+/**
+ * Renders a notice per person from one rendering per language: the document is the same for everyone but the name
+ * and the apology code, so the slots are filled by substitution (escaped for the HTML part). Each template is checked
+ * once against a full rendering of a hostile sample; a language whose template does not match is rendered in full
+ * for every person.
+ */
+export function createNoticeRenderer(notice: NoticeContent): (language: PersonLanguage, name: string, apologyCode?: string) => RenderedEmail {
+  const direct = (language: PersonLanguage, name: string, apologyCode?: string): RenderedEmail =>
+    renderEmail({ kind: 'person_notice', language, recipientName: name, ...notice, ...(apologyCode ? { apologyCode } : {}) });
+  const templates = new Map<string, RenderedEmail | null>();
+  const templateFor = (language: PersonLanguage, withCode: boolean): RenderedEmail | null => {
+    const key = `${language}/${withCode}`;
+    let t = templates.get(key);
+    if (t === undefined) {
+      t = direct(language, NAME_SLOT, withCode ? CODE_SLOT : undefined);
+      const ok =
+        !t.subject.includes('\uE000') &&
+        sameEmail(personalise(t, SAMPLE.name, withCode ? SAMPLE.code : undefined), direct(language, SAMPLE.name, withCode ? SAMPLE.code : undefined));
+      if (!ok) log.warn('notice template does not match a full rendering; rendering each notice in full', { language });
+      templates.set(key, (t = ok ? t : null));
+    }
+    return t;
+  };
+  return (language, name, apologyCode) => {
+    if (UNSAFE_NAME.test(name)) return direct(language, name, apologyCode);
+    const t = templateFor(language, apologyCode !== undefined);
+    return t ? personalise(t, name, apologyCode) : direct(language, name, apologyCode);
+  };
+}
+
+function personalise(t: RenderedEmail, name: string, code: string | undefined): RenderedEmail {
+  let text = fill(t.text, NAME_SLOT, name);
+  let html = fill(t.html, NAME_SLOT, escapeHtml(name));
+  if (code !== undefined) {
+    text = fill(text, CODE_SLOT, code);
+    html = fill(html, CODE_SLOT, escapeHtml(code));
+  }
+  return { subject: t.subject, text, html };
+}
+
+function sameEmail(a: RenderedEmail, b: RenderedEmail): boolean {
+  return a.subject === b.subject && a.text === b.text && a.html === b.html;
+}
+
+const HEARTBEAT_EVERY_MS = 1_000;
+
 export function createNoticeSender(deps: ActivityDeps) {
   return async function sendNoticeSlice(req: NoticeSliceRequest): Promise<NoticeSliceResult> {
     const slice = `${req.caseId}/${req.campaignNo}/${req.from}`;
@@ -77,11 +152,17 @@ export function createNoticeSender(deps: ActivityDeps) {
     const end = req.from + req.count;
     const letters: { index: number; person: Person }[] = [];
     const ctx = Context.current();
+    const render = createNoticeRenderer(req.notice);
+    const purpose = `notice-${req.campaignNo}`;
+
+    // The first failure stops every lane from taking another person; sends in flight finish and are journaled.
+    let failure: { error: unknown } | undefined;
+    const stopped = (): boolean => failure !== undefined || ctx.cancellationSignal.aborted;
 
     const source = readPersons(deps.persons, req.ref, { from: req.from })[Symbol.asyncIterator]();
     let exhausted = false;
     async function next(): Promise<{ index: number; person: Person } | undefined> {
-      if (exhausted) return undefined;
+      if (exhausted || stopped()) return undefined;
       const item = await source.next();
       if (item.done || item.value.index >= end) {
         exhausted = true;
@@ -90,52 +171,50 @@ export function createNoticeSender(deps: ActivityDeps) {
       return item.value;
     }
 
-    let sinceHeartbeat = 0;
     async function lane(): Promise<void> {
-      for (;;) {
-        const item = await next();
-        if (!item) return;
-        const { index, person } = item;
-        if (done.has(index)) continue;
-        if (!person.email) {
-          letters.push(item);
-          continue;
-        }
-        const rendered = renderEmail({
-          kind: 'person_notice',
-          language: person.language,
-          recipientName: person.name,
-          ...req.notice,
-          ...(req.apology ? { apologyCode: apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, person.personId) } : {}),
-        });
-        const messageId = messageIdFor({
-          caseId: req.caseId,
-          recipientKey: `person:${person.personId}`,
-          purpose: `notice-${req.campaignNo}`,
-          domain: deps.mailDomain,
-        });
-        try {
+      try {
+        for (;;) {
+          const item = await next();
+          if (!item) return;
+          const { index, person } = item;
+          if (done.has(index)) continue;
+          if (!person.email) {
+            letters.push(item);
+            continue;
+          }
+          const apologyCode = req.apology ? apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, person.personId) : undefined;
+          const rendered = render(person.language, person.name, apologyCode);
+          const messageId = messageIdFor({ caseId: req.caseId, recipientKey: `person:${person.personId}`, purpose, domain: deps.mailDomain });
           const sent = await deps.mailer.send({ to: person.email, ...rendered, messageId });
           const outcome = sent.status === 'sent' ? 'sent' : 'rejected';
           deps.journal.append(slice, index, outcome);
           done.set(index, outcome);
           if (outcome === 'sent') result.sent += 1;
           else result.failed += 1;
-        } catch (err) {
-          if (err instanceof SmtpSendError && err.nonRetryable) {
-            throw ApplicationFailure.nonRetryable(err.message, 'SmtpPermanentFailure');
-          }
-          throw err;
         }
-        if (++sinceHeartbeat >= 50) {
-          sinceHeartbeat = 0;
-          ctx.heartbeat({ slice, done: done.size });
-        }
+      } catch (err) {
+        failure ??= { error: err };
       }
     }
 
-    const lanes = Array.from({ length: Math.max(1, deps.noticeConcurrency) }, () => lane());
-    await Promise.all(lanes);
+    const heartbeat = () => ctx.heartbeat({ slice, done: done.size });
+    heartbeat();
+    const ticker = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, deps.noticeConcurrency) }, () => lane()));
+    } finally {
+      clearInterval(ticker);
+      // Closes the decrypting stream when the slice ends before the list does.
+      await source.return?.(undefined).catch(() => undefined);
+    }
+    if (failure) {
+      const err = failure.error;
+      if (err instanceof SmtpSendError && err.nonRetryable) {
+        throw ApplicationFailure.nonRetryable(err.message, 'SmtpPermanentFailure');
+      }
+      throw err;
+    }
+    if (ctx.cancellationSignal.aborted) await ctx.cancelled;
 
     if (letters.length > 0) {
       if (!req.printVendorId) {
@@ -158,10 +237,15 @@ export function createNoticeSender(deps: ActivityDeps) {
           }
           throw err;
         }
-        for (const { index } of letters) deps.journal.append(slice, index, 'letter');
+        // One write: a crash leaves either every letter of the batch journaled or none, so a retry resends the
+        // same batch (same body, same idempotency key) rather than a part of it under the same key.
+        const entries = letters.map(({ index }) => [index, 'letter'] as const);
+        if (deps.journal.appendMany) deps.journal.appendMany(slice, entries);
+        else for (const [index, outcome] of entries) deps.journal.append(slice, index, outcome);
+        for (const [index] of entries) done.set(index, 'letter');
       }
     }
-    for (const outcome of deps.journal.load(slice).values()) if (outcome === 'letter') result.letters += 1;
+    for (const outcome of done.values()) if (outcome === 'letter') result.letters += 1;
     result.processed = req.count;
     return result;
   };

@@ -1,7 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import { PolicySchema, type PolicyRecord } from '../domain/schemas.js';
-import { POLICY_WORKFLOW_TYPE } from '../workflows/contract.js';
-import { policyQuery, policyWorkflowId, putPolicyUpdate } from '../workflows/policy-ledger.js';
+import { POLICY_WORKFLOW_TYPE, policyWorkflowId } from '../workflows/contract.js';
+import { policyQuery, putPolicyUpdate } from '../workflows/policy-ledger.js';
 import type { ApiContext } from './context.js';
 import type { Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
@@ -69,7 +69,7 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
         const workflowId = policyWorkflowId(policyNumber);
         const result = await ctx.client.workflow.executeUpdateWithStart(putPolicyUpdate, {
           args: [record],
-          startWorkflowOperation: WithStartWorkflowOperation.create(POLICY_WORKFLOW_TYPE, {
+          startWorkflowOperation: new WithStartWorkflowOperation(POLICY_WORKFLOW_TYPE, {
             workflowId,
             taskQueue: ctx.taskQueue,
             args: [{ policyNumber }],

@@ -951,7 +951,6 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   if (!input.state) {
     log.info('case opened', { caseId: v.caseId });
     setStatus('triage', input.reportedBy.name, 'incident reported');
-    s.panel = await acts.loadPanel();
     assess('system', 'triage');
     syncSearchAttributes();
     if (v.coverage.decision === 'denied') {
@@ -974,6 +973,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
         deadlines: v.obligations.filter((o) => o.audience === 'regulator').map(deadlineItem),
       });
       queueEmail('new-case', handlerRecipient(), assignmentMail('claims team', 'system'));
+      s.panel = await acts.loadPanel();
       // Counsel first, so that forensic work stays under legal privilege (domain.md section 2).
       await dispatch('counsel', 'system');
       await dispatch('forensics', 'system');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { connectWithRetry, startDevServer, temporalBinaries } from '../../main/temporal.js';
 import { bundleWorkflows } from '../../main/runtime.js';
+import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/contract.js';
 import { freePort } from '../support/ports.js';
 
 declare module 'vitest' {
@@ -32,7 +33,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [dev, bundle] = await Promise.all([
     startDevServer({ cli: bins.cli, port: devPort, namespace: 'default', dbFile: join(dir, 'temporal.db') }),
     bundleWorkflows(),
-    connectWithRetry({ address: `127.0.0.1:${skipPort}` }).then((c) => c.close()),
+    connectWithRetry({ address: `127.0.0.1:${skipPort}` }).then(async (c) => {
+      // The test server cannot list search attributes, but registers them; without them upserts are refused.
+      await c.operatorService.addSearchAttributes({
+        namespace: 'default',
+        searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((a) => [a.name, a.indexedValueType])),
+      });
+      await c.close();
+    }),
   ]);
   const bundlePath = join(dir, 'workflows.js');
   await writeFile(bundlePath, bundle.code);

@@ -1,0 +1,215 @@
+/**
+ * The Express app, built from its dependencies and apart from the listener, so tests drive it with supertest and
+ * the process entry decides ports and shutdown.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+} from '@temporalio/client';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { ZodError } from 'zod';
+import { REFUSALS, parseRefusal } from '../workflows/contract.js';
+import { createContext, type ApiDeps } from './context.js';
+import { createHttpMetrics } from './metrics.js';
+import { createOidcVerifier, looksLikeJwt, type OidcVerifier, type Principal } from './principals.js';
+import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
+import { buildRouteTable, mountRoutes } from './routes.js';
+
+export type { ApiDeps } from './context.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Paths whose requests carry no body worth logging and are polled by machines. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["bc-signature"]',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.contact',
+  '*.body',
+  '*.rows',
+];
+
+function grpcCode(err: unknown): number | undefined {
+  if (isGrpcServiceError(err)) return err.code;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return isGrpcServiceError(cause) ? cause.code : undefined;
+}
+
+/** Every error, whatever its origin, as one problem; unknown errors become a 500 that says only the request id. */
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const e = err as { type?: string; status?: number; message?: string; name?: string };
+  if (typeof e?.type === 'string' && typeof e.status === 'number') {
+    // body-parser's errors
+    if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'malformed_json', 'the body is not valid JSON');
+    if (e.type === 'entity.too.large') return new HttpProblem(413, 'payload_too_large', 'the body is larger than allowed');
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return new HttpProblem(415, 'unsupported_media_type', 'send UTF-8 JSON');
+    }
+    if (e.status >= 400 && e.status < 500) return new HttpProblem(e.status, 'validation', 'the request could not be read');
+  }
+  if (err instanceof ZodError) return validationProblem(zodFieldErrors(err));
+  if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'not_found', 'not found');
+  if (err instanceof WorkflowUpdateFailedError) {
+    const refusal = parseRefusal(err.cause?.message ?? '');
+    if (refusal) return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusal.text);
+  }
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return new HttpProblem(409, 'conflict', 'already exists');
+  const code = grpcCode(err);
+  if (code === 3) return new HttpProblem(400, 'validation', 'the backend refused the request as invalid (a stale page token?)');
+  if (code === 14 || code === 4) return new HttpProblem(503, 'unavailable', 'Temporal is not reachable; retry shortly', undefined, {}, { 'Retry-After': '5' });
+  return new HttpProblem(500, 'internal', 'an unexpected error; quote the request id when reporting it');
+}
+
+export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
+  const body: Problem = {
+    type: problemType(p.code),
+    title: PROBLEM_TITLES[p.code] ?? p.code,
+    status: p.status,
+    ...(p.detail ? { detail: p.detail } : {}),
+    instance: req.originalUrl.split('?')[0],
+    requestId: String(res.locals['requestId'] ?? ''),
+    code: p.code,
+    ...(p.errors && p.errors.length > 0 ? { errors: p.errors } : {}),
+    ...p.extensions,
+  };
+  for (const [h, v] of Object.entries(p.headers)) res.set(h, v);
+  res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export function buildApp(deps: ApiDeps): express.Express {
+  const ctx = createContext(deps);
+  const metrics = createHttpMetrics();
+  const table = buildRouteTable(ctx, metrics);
+  const oidc: OidcVerifier | undefined = createOidcVerifier({
+    jwksUrl: deps.config.OIDC_JWKS_URL,
+    issuer: deps.config.OIDC_ISSUER,
+    audience: deps.config.OIDC_AUDIENCE,
+    roleClaim: deps.config.OIDC_ROLE_CLAIM,
+    insuredClaim: deps.config.OIDC_INSURED_CLAIM,
+    ...(deps.oidcKeySet ? { keySet: deps.oidcKeySet } : {}),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals['requestId'] = id;
+    res.set('X-Request-Id', id);
+    next();
+  });
+  app.use(metrics.middleware);
+  app.use(
+    pinoHttp({
+      logger: deps.logger.child({ component: 'api' }, { redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } }),
+      genReqId: (_req, res) => String(res.locals['requestId']),
+      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // Only what operations need: never headers with credentials, never bodies (they carry personal data).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          contentType: req.headers['content-type'],
+          contentLength: req.headers['content-length'],
+          userAgent: req.headers['user-agent'],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (_req, res) => {
+        const p = (res as Response).locals?.['principal'] as Principal | undefined;
+        return p ? { principal: p.name, role: p.role } : {};
+      },
+    }),
+  );
+  app.use(helmet());
+
+  const json = express.json({ limit: deps.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.use((req, res, next) => {
+    // The webhook route keeps its raw bytes for the signature check; it parses them itself.
+    if (req.path.startsWith('/v1/webhooks/')) return next();
+    json(req, res, next);
+  });
+
+  const identify: RequestHandler = async (req, res, next) => {
+    const header = req.headers.authorization;
+    if (!header) return next();
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!m) {
+      res.locals['authFailure'] = 'the Authorization header must be "Bearer <key>"';
+      return next();
+    }
+    const token = m[1]!;
+    try {
+      const principal = oidc && looksLikeJwt(token) ? await oidc(token) : deps.principals.authenticate(token);
+      if (principal) res.locals['principal'] = principal;
+      else res.locals['authFailure'] = 'unknown, expired or revoked credentials';
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+  app.use(identify);
+
+  const unlimited = new Set(table.filter((r) => r.unlimited).map((r) => r.path));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: deps.config.RATE_LIMIT_PER_MINUTE,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skip: (req) => unlimited.has(req.path),
+      keyGenerator: (req, res) => {
+        const p = res.locals['principal'] as Principal | undefined;
+        if (p) return `principal:${p.via}:${p.name}`;
+        const vendor = /^\/v1\/webhooks\/vendors\/([^/]+)/.exec(req.path);
+        if (vendor) return `vendor:${vendor[1]}`;
+        return `ip:${ipKeyGenerator(req.ip ?? '0.0.0.0')}`;
+      },
+      handler: (req, res, _next, options) => {
+        sendProblem(
+          req,
+          res,
+          new HttpProblem(429, 'rate_limited', `at most ${String(options.limit)} requests a minute per principal`),
+        );
+      },
+    }),
+  );
+
+  const router = express.Router();
+  mountRoutes(router, table);
+  app.use(router);
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(req, res, new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));
+  });
+
+  const onError: ErrorRequestHandler = (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500) {
+      // pino-http logs the response with this error attached.
+      (res as Response & { err?: Error }).err = err instanceof Error ? err : new Error(String(err));
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    sendProblem(req, res, problem);
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,43 @@
+/**
+ * The route table: every operation of the API, in one list that both registers the Express routes and generates
+ * `/openapi.json`. Adding an endpoint anywhere else would leave it undocumented, which the OpenAPI test catches.
+ */
+import type { Router } from 'express';
+import { caseRoutes } from './cases.js';
+import type { ApiContext } from './context.js';
+import type { HttpMetrics } from './metrics.js';
+import { dashboardRoutes, opsRoutes } from './ops.js';
+import { policyRoutes } from './policies.js';
+import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
+import { ProblemSchema } from './schemas.js';
+import { webhookRoutes } from './webhooks.js';
+
+export const API_INFO = {
+  title: 'breach-claims',
+  version: '1.0.0',
+  description:
+    'Claims and incident response for Japanese personal-information leakage insurance. Authenticate with ' +
+    '`Authorization: Bearer <key>`; errors are RFC 9457 problem details; amounts are integer yen; times are UTC.',
+};
+
+export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef[] {
+  let document: Record<string, unknown> | undefined;
+  const table: RouteDef[] = [];
+  table.push(
+    ...policyRoutes(ctx),
+    ...caseRoutes(ctx),
+    ...dashboardRoutes(ctx),
+    ...webhookRoutes(ctx),
+    // Built on first request: the document describes the finished table, these routes included.
+    ...opsRoutes(ctx, metrics, () => (document ??= buildOpenApi(table, API_INFO, { Problem: ProblemSchema }))),
+  );
+  return table;
+}
+
+export function openApiDocument(table: readonly RouteDef[]): Record<string, unknown> {
+  return buildOpenApi(table, API_INFO, { Problem: ProblemSchema });
+}
+
+export function mountRoutes(router: Router, table: readonly RouteDef[]): void {
+  registerRoutes(router, table);
+}

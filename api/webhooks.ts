@@ -1,0 +1,105 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { verifyWebhook, SIGNATURE_HEADER } from '../lib/webhook-signature.js';
+import { VendorEventSchema, type VendorEvent } from '../lib/vendor-events.js';
+import { caseWorkflowId, vendorEventUpdate, type VendorEventInput } from '../workflows/contract.js';
+import type { ApiContext } from './context.js';
+import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
+import { defineRoute, type RouteDef } from './route-kit.js';
+import { ProblemSchema, VendorParamsSchema, WebhookAcceptedSchema } from './schemas.js';
+
+const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
+const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+
+function toUpdateInput(vendorId: string, e: VendorEvent): VendorEventInput {
+  const base = { eventId: e.eventId, vendorId, at: new Date(e.at).toISOString() };
+  switch (e.type) {
+    case 'acknowledged':
+      return { ...base, type: e.type, dispatchId: e.dispatchId };
+    case 'findings': {
+      const f = e.findings;
+      return {
+        ...base,
+        type: e.type,
+        dispatchId: e.dispatchId,
+        findings: { ...f, ...(f.occurredAt ? { occurredAt: new Date(f.occurredAt).toISOString() } : {}) },
+      };
+    }
+    case 'advice':
+      return { ...base, type: e.type, dispatchId: e.dispatchId, advice: e.advice };
+    case 'invoice':
+      return {
+        ...base,
+        type: e.type,
+        dispatchId: e.dispatchId,
+        amountJpy: e.amountJpy,
+        category: e.category,
+        evidenceRef: e.evidenceRef,
+      };
+    case 'letters_mailed':
+      return { ...base, type: e.type, count: e.count };
+  }
+}
+
+export function webhookRoutes(ctx: ApiContext): RouteDef[] {
+  const unauthorised = () => new HttpProblem(401, 'signature_invalid', 'the BC-Signature header does not verify');
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhooks/vendors/:vendorId',
+      operationId: 'vendorWebhook',
+      summary: 'Vendor callback',
+      description:
+        'Signed with `BC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`; no API key. ' +
+        'A redelivered event (same eventId) is accepted again and changes nothing.',
+      tags: ['vendors'],
+      auth: 'signature',
+      params: VendorParamsSchema,
+      body: { kind: 'raw', schema: VendorEventSchema, name: 'VendorEvent', limit: ctx.deps.limits?.webhookMaxBytes ?? '1mb' },
+      responses: {
+        202: { description: 'Accepted', schema: WebhookAcceptedSchema, name: 'WebhookAccepted' },
+        400: problem('Not a vendor event'),
+        401: problem('Signature missing, expired or wrong (or unknown vendor)'),
+        404: problem('No such case, or the vendor is not engaged on it'),
+      },
+      handle: async (req, res, { params, body }) => {
+        const { vendorId } = params as { vendorId: string };
+        const raw = body as Buffer;
+        const vendor = ctx.deps.vendors.find((v) => v.vendorId === vendorId);
+        // An unknown vendor gets the same answer as a bad signature: vendor ids are not to be probed.
+        if (!vendor || vendor.secrets.length === 0) throw unauthorised();
+        const verdict = verifyWebhook({
+          secret: vendor.secrets,
+          header: req.headers[SIGNATURE_HEADER.toLowerCase()],
+          rawBody: raw,
+          nowSec: ctx.now().getTime() / 1000,
+        });
+        if (!verdict.ok) {
+          ctx.log.warn({ vendorId, reason: verdict.reason }, 'webhook signature refused');
+          throw unauthorised();
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new HttpProblem(400, 'malformed_json', 'the body is not JSON');
+        }
+        const parsed = VendorEventSchema.safeParse(json);
+        if (!parsed.success) throw validationProblem(zodFieldErrors(parsed.error));
+        const event = parsed.data;
+        if (!CASE_ID.test(event.caseId)) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
+        let result: { accepted: boolean; duplicate: boolean };
+        try {
+          result = await ctx.client.workflow.getHandle(caseWorkflowId(event.caseId)).executeUpdate(vendorEventUpdate, {
+            args: [toUpdateInput(vendorId, event)],
+            updateId: `vendor:${vendorId}:${event.eventId}`,
+          });
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
+          throw err;
+        }
+        if (!result.duplicate) ctx.changes.bump();
+        res.status(202).json(result);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,73 @@
+import { inject } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { CaseActivities, SendEmailRequest, DispatchRequest, PaymentRequest, NoticeSliceRequest } from '../../activities/contract.js';
+import { drawUpdate, putPolicyUpdate, type policyLedger } from '../../workflows/policy-ledger.js';
+import { policyWorkflowId, POLICY_WORKFLOW_TYPE } from '../../workflows/contract.js';
+import type { PolicyRecord } from '../../domain/index.js';
+import { panel as defaultPanel, uniqueId } from '../support/fixtures.js';
+
+/** What the fake activities saw; the ledger is the real workflow, so limits are enforced as in production. */
+export interface Seen {
+  emails: SendEmailRequest[];
+  dispatches: DispatchRequest[];
+  payments: PaymentRequest[];
+  slices: NoticeSliceRequest[];
+}
+
+export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?: typeof defaultPanel } = {}) {
+  const taskQueue = uniqueId('tq');
+  const seen: Seen = { emails: [], dispatches: [], payments: [], slices: [] };
+  const paidIds = new Set<string>();
+  const activities: CaseActivities = {
+    async loadPanel() {
+      return opts.panel ?? defaultPanel;
+    },
+    async sendEmail(req) {
+      seen.emails.push(req);
+      return { delivered: 1, rejected: 0, messageIds: [`<${req.purpose}@test>`] };
+    },
+    async dispatchVendor(req) {
+      seen.dispatches.push(req);
+      return { accepted: true };
+    },
+    async drawFromPolicy({ policyNumber, ...request }) {
+      const handle = env.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policyNumber));
+      return handle.executeUpdate(drawUpdate, { args: [request], updateId: `draw-${request.payoutId}` });
+    },
+    async makePayment(req) {
+      if (!paidIds.has(req.payoutId)) seen.payments.push(req);
+      paidIds.add(req.payoutId);
+      return { paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy };
+    },
+    async sendNoticeSlice(req) {
+      seen.slices.push(req);
+      return { processed: req.count, sent: req.count, failed: 0, letters: 0 };
+    },
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities,
+  });
+  const running = worker.run();
+  async function registerPolicy(policy: PolicyRecord): Promise<void> {
+    const handle = await env.client.workflow.start(POLICY_WORKFLOW_TYPE, {
+      workflowId: policyWorkflowId(policy.policyNumber),
+      taskQueue,
+      args: [{ policyNumber: policy.policyNumber }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await handle.executeUpdate(putPolicyUpdate, { args: [policy] });
+  }
+  return {
+    taskQueue,
+    seen,
+    registerPolicy,
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
