@@ -9,3 +9,4 @@ export * from './obligations.js';
 export * from './reserve.js';
 export * from './payout.js';
 export * from './permissions.js';
+export * from './permissions.js';

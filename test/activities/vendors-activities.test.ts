@@ -36,7 +36,7 @@ describe('vendor activities', () => {
     expect(refused).toMatchObject({ type: 'VendorRequestError', nonRetryable: true });
 
     const odd = await activities
-      .dispatchVendor({ caseId: 'c', dispatchId: 'd-3', vendorId: 'vnd-f', role: 'forensics', brief: { cause: 'aliens' } })
+      .dispatchVendor({ caseId: 'c', dispatchId: 'd-3', vendorId: 'vnd-f', role: 'forensics', brief: JSON.parse('{"cause":"aliens"}') })
       .catch((e: unknown) => e);
     expect(odd).toMatchObject({ type: 'InvalidDispatchBrief', nonRetryable: true });
   });

@@ -1,0 +1,169 @@
+/**
+ * A stand-in for the Temporal client, for tests about HTTP concerns only (problem shape, auth, limits, caching,
+ * documentation). Behaviour of cases is tested against the real dev server and worker.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { pino, type Logger } from 'pino';
+import type { ApiDeps } from '../../api/app.js';
+import { principalDirectory, type PrincipalEntry } from '../../api/principals.js';
+import { loadConfig } from '../../main/config.js';
+import { createFileBlobStore } from '../../storage/blob-store.js';
+import { parseKeyring } from '../../storage/crypto.js';
+import type { CaseInput } from '../../workflows/contract.js';
+
+export const KEYS = {
+  admin: 'key-admin-0123456789abcdef',
+  ops: 'key-ops-0123456789abcdef',
+  handler: 'key-handler-0123456789abcdef',
+  supervisor: 'key-supervisor-0123456789abcdef',
+  insured1: 'key-insured1-0123456789abcdef',
+  insured2: 'key-insured2-0123456789abcdef',
+} as const;
+
+export const PRINCIPALS: PrincipalEntry[] = [
+  { key: KEYS.admin, role: 'admin', name: 'admin' },
+  { key: KEYS.ops, role: 'ops', name: 'ops' },
+  { key: KEYS.handler, role: 'handler', name: 'handler', authorityLimitJpy: 1_000_000 },
+  { key: KEYS.supervisor, role: 'supervisor', name: 'supervisor', authorityLimitJpy: 50_000_000 },
+  { key: KEYS.insured1, role: 'insured', name: 'insured-ins-001', insuredId: 'ins-001' },
+  { key: KEYS.insured2, role: 'insured', name: 'insured-ins-002', insuredId: 'ins-002' },
+];
+
+export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+interface FakeWorkflow {
+  type: string;
+  input: unknown;
+  status: 'RUNNING' | 'COMPLETED';
+  sa: Map<string, unknown>;
+  view?: Record<string, unknown>;
+}
+
+type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { updateId?: string }) => Promise<unknown>;
+
+export class FakeTemporal {
+  readonly workflows = new Map<string, FakeWorkflow>();
+  readonly calls = { count: 0, list: 0, update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[] };
+  onUpdate: UpdateFn = async () => ({});
+  systemInfoDelayMs = 0;
+
+  addCase(caseId: string, insuredId: string, view: Record<string, unknown> = {}): void {
+    this.workflows.set(`case-${caseId}`, {
+      type: 'incidentCase',
+      input: { requestHash: 'h' },
+      status: 'RUNNING',
+      sa: new Map<string, unknown>([['InsuredId', insuredId]]),
+      view: { caseId, insuredId, status: 'reported', ...view },
+    });
+  }
+
+  handle(workflowId: string) {
+    const get = () => {
+      const wf = this.workflows.get(workflowId);
+      if (!wf) throw new WorkflowNotFoundError(`${workflowId} not found`, workflowId, undefined);
+      return wf;
+    };
+    return {
+      workflowId,
+      query: async (def: { name: string }) => {
+        const wf = get();
+        if (def.name === 'view') return wf.view;
+        if (def.name === 'timeline') return [];
+        if (def.name === 'requestHash') return (wf.input as CaseInput).requestHash;
+        if (def.name === 'policy') return wf.view ?? { policy: null, version: 0 };
+        throw new Error(`unknown query ${def.name}`);
+      },
+      describe: async () => {
+        const wf = get();
+        return { status: { name: wf.status }, typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) } };
+      },
+      executeUpdate: async (def: { name: string }, opts: { args: unknown[]; updateId?: string }) => {
+        get();
+        this.calls.update.push({ workflowId, name: def.name, args: opts.args, ...(opts.updateId ? { updateId: opts.updateId } : {}) });
+        return this.onUpdate(workflowId, def.name, opts.args, opts);
+      },
+    };
+  }
+
+  get client(): Client {
+    return {
+      workflow: {
+        getHandle: (id: string) => this.handle(id),
+        start: async (type: string, opts: { workflowId: string; args: unknown[] }) => {
+          if (this.workflows.has(opts.workflowId)) {
+            throw new WorkflowExecutionAlreadyStartedError('already started', opts.workflowId, type);
+          }
+          const input = opts.args[0] as CaseInput;
+          this.workflows.set(opts.workflowId, {
+            type,
+            input,
+            status: 'RUNNING',
+            sa: new Map(),
+            view: { caseId: input.caseId, insuredId: input.policy.insuredId, status: 'reported' },
+          });
+          return this.handle(opts.workflowId);
+        },
+        count: async () => {
+          this.calls.count += 1;
+          return { count: this.workflows.size, groups: [] };
+        },
+        executeUpdateWithStart: async () => ({ policy: {}, version: 1, created: true }),
+      },
+      workflowService: {
+        getSystemInfo: async () => {
+          if (this.systemInfoDelayMs > 0) await new Promise((r) => setTimeout(r, this.systemInfoDelayMs));
+          return {};
+        },
+        listWorkflowExecutions: async () => {
+          this.calls.list += 1;
+          return { executions: [], nextPageToken: new Uint8Array() };
+        },
+      },
+    } as unknown as Client;
+  }
+
+  addPolicy(policyNumber: string, insuredId: string): void {
+    this.workflows.set(`policy-${policyNumber}`, {
+      type: 'policyLedger',
+      input: {},
+      status: 'RUNNING',
+      sa: new Map(),
+      view: { policy: { policyNumber, insuredId, insuredName: 'x' }, version: 1 },
+    });
+  }
+}
+
+/** Log lines written by the app, to check what never appears in them. */
+export function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+export async function fakeDeps(
+  fake: FakeTemporal,
+  overrides: Partial<ApiDeps> & { env?: Record<string, string> } = {},
+): Promise<ApiDeps> {
+  const { env, ...rest } = overrides;
+  const dir = await mkdtemp(join(tmpdir(), 'bc-api-test-'));
+  return {
+    config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }),
+    temporal: { client: fake.client, namespace: 'default', taskQueue: 'test-queue' },
+    principals: principalDirectory(PRINCIPALS),
+    blobStore: createFileBlobStore(join(dir, 'blobs')),
+    keyring: parseKeyring(`k1:${Buffer.alloc(32, 7).toString('base64')}`),
+    vendors: [{ vendorId: 'forensics-a', role: 'forensics', name: 'Forensics A', secrets: ['whsec-old', 'whsec-new'] }],
+    logger: pino({ level: 'silent' }),
+    ...rest,
+  };
+}
