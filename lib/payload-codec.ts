@@ -140,7 +140,7 @@ export function createEncryptionCodec(keyring: Keyring): PayloadCodec {
   };
 }
 
-/** The data converter for every `Client`, `Worker.create` and `NativeConnection`-based test environment. */
+/** For every `Client` and `Worker.create`; both sides must share it or neither can read what the other wrote. */
 export function dataConverterFor(keyring: Keyring): DataConverter {
   return { payloadCodecs: [createEncryptionCodec(keyring)] };
 }

@@ -42,8 +42,13 @@ describe('principals file', () => {
     expect(message).toContain('0.key');
     expect(message).toContain('0.insuredId');
     expect(message).toContain('1.role');
-    expect(message).toContain('duplicate name');
     expect(message).not.toContain('long-enough-key-0123456789');
+
+    const dup = await tempFile([
+      { key: 'first-key-0123456789abcdef', role: 'ops', name: 'same' },
+      { key: 'other-key-0123456789abcdef', role: 'admin', name: 'same' },
+    ]);
+    expect(() => loadPrincipals(dup)).toThrow(/1\.name: duplicate name same/);
   });
 
   it('picks up a removed key without a restart (mtime checked at most once a second)', async () => {

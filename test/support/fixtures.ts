@@ -13,8 +13,8 @@ const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A policy year around today, so the tests do not expire with the calendar. */
-export function policyBody(overrides: Record<string, unknown> = {}) {
-  const start = Math.floor((Date.now() - 180 * DAY) / DAY) * DAY;
+export function policyBody(overrides: Record<string, unknown> = {}, now = Date.now()) {
+  const start = Math.floor((now - 180 * DAY) / DAY) * DAY;
   return {
     insuredId: 'ins-001',
     insuredName: '株式会社サンプル',
@@ -35,8 +35,8 @@ export function policyBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export function policyRecord(policyNumber: string, overrides: Record<string, unknown> = {}): PolicyRecord {
-  return PolicyRecordSchema.parse({ ...policyBody(overrides), policyNumber }) as PolicyRecord;
+export function policyRecord(policyNumber: string, overrides: Record<string, unknown> = {}, now = Date.now()): PolicyRecord {
+  return PolicyRecordSchema.parse({ ...policyBody(overrides, now), policyNumber }) as PolicyRecord;
 }
 
 /** An incident discovered an hour ago (`now` is the workflow's clock in time-skipping tests). */

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { connectWithRetry, temporalBinaries } from '../../main/temporal.js';
+import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/contract.js';
+import { freePort } from './ports.js';
 
 type Create = (opts: {
   server: { type: 'existing' };
@@ -10,18 +14,41 @@ type Create = (opts: {
 }) => Promise<TestWorkflowEnvironment>;
 
 /**
- * An environment on the run's shared time-skipping server. The SDK's public `createFromExistingServer` always
- * turns time skipping off, and `createTimeSkipping` starts a server per file with a hard-coded 5 s start-up limit
- * (flaky on 2 cores), so we use the factory both of them call, with time skipping on.
+ * A time-skipping environment on a test server of this file's own. Time skipping is global to a server, so test
+ * files running side by side must not share one. We start the server ourselves (the SDK's start-up allows 5 s,
+ * flaky on 2 cores) and use the factory that `createTimeSkipping` and `createFromExistingServer` both call, since the
+ * public `createFromExistingServer` always turns time skipping off.
  */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment & { stopServer(): Promise<void> }> {
+  const port = await freePort();
+  const { testServer } = temporalBinaries({
+    TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+    TEMPORAL_TEST_SERVER_PATH: process.env.TEMPORAL_TEST_SERVER_PATH,
+  });
+  const child = spawn(testServer, [String(port)], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const address = `127.0.0.1:${port}`;
+  const connection = await connectWithRetry({ address });
+  // The test server cannot list search attributes but registers them; without them upserts are refused.
+  await connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((a) => [a.name, a.indexedValueType])),
+  });
+  await connection.close();
   const create = (TestWorkflowEnvironment as unknown as { create: Create }).create.bind(TestWorkflowEnvironment);
-  return create({
+  const env = await create({
     server: { type: 'existing' },
-    address: inject('timeSkippingAddress'),
+    address,
     namespace: 'default',
     supportsTimeSkipping: true,
     connectionOptions: {},
+  });
+  return Object.assign(env, {
+    async stopServer() {
+      await env.teardown();
+      child.kill('SIGTERM');
+      await exited;
+    },
   });
 }
 

@@ -5,7 +5,7 @@ import { startHarness } from './harness.js';
 import { caseInput, policyRecord, uniqueId } from '../support/fixtures.js';
 import { caseWorkflowId, viewQuery, CASE_WORKFLOW_TYPE } from '../../workflows/contract.js';
 
-let env: TestWorkflowEnvironment;
+let env: Awaited<ReturnType<typeof timeSkippingEnv>>;
 let h: Awaited<ReturnType<typeof startHarness>>;
 beforeAll(async () => {
   env = await timeSkippingEnv();
@@ -13,12 +13,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h?.stop();
-  await env?.teardown();
+  await env?.stopServer();
 });
 
 describe('incidentCase', () => {
   it('opens a covered case and reminds the handler of the APPI preliminary report after 3 days', async () => {
-    const policy = policyRecord(uniqueId('PL'));
+    const policy = policyRecord(uniqueId('PL'), {}, await env.currentTimeMs());
     await h.registerPolicy(policy);
     const caseId = uniqueId('C');
     const handle = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {

@@ -1,0 +1,14 @@
+import { createMailer } from '../activities/email/mailer.js';
+import { renderEmail } from '../activities/email/render.js';
+import { startCountingSink } from './lib/counting-sink.js';
+import { NOTICE } from '../test/support/notice-fixtures.js';
+const N = Number(process.argv[2] ?? 5000), C = Number(process.argv[3] ?? 8), P = Number(process.argv[4] ?? 5);
+const sink = await startCountingSink();
+const mailer = createMailer({ host: '127.0.0.1', port: sink.port, from: 'n@example.jp', pool: { maxConnections: P, maxMessages: 1000 } });
+const r = renderEmail({ kind: 'person_notice', language: 'ja', recipientName: '山田 花子', ...NOTICE });
+let i = 0;
+const t = performance.now();
+await Promise.all(Array.from({ length: C }, async () => { while (i < N) { const k = i++; await mailer.send({ to: `p${k}@example.com`, ...r, messageId: `<${k}@x.jp>` }); } }));
+const s = (performance.now() - t) / 1000;
+console.log('bare rate', Math.round(N / s), 'sink', sink.total);
+mailer.close(); await sink.close();

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import {
+  createEncryptionCodec,
+  dataConverterFor,
+  ENCRYPTED_ENCODING,
+  METADATA_KEY_ID_KEY,
+  PayloadCodecError,
+} from '../../lib/payload-codec.js';
+import { KeyringConfigError, parseKeyring, type Keyring } from '../../storage/crypto.js';
+
+const SECRET = '株式会社サンプル機密';
+const k1 = randomBytes(32);
+const k2 = randomBytes(32);
+const ring = (...entries: [string, Buffer][]): Keyring => parseKeyring(entries.map(([id, k]) => `${id}:${k.toString('base64')}`).join(','));
+const text = (b: Uint8Array | null | undefined) => Buffer.from(b ?? new Uint8Array(0)).toString('utf8');
+const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
+const valueOf = (p: Payload): unknown => defaultPayloadConverter.fromPayload(p);
+
+describe('createEncryptionCodec', () => {
+  it('round-trips values of every default encoding and hides them on the wire', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    const values = [{ insuredName: SECRET, n: 1 }, 'plain string', null, undefined, new Uint8Array([0, 1, 2, 255])];
+    const plain = values.map(payloadOf);
+    const wire = await codec.encode(plain);
+    expect(wire).toHaveLength(values.length);
+    for (const p of wire) {
+      expect(text(p.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+      expect(text(p.metadata?.[METADATA_KEY_ID_KEY])).toBe('k1');
+      expect(Object.keys(p.metadata ?? {}).sort()).toEqual(['encoding', METADATA_KEY_ID_KEY]);
+    }
+    expect(Buffer.from(wire[0]!.data!).includes(Buffer.from(SECRET, 'utf8'))).toBe(false);
+    expect(Buffer.from(wire[0]!.data!).includes(Buffer.from('json/plain'))).toBe(false);
+    const back = await codec.decode(wire);
+    expect(back.map(valueOf)).toEqual(values);
+    expect(back.map((p) => text(p.metadata?.encoding))).toEqual(plain.map((p) => text(p.metadata?.encoding)));
+  });
+
+  it('uses a fresh nonce per payload, so equal values do not look equal on the wire', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    const [a, b] = await codec.encode([payloadOf(SECRET), payloadOf(SECRET)]);
+    expect(Buffer.from(a!.data!).equals(Buffer.from(b!.data!))).toBe(false);
+  });
+
+  it('handles an empty batch', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    await expect(codec.encode([])).resolves.toEqual([]);
+    await expect(codec.decode([])).resolves.toEqual([]);
+  });
+
+  it('fails authentication when the ciphertext, nonce or tag is altered', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    const [sealed] = await codec.encode([payloadOf({ insuredName: SECRET })]);
+    const size = sealed!.data!.length;
+    for (const at of [0, 12, Math.floor(size / 2), size - 1]) {
+      const data = Buffer.from(sealed!.data!);
+      data[at]! ^= 0x01;
+      const err = await codec.decode([{ ...sealed!, data }]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PayloadCodecError);
+      expect((err as PayloadCodecError).code).toBe('auth_failed');
+    }
+    const truncated = { ...sealed!, data: Buffer.from(sealed!.data!).subarray(0, 20) };
+    await expect(codec.decode([truncated])).rejects.toMatchObject({ code: 'bad_format' });
+  });
+
+  it('refuses a payload whose key id was rewritten to another key in the ring', async () => {
+    const both = createEncryptionCodec(ring(['k2', k2], ['k1', k1]));
+    const [sealed] = await createEncryptionCodec(ring(['k1', k1])).encode([payloadOf(SECRET)]);
+    const relabelled = { ...sealed!, metadata: { ...sealed!.metadata, [METADATA_KEY_ID_KEY]: Buffer.from('k2') } };
+    await expect(both.decode([relabelled])).rejects.toMatchObject({ code: 'auth_failed' });
+  });
+
+  it('names an unknown key id clearly, without key material', async () => {
+    const [sealed] = await createEncryptionCodec(ring(['old', k1])).encode([payloadOf(SECRET)]);
+    const err = await createEncryptionCodec(ring(['new', k2]))
+      .decode([sealed!])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadCodecError);
+    expect((err as PayloadCodecError).code).toBe('unknown_key');
+    expect((err as Error).message).toMatch(/key id "old".*not in the keyring/);
+    expect((err as Error).message).not.toContain(k1.toString('base64'));
+    expect((err as Error).message).not.toContain(k2.toString('base64'));
+
+    const noId = { metadata: { encoding: sealed!.metadata!.encoding! }, data: sealed!.data! };
+    await expect(createEncryptionCodec(ring(['old', k1])).decode([noId])).rejects.toMatchObject({ code: 'bad_format' });
+  });
+
+  it('rotates by adding a key: old payloads still open, new ones use the new current key', async () => {
+    const before = createEncryptionCodec(ring(['k1', k1]));
+    const [old] = await before.encode([payloadOf({ insuredName: SECRET, v: 1 })]);
+
+    const after = createEncryptionCodec(ring(['k2', k2], ['k1', k1]));
+    expect(valueOf((await after.decode([old!]))[0]!)).toEqual({ insuredName: SECRET, v: 1 });
+    const [fresh] = await after.encode([payloadOf({ insuredName: SECRET, v: 2 })]);
+    expect(text(fresh!.metadata?.[METADATA_KEY_ID_KEY])).toBe('k2');
+    expect(valueOf((await after.decode([fresh!]))[0]!)).toEqual({ insuredName: SECRET, v: 2 });
+    // A node not yet given the new key fails loudly instead of misreading.
+    await expect(before.decode([fresh!])).rejects.toMatchObject({ code: 'unknown_key' });
+  });
+
+  it('passes payloads that were never encrypted through unchanged (histories from before encryption)', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    const plain = [payloadOf({ insuredName: SECRET }), payloadOf(undefined), { data: Buffer.from('raw') }, {}];
+    const out = await codec.decode(plain);
+    expect(out).toHaveLength(plain.length);
+    out.forEach((p, i) => expect(p).toBe(plain[i]));
+  });
+
+  it('decodes a mixed batch of encrypted and plain payloads in order', async () => {
+    const codec = createEncryptionCodec(ring(['k1', k1]));
+    const [sealed] = await codec.encode([payloadOf('sealed')]);
+    const out = await codec.decode([payloadOf('plain'), sealed!, payloadOf(3)]);
+    expect(out.map(valueOf)).toEqual(['plain', 'sealed', 3]);
+  });
+
+  it('refuses a keyring whose current key is missing or the wrong size', () => {
+    expect(() => createEncryptionCodec({ currentKeyId: 'k9', keys: { k1 } })).toThrow(KeyringConfigError);
+    expect(() => createEncryptionCodec({ currentKeyId: 'k1', keys: { k1: randomBytes(16) } })).toThrow(KeyringConfigError);
+  });
+
+  it('snapshots the keyring, so later edits to the caller object do not change the codec', async () => {
+    const keyring = ring(['k1', k1]);
+    const codec = createEncryptionCodec(keyring);
+    const [sealed] = await codec.encode([payloadOf('x')]);
+    keyring.keys.k1 = k2;
+    expect(valueOf((await codec.decode([sealed!]))[0]!)).toBe('x');
+  });
+
+  it('dataConverterFor gives a DataConverter with exactly the encryption codec', async () => {
+    const dc = dataConverterFor(ring(['k1', k1]));
+    expect(dc.payloadCodecs).toHaveLength(1);
+    const [sealed] = await dc.payloadCodecs![0]!.encode([payloadOf('x')]);
+    expect(text(sealed!.metadata?.encoding)).toBe(ENCRYPTED_ENCODING);
+  });
+});

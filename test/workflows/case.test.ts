@@ -1,0 +1,330 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { timeSkippingEnv } from '../support/temporal-env.js';
+import { startHarness } from './harness.js';
+import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
+import {
+  CASE_WORKFLOW_TYPE,
+  actionUpdates,
+  attachPersonsUpdate,
+  caseWorkflowId,
+  parseRefusal,
+  vendorEventUpdate,
+  viewQuery,
+  timelineQuery,
+  type Actor,
+  type CaseView,
+} from '../../workflows/contract.js';
+import type { Action, PolicyRecord } from '../../domain/index.js';
+
+let env: Awaited<ReturnType<typeof timeSkippingEnv>>;
+let h: Awaited<ReturnType<typeof startHarness>>;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.stopServer();
+});
+
+async function openCase(
+  opts: { policy?: PolicyRecord; report?: Record<string, unknown>; policyOverrides?: Record<string, unknown> } = {},
+): Promise<{ handle: WorkflowHandle; caseId: string; policy: PolicyRecord }> {
+  const policy = opts.policy ?? policyRecord(uniqueId('PL'), opts.policyOverrides, await env.currentTimeMs());
+  if (!opts.policy) await h.registerPolicy(policy);
+  const caseId = uniqueId('C');
+  const now = await env.currentTimeMs();
+  const handle = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {
+    workflowId: caseWorkflowId(caseId),
+    taskQueue: h.taskQueue,
+    args: [
+      caseInput(caseId, policy, {
+        report: report(policy.policyNumber, { ...reportTimes(now), ...opts.report }),
+        reportedAt: new Date(now).toISOString(),
+      }),
+    ],
+  });
+  return { handle, caseId, policy };
+}
+
+function reportTimes(now: number) {
+  return { discoveredAt: new Date(now - 3_600_000).toISOString(), occurredAt: new Date(now - 3 * 86_400_000).toISOString() };
+}
+
+function act(handle: WorkflowHandle, action: Action, actor: Actor, body: unknown): Promise<CaseView> {
+  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, body }] });
+}
+
+async function refusal(p: Promise<unknown>): Promise<{ code: string; text: string }> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const parsed = parseRefusal((err as WorkflowUpdateFailedError).cause?.message ?? '');
+    expect(parsed).toBeDefined();
+    return parsed!;
+  }
+  throw new Error('expected the command to be refused');
+}
+
+async function ack(handle: WorkflowHandle, view: CaseView): Promise<void> {
+  for (const e of view.vendors.filter((x) => x.status === 'dispatched')) {
+    await handle.executeUpdate(vendorEventUpdate, {
+      args: [{ eventId: `ack-${e.dispatchId}`, vendorId: e.vendorId, dispatchId: e.dispatchId, type: 'acknowledged', at: new Date(await env.currentTimeMs()).toISOString() }],
+    });
+  }
+}
+
+async function settle(handle: WorkflowHandle, until: (v: CaseView) => boolean): Promise<CaseView> {
+  for (let i = 0; i < 50; i++) {
+    const v = await handle.query(viewQuery);
+    if (until(v)) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return handle.query(viewQuery);
+}
+
+/**
+ * The case's result, waited for without `result()`: the time-skipping client unlocks time skipping while it waits,
+ * and with nothing else scheduled the server jumps to the next deadline it knows (a default run timeout years away).
+ */
+async function finished(handle: WorkflowHandle): Promise<unknown> {
+  for (let i = 0; i < 100; i++) {
+    const d = await handle.describe();
+    if (d.status.name !== 'RUNNING') return handle.result();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('workflow still running');
+}
+
+const personsRef = (accepted: number) => ({
+  key: 'cases/x/persons/u1.ndjson.enc',
+  uploadId: 'u1',
+  total: accepted,
+  accepted,
+  duplicates: 0,
+  rejected: 0,
+  withEmail: accepted,
+  withoutEmail: 0,
+  checksum: 'abc',
+});
+
+describe('incidentCase lifecycle', () => {
+  it('walks a covered case from report to closed, with counsel first, notices, filings and one payment', async () => {
+    const { handle, caseId } = await openCase();
+    let view = await settle(handle, (v) => v.vendors.length === 2);
+    expect(view.status).toBe('response');
+    expect(view.vendors.map((v) => v.role)).toEqual(['counsel', 'forensics']);
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
+    expect(h.seen.emails.filter((e) => e.caseId === caseId).map((e) => e.purpose)).toEqual(
+      expect.arrayContaining(['acknowledgement', 'new-case']),
+    );
+    await ack(handle, view);
+
+    view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    expect(view.assignedTo).toBe('handler');
+    view = await handle.executeUpdate(attachPersonsUpdate, { args: [{ actor: actors.insured, ref: personsRef(1200) }] });
+    expect(view.affectedPersonsList?.accepted).toBe(1200);
+    view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
+    view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.notifications).toMatchObject({ total: 1200, sent: 1200, failed: 0, status: 'done' });
+    expect(h.seen.slices.filter((s) => s.caseId === caseId).every((s) => s.apology?.perPersonJpy === 500)).toBe(true);
+    expect(view.obligations.filter((o) => o.audience === 'persons').every((o) => o.status === 'done')).toBe(true);
+
+    for (const o of view.obligations.filter((x) => x.audience === 'regulator')) {
+      view = await act(handle, 'record-filing', actors.insured, {
+        regime: o.regime,
+        kind: o.kind,
+        filedAt: new Date(await env.currentTimeMs()).toISOString(),
+        reference: `PPC-${o.kind}`,
+      });
+    }
+    expect(view.obligations.every((o) => o.status === 'done')).toBe(true);
+
+    view = await act(handle, 'submit-costs', actors.insured, {
+      items: [
+        { category: 'forensic_investigation', amountJpy: 400_000, evidenceRef: 'inv-001' },
+        { category: 'apology_payment', amountJpy: 600_000, evidenceRef: 'vouchers-001', persons: 1200 },
+      ],
+    });
+    expect(view.status).toBe('settlement');
+    expect(view.settlement.payableJpy).toBe(1_000_000);
+    expect(await refusal(act(handle, 'close', actors.handler, { reason: 'done' }))).toMatchObject({ code: 'wrong_state' });
+
+    view = await act(handle, 'approve-payout', actors.handler, {});
+    view = await settle(handle, (v) => v.payouts.every((p) => p.status === 'paid'));
+    expect(view.payouts).toHaveLength(1);
+    expect(view.settlement.paidJpy).toBe(1_000_000);
+    expect(h.seen.payments.filter((p) => p.caseId === caseId)).toEqual([
+      expect.objectContaining({ payoutId: `${caseId}-P1`, amountJpy: 1_000_000, insuredId: 'ins-001' }),
+    ]);
+
+    view = await act(handle, 'close', actors.handler, { reason: 'all paid, all filed' });
+    expect(view.status).toBe('closed');
+    expect(await finished(handle)).toEqual({ caseId, status: 'closed' });
+    const timeline = await handle.query(timelineQuery);
+    expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
+  });
+
+  it('denies a case that an exclusion applies to, with a denial letter naming the rule', async () => {
+    const { handle, caseId } = await openCase({
+      report: {
+        circumstances: { naturalCatastrophe: true, warOrRiot: false, directedByInsuredOfficers: false, knownBeforeInception: false },
+      },
+    });
+    expect(await finished(handle)).toEqual({ caseId, status: 'denied' });
+    const view = await handle.query(viewQuery);
+    expect(view.coverage.decision).toBe('denied');
+    expect(view.coverage.reasons).toContain('natural_catastrophe');
+    const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
+    expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
+    expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
+  });
+
+  it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
+    const { handle } = await openCase({ report: { occurredAt: undefined } });
+    let view = await settle(handle, (v) => v.status === 'response');
+    expect(view.coverage).toMatchObject({ decision: 'provisional', reasons: ['occurrence_unknown'] });
+    expect(await refusal(act(handle, 'approve-payout', actors.handler, {}))).toMatchObject({ code: 'wrong_state' });
+    const occurredAt = new Date((await env.currentTimeMs()) - 10 * 86_400_000).toISOString();
+    view = await act(handle, 'record-findings', actors.handler, { occurredAt, affectedPersons: 2500 });
+    expect(view.coverage.decision).toBe('covered');
+    expect(view.affectedPersons).toBe(2500);
+    expect(view.exposure.totalJpy).toBe(view.exposure.perPersonJpy * 2500);
+  });
+
+  it('denies on findings that date the occurrence before the retroactive date', async () => {
+    const { handle, caseId, policy } = await openCase({ report: { occurredAt: undefined } });
+    await settle(handle, (v) => v.status === 'response');
+    const before = new Date(Date.parse(policy.retroactiveDate) - 1000).toISOString();
+    const view = await act(handle, 'record-findings', actors.handler, { occurredAt: before });
+    expect(view.status).toBe('denied');
+    expect(view.coverage.reasons).toContain('before_retroactive_date');
+    expect(await finished(handle)).toEqual({ caseId, status: 'denied' });
+  });
+
+  it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
+    const { handle, caseId } = await openCase();
+    const view0 = await settle(handle, (v) => v.vendors.length === 2);
+    await ack(handle, view0);
+    await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    await env.sleep('5 days');
+    const view = await settle(handle, (v) => v.overdue);
+    const prelim = view.obligations.find((o) => o.regime === 'JP-APPI' && o.kind === 'preliminary');
+    expect(prelim?.status).toBe('overdue');
+    expect(view.overdue).toBe(true);
+    const purposes = h.seen.emails.filter((e) => e.caseId === caseId).map((e) => e.purpose);
+    expect(purposes).toEqual(
+      expect.arrayContaining([
+        `reminder:${prelim!.id}`,
+        `escalation:${prelim!.id}:handler`,
+        `escalation:${prelim!.id}:supervisor`,
+        `escalation:${prelim!.id}:insured`,
+      ]),
+    );
+    // Filing late clears the flag but keeps the record that the deadline was missed.
+    const after = await act(handle, 'record-filing', actors.handler, {
+      regime: 'JP-APPI',
+      kind: 'preliminary',
+      filedAt: new Date(await env.currentTimeMs()).toISOString(),
+    });
+    const filed = after.obligations.find((o) => o.id === prelim!.id)!;
+    expect(filed.status).toBe('done');
+    expect(filed.missedAt).toBeDefined();
+  });
+
+  it('replaces a vendor that misses its acknowledgement SLA with the next on the panel', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await env.sleep('61 minutes');
+    const view = await settle(handle, (v) => v.vendors.length === 4);
+    expect(view.vendors.map((v) => `${v.vendorId}:${v.status}:${v.slaBreached}`)).toEqual([
+      'counsel-a:replaced:true',
+      'forensics-a:replaced:true',
+      'counsel-b:dispatched:false',
+      'forensics-b:dispatched:false',
+    ]);
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.vendorId)).toEqual([
+      'counsel-a',
+      'forensics-a',
+      'counsel-b',
+      'forensics-b',
+    ]);
+  });
+
+  it('makes a payout above the handler authority wait for a supervisor', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await act(handle, 'submit-costs', actors.insured, {
+      items: [{ category: 'forensic_investigation', amountJpy: 3_000_000, evidenceRef: 'inv-big' }],
+    });
+    let view = await act(handle, 'approve-payout', actors.handler, {});
+    expect(view.payouts[0]).toMatchObject({ status: 'awaiting_supervisor', requestedJpy: 3_000_000 });
+    expect(h.seen.payments.some((p) => p.caseId === caseId)).toBe(false);
+    expect(await refusal(act(handle, 'approve-payout', actors.handler, {}))).toMatchObject({ code: 'over_authority' });
+    view = await act(handle, 'approve-payout', actors.supervisor, {});
+    view = await settle(handle, (v) => v.payouts[0]?.status === 'paid');
+    expect(view.payouts[0]?.approvedBy).toEqual(['handler', 'supervisor']);
+    expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
+  });
+
+  it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
+    const policy = policyRecord(
+      uniqueId('PL'),
+      { responseCosts: { perIncidentLimitJpy: 1_000_000, periodLimitJpy: 1_000_000 } },
+      await env.currentTimeMs(),
+    );
+    await h.registerPolicy(policy);
+    const a = await openCase({ policy });
+    const b = await openCase({ policy });
+    for (const c of [a, b]) {
+      await settle(c.handle, (v) => v.vendors.length === 2);
+      await act(c.handle, 'submit-costs', actors.insured, {
+        items: [{ category: 'forensic_investigation', amountJpy: 700_000, evidenceRef: `inv-${c.caseId}` }],
+      });
+    }
+    await Promise.all([a, b].map((c) => act(c.handle, 'approve-payout', actors.handler, {})));
+    const views = await Promise.all([a, b].map((c) => settle(c.handle, (v) => v.payouts[0]?.status === 'paid')));
+    const paid = views.map((v) => v.settlement.paidJpy).sort((x, y) => x - y);
+    expect(paid).toEqual([300_000, 700_000]);
+    const short = views.find((v) => v.settlement.paidJpy === 300_000)!;
+    expect(short.settlement.lines[0]?.reasons).toContain('period_limit_exhausted');
+    expect(h.seen.payments.filter((p) => p.caseId === a.caseId || p.caseId === b.caseId).reduce((s, p) => s + p.amountJpy, 0)).toBe(1_000_000);
+  });
+
+  it('ends withdrawn when the insured withdraws its own case', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.status === 'response');
+    const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
+    expect(view.status).toBe('withdrawn');
+    expect(await finished(handle)).toEqual({ caseId, status: 'withdrawn' });
+  });
+});
+
+describe('incidentCase refusals', () => {
+  it('refuses the wrong tenant, the wrong role, missing consent and bad bodies, leaving no trace in history', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const before = (await handle.fetchHistory()).events?.length ?? 0;
+    expect(await refusal(act(handle, 'withdraw', actors.otherInsured, { reason: 'not mine' }))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(act(handle, 'assign', actors.ops, { assignee: 'handler' }))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(act(handle, 'approve-payout', actors.insured, {}))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(act(handle, 'consent', actors.handler, { category: 'bitcoin' }))).toMatchObject({ code: 'invalid' });
+    await act(handle, 'submit-costs', actors.insured, {
+      items: [{ category: 'apology_payment', amountJpy: 100_000, evidenceRef: 'vouchers', persons: 200 }],
+    });
+    const after = (await handle.fetchHistory()).events?.length ?? 0;
+    const refusedPayout = await refusal(act(handle, 'approve-payout', actors.handler, {}));
+    expect(refusedPayout.code).toBe('consent_missing');
+    const view = await handle.query(viewQuery);
+    expect(view.settlement.lines[0]).toMatchObject({ status: 'held', reasons: expect.arrayContaining(['consent_missing']) });
+    // Only the accepted submit-costs added events; the five refusals added none.
+    const updateEvents = (await handle.fetchHistory()).events?.slice(before).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(updateEvents).toHaveLength(1);
+    expect(after).toBeGreaterThan(before);
+  });
+});
