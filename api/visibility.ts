@@ -41,12 +41,24 @@ export async function listCases(
   pageSize: number,
   pageToken: string | undefined,
 ): Promise<{ items: CaseSummary[]; nextPageToken: string | null }> {
-  const response = await ctx.client.workflowService.listWorkflowExecutions({
-    namespace: ctx.deps.temporal.namespace,
-    query,
-    pageSize,
-    ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64url') } : {}),
-  });
+  let response;
+  try {
+    response = await ctx.client.workflowService.listWorkflowExecutions({
+      namespace: ctx.deps.temporal.namespace,
+      query,
+      pageSize,
+      ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64url') } : {}),
+    });
+  } catch (err) {
+    // The server answers a token it cannot read with UNKNOWN or INVALID_ARGUMENT; either way the token is at fault.
+    const code = (err as { code?: unknown }).code;
+    if (pageToken && (code === 2 || code === 3)) {
+      throw new HttpProblem(400, 'validation', 'pageToken is not one this list handed out (or belongs to other filters)', [
+        { path: '/pageToken', message: 'unknown page token', code: 'invalid_page_token', in: 'query' },
+      ]);
+    }
+    throw err;
+  }
   const items: CaseSummary[] = [];
   for (const e of response.executions ?? []) {
     const workflowId = e.execution?.workflowId ?? '';

@@ -10,14 +10,15 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config.js';
 import { createWorkerConnection, clientConnectionOptions, connectWithRetry } from './temporal.js';
 import { developmentVendors, loadVendors, panelOf, writeVendorsFile, type VendorEntry } from './vendors.js';
-import { directoryFromPrincipalsFile } from './directory.js';
 import { createActivities } from '../activities/index.js';
 import { createFileJournal } from '../activities/notices.js';
 import { createMailer } from '../activities/email/mailer.js';
 import { createPaymentClient, createVendorClient } from '../activities/vendors/client.js';
 import { createBlobStore, type BlobStore } from '../storage/blob-store.js';
 import { parseKeyring, type Keyring } from '../storage/crypto.js';
-import { writeDevelopmentPrincipals } from '../api/principals.js';
+import { dataConverterFor } from '../lib/payload-codec.js';
+import { loadPrincipals, writeDevelopmentPrincipals, type PrincipalDirectory } from '../api/principals.js';
+import type { Directory } from '../activities/index.js';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -107,6 +108,18 @@ export function blobStoreFor(config: Config): BlobStore {
   return createBlobStore({ kind: 'file', dir: config.BLOB_DIR ? resolve(config.BLOB_DIR) : join(config.dataDir, 'blobs') });
 }
 
+/** Principals' e-mail addresses for the worker, from the same file (re-read when it changes) the API uses. */
+export function mailDirectory(principals: PrincipalDirectory): Directory {
+  const withEmail = (p: { name: string; email?: string }) => (p.email ? [{ name: p.name, email: p.email }] : []);
+  return {
+    emailOf: (name) => {
+      const p = principals.byName(name);
+      return p ? withEmail(p)[0] : undefined;
+    },
+    withRole: (role) => principals.list().filter((p) => p.role === role).flatMap(withEmail),
+  };
+}
+
 export interface RunningWorker {
   worker: Worker;
   done: Promise<void>;
@@ -119,7 +132,8 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const connection = await createWorkerConnection(config);
   const clientConnection: Connection = await connectWithRetry(clientConnectionOptions(config));
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const dataConverter = dataConverterFor(parseKeyring(opts.secrets.payloadCodecKeys));
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   const vendorsFile = opts.files.vendorsFile;
   const vendors = () => opts.vendors ?? loadVendors(vendorsFile);
   const baseUrls = new Map(vendors().map((v) => [v.vendorId, v.baseUrl]));
@@ -134,7 +148,7 @@ export async function startWorker(
   const activities = createActivities({
     mailer,
     mailDomain: config.MAIL_DOMAIN,
-    directory: directoryFromPrincipalsFile(opts.files.principalsFile),
+    directory: mailDirectory(loadPrincipals(opts.files.principalsFile)),
     vendors: createVendorClient({
       baseUrl: (id) => config.VENDOR_BASE_URL ?? baseUrls.get(id) ?? vendors().find((v) => v.vendorId === id)?.baseUrl ?? '',
       timeoutMs: config.VENDOR_TIMEOUT_MS,
@@ -154,7 +168,8 @@ export async function startWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter,
+    workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
     activities,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceTime: '10 seconds',

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
         uiPort: config.TEMPORAL_UI_PORT,
         dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
         namespace: config.TEMPORAL_NAMESPACE,
+        uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec`,
       });
       childEnv.TEMPORAL_ADDRESS = temporal.address;
       log(`Temporal dev server ready at ${temporal.address} in ${Date.now() - started} ms`);

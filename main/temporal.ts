@@ -102,6 +102,8 @@ export async function startDevServer(opts: {
   dbFile?: string;
   namespace: string;
   logFile?: string;
+  /** Where the Temporal UI asks to decrypt payloads (the API's /codec). */
+  uiCodecEndpoint?: string;
 }): Promise<DevServer> {
   if (!existsSync(opts.cli)) {
     throw new Error(`Temporal CLI not found at ${opts.cli}: run \`npm run setup\` or set TEMPORAL_CLI_PATH`);
@@ -122,6 +124,7 @@ export async function startDevServer(opts: {
     'journal_mode=WAL',
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
     ...CASE_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
   ];
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

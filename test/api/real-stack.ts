@@ -8,7 +8,8 @@ import { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import type { CaseActivities } from '../../activities/contract.js';
+import type { CaseActivities, PaymentRequest } from '../../activities/contract.js';
+import type { DrawRequest } from '../../workflows/policy-ledger.js';
 import { buildApp } from '../../api/app.js';
 import { principalDirectory } from '../../api/principals.js';
 import { uniqueId } from '../support/fixtures.js';
@@ -25,12 +26,12 @@ const stubActivities: CaseActivities = {
   loadPanel: async () => [],
   sendEmail: async () => ({ delivered: 1, rejected: 0, messageIds: ['<stub@test>'] }),
   dispatchVendor: async () => ({ accepted: true }),
-  drawFromPolicy: async (r) => ({
+  drawFromPolicy: async (r: DrawRequest) => ({
     payoutId: r.payoutId,
     lines: r.lines.map((l) => ({ lineId: l.lineId, requestedJpy: l.amountJpy, grantedJpy: l.amountJpy })),
     grantedJpy: r.lines.reduce((a, l) => a + l.amountJpy, 0),
   }),
-  makePayment: async (r) => ({ paymentId: `pay-${r.payoutId}`, paidAt: new Date().toISOString(), amountJpy: r.amountJpy }),
+  makePayment: async (r: PaymentRequest) => ({ paymentId: `pay-${r.payoutId}`, paidAt: new Date().toISOString(), amountJpy: r.amountJpy }),
   sendNoticeSlice: async () => {
     throw new Error('not used in API tests');
   },

@@ -140,6 +140,14 @@ describe('codec router', () => {
     expect(wrongType.status).toBe(415);
   });
 
+  it('answers 413 for a body over the limit', async () => {
+    const a = express();
+    a.use('/codec', createCodecRouter({ codec, authorize: () => true, allowedOrigins: [UI], bodyLimit: 1024 }));
+    const res = await request(a).post('/codec/encode').send({ payloads: [{ data: b64('x'.repeat(2048)) }] });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: 'payload_too_large' });
+  });
+
   it('answers 400 for a payload it cannot open, naming the key id only', async () => {
     const other = createEncryptionCodec(parseKeyring(`gone:${randomBytes(32).toString('base64')}`));
     const [sealed] = await other.encode([defaultPayloadConverter.toPayload(SECRET)]);

@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { Client } from '@temporalio/client';
+import type { Config } from './config.js';
+import { clientConnectionOptions, connectWithRetry } from './temporal.js';
+import { blobStoreFor, type RuntimeFiles, type Secrets } from './runtime.js';
+import { loadVendors } from './vendors.js';
+import { buildApp } from '../api/app.js';
+import { loadPrincipals } from '../api/principals.js';
+import { dataConverterFor } from '../lib/payload-codec.js';
+import { parseKeyring } from '../storage/crypto.js';
+import type { CaseSettings } from '../workflows/contract.js';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** The API process's listener over `buildApp`; graceful close: stop accepting, finish requests, then disconnect. */
+export async function startApiServer(
+  config: Config,
+  opts: { files: RuntimeFiles; secrets: Secrets; logger?: Logger; caseSettings?: CaseSettings },
+): Promise<RunningApi> {
+  const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
+  const connection = await connectWithRetry(clientConnectionOptions(config));
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(parseKeyring(opts.secrets.payloadCodecKeys)),
+  });
+  const principals = loadPrincipals(opts.files.principalsFile, {
+    onReloadError: (err) => logger.error({ err: err.message }, 'principals file reload failed; keeping the last good list'),
+  });
+  const app = buildApp({
+    config,
+    temporal: { client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    principals,
+    blobStore: blobStoreFor(config),
+    keyring: opts.secrets.personsKeyring,
+    vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
+    logger,
+    ...(opts.caseSettings ? { caseSettings: opts.caseSettings } : {}),
+  });
+  const server = createServer(app);
+  // Slow clients are cut off rather than holding sockets forever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return {
+    server,
+    client,
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await connection.close();
+    },
+  };
+}
