@@ -5,6 +5,7 @@
 // /proc every 200 ms.
 //
 //   npx tsx bench/notify.ts [--persons 100000] [--concurrency 16] [--pool 8] [--slice 10000] [--no-bare] [--bare-after]
+//                           [--profile-worker DIR]
 //
 // Targets (issue 5): workflow rate >= 0.7 of the bare loop's, 0 duplicates, 0 lost, worker peak RSS < 500 MB.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -44,6 +45,8 @@ const { values: args } = parseArgs({
     'no-bare': { type: 'boolean', default: false },
     'bare-after': { type: 'boolean', default: false },
     'bare-child': { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of the worker process into this folder. */
+    'profile-worker': { type: 'string' },
   },
 });
 
@@ -182,7 +185,8 @@ try {
   async function workflow() {
     sink.reset();
     const taskQueue = `bench-notify-${randomUUID()}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+    const profile = args['profile-worker'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['profile-worker'])}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', WORKER_SCRIPT], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -343,6 +343,13 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     return ACTION_SCHEMAS[action].parse(request.body) as B;
   }
 
+  /** GDPR has a `notice` for the regulator and one for persons: the audience, when given, tells them apart. */
+  function obligationFor(b: RecordFilingBody): ObligationView | undefined {
+    const audience = (b as { audience?: string }).audience;
+    const matching = v.obligations.filter((x) => x.regime === b.regime && x.kind === b.kind && (!audience || x.audience === audience));
+    return matching.find((x) => x.status === 'pending' || x.status === 'overdue') ?? matching[0];
+  }
+
   function payoutTotal(lineIds: string[] | undefined): { ids: string[]; total: number } {
     const payable = v.settlement.lines.filter((l) => l.status === 'payable' && l.payableJpy > 0);
     const chosen = lineIds ? payable.filter((l) => lineIds.includes(l.lineId)) : payable;
@@ -365,7 +372,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     },
     'record-filing': (r) => {
       const b = body<RecordFilingBody>('record-filing', r);
-      const o = v.obligations.find((x) => x.regime === b.regime && x.kind === b.kind);
+      const o = obligationFor(b);
       if (!o) refuse('not_found', `no ${b.regime} ${b.kind} obligation on this case`);
       if (o.status === 'done' || o.status === 'not_required') refuse('nothing_to_do', `${o.id} is already ${o.status}`);
       if ('filedAt' in b && Date.parse(b.filedAt) > Date.now() + 5 * 60_000) refuse('invalid', 'filedAt is in the future');
@@ -458,7 +465,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     },
     'record-filing': (r) => {
       const b = body<RecordFilingBody>('record-filing', r);
-      const o = v.obligations.find((x) => x.regime === b.regime && x.kind === b.kind)!;
+      const o = obligationFor(b)!;
       if ('notRequired' in b) {
         o.status = 'not_required';
         o.notRequiredReason = b.notRequired;
