@@ -9,6 +9,7 @@ import {
   WorkflowUpdateFailedError,
   isGrpcServiceError,
 } from '@temporalio/client';
+import { createCodecRouter } from '../lib/codec-server.js';
 import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -189,6 +190,21 @@ export function buildApp(deps: ApiDeps): express.Express {
       },
     }),
   );
+
+  if (deps.payloadCodec) {
+    // The Temporal UI decrypts case payloads here for the insurer's own people; insureds and ops see none of it.
+    app.use(
+      '/codec',
+      createCodecRouter({
+        codec: deps.payloadCodec,
+        authorize: (_req) => {
+          const p = _req.res?.locals['principal'] as Principal | undefined;
+          return p !== undefined && ['handler', 'supervisor', 'admin'].includes(p.role);
+        },
+        allowedOrigins: deps.codecOrigins ?? [],
+      }),
+    );
+  }
 
   const router = express.Router();
   mountRoutes(router, table);

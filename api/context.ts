@@ -14,6 +14,7 @@ import { caseWorkflowId, viewQuery, type CaseSettings, type CaseView } from '../
 import type { Principal, PrincipalDirectory } from './principals.js';
 import { HttpProblem } from './problem.js';
 import type { JWTVerifyGetKey } from 'jose';
+import type { PayloadCodec } from '@temporalio/common';
 
 export interface VendorCredentials {
   vendorId: string;
@@ -47,6 +48,10 @@ export interface ApiDeps {
   };
   /** A JWKS to verify OIDC tokens against, instead of fetching `OIDC_JWKS_URL` (tests, custom key sources). */
   oidcKeySet?: JWTVerifyGetKey;
+  /** Payload encryption, for the codec endpoint the Temporal UI calls (`/codec/encode`, `/codec/decode`). */
+  payloadCodec?: PayloadCodec;
+  /** Browser origins allowed to call the codec endpoint (the Temporal UI's). */
+  codecOrigins?: string[];
 }
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;

@@ -7,7 +7,7 @@ import { blobStoreFor, type RuntimeFiles, type Secrets } from './runtime.js';
 import { loadVendors } from './vendors.js';
 import { buildApp } from '../api/app.js';
 import { loadPrincipals } from '../api/principals.js';
-import { dataConverterFor } from '../lib/payload-codec.js';
+import { createEncryptionCodec, dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
 import type { CaseSettings } from '../workflows/contract.js';
 
@@ -25,11 +25,8 @@ export async function startApiServer(
 ): Promise<RunningApi> {
   const logger = opts.logger ?? pino({ level: config.LOG_LEVEL });
   const connection = await connectWithRetry(clientConnectionOptions(config));
-  const client = new Client({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: dataConverterFor(parseKeyring(opts.secrets.payloadCodecKeys)),
-  });
+  const payloadKeys = parseKeyring(opts.secrets.payloadCodecKeys);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverterFor(payloadKeys) });
   const principals = loadPrincipals(opts.files.principalsFile, {
     onReloadError: (err) => logger.error({ err: err.message }, 'principals file reload failed; keeping the last good list'),
   });
@@ -41,7 +38,10 @@ export async function startApiServer(
     keyring: opts.secrets.personsKeyring,
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
     logger,
+    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES },
     ...(opts.caseSettings ? { caseSettings: opts.caseSettings } : {}),
+    payloadCodec: createEncryptionCodec(payloadKeys),
+    codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],
   });
   const server = createServer(app);
   // Slow clients are cut off rather than holding sockets forever.

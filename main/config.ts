@@ -65,6 +65,8 @@ export const ConfigSchema = z
     S3_SECRET_ACCESS_KEY: optionalString,
     PERSONS_ENCRYPTION_KEYS: optionalString,
     PAYLOAD_CODEC_KEYS: optionalString,
+    CODEC_CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
     APOLOGY_CODE_SECRET: optionalString,
     NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
