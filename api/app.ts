@@ -18,6 +18,7 @@ import { ZodError } from 'zod';
 import { REFUSALS, parseRefusal } from '../workflows/contract.js';
 import { createContext, type ApiDeps } from './context.js';
 import { createHttpMetrics } from './metrics.js';
+import { pagesRouter } from './pages.js';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier, type Principal } from './principals.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
@@ -138,6 +139,8 @@ export function buildApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(helmet());
+  // The web pages (static, public; they call the API below with the user's key), ahead of rate limiting and auth.
+  app.use(pagesRouter());
 
   const json = express.json({ limit: deps.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   app.use((req, res, next) => {

@@ -39,7 +39,8 @@ import {
   strongEtag,
   type ApiContext,
 } from './context.js';
-import { readPolicy } from './policies.js';
+import { firstView } from './first-view.js';
+import { policyForIntake } from './policies.js';
 import type { Principal } from './principals.js';
 import { HttpProblem, validationProblem } from './problem.js';
 import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
@@ -190,7 +191,7 @@ async function createCase(ctx: ApiContext, req: Request, res: Response, principa
       issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message, code: 'future_date', in: 'body' as const })),
     );
   }
-  const found = await readPolicy(ctx, report.policyNumber);
+  const found = await policyForIntake(ctx, report.policyNumber);
   // Another insured's policy answers exactly like an unknown one, so policy numbers cannot be probed.
   if (!found || (principal.role === 'insured' && found.policy.insuredId !== principal.insuredId)) {
     throw new HttpProblem(422, 'unknown_policy', `policy ${report.policyNumber} is not registered`, [
@@ -242,7 +243,9 @@ async function createCase(ctx: ApiContext, req: Request, res: Response, principa
     return;
   }
   ctx.changes.bump();
-  const view = await queryView(ctx, caseId, firstViewMs);
+  // The view the workflow's intake triage produces, computed from the same domain rules, so the answer does not wait
+  // for a worker to pick the case up; a case denied at intake waits for the workflow's own view.
+  const view = firstView(input) ?? (await queryView(ctx, caseId, firstViewMs));
   res.location(location);
   sendWithEtag(req, res, 201, view);
 }
@@ -324,6 +327,21 @@ async function uploadPersons(ctx: ApiContext, req: Request, res: Response, princ
     return closedOrMissing(ctx, caseId, err);
   }
   ctx.changes.bump();
+  // Audit: who put personal data into the case, with counts only (never a row's values).
+  ctx.log.info(
+    {
+      audit: 'affected_persons.upload',
+      principal: principal.name,
+      role: principal.role,
+      caseId,
+      uploadId: ref.uploadId,
+      total: ref.total,
+      accepted: ref.accepted,
+      duplicates: ref.duplicates,
+      rejected: ref.rejected,
+    },
+    'audit: affected-person list uploaded',
+  );
   res.status(200).json({ ref: counts, errors, errorCount, case: view });
 }
 
@@ -478,7 +496,8 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       },
       handle: async (req, res, { params, principal }) => {
         const { caseId } = params as { caseId: string };
-        const view = await queryView(ctx, caseId);
+        // A case filed a moment ago answers its first query once a worker has run its first task.
+        const view = await queryView(ctx, caseId, ctx.deps.limits?.firstViewTimeoutMs ?? 10_000);
         assertMayRead(principal!, view);
         sendWithEtag(req, res, 200, view);
       },

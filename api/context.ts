@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../main/config.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
+import type { PolicyRecord } from '../domain/schemas.js';
 import { caseWorkflowId, viewQuery, type CaseSettings, type CaseView } from '../workflows/contract.js';
 import type { Principal, PrincipalDirectory } from './principals.js';
 import { HttpProblem } from './problem.js';
@@ -43,6 +44,8 @@ export interface ApiDeps {
     webhookMaxBytes?: string;
     /** How long a computed dashboard or list page is served from memory; default 2 s. */
     pollCacheTtlMs?: number;
+    /** How long intake reuses a policy it read from the ledger; default 5 s (0: always read). */
+    policyCacheTtlMs?: number;
     /** How long a new case may take to answer its first query; default 10 s. */
     firstViewTimeoutMs?: number;
   };
@@ -104,6 +107,8 @@ export interface ApiContext {
   now: () => Date;
   changes: ChangeCounter;
   pollCache: PollCache;
+  /** Policies read for intake, briefly kept (see `policyForIntake` in policies.ts). */
+  policyCache: Map<string, { at: number; value: { policy: PolicyRecord; version: number } }>;
   log: Logger;
 }
 
@@ -115,6 +120,7 @@ export function createContext(deps: ApiDeps): ApiContext {
     now: deps.now ?? (() => new Date()),
     changes: new ChangeCounter(),
     pollCache: new PollCache(),
+    policyCache: new Map(),
     log: deps.logger,
   };
 }

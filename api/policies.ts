@@ -36,6 +36,24 @@ export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise
   }
 }
 
+/**
+ * The policy for a new case. Reading it is a query to the policy's ledger workflow, which waits in the worker's queue
+ * behind every other task: under load that query, not the start, set the intake rate. Intake therefore reuses a
+ * policy it read in the last few seconds (`limits.policyCacheTtlMs`); a PUT through this process replaces the entry at
+ * once, and the case workflow's payouts still draw against the ledger itself. Unknown numbers are never kept.
+ */
+export async function policyForIntake(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
+  const ttl = ctx.deps.limits?.policyCacheTtlMs ?? 5000;
+  const hit = ctx.policyCache.get(policyNumber);
+  if (hit && Date.now() - hit.at < ttl) return hit.value;
+  const found = await readPolicy(ctx, policyNumber);
+  if (found && ttl > 0) {
+    if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
+    ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
+  } else ctx.policyCache.delete(policyNumber);
+  return found;
+}
+
 /** An insured sees only the policies it holds; anyone else's is "not found". */
 export function mayReadPolicy(principal: Principal, policy: PolicyRecord): boolean {
   return principal.role !== 'insured' || principal.insuredId === policy.insuredId;
@@ -76,6 +94,7 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
+        ctx.policyCache.set(policyNumber, { at: Date.now(), value: { policy: result.policy, version: result.version } });
         if (result.created) res.status(201).location(`/v1/policies/${encodeURIComponent(policyNumber)}`);
         else res.status(200);
         res.json({ policy: result.policy, version: result.version });

@@ -6,6 +6,7 @@ import type { Router } from 'express';
 import { caseRoutes } from './cases.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
+import { meRoutes } from './me.js';
 import { dashboardRoutes, opsRoutes } from './ops.js';
 import { policyRoutes } from './policies.js';
 import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
@@ -27,6 +28,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
     ...dashboardRoutes(ctx),
+    ...meRoutes(ctx),
     ...webhookRoutes(ctx),
     // Built on first request: the document describes the finished table, these routes included.
     ...opsRoutes(ctx, metrics, () => (document ??= buildOpenApi(table, API_INFO, { Problem: ProblemSchema }))),

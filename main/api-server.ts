@@ -9,7 +9,7 @@ import { buildApp } from '../api/app.js';
 import { loadPrincipals } from '../api/principals.js';
 import { createEncryptionCodec, dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
-import type { CaseSettings } from '../workflows/contract.js';
+import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../workflows/contract.js';
 
 export interface RunningApi {
   server: Server;
@@ -39,7 +39,7 @@ export async function startApiServer(
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
     logger,
     limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES },
-    ...(opts.caseSettings ? { caseSettings: opts.caseSettings } : {}),
+    caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },
     payloadCodec: createEncryptionCodec(payloadKeys),
     codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],
   });

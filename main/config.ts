@@ -55,6 +55,8 @@ export const ConfigSchema = z
     VENDOR_BASE_URL: optionalString,
     PAYMENTS_BASE_URL: optionalString,
     VENDOR_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    /** domain.md section 7: forensics and counsel acknowledge within an hour or the next panel vendor is engaged. */
+    VENDOR_ACK_SLA_MS: z.coerce.number().int().positive().default(3_600_000),
 
     BLOB_STORE: z.enum(['file', 's3']).default('file'),
     BLOB_DIR: optionalString,

@@ -5,6 +5,7 @@
  * server and only runs the worker and the API against it, as production does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config.js';
@@ -135,6 +136,8 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       s.child = child;
+      // Operators (and the smoke test) find the processes here, e.g. to kill the worker and watch it come back.
+      writeFileSync(join(runDir, `${name}.pid`), String(child.pid ?? ''));
       child.once('exit', (code, signal) => {
         if (stopping) return;
         s.restarts += 1;
@@ -150,6 +153,10 @@ async function main(): Promise<void> {
     return s;
   }
 
+  const runDir = join(config.dataDir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'start.pid'), String(process.pid));
+  if (temporal?.process.pid) writeFileSync(join(runDir, 'temporal.pid'), String(temporal.process.pid));
   supervise('worker', 'main/worker.ts');
   supervise('api', 'main/api.ts');
 

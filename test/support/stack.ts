@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../main/config.js';
 import { loadSecrets, prepareRuntimeFiles, startWorker, type RunningWorker } from '../../main/runtime.js';
@@ -33,7 +33,13 @@ export interface Stack {
 }
 
 export async function startStack(
-  opts: { sandboxTiming?: Partial<SandboxTiming>; caseSettings?: CaseSettings; env?: Record<string, string> } = {},
+  opts: {
+    sandboxTiming?: Partial<SandboxTiming>;
+    caseSettings?: CaseSettings;
+    env?: Record<string, string>;
+    /** The API's logger (silent by default); the privacy test passes one writing to a buffer. */
+    logger?: Logger;
+  } = {},
 ): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'breach-claims-stack-'));
   const smtp = await startSmtpSink();
@@ -70,7 +76,7 @@ export async function startStack(
   const api = await startApiServer(wired, {
     files,
     secrets,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.caseSettings ? { caseSettings: opts.caseSettings } : {}),
   });
   apiUrl = api.url;

@@ -101,7 +101,7 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 describe('notification campaign when the worker is killed', () => {
-  it('notifies every person, with no more duplicates than the sends in flight at the kill', { timeout: 120_000 }, async () => {
+  it('notifies every person, with no more duplicates than the sends in flight at the kill', { timeout: 180_000 }, async () => {
     const started = Date.now();
     const taskQueue = `campaign-kill-${randomUUID()}`;
     const first = await startWorkerProcess(taskQueue);

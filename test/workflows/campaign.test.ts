@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 describe('notificationCampaign', () => {
-  it('sends 5,000 notices, each exactly once, and 250 letters, in slices of 1,000, and reports every slice to its parent', async () => {
+  it('sends 5,000 notices, each exactly once, and 250 letters, in slices of 1,000, and reports every slice to its parent', { timeout: 180_000 }, async () => {
     expect(ref).toMatchObject({ accepted: ROWS, withEmail: 5_000, withoutEmail: 250 });
     const taskQueue = `campaign-${randomUUID()}`;
     const worker = await Worker.create({

@@ -1,0 +1,221 @@
+/**
+ * The web pages in a real browser (Debian's chromium driven by playwright-core) against the real stack: an insured
+ * files an incident through the form and uploads the affected persons, a handler acts on the case at the case desk,
+ * and ops watch the dashboard count change and see the reconnecting state. Screenshots go to
+ * test-results/screenshots/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { as, startStack, type Stack } from '../support/stack.js';
+import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = 'test-results/screenshots';
+
+let stack: Stack;
+let browser: Browser;
+let policyNumber: string;
+let caseId: string;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  await mkdir(SHOTS, { recursive: true });
+  // No invoices during the test: the case has nothing payable, so approve-payout is refused.
+  [stack, browser] = await Promise.all([
+    startStack({ sandboxTiming: { invoiceDelayMs: 600_000 } }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+  policyNumber = uniqueId('PL');
+  const put = await as(stack, 'admin')('PUT', `/v1/policies/${policyNumber}`, policyBody());
+  expect(put.status).toBe(201);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function signIn(principal: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(`${principal}: ${e.message}`));
+  page.on('console', (m) => {
+    // CSP violations and script errors surface here; a failed request while we cut the network does not count.
+    if (m.type() === 'error' && !/Failed to load resource|ERR_FAILED/.test(m.text())) pageErrors.push(`${principal}: ${m.text()}`);
+  });
+  await page.goto(`${stack.url}/`);
+  await page.getByLabel('API key or access token').fill(stack.keys[principal]!);
+  await page.getByRole('button', { name: 'Sign in' }).press('Enter');
+  await page.waitForURL(/\/ui\//);
+  return page;
+}
+
+const CSV = [
+  'name,email,postal_address,language',
+  '佐藤 花子,hanako@example.jp,,ja',
+  'John Smith,john@example.com,,en',
+  '鈴木 一郎,,東京都千代田区1-1-1,ja',
+  ',nobody@example.jp,,ja',
+  '田中 次郎,not-an-email,,ja',
+].join('\n');
+
+describe('web pages in chromium', () => {
+  it('insured: files an incident through the form, sees server errors beside fields, uploads the CSV', async () => {
+    const page = await signIn('insured-ins-001');
+    expect(new URL(page.url()).pathname).toBe('/ui/report');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('個人情報漏えい事故の報告');
+    // Grouped as the seed article groups personal data.
+    await expect.poll(() => page.locator('.item-group legend').allTextContents()).toEqual([
+      '基本情報 (Basic information)',
+      '属性情報 (Attributes)',
+      '身体的特徴・健康 (Physical characteristics and health)',
+      '遺伝情報 (Genetic information)',
+      '行動情報 (Behaviour)',
+    ]);
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Report a personal-data breach');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+
+    // Client-side: nothing filled in, errors beside the fields, no request made.
+    await page.getByRole('button', { name: 'File the report' }).click();
+    await expect.poll(() => page.locator('#err-policyNumber').textContent()).toBe('Required.');
+    expect(await page.locator('#err-dataItems').textContent()).toBe('Choose at least one item.');
+
+    await page.getByLabel('Policy number').fill('PL-UNKNOWN-1');
+    await page.getByLabel('Cause', { exact: true }).selectOption('external_attack');
+    expect(await page.locator('#hint-cause').textContent()).toContain('wrongful purpose');
+    await page.getByLabel('What happened').fill('Web server compromised; customer table exfiltrated.');
+    for (const item of ['name', 'address', 'email']) await page.locator(`input[name=dataItems][value=${item}]`).check();
+    expect(await page.locator('input[name=dataItems][value=email]').locator('..').textContent()).toContain('E-mail address');
+    await page.getByLabel('Persons affected').fill('1500');
+    expect(await page.locator('#hint-affectedPersons').textContent()).toContain('Over 1,000');
+    await page.locator('#res-JP').fill('1400');
+    await page.locator('#res-EU').fill('50');
+    await page.locator('#contact-name').fill('山田 太郎');
+    await page.locator('#contact-email').fill('yamada@example.co.jp');
+
+    // Server-side: the policy is unknown; the problem's errors[].path lands beside the policy field.
+    await page.getByRole('button', { name: 'File the report' }).click();
+    await expect.poll(() => page.locator('#err-policyNumber').textContent()).toContain('not registered');
+    expect(await page.locator('#policyNumber').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Policy number').fill(policyNumber);
+    await page.getByRole('button', { name: 'File the report' }).click();
+    await page.locator('#filed').waitFor({ state: 'visible' });
+    const link = page.getByTestId('filed-case-link');
+    caseId = decodeURIComponent((await link.getAttribute('href'))!.split('/').pop()!);
+    expect(caseId).toMatch(/^C/);
+    expect(await page.locator('#err-policyNumber').textContent()).toBe('');
+
+    await page.locator('#csv').setInputFiles({ name: 'persons.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.locator('#upload-status').textContent(), { timeout: 20_000 }).toContain('3 of 5 rows accepted');
+    expect(await page.locator('#upload-progress').getAttribute('value')).toBe('100');
+    const rowErrors = await page.locator('#upload-errors tbody tr').allTextContents();
+    expect(rowErrors.length).toBe(2);
+    expect(rowErrors.join(' ')).not.toContain('nobody@example.jp');
+
+    // The insured's own cases list (visibility lags a little behind the start).
+    await expect.poll(() => page.locator('#my-cases').textContent(), { timeout: 15_000 }).toContain(caseId);
+    await page.screenshot({ path: `${SHOTS}/report.png`, fullPage: true });
+
+    const phone = await signIn('insured-ins-001', { width: 390, height: 844 });
+    await phone.locator('.item-group').first().waitFor();
+    await phone.screenshot({ path: `${SHOTS}/report-phone.png`, fullPage: false });
+  });
+
+  it('handler: assigns, consents, approves the notice at the case desk; a refusal is shown beside its form', async () => {
+    expect(caseId).toBeTruthy();
+    const page = await signIn('handler');
+    expect(new URL(page.url()).pathname).toBe('/ui/dashboard');
+    await page.goto(`${stack.url}/ui/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('case-status').textContent()).toBe('response');
+
+    const assign = page.locator('form[data-action="assign"]');
+    await assign.getByRole('button', { name: 'assign' }).click();
+    await expect.poll(() => page.getByTestId('assigned-to').textContent(), { timeout: 10_000 }).toBe('handler');
+    expect(await assign.locator('.result').textContent()).toContain('Done');
+
+    // A refusal from the route (unknown assignee) lands beside the field and the form.
+    await assign.getByLabel('Assignee (principal name)').fill('nobody-at-all');
+    await assign.getByRole('button', { name: 'assign' }).click();
+    await expect.poll(() => assign.locator('.field-error').textContent()).toContain('no handler or supervisor');
+    expect(await page.getByTestId('assigned-to').textContent()).toBe('handler');
+
+    const consent = page.locator('form[data-action="consent"]');
+    await consent.getByLabel('Category').selectOption('apology_payment');
+    await consent.getByRole('button', { name: 'consent' }).click();
+    await expect.poll(() => consent.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
+    expect(await page.locator('#vendors').textContent()).toContain('Apology payment');
+
+    const notice = page.locator('form[data-action="approve-notice"]');
+    await notice.getByRole('button', { name: 'approve-notice' }).click();
+    await expect.poll(() => notice.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
+    expect(await page.locator('#notifications').textContent()).toContain('approved (ja) by handler');
+
+    // A cost in a category the policy does not list: a settlement line with its arithmetic, nothing payable.
+    const costs = page.locator('form[data-action="submit-costs"]');
+    await costs.getByLabel('Category').selectOption('public_relations');
+    await costs.getByLabel('Amount (¥)').fill('120000');
+    await costs.getByLabel('Evidence reference').fill('PR-INVOICE-001');
+    await costs.getByRole('button', { name: 'submit-costs' }).click();
+    await expect.poll(() => costs.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
+    await expect.poll(() => page.locator('#settlement details.line').count()).toBe(1);
+    expect(await page.locator('#settlement').textContent()).toContain('not_covered_category');
+
+    // Nothing is payable (no covered cost, no invoice): the workflow refuses, and the page says why.
+    const payout = page.locator('form[data-action="approve-payout"]');
+    await payout.getByRole('button', { name: 'approve-payout' }).click();
+    await expect.poll(() => payout.locator('.result').textContent(), { timeout: 10_000 }).toMatch(/Refused: .*(no payable lines|nothing payable)/);
+    expect(await payout.locator('.result').getAttribute('class')).toContain('problem');
+
+    // The campaign runs (3 accepted rows) and the progress bar follows without a reload.
+    await expect
+      .poll(() => page.locator('#notify-progress').getAttribute('value'), { timeout: 20_000 })
+      .toBe('3');
+    await page.screenshot({ path: `${SHOTS}/case-desk.png`, fullPage: true });
+  });
+
+  it('ops: the dashboard count changes after a new case is filed, and an outage shows as reconnecting', async () => {
+    const page = await signIn('ops');
+    await page.goto(`${stack.url}/ui/dashboard?poll=1000`);
+    await expect.poll(() => page.locator('#conn').getAttribute('data-state')).toBe('fresh');
+    await expect.poll(async () => Number(await page.getByTestId('count-total').textContent()), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const before = Number(await page.getByTestId('count-total').textContent());
+    // ops may not act: the case desk is read-only for them.
+    expect(await page.locator('#cases').textContent()).toContain(caseId);
+
+    const filed = await as(stack, 'insured-ins-001')('POST', '/v1/cases', reportBody(policyNumber, { affectedPersons: 20 }));
+    expect(filed.status).toBe(201);
+    await expect.poll(async () => Number(await page.getByTestId('count-total').textContent()), { timeout: 20_000 }).toBe(before + 1);
+    await expect.poll(() => page.locator('#cases').textContent(), { timeout: 10_000 }).toContain(filed.json.caseId);
+    await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+
+    // The API becomes unreachable: the page says so and greys the figures rather than passing them off as fresh.
+    await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+    await expect.poll(() => page.locator('#conn').getAttribute('data-state'), { timeout: 10_000 }).toBe('stale');
+    expect(await page.locator('#conn').textContent()).toContain('Reconnecting');
+    expect(await page.locator('body').getAttribute('class')).toContain('stale');
+    await page.screenshot({ path: `${SHOTS}/dashboard-reconnecting.png` });
+    await page.unroute('**/v1/**');
+    await expect.poll(() => page.locator('#conn').getAttribute('data-state'), { timeout: 10_000 }).toBe('fresh');
+    expect(await page.locator('body').getAttribute('class')).not.toContain('stale');
+
+    await page.goto(`${stack.url}/ui/cases/${caseId}`);
+    await expect.poll(() => page.locator('#actions').textContent()).toContain('Read-only');
+  });
+
+  it('raised no script error and no CSP violation', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
