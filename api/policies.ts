@@ -39,20 +39,39 @@ export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise
 /**
  * The policy for a new case. Reading it is a query to the policy's ledger workflow, which waits in the worker's queue
  * behind every other task: under load that query, not the start, set the intake rate. Intake therefore reuses a
- * policy it read in the last few seconds (`limits.policyCacheTtlMs`); a PUT through this process replaces the entry at
- * once, and the case workflow's payouts still draw against the ledger itself. Unknown numbers are never kept.
+ * policy it read in the last `limits.policyCacheTtlMs` (default 5 s); an older entry (up to 6 × that) is still used
+ * while one refresh runs in the background, and concurrent misses share one read. A PUT through this process replaces
+ * the entry at once; the case workflow's payouts draw against the ledger itself. Unknown numbers are never kept.
  */
 export async function policyForIntake(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
   const ttl = ctx.deps.limits?.policyCacheTtlMs ?? 5000;
+  if (ttl <= 0) return readPolicy(ctx, policyNumber);
+  const refresh = () => {
+    let pending = inflight.get(policyNumber);
+    if (!pending) {
+      pending = readPolicy(ctx, policyNumber)
+        .then((found) => {
+          if (found) {
+            if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
+            ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
+          } else ctx.policyCache.delete(policyNumber);
+          return found;
+        })
+        .finally(() => inflight.delete(policyNumber));
+      inflight.set(policyNumber, pending);
+    }
+    return pending;
+  };
   const hit = ctx.policyCache.get(policyNumber);
-  if (hit && Date.now() - hit.at < ttl) return hit.value;
-  const found = await readPolicy(ctx, policyNumber);
-  if (found && ttl > 0) {
-    if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
-    ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
-  } else ctx.policyCache.delete(policyNumber);
-  return found;
+  const age = hit ? Date.now() - hit.at : Infinity;
+  if (hit && age < ttl) return hit.value;
+  if (hit && age < 6 * ttl) {
+    refresh().catch((err: unknown) => ctx.log.warn({ err: (err as Error).message, policyNumber }, 'policy refresh failed'));
+    return hit.value;
+  }
+  return refresh();
 }
+const inflight = new Map<string, Promise<{ policy: PolicyRecord; version: number } | undefined>>();
 
 /** An insured sees only the policies it holds; anyone else's is "not found". */
 export function mayReadPolicy(principal: Principal, policy: PolicyRecord): boolean {

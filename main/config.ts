@@ -46,7 +46,7 @@ export const ConfigSchema = z
     SMTP_SECURE: bool.default(false),
     SMTP_USER: optionalString,
     SMTP_PASS: optionalString,
-    SMTP_POOL_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(5),
+    SMTP_POOL_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(8),
     MAIL_FROM: z.string().default('breach-claims <noreply@breach-claims.local>'),
     MAIL_DOMAIN: z.string().default('breach-claims.local'),
 
@@ -70,7 +70,7 @@ export const ConfigSchema = z
     CODEC_CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
     APOLOGY_CODE_SECRET: optionalString,
-    NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+    NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
 
     OIDC_JWKS_URL: optionalString,

@@ -9,7 +9,7 @@ import { campaignProgressSignal, type CampaignProgress, type PersonsListRefInput
 
 const { sendNoticeSlice } = proxyActivities<Pick<CaseActivities, 'sendNoticeSlice'>>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
