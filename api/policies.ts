@@ -46,6 +46,8 @@ export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise
 export async function policyForIntake(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
   const ttl = ctx.deps.limits?.policyCacheTtlMs ?? 5000;
   if (ttl <= 0) return readPolicy(ctx, policyNumber);
+  let inflight = reads.get(ctx);
+  if (!inflight) reads.set(ctx, (inflight = new Map()));
   const refresh = () => {
     let pending = inflight.get(policyNumber);
     if (!pending) {
@@ -71,7 +73,7 @@ export async function policyForIntake(ctx: ApiContext, policyNumber: string): Pr
   }
   return refresh();
 }
-const inflight = new Map<string, Promise<{ policy: PolicyRecord; version: number } | undefined>>();
+const reads = new WeakMap<ApiContext, Map<string, Promise<{ policy: PolicyRecord; version: number } | undefined>>>();
 
 /** An insured sees only the policies it holds; anyone else's is "not found". */
 export function mayReadPolicy(principal: Principal, policy: PolicyRecord): boolean {

@@ -415,11 +415,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       if (fault === 'timeout') {
         const json = res.json.bind(res);
         res.json = (body: unknown) => {
+          // The abort listener is removed with the timer, so held answers do not pile listeners on the signal.
+          const release = () => {
+            clearTimeout(timer);
+            stopping.signal.removeEventListener('abort', release);
+          };
           const timer = setTimeout(() => {
+            release();
             if (!res.writableEnded && !res.destroyed) json(body);
           }, timing.holdMs);
-          res.once('close', () => clearTimeout(timer));
-          stopping.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+          res.once('close', release);
+          stopping.signal.addEventListener('abort', release, { once: true });
           return res;
         };
       }
