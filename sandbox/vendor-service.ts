@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,6 +214,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
   const payments = new Map<string, PaymentRecord>();
 
   const stopping = new AbortController();
+  // Every pending callback and held answer listens on it: hundreds at once in a soak are expected, not a leak.
+  setMaxListeners(0, stopping.signal);
   const background = new Set<Promise<void>>();
 
   function setFaults(next: Faults): void {

@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
@@ -100,6 +102,18 @@ async function finished(handle: WorkflowHandle): Promise<unknown> {
   throw new Error('workflow still running');
 }
 
+/**
+ * With RECORD_GOLDEN=1, keeps the history of a finished scenario in test/workflows/golden/, where replay.test.ts
+ * replays it against every later version of the workflow code.
+ */
+async function keep(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.RECORD_GOLDEN !== '1') return;
+  const history = await handle.fetchHistory();
+  const dir = new URL('./golden/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
+}
+
 const personsRef = (accepted: number) => ({
   key: 'cases/x/persons/u1.ndjson.enc',
   uploadId: 'u1',
@@ -168,6 +182,7 @@ describe('incidentCase lifecycle', () => {
     expect(await finished(handle)).toEqual({ caseId, status: 'closed' });
     const timeline = await handle.query(timelineQuery);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
+    await keep(handle, 'case-covered-closed');
   });
 
   it('denies a case that an exclusion applies to, with a denial letter naming the rule', async () => {
@@ -183,6 +198,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
+    await keep(handle, 'case-denied-exclusion');
   });
 
   it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
@@ -205,6 +221,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toEqual({ caseId, status: 'denied' });
+    await keep(handle, 'case-provisional-denied-on-findings');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -235,6 +252,7 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
+    await keep(handle, 'case-escalated-open');
   });
 
   it('replaces a vendor that misses its acknowledgement SLA with the next on the panel', async () => {
@@ -254,6 +272,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
+    await keep(handle, 'case-vendor-replaced-open');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -270,6 +289,7 @@ describe('incidentCase lifecycle', () => {
     view = await settle(handle, (v) => v.payouts[0]?.status === 'paid');
     expect(view.payouts[0]?.approvedBy).toEqual(['handler', 'supervisor']);
     expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
+    await keep(handle, 'case-supervisor-payout-open');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -302,6 +322,7 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toEqual({ caseId, status: 'withdrawn' });
+    await keep(handle, 'case-withdrawn');
   });
 });
 
