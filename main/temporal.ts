@@ -104,6 +104,8 @@ export async function startDevServer(opts: {
   logFile?: string;
   /** Where the Temporal UI asks to decrypt payloads (the API's /codec). */
   uiCodecEndpoint?: string;
+  /** `--dynamic-config-value KEY=JSON` entries, e.g. to make a test server suggest continue-as-new early. */
+  dynamicConfig?: Record<string, string>;
 }): Promise<DevServer> {
   if (!existsSync(opts.cli)) {
     throw new Error(`Temporal CLI not found at ${opts.cli}: run \`npm run setup\` or set TEMPORAL_CLI_PATH`);
@@ -125,6 +127,7 @@ export async function startDevServer(opts: {
     ...(opts.dbFile ? ['--db-filename', opts.dbFile] : []),
     ...(opts.uiPort ? ['--ui-port', String(opts.uiPort)] : ['--headless']),
     ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
+    ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${v}`]),
     ...CASE_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
   ];
   const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
+import { freePort } from '../support/ports.js';
+import { startHarness } from './harness.js';
+import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
+import { CASE_WORKFLOW_TYPE, actionUpdates, caseWorkflowId, timelineQuery, viewQuery } from '../../workflows/contract.js';
+
+// A server of its own that suggests continue-as-new after 40 history events, so a case crosses several runs in a
+// few commands and we can see that everything it knows crosses with it.
+let dir: string;
+let server: DevServer;
+let env: TestWorkflowEnvironment;
+let h: Awaited<ReturnType<typeof startHarness>>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'breach-claims-can-'));
+  server = await startDevServer({
+    cli: temporalBinaries({ TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH, TEMPORAL_TEST_SERVER_PATH: undefined }).cli,
+    port: await freePort(),
+    namespace: 'default',
+    dbFile: join(dir, 'temporal.db'),
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': '40' },
+  });
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  h = await startHarness(env);
+});
+afterAll(async () => {
+  await h?.stop();
+  await env?.teardown();
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('incidentCase over continue-as-new', () => {
+  it('carries the case, its timeline and its clocks into the next run', async () => {
+    const policy = policyRecord(uniqueId('PL'));
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const handle = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      args: [caseInput(caseId, policy, { report: report(policy.policyNumber) })],
+    });
+    const firstRunId = handle.firstExecutionRunId;
+    const latest = env.client.workflow.getHandle(caseWorkflowId(caseId));
+    for (let i = 0; i < 12; i++) {
+      await latest.executeUpdate(actionUpdates['submit-costs'], {
+        args: [{ actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 1000 + i, evidenceRef: `inv-${i}` }] } }],
+      });
+    }
+    await latest.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.handler, body: { assignee: 'handler' } }] });
+    const description = await latest.describe();
+    expect(description.runId).not.toBe(firstRunId);
+    expect(description.status.name).toBe('RUNNING');
+    const view = await latest.query(viewQuery);
+    expect(view.settlement.lines).toHaveLength(12);
+    expect(view.assignedTo).toBe('handler');
+    expect(view.obligations.length).toBeGreaterThan(0);
+    expect(view.obligations.every((o) => o.status === 'pending')).toBe(true);
+    const timeline = await latest.query(timelineQuery);
+    expect(timeline.filter((t) => t.type === 'costs')).toHaveLength(12);
+    // Intake ran once: the case acknowledged the insured and engaged the panel only in its first run.
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'acknowledgement')).toHaveLength(1);
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId)).toHaveLength(2);
+  });
+});
