@@ -74,7 +74,6 @@ export function formatJpy(amount: number, lang: Language): string {
 
 /** Header values must stay on one line: a CR or LF from data would start a new header. */
 export function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }
 

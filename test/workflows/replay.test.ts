@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it, inject } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 
 // Histories of real runs (recorded by case.test.ts with RECORD_GOLDEN=1), replayed against today's workflow code:
 // a change that running cases could not survive fails here before it is deployed.
