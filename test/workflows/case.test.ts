@@ -185,6 +185,20 @@ describe('incidentCase lifecycle', () => {
     await keep(handle, 'case-covered-closed');
   });
 
+  it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
+    const { handle, caseId } = await openCase();
+    const view = await settle(handle, (v) => v.vendors.length === 2);
+    const prelim = view.obligations.find((o) => o.regime === 'JP-APPI' && o.kind === 'preliminary')!;
+    expect(prelim.triggers).toContain('over_1000_persons');
+    const reminders = () => h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === `reminder:${prelim.id}`);
+    await env.sleep('2 days');
+    expect(reminders()).toHaveLength(0);
+    await env.sleep('1 day');
+    await settle(handle, () => reminders().length > 0);
+    expect(reminders()).toHaveLength(1);
+    expect(reminders()[0]?.message).toMatchObject({ kind: 'deadline_reminder', regime: 'JP-APPI', obligationKind: 'preliminary' });
+  });
+
   it('denies a case that an exclusion applies to, with a denial letter naming the rule', async () => {
     const { handle, caseId } = await openCase({
       report: {
