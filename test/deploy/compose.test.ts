@@ -62,3 +62,18 @@ describe('.env.example', () => {
     expect([...documented].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });
+
+describe('README', () => {
+  it('names every configuration variable', () => {
+    const text = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(CONFIG_VARIABLES.filter((v) => !text.includes(`\`${v}\``))).toEqual([]);
+  });
+
+  it('starts with the two commands', () => {
+    const text = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const firstBlock = /```bash\n([\s\S]*?)```/.exec(text)?.[1] ?? '';
+    expect(firstBlock).toContain('npm ci && npm start');
+    expect(firstBlock).toContain('npm test');
+    expect(readFileSync(new URL('../../.ci/run', import.meta.url), 'utf8')).toMatch(/npm ci[\s\S]*smoke[\s\S]*npm test/);
+  });
+});
