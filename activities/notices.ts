@@ -12,7 +12,6 @@
  * (recording them) before it fails: an attempt never keeps sending after Temporal has been told it failed, which
  * would race the retry and send twice.
  */
-import { createHmac } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
@@ -23,6 +22,7 @@ import { escapeHtml } from './email/format.js';
 import { messageIdFor, SmtpSendError } from './email/mailer.js';
 import { VendorRequestError } from './vendors/client.js';
 import { readPersons, type Person, type PersonLanguage } from '../storage/persons.js';
+import { makeApologyCode } from '../lib/apology-codes.js';
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'letter';
 
@@ -86,14 +86,12 @@ export function createFileJournal(dir: string): DeliveryJournal {
   };
 }
 
-const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-/** A voucher code tied to one person of one campaign: unique, unguessable without the secret, and reproducible. */
-export function apologyCodeFor(secret: Buffer, caseId: string, campaignNo: number, personId: string): string {
-  const mac = createHmac('sha256', secret).update(`${caseId}\u0000${campaignNo}\u0000${personId}`).digest();
-  let code = '';
-  for (let i = 0; i < 12; i++) code += CODE_ALPHABET[mac[i]! % CODE_ALPHABET.length];
-  return `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`;
+/**
+ * The apology (voucher) code of person `index` of a campaign's list: unique per person, unguessable without the
+ * secret, reproducible on a retry, and checkable by the API without the list (see lib/apology-codes.ts).
+ */
+export function apologyCodeFor(secret: Buffer, caseId: string, campaignNo: number, index: number): string {
+  return makeApologyCode(secret, caseId, campaignNo, index);
 }
 
 // Private-use characters: nothing the renderer escapes, trims or folds, and nothing a name from the list holds.
@@ -101,7 +99,7 @@ const NAME_SLOT = '\uE000name\uE001';
 const CODE_SLOT = '\uE000code\uE001';
 // Names that could change the document's shape (line breaks, controls) or collide with a slot are rendered in full.
 const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029\uE000\uE001]/;
-const SAMPLE = { name: `O'Brien <b>&"</b> 山田 $& $1 様`, code: 'ABCD-EFGH-JK23' };
+const SAMPLE = { name: `O'Brien <b>&"</b> 山田 $& $1 様`, code: 'ABCD-EFGH-JK23-LMNP-QRST' };
 
 const fill = (template: string, slot: string, value: string): string => template.split(slot).join(value);
 
@@ -204,7 +202,7 @@ export function createNoticeSender(deps: ActivityDeps) {
             letters.push(item);
             continue;
           }
-          const apologyCode = req.apology ? apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, person.personId) : undefined;
+          const apologyCode = req.apology ? apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, index) : undefined;
           const rendered = render(person.language, person.name, apologyCode);
           const messageId = messageIdFor({ caseId: req.caseId, recipientKey: `person:${person.personId}`, purpose, domain: deps.mailDomain });
           const sent = await deps.mailer.send({ to: person.email, ...rendered, messageId });

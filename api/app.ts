@@ -3,6 +3,8 @@
  * the process entry decides ports and shutdown.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -20,8 +22,10 @@ import { createContext, type ApiDeps } from './context.js';
 import { createHttpMetrics } from './metrics.js';
 import { pagesRouter } from './pages.js';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier, type Principal } from './principals.js';
+import { redactApologyCodeInUrl } from './apology.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
+import { allowedMethods } from './route-kit.js';
 
 export type { ApiDeps } from './context.js';
 
@@ -89,6 +93,31 @@ export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
   res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
+/**
+ * For the listener's `clientError`: what Node's HTTP parser refuses before the app sees a request (headers over the
+ * limit, a request not received in time, broken framing) answered as problem+json like everything else, then closed.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'validation';
+  const detail =
+    status === 431
+      ? 'the request headers are larger than the server accepts'
+      : status === 408
+        ? 'the request was not received in full in time'
+        : 'the request could not be parsed as HTTP';
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (err.code === 'ECONNRESET' || !socket.writable || started) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ type: problemType(code), title: PROBLEM_TITLES[code] ?? code, status, detail, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export function buildApp(deps: ApiDeps): express.Express {
   const ctx = createContext(deps);
   const metrics = createHttpMetrics();
@@ -125,7 +154,7 @@ export function buildApp(deps: ApiDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactApologyCodeInUrl(req.url),
           contentType: req.headers['content-type'],
           contentLength: req.headers['content-length'],
           userAgent: req.headers['user-agent'],
@@ -213,7 +242,19 @@ export function buildApp(deps: ApiDeps): express.Express {
   mountRoutes(router, table);
   app.use(router);
 
+  const methodsFor = allowedMethods(table);
   app.use((req: Request, res: Response) => {
+    const allowed = methodsFor(req.path);
+    if (allowed.length > 0) {
+      sendProblem(
+        req,
+        res,
+        new HttpProblem(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`, undefined, {}, {
+          Allow: allowed.join(', '),
+        }),
+      );
+      return;
+    }
     sendProblem(req, res, new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));
   });
 

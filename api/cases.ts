@@ -23,7 +23,6 @@ import {
   attachPersonsUpdate,
   caseWorkflowId,
   requestHashQuery,
-  timelineQuery,
   type CaseInput,
   type CaseView,
 } from '../workflows/contract.js';
@@ -33,6 +32,7 @@ import {
   assertMayRead,
   caseHandle,
   idempotencyKey,
+  queryTimeline,
   queryView,
   servePollable,
   sleep,
@@ -135,12 +135,16 @@ function sendWithEtag(req: Request, res: Response, status: number, value: unknow
   res.status(status).type('application/json').send(body);
 }
 
-/** A command to a case that no longer runs is a state problem, not a missing case. */
-async function closedOrMissing(ctx: ApiContext, caseId: string, err: unknown): Promise<never> {
+/**
+ * A command to a case that no longer runs is a state problem, not a missing case; but only for those who may see the
+ * case: to another insured a closed case is as missing as a running one (found by the access matrix).
+ */
+async function closedOrMissing(ctx: ApiContext, caseId: string, err: unknown, principal: Principal): Promise<never> {
   if (err instanceof WorkflowNotFoundError) {
     try {
       const d = await caseHandle(ctx, caseId).describe();
-      if (d.status.name !== 'RUNNING') {
+      const foreign = principal.role === 'insured' && principal.insuredId !== d.typedSearchAttributes.get(SA.insuredId);
+      if (!foreign && d.status.name !== 'RUNNING') {
         throw new HttpProblem(409, 'wrong_state', `case ${caseId} is ${d.typedSearchAttributes.get(SA.status) ?? 'closed'}`);
       }
     } catch (inner) {
@@ -288,7 +292,11 @@ async function uploadPersons(ctx: ApiContext, req: Request, res: Response, princ
   pipeline(req, limiter, () => undefined);
   let result;
   try {
-    result = await importPersonsCsv(limiter, { store: ctx.deps.blobStore, keyring: ctx.deps.keyring }, { caseId, uploadId });
+    result = await importPersonsCsv(limiter, { store: ctx.deps.blobStore, keyring: ctx.deps.keyring }, {
+      caseId,
+      uploadId,
+      ...(ctx.deps.limits?.uploadMaxRows !== undefined ? { maxRows: ctx.deps.limits.uploadMaxRows } : {}),
+    });
   } catch (err) {
     if (limiter.exceeded) throw tooLarge();
     if (err instanceof PersonsImportError) {
@@ -324,7 +332,7 @@ async function uploadPersons(ctx: ApiContext, req: Request, res: Response, princ
   } catch (err) {
     // The sealed list was stored for nothing; leaving it would keep personal data no case refers to.
     await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
-    return closedOrMissing(ctx, caseId, err);
+    return closedOrMissing(ctx, caseId, err, principal);
   }
   ctx.changes.bump();
   // Audit: who put personal data into the case, with counts only (never a row's values).
@@ -411,7 +419,7 @@ function actionRoute(ctx: ApiContext, action: Action): RouteDef {
           ...(key !== undefined ? { updateId: `${p.name}:${action}:${key}` } : {}),
         });
       } catch (err) {
-        return closedOrMissing(ctx, caseId, err);
+        return closedOrMissing(ctx, caseId, err, p);
       }
       ctx.changes.bump();
       sendWithEtag(req, res, 200, view);
@@ -518,7 +526,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (req, res, { params, principal }) => {
         const { caseId } = params as { caseId: string };
         if (principal!.role === 'insured') await describeCase(ctx, principal!, caseId);
-        const timeline = await caseHandle(ctx, caseId).query(timelineQuery);
+        const timeline = await queryTimeline(ctx, caseId);
         sendWithEtag(req, res, 200, timeline);
       },
     }),

@@ -11,7 +11,15 @@ import type { Config } from '../main/config.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
 import type { PolicyRecord } from '../domain/schemas.js';
-import { caseWorkflowId, viewQuery, type CaseSettings, type CaseView } from '../workflows/contract.js';
+import {
+  caseWorkflowId,
+  timelineQuery,
+  viewQuery,
+  type CaseResult,
+  type CaseSettings,
+  type CaseView,
+  type TimelineEntry,
+} from '../workflows/contract.js';
 import type { Principal, PrincipalDirectory } from './principals.js';
 import { HttpProblem } from './problem.js';
 import type { JWTVerifyGetKey } from 'jose';
@@ -40,6 +48,8 @@ export interface ApiDeps {
   limits?: {
     /** Largest affected-person CSV accepted; default 256 MiB. */
     uploadMaxBytes?: number;
+    /** Most rows in one affected-person CSV; default 1,000,000 (the storage layer's). */
+    uploadMaxRows?: number;
     /** Largest vendor webhook body; default 1 MiB. */
     webhookMaxBytes?: string;
     /** How long a computed dashboard or list page is served from memory; default 2 s. */
@@ -55,6 +65,8 @@ export interface ApiDeps {
   payloadCodec?: PayloadCodec;
   /** Browser origins allowed to call the codec endpoint (the Temporal UI's). */
   codecOrigins?: string[];
+  /** The worker's apology-code secret, to verify codes at redemption; without it the apology-code routes answer 503. */
+  apologySecret?: Buffer;
 }
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
@@ -175,7 +187,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 /**
  * Queries the case view. A case started a moment ago may not have run its first workflow task yet; with
- * `retryForMs` the query is retried until it answers (a missing workflow is never retried).
+ * `retryForMs` the query is retried until it answers (a missing workflow is never retried). A closed case whose
+ * query fails is read from its result (see `closedCaseResult`).
  */
 export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0): Promise<CaseView> {
   const handle = caseHandle(ctx, caseId);
@@ -185,10 +198,40 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
     try {
       return await handle.query(viewQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || Date.now() >= deadline) throw err;
+      if (err instanceof WorkflowNotFoundError) throw err;
+      const closed = await closedCaseResult(ctx, caseId);
+      if (closed?.view) return closed.view;
+      if (Date.now() >= deadline) throw err;
       await sleep(delay);
       delay = Math.min(delay * 2, 500);
     }
+  }
+}
+
+/** The case timeline by query, or from the result of a closed case whose query fails. */
+export async function queryTimeline(ctx: ApiContext, caseId: string): Promise<TimelineEntry[]> {
+  try {
+    return await caseHandle(ctx, caseId).query(timelineQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw err;
+    const closed = await closedCaseResult(ctx, caseId);
+    if (closed?.timeline) return closed.timeline;
+    throw err;
+  }
+}
+
+/**
+ * The result of a completed case, which carries its final view and timeline; undefined while it runs or when it
+ * cannot be read. A query of a closed case replays its whole history on a worker, and a history the SDK cannot
+ * replay (sdk-rust #1146, after a worker crash) would otherwise leave a closed case unreadable for good.
+ */
+export async function closedCaseResult(ctx: ApiContext, caseId: string): Promise<CaseResult | undefined> {
+  const handle = caseHandle(ctx, caseId);
+  try {
+    if ((await handle.describe()).status.name !== 'COMPLETED') return undefined;
+    return (await handle.result()) as CaseResult;
+  } catch {
+    return undefined;
   }
 }
 

@@ -23,6 +23,15 @@ import type { CaseInput, CaseView, ObligationView } from '../workflows/contract.
 
 /** The view after intake triage, or undefined when the case would be denied at intake (the workflow decides that). */
 export function firstView(input: CaseInput): CaseView | undefined {
+  try {
+    return computeFirstView(input);
+  } catch {
+    // Whatever the rules cannot compute here, the workflow will: the caller then waits for its view.
+    return undefined;
+  }
+}
+
+function computeFirstView(input: CaseInput): CaseView | undefined {
   const r = input.report;
   const policy = input.policy;
   const dataItems = [...r.dataItems] as DataItem[];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Role } from '../domain/vocabulary.js';
 import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
 import type { Principal } from './principals.js';
+import { idempotencyKey } from './context.js';
 
 export type Method = 'get' | 'put' | 'post';
 
@@ -95,6 +96,8 @@ function runner(def: RouteDef): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const principal = authorise(def, req, res);
+      // Documented on every command (maxLength 200): checked here for all of them, also where it is not used yet.
+      if (def.method !== 'get' && def.auth !== 'signature') idempotencyKey(req);
       const params = parsePart(def.params, { ...req.params }, 'path');
       const query = parsePart(def.query, { ...(req.query as Record<string, unknown>) }, 'query');
       let body: unknown;
@@ -117,6 +120,24 @@ function runner(def: RouteDef): RequestHandler {
     } catch (err) {
       next(err);
     }
+  };
+}
+
+/**
+ * For the fallback: the methods a path answers to, so an undeclared method on a known path is a 405 with `Allow`
+ * (RFC 9110 15.5.6) rather than a 404.
+ */
+export function allowedMethods(defs: readonly RouteDef[]): (path: string) => string[] {
+  const patterns = defs.map((d) => ({
+    method: d.method.toUpperCase(),
+    re: new RegExp(`^${d.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:([A-Za-z0-9_]+)/g, '[^/]+')}/?$`),
+  }));
+  return (path) => {
+    const methods = new Set<string>();
+    for (const p of patterns) if (p.re.test(path)) methods.add(p.method);
+    if (methods.has('GET')) methods.add('HEAD');
+    const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+    return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   };
 }
 
@@ -224,7 +245,12 @@ export function buildOpenApi(defs: readonly RouteDef[], info: OpenApiInfo, extra
       }
     }
     const responses: Record<string, JsonSchema> = {};
-    for (const [status, r] of Object.entries(def.responses)) {
+    const declared: Record<number, ResponseSpec> = { ...def.responses };
+    // Every command takes an Idempotency-Key, and a malformed one is a 400 whatever the body.
+    if (params.some((p) => p.name === 'Idempotency-Key') && !declared[400] && declared[401]?.schema) {
+      declared[400] = { ...declared[401], description: 'Invalid request (a malformed Idempotency-Key)' };
+    }
+    for (const [status, r] of Object.entries(declared)) {
       const contentType = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
       responses[status] = {
         description: r.description,

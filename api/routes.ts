@@ -3,6 +3,7 @@
  * `/openapi.json`. Adding an endpoint anywhere else would leave it undocumented, which the OpenAPI test catches.
  */
 import type { Router } from 'express';
+import { apologyRoutes } from './apology.js';
 import { caseRoutes } from './cases.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
@@ -27,6 +28,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
   table.push(
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
+    ...apologyRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),
     ...webhookRoutes(ctx),

@@ -43,7 +43,7 @@ export const CaseListQuerySchema = z
     pageToken: z
       .string()
       .max(4096)
-      .regex(/^[A-Za-z0-9_-]+$/, 'page tokens are base64url as returned in nextPageToken')
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'page tokens are opaque, as returned in nextPageToken')
       .optional(),
   })
   .strict();
@@ -200,6 +200,11 @@ export const PersonsUploadResultSchema = z.object({
   case: CaseViewSchema.optional(),
 });
 
-export const WebhookAcceptedSchema = z.object({ accepted: z.boolean(), duplicate: z.boolean() });
+export const WebhookAcceptedSchema = z
+  .object({ accepted: z.boolean() })
+  .describe(
+    'The event is verified and handed to the case, which applies it after this answer. A redelivery (same eventId) ' +
+      'is accepted again and ignored by the case, as is an event from a vendor not engaged on the case (noted on its timeline).',
+  );
 
 export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });

@@ -2,6 +2,7 @@
  * Case lists and dashboard counts from Temporal visibility, built only from the search attributes the case workflow
  * keeps current: never one query per case, since a query on an uncached workflow replays its whole history.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
 import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId } from '../workflows/contract.js';
@@ -35,28 +36,54 @@ function iso(d: Date | undefined): string | null {
   return d ? d.toISOString() : null;
 }
 
+/**
+ * Page tokens are Temporal's, bound to the query they continue: `<token>.<check>`. A token that is not one we handed
+ * out for these filters is refused at once; passed through, the server answers it with UNKNOWN, which the client
+ * retries with back-off for some twenty seconds before the caller hears of it (found by the schemathesis run).
+ */
+function tokenCheck(query: string, token: string): string {
+  return createHash('sha256').update(`${query}\u0000${token}`).digest('base64url').slice(0, 22);
+}
+
+export function wrapPageToken(query: string, raw: Uint8Array): string {
+  const token = Buffer.from(raw).toString('base64url');
+  return `${token}.${tokenCheck(query, token)}`;
+}
+
+export function unwrapPageToken(query: string, wrapped: string): Buffer | undefined {
+  const dot = wrapped.indexOf('.');
+  if (dot <= 0) return undefined;
+  const token = wrapped.slice(0, dot);
+  const given = Buffer.from(wrapped.slice(dot + 1));
+  const expected = Buffer.from(tokenCheck(query, token));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  return Buffer.from(token, 'base64url');
+}
+
 export async function listCases(
   ctx: ApiContext,
   query: string,
   pageSize: number,
   pageToken: string | undefined,
 ): Promise<{ items: CaseSummary[]; nextPageToken: string | null }> {
+  const badToken = () =>
+    new HttpProblem(400, 'validation', 'pageToken is not one this list handed out (or belongs to other filters)', [
+      { path: '/pageToken', message: 'unknown page token', code: 'invalid_page_token', in: 'query' },
+    ]);
+  const rawToken = pageToken ? unwrapPageToken(query, pageToken) : undefined;
+  if (pageToken && !rawToken) throw badToken();
   let response;
   try {
     response = await ctx.client.workflowService.listWorkflowExecutions({
       namespace: ctx.deps.temporal.namespace,
       query,
       pageSize,
-      ...(pageToken ? { nextPageToken: Buffer.from(pageToken, 'base64url') } : {}),
+      ...(rawToken ? { nextPageToken: rawToken } : {}),
     });
   } catch (err) {
     // The server answers a token it cannot read with UNKNOWN or INVALID_ARGUMENT; either way the token is at fault.
     const code = (err as { code?: unknown }).code;
-    if (pageToken && (code === 2 || code === 3)) {
-      throw new HttpProblem(400, 'validation', 'pageToken is not one this list handed out (or belongs to other filters)', [
-        { path: '/pageToken', message: 'unknown page token', code: 'invalid_page_token', in: 'query' },
-      ]);
-    }
+    if (pageToken && (code === 2 || code === 3)) throw badToken();
     throw err;
   }
   const items: CaseSummary[] = [];
@@ -84,7 +111,7 @@ export async function listCases(
     });
   }
   const next = response.nextPageToken;
-  return { items, nextPageToken: next && next.length > 0 ? Buffer.from(next).toString('base64url') : null };
+  return { items, nextPageToken: next && next.length > 0 ? wrapPageToken(query, next) : null };
 }
 
 /** Whether the visibility store answers `GROUP BY` on a custom attribute (SQL stores group by ExecutionStatus only). */

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { verifyWebhook, SIGNATURE_HEADER } from '../lib/webhook-signature.js';
 import { VendorEventSchema, type VendorEvent } from '../lib/vendor-events.js';
-import { caseWorkflowId, vendorEventUpdate, type VendorEventInput } from '../workflows/contract.js';
+import { caseWorkflowId, vendorEventSignal, type VendorEventInput } from '../workflows/contract.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
@@ -10,7 +10,7 @@ import { ProblemSchema, VendorParamsSchema, WebhookAcceptedSchema } from './sche
 const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 
-function toUpdateInput(vendorId: string, e: VendorEvent): VendorEventInput {
+function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
   const base = { eventId: e.eventId, vendorId, at: new Date(e.at).toISOString() };
   switch (e.type) {
     case 'acknowledged':
@@ -50,7 +50,8 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
       summary: 'Vendor callback',
       description:
         'Signed with `BC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`; no API key. ' +
-        'A redelivered event (same eventId) is accepted again and changes nothing.',
+        'A redelivered event (same eventId) is accepted again and changes nothing; so is an event from a vendor not ' +
+        'engaged on the case, which the case notes on its timeline. The case applies the event after the answer.',
       tags: ['vendors'],
       auth: 'signature',
       params: VendorParamsSchema,
@@ -59,7 +60,7 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         202: { description: 'Accepted', schema: WebhookAcceptedSchema, name: 'WebhookAccepted' },
         400: problem('Not a vendor event'),
         401: problem('Signature missing, expired or wrong (or unknown vendor)'),
-        404: problem('No such case, or the vendor is not engaged on it'),
+        404: problem('No such case, or the case is closed'),
       },
       handle: async (req, res, { params, body }) => {
         const { vendorId } = params as { vendorId: string };
@@ -87,18 +88,17 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         if (!parsed.success) throw validationProblem(zodFieldErrors(parsed.error));
         const event = parsed.data;
         if (!CASE_ID.test(event.caseId)) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
-        let result: { accepted: boolean; duplicate: boolean };
+        // A signal, not an Update: a worker killed while an Update is processed can leave a history the SDK cannot
+        // replay (sdk-rust #943/#1146), and webhooks arrive exactly then. The case de-duplicates by event id and
+        // ignores, on its timeline, events from vendors it has not engaged; a closed case is a 404.
         try {
-          result = await ctx.client.workflow.getHandle(caseWorkflowId(event.caseId)).executeUpdate(vendorEventUpdate, {
-            args: [toUpdateInput(vendorId, event)],
-            updateId: `vendor:${vendorId}:${event.eventId}`,
-          });
+          await ctx.client.workflow.getHandle(caseWorkflowId(event.caseId)).signal(vendorEventSignal, toEventInput(vendorId, event));
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
           throw err;
         }
-        if (!result.duplicate) ctx.changes.bump();
-        res.status(202).json(result);
+        ctx.changes.bump();
+        res.status(202).json({ accepted: true });
       },
     }),
   ];

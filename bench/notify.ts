@@ -65,7 +65,7 @@ if (args['bare-child']) {
   });
   // The campaign's mix: every third person in English (quoted-printable bodies), the rest in Japanese (base64).
   const notice = (language: 'ja' | 'en') =>
-    renderEmail({ kind: 'person_notice', language, recipientName: language === 'ja' ? '山田 花子1' : 'Person 0', ...NOTICE, apologyCode: 'ABCD-EFGH-JK23' });
+    renderEmail({ kind: 'person_notice', language, recipientName: language === 'ja' ? '山田 花子1' : 'Person 0', ...NOTICE, apologyCode: 'ABCD-EFGH-JK23-LMNP-QRST' });
   const rendered = { ja: notice('ja'), en: notice('en') };
   let next = 0;
   let failed = 0;

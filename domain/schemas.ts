@@ -67,11 +67,19 @@ const PolicyObject = z
   })
   .strict();
 
+/**
+ * For cross-field refinements: zod runs them even when a field failed its own check (an empty date string, say), so
+ * they must not throw on a value that is not a date; NaN compares false and the field's own issue stands.
+ */
+function msOrNaN(iso: unknown): number {
+  return typeof iso === 'string' ? Date.parse(iso) : NaN;
+}
+
 function refinePolicy(p: z.infer<typeof PolicyObject>, ctx: z.RefinementCtx): void {
-  if (toMs(p.periodStart) >= toMs(p.periodEnd)) {
+  if (msOrNaN(p.periodStart) >= msOrNaN(p.periodEnd)) {
     ctx.addIssue({ code: 'custom', path: ['periodEnd'], message: 'periodEnd must be after periodStart' });
   }
-  if (toMs(p.retroactiveDate) > toMs(p.periodStart)) {
+  if (msOrNaN(p.retroactiveDate) > msOrNaN(p.periodStart)) {
     ctx.addIssue({
       code: 'custom',
       path: ['retroactiveDate'],
@@ -79,7 +87,7 @@ function refinePolicy(p: z.infer<typeof PolicyObject>, ctx: z.RefinementCtx): vo
     });
   }
   for (const category of COST_CATEGORIES) {
-    const terms = p.categories[category];
+    const terms = (p.categories as Partial<Record<string, { perVictimCapJpy?: number }>> | null | undefined)?.[category];
     if (category !== 'apology_payment' && terms?.perVictimCapJpy !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -149,7 +157,7 @@ export const IncidentReportSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.occurredAt !== undefined && toMs(r.occurredAt) > toMs(r.discoveredAt)) {
+    if (r.occurredAt !== undefined && msOrNaN(r.occurredAt) > msOrNaN(r.discoveredAt)) {
       ctx.addIssue({
         code: 'custom',
         path: ['occurredAt'],

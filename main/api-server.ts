@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { clientConnectionOptions, connectWithRetry } from './temporal.js';
 import { blobStoreFor, type RuntimeFiles, type Secrets } from './runtime.js';
 import { loadVendors } from './vendors.js';
-import { buildApp } from '../api/app.js';
+import { answerClientError, buildApp } from '../api/app.js';
 import { loadPrincipals } from '../api/principals.js';
 import { createEncryptionCodec, dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
@@ -38,15 +38,22 @@ export async function startApiServer(
     keyring: opts.secrets.personsKeyring,
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
     logger,
-    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES },
+    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS },
     caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },
     payloadCodec: createEncryptionCodec(payloadKeys),
     codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],
+    apologySecret: opts.secrets.apologySecret,
   });
-  const server = createServer(app);
-  // Slow clients are cut off rather than holding sockets forever.
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 15_000;
+  // Slow clients are cut off rather than holding sockets forever: headers within HEADERS_TIMEOUT_MS, the whole request
+  // within REQUEST_TIMEOUT_MS, checked often enough for the shorter of the two to mean what it says.
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS) / 4))) },
+    app,
+  );
+  server.requestTimeout = config.REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS);
+  // What Node refuses before Express sees a request (headers too large, timeouts, bad framing), as problem+json too.
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());

@@ -26,6 +26,8 @@ export const ConfigSchema = z
     PRINCIPALS_FILE: optionalString,
     BODY_LIMIT: z.string().default('1mb'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 
     TEMPORAL_ADDRESS: optionalString,
     TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -69,6 +71,8 @@ export const ConfigSchema = z
     PAYLOAD_CODEC_KEYS: optionalString,
     CODEC_CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+    // Apology codes carry the person's list position in 24 bits (lib/apology-codes.ts).
+    UPLOAD_MAX_ROWS: z.coerce.number().int().positive().max(16_000_000).default(1_000_000),
     APOLOGY_CODE_SECRET: optionalString,
     NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,12 @@ export interface BlobStore {
   /** Rejects with `BlobNotFoundError` when there is no such object. */
   get(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Creates a small object only if none exists under `key`: true when this call created it, false when one was
+   * already there (its content is left as it was). Atomic: of any number of concurrent calls for one key, across
+   * processes sharing the store, exactly one answers true, and no reader ever sees the object half-written.
+   */
+  putIfAbsent(key: string, body: Buffer): Promise<boolean>;
   /** Deleting a missing object is not an error, so retries are safe. */
   delete(key: string): Promise<void>;
 }
@@ -45,6 +51,19 @@ export function assertValidBlobKey(key: string): void {
   }
   for (const segment of key.split('/')) {
     if (!SEGMENT.test(segment)) throw new InvalidBlobKeyError('blob key has an empty, dot-leading or non-portable segment');
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    // Some platforms cannot open or sync a directory; the link itself is already atomic there.
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EACCES'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  } finally {
+    await fh?.close();
   }
 }
 
@@ -78,6 +97,35 @@ export function createFileBlobStore(rootDir: string): BlobStore {
       } catch (err) {
         await rm(temp, { force: true });
         throw err;
+      }
+    },
+    async putIfAbsent(key, body) {
+      const target = resolve(key);
+      const dir = path.dirname(target);
+      await mkdir(dir, { recursive: true });
+      // Written and synced under a private name, then published with link(2), which fails with EEXIST when the name
+      // exists: the check and the create are one step in the kernel, and the name never points at a partial file.
+      // (A plain open(target, 'wx') would be as exclusive, but a reader could see the object before its bytes.)
+      const temp = path.join(dir, `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
+      try {
+        const fh = await open(temp, 'wx', 0o600);
+        try {
+          await fh.writeFile(body);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        try {
+          await link(temp, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw err;
+        }
+        // The new name survives a crash once its directory is synced: a "created" answer must not be forgotten.
+        await syncDir(dir);
+        return true;
+      } finally {
+        await rm(temp, { force: true });
       }
     },
     async get(key) {
@@ -271,6 +319,30 @@ export function createS3BlobStore(config: S3BlobStoreConfig): BlobStore {
         })());
       } finally {
         await parts.return(undefined);
+      }
+    },
+    async putIfAbsent(key, body) {
+      assertValidBlobKey(key);
+      // S3 conditional write: `If-None-Match: *` creates the object only if the key is free (412 otherwise). Two
+      // writes racing for one key may get 409 ConditionalRequestConflict, to be retried: the retry then sees the
+      // winner's object and gets its 412. The bucket must honour conditional writes (AWS S3 since 2024, MinIO,
+      // Ceph RGW): a store that ignores the header would silently overwrite.
+      for (let attempt = 0; ; attempt++) {
+        const res = await send('PutObject', 'PUT', objectUrl(key), body, { 'if-none-match': '*' });
+        if (res.ok) {
+          await res.arrayBuffer();
+          return true;
+        }
+        if (res.status === 412) {
+          await res.arrayBuffer();
+          return false;
+        }
+        if (res.status === 409 && attempt < 5) {
+          await res.arrayBuffer();
+          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt + Math.random() * 20));
+          continue;
+        }
+        await fail('PutObject', res);
       }
     },
     async get(key) {

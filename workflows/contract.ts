@@ -237,6 +237,19 @@ export interface CostItemRecord {
   submittedAt: string;
 }
 
+/**
+ * What a case returns when it ends. The final view and timeline ride along so that the API reads a closed case
+ * from its result instead of a query: a query of a closed workflow replays its whole history on a worker, and a
+ * history the SDK cannot replay (sdk-rust #1146) would leave a closed case unreadable. Cases that ended before
+ * these were added return only the id and status.
+ */
+export interface CaseResult {
+  caseId: string;
+  status: CaseStatus;
+  view?: CaseView;
+  timeline?: TimelineEntry[];
+}
+
 /** Everything a run carries into the next one on continue-as-new. */
 export interface CaseState {
   view: CaseView;
@@ -337,10 +350,20 @@ export interface VendorEventInput {
   count?: number;
 }
 
-/** A verified vendor webhook, delivered with the event id as update id so a redelivery is a no-op. */
+/**
+ * A verified vendor webhook as an Update (the event id as update id). No longer sent: the API signals instead (see
+ * `vendorEventSignal`). Kept registered because cases started before the change received it and must replay.
+ */
 export const vendorEventUpdate = defineUpdate<{ accepted: boolean; duplicate: boolean }, [VendorEventInput]>(
   'vendor-event',
 );
+
+/**
+ * A verified vendor webhook, as sent by the API. A signal rather than an Update: webhooks arrive while workers die,
+ * and a worker killed mid-Update can leave a history the SDK cannot replay (sdk-rust #943/#1146). The case
+ * de-duplicates by event id, and ignores (recording it on the timeline) an event from a vendor not engaged on it.
+ */
+export const vendorEventSignal = defineSignal<[VendorEventInput]>('vendor-event-signal');
 
 export interface CampaignProgress {
   campaignNo: number;

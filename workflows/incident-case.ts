@@ -60,11 +60,13 @@ import {
   refusalMessage,
   requestHashQuery,
   timelineQuery,
+  vendorEventSignal,
   vendorEventUpdate,
   viewQuery,
   type ActionRequest,
   type Actor,
   type CaseInput,
+  type CaseResult,
   type CaseState,
   type CaseView,
   type ObligationView,
@@ -88,10 +90,6 @@ const money = proxyActivities<Pick<CaseActivities, 'drawFromPolicy' | 'makePayme
 const TERMINAL: readonly CaseStatus[] = ['closed', 'denied', 'withdrawn'];
 const SEEN_EVENTS_KEPT = 1_000;
 
-export interface CaseResult {
-  caseId: string;
-  status: CaseStatus;
-}
 
 function refuse(code: RefusalCode, text: string): never {
   throw new Error(refusalMessage(code, text));
@@ -640,20 +638,44 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     },
   );
 
+  function vendorEngaged(vendorId: string): boolean {
+    return v.vendors.some((e) => e.vendorId === vendorId);
+  }
+
+  /** Remembers an event id; false when it was seen before (a redelivery, which changes nothing). */
+  function firstSighting(eventId: string): boolean {
+    if (s.seenEventIds.includes(eventId)) return false;
+    s.seenEventIds.push(eventId);
+    if (s.seenEventIds.length > SEEN_EVENTS_KEPT) s.seenEventIds.shift();
+    return true;
+  }
+
+  /** A vendor event from an engaged vendor, shared by the signal and the legacy Update; false for a redelivery. */
+  function receiveVendorEvent(event: VendorEventInput): boolean {
+    if (!firstSighting(event.eventId)) return false;
+    applyVendorEvent(event);
+    syncSearchAttributes();
+    return true;
+  }
+
+  // How the API delivers vendor webhooks. A signal cannot be refused, so an event from a vendor that is not engaged
+  // is ignored here, with a trace on the timeline (once: a redelivery of it is a duplicate like any other).
+  setHandler(vendorEventSignal, (event) => {
+    if (vendorEngaged(event.vendorId)) {
+      receiveVendorEvent(event);
+      return;
+    }
+    if (!firstSighting(event.eventId)) return;
+    record('vendor', `vendor:${event.vendorId}`, `${event.type} event ignored: vendor ${event.vendorId} is not engaged on this case`);
+  });
+
+  // The earlier delivery, kept for the cases that received it (their histories replay it); the API no longer sends it.
   setHandler(
     vendorEventUpdate,
-    (event) => {
-      if (s.seenEventIds.includes(event.eventId)) return { accepted: true, duplicate: true };
-      s.seenEventIds.push(event.eventId);
-      if (s.seenEventIds.length > SEEN_EVENTS_KEPT) s.seenEventIds.shift();
-      applyVendorEvent(event);
-      syncSearchAttributes();
-      return { accepted: true, duplicate: false };
-    },
+    (event) => ({ accepted: true, duplicate: !receiveVendorEvent(event) }),
     {
       validator: (event) => {
-        const engaged = v.vendors.some((e) => e.vendorId === event.vendorId);
-        if (!engaged) refuse('not_found', `vendor ${event.vendorId} is not engaged on this case`);
+        if (!vendorEngaged(event.vendorId)) refuse('not_found', `vendor ${event.vendorId} is not engaged on this case`);
       },
     },
   );
@@ -1018,7 +1040,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   await flushOutbox();
   log.info('case ended', { caseId: v.caseId, status: v.status });
   if (!TERMINAL.includes(v.status)) throw ApplicationFailure.nonRetryable(`case ended in ${v.status}`, 'CaseStateError');
-  return { caseId: v.caseId, status: v.status };
+  return { caseId: v.caseId, status: v.status, view: v, timeline: s.timeline };
 }
 
 function initialState(input: CaseInput): CaseState {
@@ -1073,4 +1095,4 @@ function initialState(input: CaseInput): CaseState {
   };
 }
 
-export type { Actor };
+export type { Actor, CaseResult };

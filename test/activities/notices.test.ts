@@ -17,6 +17,7 @@ import type { NoticeSliceRequest, NoticeSliceResult } from '../../activities/con
 import { createMailer, messageIdFor, type Mailer } from '../../activities/email/mailer.js';
 import { renderEmail } from '../../activities/email/render.js';
 import { apologyCodeFor, createFileJournal, createNoticeRenderer, createNoticeSender, type DeliveryJournal } from '../../activities/notices.js';
+import { verifyApologyCode } from '../../lib/apology-codes.js';
 import { startSandbox, type VendorSandbox } from '../../sandbox/vendor-service.js';
 import { createFileBlobStore, type BlobStore } from '../../storage/blob-store.js';
 import { parseKeyring } from '../../storage/crypto.js';
@@ -29,7 +30,7 @@ const DOMAIN = 'notices.example.jp';
 const PRINT = 'vnd-print';
 const ROWS = 40; // 8 of them (every fifth) without e-mail
 const CONCURRENCY = 4;
-const CODE_LINE = /^([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})$/m;
+const CODE_LINE = /^((?:[A-HJ-NP-Z2-9]{4}-){4}[A-HJ-NP-Z2-9]{4})$/m;
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
 const apologySecret = randomBytes(32);
@@ -181,8 +182,11 @@ describe('sendNoticeSlice', () => {
     await run(sender(freshJournal()), req);
     const first = new Map(sink.messages.map((m) => [m.messageId!, m.text!.match(CODE_LINE)?.[1]]));
     expect(first.size).toBe(32);
-    for (const { person } of withEmail()) {
-      expect(first.get(expectedId(req, person))).toBe(apologyCodeFor(apologySecret, CASE, req.campaignNo, person.personId));
+    for (const { index, person } of withEmail()) {
+      const code = first.get(expectedId(req, person))!;
+      expect(code).toBe(apologyCodeFor(apologySecret, CASE, req.campaignNo, index));
+      // The API checks it with the secret alone, and it names the person's place in the list.
+      expect(verifyApologyCode(apologySecret, CASE, code)).toMatchObject({ valid: true, campaignNo: req.campaignNo, index });
     }
     expect(new Set(first.values()).size).toBe(32);
 
@@ -192,7 +196,7 @@ describe('sendNoticeSlice', () => {
     const second = new Map(sink.messages.map((m) => [m.messageId!, m.text!.match(CODE_LINE)?.[1]]));
     expect(second).toEqual(first);
     // Codes belong to a campaign: the next campaign's codes are new.
-    const other = apologyCodeFor(apologySecret, CASE, req.campaignNo + 1, withEmail()[0]!.person.personId);
+    const other = apologyCodeFor(apologySecret, CASE, req.campaignNo + 1, withEmail()[0]!.index);
     expect(first.get(expectedId(req, withEmail()[0]!.person))).not.toBe(other);
   });
 
@@ -307,7 +311,7 @@ describe('createNoticeRenderer', () => {
     const names = ['山田 花子', 'Person 7', `<script>alert("x")</script>`, `O'Brien & Sons`, '$& $1 $$', 'a\nb', '\uE000name\uE001', ''];
     for (const language of ['ja', 'en'] as const) {
       for (const name of names) {
-        for (const apologyCode of [undefined, 'ABCD-EFGH-JK23']) {
+        for (const apologyCode of [undefined, 'ABCD-EFGH-JK23-LMNP-QRST']) {
           const full = renderEmail({ kind: 'person_notice', language, recipientName: name, ...NOTICE, ...(apologyCode ? { apologyCode } : {}) });
           expect(render(language, name, apologyCode)).toEqual(full);
         }

@@ -42,13 +42,22 @@ interface FakeWorkflow {
   status: 'RUNNING' | 'COMPLETED';
   sa: Map<string, unknown>;
   view?: Record<string, unknown>;
+  /** What `result()` answers once the workflow is COMPLETED. */
+  result?: unknown;
+  /** Set to make every query fail, as a history the worker cannot replay does. */
+  queryError?: Error;
 }
 
 type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { updateId?: string }) => Promise<unknown>;
 
 export class FakeTemporal {
   readonly workflows = new Map<string, FakeWorkflow>();
-  readonly calls = { count: 0, list: 0, update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[] };
+  readonly calls = {
+    count: 0,
+    list: 0,
+    update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[],
+    signal: [] as { workflowId: string; name: string; args: unknown[] }[],
+  };
   onUpdate: UpdateFn = async () => ({});
   systemInfoDelayMs = 0;
 
@@ -72,6 +81,7 @@ export class FakeTemporal {
       workflowId,
       query: async (def: { name: string }) => {
         const wf = get();
+        if (wf.queryError) throw wf.queryError;
         if (def.name === 'view') return wf.view;
         if (def.name === 'timeline') return [];
         if (def.name === 'requestHash') return (wf.input as CaseInput).requestHash;
@@ -82,10 +92,21 @@ export class FakeTemporal {
         const wf = get();
         return { status: { name: wf.status }, typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) } };
       },
+      result: async () => {
+        const wf = get();
+        if (wf.status !== 'COMPLETED') throw new Error('the fake waits for no workflow: set status COMPLETED first');
+        return wf.result;
+      },
       executeUpdate: async (def: { name: string }, opts: { args: unknown[]; updateId?: string }) => {
         get();
         this.calls.update.push({ workflowId, name: def.name, args: opts.args, ...(opts.updateId ? { updateId: opts.updateId } : {}) });
         return this.onUpdate(workflowId, def.name, opts.args, opts);
+      },
+      // Like Temporal: a signal to a workflow that is missing or closed is a WorkflowNotFoundError.
+      signal: async (def: { name: string }, ...args: unknown[]) => {
+        const wf = get();
+        if (wf.status !== 'RUNNING') throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
+        this.calls.signal.push({ workflowId, name: def.name, args });
       },
     };
   }

@@ -67,6 +67,26 @@ describe('file blob store', () => {
     expect(await listFiles(path.join(dir, 'cases/c2'))).toEqual(['list']);
   });
 
+  it('putIfAbsent: of concurrent creates of one key exactly one wins, its bytes stay, no temp file is left', async () => {
+    for (let round = 0; round < 30; round++) {
+      const key = `cases/c3/redemptions/k${round}`;
+      // Separate store objects, as separate API processes over one folder would have.
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => createFileBlobStore(dir).putIfAbsent(key, Buffer.from(`writer ${i}`))),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect((await readAll(await store.get(key))).toString()).toBe(`writer ${winner}`);
+      expect(await store.putIfAbsent(key, Buffer.from('late'))).toBe(false);
+      expect((await readAll(await store.get(key))).toString()).toBe(`writer ${winner}`);
+    }
+    expect((await listFiles(path.join(dir, 'cases/c3'))).filter((f) => path.basename(f).startsWith('.'))).toEqual([]);
+    // A key that `put` wrote counts as present too.
+    await store.put('cases/c3/plain', Buffer.from('v1'));
+    expect(await store.putIfAbsent('cases/c3/plain', Buffer.from('v2'))).toBe(false);
+    expect((await readAll(await store.get('cases/c3/plain'))).toString()).toBe('v1');
+  });
+
   it.each(['../escape', 'a/../../escape', '/etc/passwd', 'a//b', '.hidden', 'a/./b', 'a\\..\\b', '', 'a/b/', 'ｆｕｌｌ'])(
     'refuses key %j',
     async (key) => {
@@ -75,6 +95,7 @@ describe('file blob store', () => {
       await expect(files.get(key)).rejects.toBeInstanceOf(InvalidBlobKeyError);
       await expect(files.exists(key)).rejects.toBeInstanceOf(InvalidBlobKeyError);
       await expect(files.delete(key)).rejects.toBeInstanceOf(InvalidBlobKeyError);
+      await expect(files.putIfAbsent(key, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidBlobKeyError);
     },
   );
 });
@@ -111,6 +132,8 @@ function fakeS3(secret: string) {
   const objects = new Map<string, Buffer>();
   const uploads = new Map<string, Map<number, Buffer>>();
   const calls: string[] = [];
+  // Conditional writes to answer 409 ConditionalRequestConflict once before deciding, as S3 may under contention.
+  const conflictOnce = new Set<string>();
   let next = 1;
   const body = async (req: IncomingMessage): Promise<Buffer> => {
     const parts: Buffer[] = [];
@@ -156,6 +179,14 @@ function fakeS3(secret: string) {
     } else if (req.method === 'DELETE' && q.has('uploadId')) {
       uploads.delete(q.get('uploadId')!);
       res.writeHead(204).end();
+    } else if (req.method === 'PUT' && req.headers['if-none-match'] === '*') {
+      // Checked and set in one turn of the event loop: atomic, as S3's conditional write is.
+      if (conflictOnce.delete(key)) res.writeHead(409).end('<Error><Code>ConditionalRequestConflict</Code></Error>');
+      else if (objects.has(key)) res.writeHead(412).end('<Error><Code>PreconditionFailed</Code></Error>');
+      else {
+        objects.set(key, data);
+        res.end();
+      }
     } else if (req.method === 'PUT') {
       objects.set(key, data);
       res.end();
@@ -168,7 +199,7 @@ function fakeS3(secret: string) {
       res.writeHead(204).end();
     } else res.writeHead(400).end();
   });
-  return { server, objects, uploads, calls };
+  return { server, objects, uploads, calls, conflictOnce };
 }
 
 describe('S3 blob store against a signature-checking double', () => {
@@ -203,6 +234,19 @@ describe('S3 blob store against a signature-checking double', () => {
     await expect(store.put('cases/c1/broken', failingStream(Buffer.alloc(6 * 1024 * 1024)))).rejects.toThrow('upload interrupted');
     expect(s3.uploads.size).toBe(0);
     expect(s3.objects.has('cases/c1/broken')).toBe(false);
+  });
+
+  it('putIfAbsent sends a signed If-None-Match: * and maps 412 to false, retrying a 409 conflict', async () => {
+    const store = make();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.putIfAbsent('cases/c1/once', Buffer.from(`w${i}`))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(s3.objects.get('cases/c1/once')!.toString()).toBe(`w${results.indexOf(true)}`);
+    s3.conflictOnce.add('cases/c1/contended');
+    expect(await store.putIfAbsent('cases/c1/contended', Buffer.from('a'))).toBe(true);
+    s3.conflictOnce.add('cases/c1/contended');
+    expect(await store.putIfAbsent('cases/c1/contended', Buffer.from('b'))).toBe(false);
+    expect(s3.objects.get('cases/c1/contended')!.toString()).toBe('a');
+    await expect(make('wrong').putIfAbsent('cases/c1/x', Buffer.from('x'))).rejects.toThrow(/HTTP 403/);
   });
 
   it('reports a bad signature as an S3 error without leaking the body', async () => {

@@ -12,11 +12,14 @@ import {
   attachPersonsUpdate,
   caseWorkflowId,
   parseRefusal,
+  vendorEventSignal,
   vendorEventUpdate,
   viewQuery,
   timelineQuery,
   type Actor,
+  type CaseResult,
   type CaseView,
+  type VendorEventInput,
 } from '../../workflows/contract.js';
 import type { Action, PolicyRecord } from '../../domain/index.js';
 
@@ -72,12 +75,22 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; text: strin
   throw new Error('expected the command to be refused');
 }
 
-async function ack(handle: WorkflowHandle, view: CaseView): Promise<void> {
-  for (const e of view.vendors.filter((x) => x.status === 'dispatched')) {
-    await handle.executeUpdate(vendorEventUpdate, {
-      args: [{ eventId: `ack-${e.dispatchId}`, vendorId: e.vendorId, dispatchId: e.dispatchId, type: 'acknowledged', at: new Date(await env.currentTimeMs()).toISOString() }],
+/** Acknowledges every dispatched vendor the way the API delivers webhooks (a signal), and waits until the case has. */
+async function ack(handle: WorkflowHandle, view: CaseView): Promise<CaseView> {
+  const pending = view.vendors.filter((x) => x.status === 'dispatched');
+  for (const e of pending) {
+    await handle.signal(vendorEventSignal, {
+      eventId: `ack-${e.dispatchId}`,
+      vendorId: e.vendorId,
+      dispatchId: e.dispatchId,
+      type: 'acknowledged',
+      at: new Date(await env.currentTimeMs()).toISOString(),
     });
   }
+  const acknowledged = (v: CaseView) => pending.every((p) => v.vendors.find((x) => x.dispatchId === p.dispatchId)?.status === 'acknowledged');
+  const after = await settle(handle, acknowledged);
+  expect(acknowledged(after), 'vendors acknowledged').toBe(true);
+  return after;
 }
 
 async function settle(handle: WorkflowHandle, until: (v: CaseView) => boolean): Promise<CaseView> {
@@ -179,10 +192,14 @@ describe('incidentCase lifecycle', () => {
 
     view = await act(handle, 'close', actors.handler, { reason: 'all paid, all filed' });
     expect(view.status).toBe('closed');
-    expect(await finished(handle)).toEqual({ caseId, status: 'closed' });
+    // The result carries the final view and timeline, so the API can read the closed case without a replay.
+    const result = (await finished(handle)) as CaseResult;
+    expect(result).toMatchObject({ caseId, status: 'closed', view: { caseId, status: 'closed' } });
     const timeline = await handle.query(timelineQuery);
+    expect(result.view).toEqual(await handle.query(viewQuery));
+    expect(result.timeline).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    await keep(handle, 'case-covered-closed');
+    await keep(handle, 'case-covered-closed-v2');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -205,14 +222,14 @@ describe('incidentCase lifecycle', () => {
         circumstances: { naturalCatastrophe: true, warOrRiot: false, directedByInsuredOfficers: false, knownBeforeInception: false },
       },
     });
-    expect(await finished(handle)).toEqual({ caseId, status: 'denied' });
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
     const view = await handle.query(viewQuery);
     expect(view.coverage.decision).toBe('denied');
     expect(view.coverage.reasons).toContain('natural_catastrophe');
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion');
+    await keep(handle, 'case-denied-exclusion-v2');
   });
 
   it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
@@ -234,8 +251,8 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'record-findings', actors.handler, { occurredAt: before });
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
-    expect(await finished(handle)).toEqual({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings');
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
+    await keep(handle, 'case-provisional-denied-on-findings-v2');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -266,7 +283,7 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
-    await keep(handle, 'case-escalated-open');
+    await keep(handle, 'case-escalated-open-v2');
   });
 
   it('replaces a vendor that misses its acknowledgement SLA with the next on the panel', async () => {
@@ -286,7 +303,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open');
+    await keep(handle, 'case-vendor-replaced-open-v2');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -303,7 +320,7 @@ describe('incidentCase lifecycle', () => {
     view = await settle(handle, (v) => v.payouts[0]?.status === 'paid');
     expect(view.payouts[0]?.approvedBy).toEqual(['handler', 'supervisor']);
     expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
-    await keep(handle, 'case-supervisor-payout-open');
+    await keep(handle, 'case-supervisor-payout-open-v2');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -335,8 +352,8 @@ describe('incidentCase lifecycle', () => {
     await settle(handle, (v) => v.status === 'response');
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
-    expect(await finished(handle)).toEqual({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn');
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
+    await keep(handle, 'case-withdrawn-v2');
   });
 });
 
@@ -361,5 +378,88 @@ describe('incidentCase refusals', () => {
     const updateEvents = (await handle.fetchHistory()).events?.slice(before).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
     expect(updateEvents).toHaveLength(1);
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('vendor events', () => {
+  /** Waits until the case has seen an event: each signal is applied in order, so the last one marks the others done. */
+  async function timelineUntil(handle: WorkflowHandle, summary: RegExp) {
+    for (let i = 0; i < 50; i++) {
+      const t = await handle.query(timelineQuery);
+      if (t.some((e) => summary.test(e.summary))) return t;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no timeline entry matching ${summary}`);
+  }
+
+  it('applies a signalled event once, ignores its redelivery, and ignores (on the timeline) a vendor not engaged', async () => {
+    const { handle } = await openCase();
+    let view = await settle(handle, (v) => v.vendors.length === 2);
+    const forensics = view.vendors.find((e) => e.role === 'forensics')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const invoice: VendorEventInput = {
+      eventId: `evt_${forensics.vendorId}_${forensics.dispatchId}_invoice`,
+      vendorId: forensics.vendorId,
+      dispatchId: forensics.dispatchId,
+      type: 'invoice',
+      at,
+      amountJpy: 250_000,
+      category: 'forensic_investigation',
+      evidenceRef: 'inv-forensics-1',
+    };
+    await handle.signal(vendorEventSignal, invoice);
+    view = await settle(handle, (v) => v.settlement.lines.length === 1);
+    expect(view.settlement.lines).toHaveLength(1);
+    expect(view.vendors.find((e) => e.dispatchId === forensics.dispatchId)?.invoicedJpy).toBe(250_000);
+    const before = { view, timeline: await handle.query(timelineQuery) };
+
+    // The same event again (a redelivery), then an event from a panel vendor the case never engaged, twice.
+    await handle.signal(vendorEventSignal, invoice);
+    const stranger: VendorEventInput = {
+      eventId: 'evt_forensics-b_x_findings',
+      vendorId: 'forensics-b',
+      type: 'findings',
+      at,
+      findings: { affectedPersons: 99_999, cause: 'insider_misuse' },
+    };
+    await handle.signal(vendorEventSignal, stranger);
+    await handle.signal(vendorEventSignal, stranger);
+    // Last, an acknowledgement: once it shows, the three before it were handled.
+    view = await ack(handle, view);
+
+    const timeline = await handle.query(timelineQuery);
+    const added = timeline.slice(before.timeline.length);
+    expect(added.map((e) => [e.type, e.actor, e.summary])).toEqual([
+      ['vendor', 'vendor:forensics-b', 'findings event ignored: vendor forensics-b is not engaged on this case'],
+      ...view.vendors.filter((e) => e.status === 'acknowledged').map((e) => ['vendor', `vendor:${e.vendorId}`, `${e.role} ${e.vendorId} acknowledged`]),
+    ]);
+    // Nothing but the acknowledgements changed the case.
+    const ackless = (v: CaseView) => ({ ...v, vendors: v.vendors.map(({ status: _s, acknowledgedAt: _a, ...rest }) => rest) });
+    expect(ackless(view)).toEqual(ackless(before.view));
+    expect(view.affectedPersons).toBe(before.view.affectedPersons);
+    expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
+    await keep(handle, 'case-vendor-signals-open-v2');
+  });
+
+  it('still answers the legacy vendor-event Update for cases that received it, sharing the de-duplication', async () => {
+    const { handle } = await openCase();
+    const view = await settle(handle, (v) => v.vendors.length === 2);
+    const counsel = view.vendors.find((e) => e.role === 'counsel')!;
+    const event: VendorEventInput = {
+      eventId: 'evt_legacy_advice',
+      vendorId: counsel.vendorId,
+      dispatchId: counsel.dispatchId,
+      type: 'advice',
+      at: new Date(await env.currentTimeMs()).toISOString(),
+      advice: 'notify the regulator',
+    };
+    expect(await handle.executeUpdate(vendorEventUpdate, { args: [event] })).toEqual({ accepted: true, duplicate: false });
+    // Seen already (whichever way it came): the signal changes nothing, and the Update says it is a duplicate.
+    await handle.signal(vendorEventSignal, event);
+    expect(await handle.executeUpdate(vendorEventUpdate, { args: [event] })).toEqual({ accepted: true, duplicate: true });
+    expect((await handle.query(viewQuery)).counselAdvice).toHaveLength(1);
+    expect(await refusal(handle.executeUpdate(vendorEventUpdate, { args: [{ ...event, eventId: 'evt_x', vendorId: 'counsel-b' }] }))).toMatchObject({
+      code: 'not_found',
+    });
   });
 });

@@ -1,0 +1,216 @@
+/**
+ * Apology (voucher) codes at the desk that hands out the apology gift: check a code, and redeem it once.
+ *
+ * A code verifies itself (lib/apology-codes.ts: campaign, index and an HMAC under the worker's apology secret), so
+ * neither the person list nor the case workflow is read. Single use is a redemption ledger in the blob store: one
+ * object per code, created with `putIfAbsent`, whose atomic create decides which of any number of concurrent
+ * redemptions (on any number of API processes sharing the store) wins. The ledger key is a hash of the code's
+ * canonical form, so every spelling of one code is one entry, and the ledger holds no code a reader could reuse.
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { APOLOGY_CODE_MAX_INPUT, verifyApologyCode, type ParsedApologyCode } from '../lib/apology-codes.js';
+import { BlobNotFoundError } from '../storage/blob-store.js';
+import { SA } from '../workflows/contract.js';
+import { caseHandle, idempotencyKey, type ApiContext } from './context.js';
+import type { Principal } from './principals.js';
+import { HttpProblem, validationProblem } from './problem.js';
+import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
+import { CaseIdSchema, ProblemSchema } from './schemas.js';
+
+const problem = (description: string): ResponseSpec => ({ description, schema: ProblemSchema, name: 'Problem' });
+
+const CodeText = z
+  .string()
+  .min(1)
+  .max(APOLOGY_CODE_MAX_INPUT)
+  .describe('An apology code as printed in the notice, e.g. ASAA-BKB9-52LT-JHA4-B5EW (case, spaces and hyphens are ignored)');
+
+export const ApologyRedeemBodySchema = z.object({ code: CodeText }).strict();
+const ApologyRedeemParamsSchema = z.object({ caseId: CaseIdSchema }).strict();
+const ApologyCodeParamsSchema = z.object({ caseId: CaseIdSchema, code: CodeText }).strict();
+
+const Iso = z.string().describe('ISO-8601 UTC date-time');
+export const ApologyRedemptionSchema = z.object({ redeemed: z.literal(true), redeemedAt: Iso }).strict();
+export const ApologyCodeStatusSchema = z
+  .object({
+    /** Issued for this case (its MAC is right); says nothing about whether the campaign has reached the person yet. */
+    valid: z.boolean(),
+    redeemed: z.boolean(),
+    redeemedAt: Iso.optional(),
+  })
+  .strict();
+
+/** What the ledger keeps per redeemed code. */
+const LedgerEntrySchema = z.object({
+  redeemedAt: z.string(),
+  by: z.string(),
+  /** Hash of who redeemed with which Idempotency-Key, so that a retried request gets its own answer again. */
+  request: z.string().optional(),
+});
+type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export function redemptionKey(caseId: string, canonicalCode: string): string {
+  return `cases/${caseId}/apology-redemptions/${createHash('sha256').update(canonicalCode).digest('hex')}`;
+}
+
+/** For access logs: the code in `GET …/apology-codes/{code}` is a voucher, not something to keep in log files. */
+export function redactApologyCodeInUrl(url: string): string {
+  return url.replace(/(\/apology-codes\/)(?!redeem(?:[/?#]|$))[^/?#]+/, '$1[redacted]');
+}
+
+function secretOf(ctx: ApiContext): Buffer {
+  const secret = ctx.deps.apologySecret;
+  if (!secret || secret.length < 16) throw new HttpProblem(503, 'unavailable', 'apology codes cannot be checked: no apology secret configured');
+  return secret;
+}
+
+/** Existence and tenancy from the workflow's description (no replay): another insured's case is "not found". */
+async function assertCaseVisible(ctx: ApiContext, principal: Principal, caseId: string): Promise<void> {
+  let insuredId: string | undefined;
+  try {
+    insuredId = (await caseHandle(ctx, caseId).describe()).typedSearchAttributes.get(SA.insuredId);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
+    throw err;
+  }
+  if (principal.role === 'insured' && principal.insuredId !== insuredId) {
+    throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
+  }
+}
+
+async function readEntry(ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> {
+  let stream;
+  try {
+    stream = await ctx.deps.blobStore.get(key);
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) return undefined;
+    throw err;
+  }
+  const parts: Buffer[] = [];
+  for await (const p of stream) parts.push(p as Buffer);
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(parts).toString('utf8'));
+  } catch {
+    // Unreadable, but present: the code is still spent.
+    return undefined;
+  }
+  const parsed = LedgerEntrySchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function requestHash(principal: Principal, key: string): string {
+  return createHash('sha256').update(`${principal.name}\u0000${key}`).digest('base64url');
+}
+
+export function apologyRoutes(ctx: ApiContext): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/cases/:caseId/apology-codes/redeem',
+      operationId: 'redeemApologyCode',
+      summary: 'Redeem an apology code',
+      description:
+        'Marks a code from an affected person’s notice as used, once: the first redemption answers 200, every later ' +
+        'one 409 `already_redeemed` with the first redemption’s time, however many arrive at the same moment. ' +
+        'A retry with the same Idempotency-Key by the same principal gets the first answer again. A code not shaped ' +
+        'like one is a 400; a code this case did not issue (forged, mistyped, another case’s) a 422.',
+      tags: ['apology codes'],
+      auth: { roles: ['handler', 'supervisor', 'insured'] },
+      params: ApologyRedeemParamsSchema,
+      body: { kind: 'json', schema: ApologyRedeemBodySchema, name: 'ApologyRedeemBody', example: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } },
+      responses: {
+        200: { description: 'Redeemed now (or this request’s earlier redemption)', schema: ApologyRedemptionSchema, name: 'ApologyRedemption' },
+        400: problem('Invalid body, or not shaped like an apology code'),
+        401: problem('No or unknown key'),
+        403: problem('Role may not redeem'),
+        404: problem('No such case (or another insured’s)'),
+        409: problem('Already redeemed (`redeemedAt` says when)'),
+        415: problem('Not JSON'),
+        422: problem('Not a code issued for this case'),
+        503: problem('No apology secret configured'),
+      },
+      handle: async (req, res, { params, body, principal }) => {
+        const { caseId } = params as { caseId: string };
+        const { code } = body as { code: string };
+        await assertCaseVisible(ctx, principal!, caseId);
+        const parsed = checkCode(ctx, caseId, code, 'body');
+        if (!parsed) throw new HttpProblem(422, 'apology_code_invalid', `this code was not issued for case ${caseId}`);
+        const key = redemptionKey(caseId, parsed.canonical);
+        const idem = idempotencyKey(req);
+        const entry: LedgerEntry = {
+          redeemedAt: ctx.now().toISOString(),
+          by: principal!.name,
+          ...(idem ? { request: requestHash(principal!, idem) } : {}),
+        };
+        if (await ctx.deps.blobStore.putIfAbsent(key, Buffer.from(JSON.stringify(entry)))) {
+          // Never the code itself: it is a voucher. Campaign and index name no one outside the sealed list.
+          ctx.log.info(
+            { audit: 'apology_code.redeemed', caseId, campaignNo: parsed.campaignNo, index: parsed.index, principal: principal!.name },
+            'apology code redeemed',
+          );
+          res.status(200).json({ redeemed: true, redeemedAt: entry.redeemedAt });
+          return;
+        }
+        const first = await readEntry(ctx, key);
+        if (first && entry.request !== undefined && first.request === entry.request) {
+          res.status(200).json({ redeemed: true, redeemedAt: first.redeemedAt });
+          return;
+        }
+        throw new HttpProblem(
+          409,
+          'already_redeemed',
+          first ? `this code was redeemed at ${first.redeemedAt}` : 'this code was already redeemed',
+          undefined,
+          first ? { redeemedAt: first.redeemedAt } : {},
+        );
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/cases/:caseId/apology-codes/:code',
+      operationId: 'getApologyCode',
+      summary: 'Check an apology code',
+      description:
+        'Whether the code was issued for this case and whether it has been redeemed (and when). A code that is not ' +
+        'one, or not this case’s, is `valid: false`.',
+      tags: ['apology codes'],
+      auth: { roles: ['handler', 'supervisor', 'ops', 'insured'] },
+      params: ApologyCodeParamsSchema,
+      responses: {
+        200: { description: 'The code’s state', schema: ApologyCodeStatusSchema, name: 'ApologyCodeStatus' },
+        400: problem('Invalid path'),
+        401: problem('No or unknown key'),
+        403: problem('Role may not check codes'),
+        404: problem('No such case (or another insured’s)'),
+        503: problem('No apology secret configured'),
+      },
+      handle: async (_req, res, { params, principal }) => {
+        const { caseId, code } = params as { caseId: string; code: string };
+        await assertCaseVisible(ctx, principal!, caseId);
+        const check = verifyApologyCode(secretOf(ctx), caseId, code);
+        res.set('Cache-Control', 'private, no-store');
+        if (!check.valid) {
+          res.status(200).json({ valid: false, redeemed: false });
+          return;
+        }
+        const first = await readEntry(ctx, redemptionKey(caseId, check.canonical));
+        res.status(200).json(first ? { valid: true, redeemed: true, redeemedAt: first.redeemedAt } : { valid: true, redeemed: false });
+      },
+    }),
+  ];
+}
+
+/** The parsed code when it is this case's; undefined when it is well formed but not issued here; 400 when malformed. */
+function checkCode(ctx: ApiContext, caseId: string, code: string, where: 'body'): ParsedApologyCode | undefined {
+  const check = verifyApologyCode(secretOf(ctx), caseId, code);
+  if (check.valid) return check;
+  if (check.reason === 'malformed') {
+    throw validationProblem([
+      { path: '/code', message: 'not an apology code: 20 letters and digits, e.g. ASAA-BKB9-52LT-JHA4-B5EW', code: 'invalid_format', in: where },
+    ]);
+  }
+  return undefined;
+}
