@@ -121,3 +121,10 @@ function main() {
 }
 
 main();
+
+// The fuzz test's schemathesis, pinned, in a virtualenv of its own (.tools/py); a second run only checks.
+const fuzz = spawnSync('bash', [join(root, 'bench', 'fuzz', 'install.sh')], { stdio: 'inherit' });
+if (fuzz.status !== 0) {
+  console.error('[setup] installing schemathesis for the fuzz test failed (needs python3 with venv and pip)');
+  process.exit(1);
+}

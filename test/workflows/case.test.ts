@@ -145,6 +145,8 @@ describe('incidentCase lifecycle', () => {
     let view = await settle(handle, (v) => v.vendors.length === 2);
     expect(view.status).toBe('response');
     expect(view.vendors.map((v) => v.role)).toEqual(['counsel', 'forensics']);
+    // The view lists a vendor before its dispatch activity runs, and the e-mails go out after: wait for both.
+    await settle(handle, () => h.seen.dispatches.filter((d) => d.caseId === caseId).length >= 2 && h.seen.emails.filter((e) => e.caseId === caseId).length >= 2);
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
     expect(h.seen.emails.filter((e) => e.caseId === caseId).map((e) => e.purpose)).toEqual(
       expect.arrayContaining(['acknowledgement', 'new-case']),
