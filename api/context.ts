@@ -152,6 +152,9 @@ function etagMatches(header: string | undefined, etag: string): boolean {
  * Answers a polled JSON resource with a strong ETag. When this process changed nothing since the cached answer
  * and its TTL has not run out, a matching `If-None-Match` is a 304 before any backend call.
  */
+type Computed = { counter: number; expiresAt: number; etag: string; body: string };
+const inFlightByApp = new WeakMap<ApiContext, Map<string, Promise<Computed>>>();
+
 export async function servePollable(
   ctx: ApiContext,
   req: Request,
@@ -166,10 +169,25 @@ export async function servePollable(
   const nowMs = Date.now();
   let entry = ctx.pollCache.get(key);
   if (!entry || entry.counter !== ctx.changes.value || entry.expiresAt <= nowMs) {
-    const counter = ctx.changes.value;
-    const body = JSON.stringify(await compute());
-    entry = { counter, expiresAt: Date.now() + ttl, etag: strongEtag(body), body };
-    ctx.pollCache.set(key, entry);
+    // One computation per key at a time: when the entry expires under 50 pollers, they all wait for the same
+    // backend call instead of each making their own.
+    let inFlight = inFlightByApp.get(ctx);
+    if (!inFlight) inFlightByApp.set(ctx, (inFlight = new Map()));
+    const running = inFlight;
+    let pending = running.get(key);
+    if (!pending) {
+      const counter = ctx.changes.value;
+      pending = compute()
+        .then((value) => {
+          const body = JSON.stringify(value);
+          const fresh = { counter, expiresAt: Date.now() + ttl, etag: strongEtag(body), body };
+          ctx.pollCache.set(key, fresh);
+          return fresh;
+        })
+        .finally(() => running.delete(key));
+      running.set(key, pending);
+    }
+    entry = await pending;
   }
   res.set('ETag', entry.etag);
   if (etagMatches(inm, entry.etag)) {

@@ -522,7 +522,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         }
         const closed = await call('handler', 'POST', `/v1/cases/${caseId}/actions/close`, { reason: 'chaos soak: all paid and filed' }, { key: `close-${round}` });
         expectStatus(closed, [200, 409], 'close');
-        if (closed.status === 200 && closed.json.status === 'closed') break;
+        if (closed.status === 200 && closed.json.status === 'closed') {
+          // The close answers with the closed view: keep it, should reading the case afterwards fail.
+          v = closed.json;
+          break;
+        }
         await sleep(1_000);
       }
       v = await view(caseId).catch(() => v);
