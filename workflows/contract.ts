@@ -133,6 +133,8 @@ export interface ObligationView {
   notRequiredReason?: string;
   /** Set when the deadline passed unmet, even if it was filed late afterwards. */
   missedAt?: string;
+  /** False when later facts no longer trigger it (kept until a handler records it not required). */
+  stillApplies?: boolean;
 }
 
 export interface VendorEngagement {

@@ -236,15 +236,13 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   }
 
   function refreshDeadlines(): void {
-    const now = Date.now();
     const pending = v.obligations.filter((o) => o.status === 'pending' || o.status === 'overdue');
     const next = pending
-      .filter((o) => o.status === 'pending')
+      .filter((o) => o.status === 'pending' && o.stillApplies !== false)
       .map((o) => o.dueAt)
       .sort()[0];
     v.nextDeadline = next ?? null;
     v.overdue = v.obligations.some((o) => o.status === 'overdue');
-    void now;
   }
 
   function syncSearchAttributes(): void {
@@ -818,7 +816,9 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   function checkClocks(): void {
     const now = Date.now();
     for (const o of v.obligations) {
-      if (o.status !== 'pending') continue;
+      // Facts can stop triggering an obligation; it stays on the case for a handler to record as not required,
+      // but nobody is reminded of or escalated for it.
+      if (o.status !== 'pending' || o.stillApplies === false) continue;
       if (!o.reminded && Date.parse(o.remindAt) <= now) {
         o.reminded = true;
         record('reminder', 'system', `${o.id} due ${o.dueAt}`);
@@ -967,7 +967,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   function nextWake(): number | undefined {
     const times: number[] = [];
     for (const o of v.obligations) {
-      if (o.status !== 'pending') continue;
+      if (o.status !== 'pending' || o.stillApplies === false) continue;
       if (!o.reminded) times.push(Date.parse(o.remindAt));
       times.push(Date.parse(o.dueAt));
     }

@@ -288,6 +288,25 @@ describe('incidentCase lifecycle', () => {
     await keep(handle, 'case-escalated-open-v2');
   });
 
+  it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
+    const { handle, caseId } = await openCase({ report: { residency: { JP: 1200 } } });
+    await settle(handle, (v) => v.vendors.length === 2);
+    const view = await act(handle, 'record-findings', actors.handler, { affectedPersons: 400 });
+    const prelim = view.obligations.find((o) => o.regime === 'JP-APPI' && o.kind === 'preliminary')!;
+    expect(prelim).toMatchObject({ status: 'pending', stillApplies: false });
+    await env.sleep('6 days');
+    const later = await handle.query(viewQuery);
+    expect(later.obligations.find((o) => o.id === prelim.id)?.status).toBe('pending');
+    expect(later.overdue).toBe(false);
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose.includes(prelim.id))).toEqual([]);
+    const recorded = await act(handle, 'record-filing', actors.handler, {
+      regime: 'JP-APPI',
+      kind: 'preliminary',
+      notRequired: 'forensics confirmed 400 persons, no sensitive or financial data, no wrongful purpose',
+    });
+    expect(recorded.obligations.find((o) => o.id === prelim.id)).toMatchObject({ status: 'not_required' });
+  });
+
   it('replaces a vendor that misses its acknowledgement SLA with the next on the panel', async () => {
     const { handle, caseId } = await openCase();
     await settle(handle, (v) => v.vendors.length === 2);
