@@ -44,6 +44,17 @@ function vendorFailure(err: unknown): never {
   throw err;
 }
 
+/**
+ * Heartbeats every 2 s until stopped, so the money activities' heartbeat time-out (10 s in the case workflow) notices
+ * a dead worker long before the start-to-close time-out would.
+ */
+function heartbeatWhileInFlight(everyMs = 2_000): { stop(): void } {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), everyMs);
+  return { stop: () => clearInterval(timer) };
+}
+
 export function createActivities(deps: ActivityDeps): CaseActivities {
   function resolve(to: Recipient): { key: string; email: string; name?: string }[] {
     switch (to.kind) {
@@ -107,11 +118,17 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
 
     async drawFromPolicy({ policyNumber, ...request }) {
       const handle = deps.temporal.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policyNumber));
-      // The payout id as update id: a retried draw gets the grant the first attempt got.
-      return handle.executeUpdate(drawUpdate, { args: [request], updateId: `draw-${request.payoutId}` });
+      const beat = heartbeatWhileInFlight();
+      try {
+        // The payout id as update id: a retried draw gets the grant the first attempt got.
+        return await handle.executeUpdate(drawUpdate, { args: [request], updateId: `draw-${request.payoutId}` });
+      } finally {
+        beat.stop();
+      }
     },
 
     async makePayment({ caseId, payoutId, amountJpy, insuredId }) {
+      const beat = heartbeatWhileInFlight();
       try {
         const paid = await deps.payments.pay(
           { caseId, payoutId, amountJpy, payee: { insuredId } },
@@ -120,6 +137,8 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         return { paymentId: paid.paymentId, paidAt: paid.paidAt, amountJpy: paid.amountJpy };
       } catch (err) {
         vendorFailure(err);
+      } finally {
+        beat.stop();
       }
     },
 

@@ -81,9 +81,13 @@ const acts = proxyActivities<CaseActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** Money leaves through here: a longer time-out, and the payment key makes every retry the same payment. */
+/**
+ * Money leaves through here: a longer time-out, and the payment key makes every retry the same payment. The activities
+ * heartbeat while their call is in flight, so an attempt whose worker died is retried within seconds, not minutes.
+ */
 const money = proxyActivities<Pick<CaseActivities, 'drawFromPolicy' | 'makePayment'>>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 

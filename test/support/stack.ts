@@ -22,7 +22,8 @@ export interface Stack {
   url: string;
   config: Config;
   api: RunningApi;
-  worker: RunningWorker;
+  /** Absent with `inProcessWorker: false`: the test runs `main/worker.ts` itself (see `workerEnv`). */
+  worker: RunningWorker | undefined;
   sandbox: VendorSandbox;
   smtp: SmtpSink;
   /** API keys by principal name (admin, ops, handler, supervisor, insured-ins-001, insured-ins-002). */
@@ -39,6 +40,8 @@ export async function startStack(
     env?: Record<string, string>;
     /** The API's logger (silent by default); the privacy test passes one writing to a buffer. */
     logger?: Logger;
+    /** False: no worker in this process; a test that kills workers starts `main/worker.ts` with `workerEnv(stack)`. */
+    inProcessWorker?: boolean;
   } = {},
 ): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'breach-claims-stack-'));
@@ -68,11 +71,14 @@ export async function startStack(
   });
   const wired = { ...config, VENDOR_BASE_URL: sandbox.url, PAYMENTS_BASE_URL: sandbox.url };
   const secrets = loadSecrets(wired, files);
-  const worker = await startWorker(wired, {
-    files,
-    secrets,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const worker =
+    opts.inProcessWorker === false
+      ? undefined
+      : await startWorker(wired, {
+          files,
+          secrets,
+          workflowBundle: { codePath: inject('workflowBundlePath') },
+        });
   const api = await startApiServer(wired, {
     files,
     secrets,
@@ -93,11 +99,26 @@ export async function startStack(
     dataDir,
     async stop() {
       await api.close();
-      await worker.shutdown();
+      await worker?.shutdown();
       await sandbox.close();
       await smtp.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The environment that makes `main/worker.ts` the stack's worker: same data folder (keys), task queue and services. */
+export function workerEnv(stack: Stack): Record<string, string> {
+  const c = stack.config;
+  return {
+    DATA_DIR: stack.dataDir,
+    TEMPORAL_ADDRESS: c.TEMPORAL_ADDRESS!,
+    TEMPORAL_TASK_QUEUE: c.TEMPORAL_TASK_QUEUE,
+    SMTP_HOST: c.SMTP_HOST ?? '127.0.0.1',
+    SMTP_PORT: String(c.SMTP_PORT),
+    VENDOR_BASE_URL: c.VENDOR_BASE_URL!,
+    PAYMENTS_BASE_URL: c.PAYMENTS_BASE_URL!,
+    LOG_LEVEL: 'silent',
   };
 }
 
