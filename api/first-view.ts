@@ -20,6 +20,7 @@ import {
   type DataItem,
 } from '../domain/index.js';
 import type { CaseInput, CaseView, ObligationView } from '../workflows/contract.js';
+import { newCaseView } from '../workflows/case-view.js';
 
 /** The view after intake triage, or undefined when the case would be denied at intake (the workflow decides that). */
 export function firstView(input: CaseInput): CaseView | undefined {
@@ -64,16 +65,8 @@ function computeFirstView(input: CaseInput): CaseView | undefined {
       .map((o) => o.dueAt)
       .sort()[0] ?? null;
   return {
-    caseId: input.caseId,
+    ...newCaseView(input),
     status: 'response',
-    policyNumber: policy.policyNumber,
-    insuredId: policy.insuredId,
-    reportedAt: input.reportedAt,
-    discoveredAt: r.discoveredAt,
-    occurredAt: r.occurredAt ?? null,
-    cause: r.cause,
-    dataItems: [...r.dataItems],
-    affectedPersons: r.affectedPersons,
     severity: severity.severity,
     severityReasons: severity.reasons,
     coverage: {
@@ -91,15 +84,6 @@ function computeFirstView(input: CaseInput): CaseView | undefined {
     },
     reserve: { totalJpy: reserve.totalJpy, byCategory: reserve.byCategory },
     obligations,
-    vendors: [],
-    counselAdvice: [],
-    consents: [],
-    notice: { approved: false },
-    affectedPersonsList: null,
-    notifications: { total: 0, sent: 0, failed: 0, letters: 0, status: 'not_started' },
-    settlement: { lines: [], payableJpy: 0, paidJpy: 0, heldJpy: 0 },
-    payouts: [],
-    assignedTo: null,
     nextDeadline,
     overdue: obligations.some((o) => o.status === 'overdue'),
   };

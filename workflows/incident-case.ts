@@ -75,6 +75,7 @@ import {
   type VendorEventInput,
 } from './contract.js';
 import { notificationCampaign } from './notification-campaign.js';
+import { newCaseView } from './case-view.js';
 
 const acts = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
@@ -1048,43 +1049,8 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 }
 
 function initialState(input: CaseInput): CaseState {
-  const r = input.report;
-  const view: CaseView = {
-    caseId: input.caseId,
-    status: 'reported',
-    policyNumber: input.policy.policyNumber,
-    insuredId: input.policy.insuredId,
-    reportedAt: input.reportedAt,
-    discoveredAt: r.discoveredAt,
-    occurredAt: r.occurredAt ?? null,
-    cause: r.cause,
-    dataItems: [...r.dataItems],
-    affectedPersons: r.affectedPersons,
-    severity: 'low',
-    severityReasons: [],
-    coverage: { decision: 'provisional', reasons: [], explanations: [], facts: [] },
-    exposure: {
-      perPersonJpy: 0,
-      persons: r.affectedPersons,
-      totalJpy: 0,
-      factors: { x: 1, y: 1, identifiability: 1, socialResponsibility: 1, responseQuality: 1 },
-    },
-    reserve: { totalJpy: 0, byCategory: {} },
-    obligations: [],
-    vendors: [],
-    counselAdvice: [],
-    consents: [],
-    notice: { approved: false },
-    affectedPersonsList: null,
-    notifications: { total: 0, sent: 0, failed: 0, letters: 0, status: 'not_started' },
-    settlement: { lines: [], payableJpy: 0, paidJpy: 0, heldJpy: 0 },
-    payouts: [],
-    assignedTo: null,
-    nextDeadline: null,
-    overdue: false,
-  };
   return {
-    view,
+    view: newCaseView(input),
     timeline: [{ at: input.reportedAt, type: 'reported', actor: input.reportedBy.name, summary: 'incident reported' }],
     costItems: [],
     findings: {},
