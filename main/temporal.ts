@@ -80,11 +80,20 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const have = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = CASE_SEARCH_ATTRIBUTES.filter((a) => !have.has(a.name));
   if (missing.length === 0) return [];
+  await addSearchAttributes(connection, namespace, missing);
+  return missing.map((a) => a.name);
+}
+
+/** Registers the given case-list search attributes (all of them by default) without asking which exist. */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  attributes: readonly { name: string; indexedValueType: number }[] = CASE_SEARCH_ATTRIBUTES,
+): Promise<void> {
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, a.indexedValueType])),
+    searchAttributes: Object.fromEntries(attributes.map((a) => [a.name, a.indexedValueType])),
   });
-  return missing.map((a) => a.name);
 }
 
 export interface DevServer {

@@ -33,6 +33,7 @@ import {
   computeReserve,
   computeSettlement,
   computeSeverity,
+  isLiabilityCategory,
   mayAct,
   mergeObligations,
   requiredApprover,
@@ -210,7 +211,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     for (const l of paidLines) {
       const amount = l.paidJpy ?? l.payableJpy;
       byCategory[l.category] = (byCategory[l.category] ?? 0) + amount;
-      if (l.category === 'liability_damages' || l.category === 'litigation_costs') liabilityJpy += amount;
+      if (isLiabilityCategory(l.category)) liabilityJpy += amount;
       else responseJpy += amount;
     }
     const paid = { responseJpy, liabilityJpy, byCategory };

@@ -25,6 +25,7 @@ import { parseKeyring } from '../../storage/crypto.js';
 import { startSandbox, type FaultMode, type VendorSandbox } from '../../sandbox/vendor-service.js';
 import { mulberry32, randomInt } from '../../sandbox/vendor-prng.js';
 import { startChaosSink, type ChaosSink } from './chaos-sink.js';
+import { policyBody } from '../../test/support/fixtures.js';
 import type { DevelopmentPrincipal } from '../../api/principals.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -201,26 +202,16 @@ class Supervised {
   }
 }
 
-function policyBody(insuredId: string, now: number) {
-  const start = Math.floor((now - 180 * DAY) / DAY) * DAY;
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    insuredId,
-    insuredName: `株式会社カオス ${insuredId}`,
-    periodStart: iso(start),
-    periodEnd: iso(start + 365 * DAY),
-    retroactiveDate: iso(start - 730 * DAY),
-    socialResponsibility: 1,
-    liability: { perClaimLimitJpy: 100_000_000, periodLimitJpy: 100_000_000, deductibleJpy: 0 },
-    responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 200_000_000 },
-    categories: {
-      forensic_investigation: { limitJpy: 10_000_000, payoutRatio: 1.0, consentRequired: false },
-      legal_counsel: { limitJpy: 5_000_000, payoutRatio: 1.0, consentRequired: false },
-      notification: { limitJpy: 5_000_000, payoutRatio: 1.0, consentRequired: false },
-      apology_payment: { limitJpy: 10_000_000, payoutRatio: 1.0, consentRequired: true, perVictimCapJpy: 500 },
-      call_center: { limitJpy: 5_000_000, payoutRatio: 0.9, consentRequired: false },
+/** The test suite's sample policy, with a period limit large enough for every case of a run. */
+function chaosPolicy(insuredId: string, now: number) {
+  return policyBody(
+    {
+      insuredId,
+      insuredName: `株式会社カオス ${insuredId}`,
+      responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 200_000_000 },
     },
-  };
+    now,
+  );
 }
 
 export interface ChaosPerson {
@@ -398,7 +389,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   function ensurePolicy(policyNumber: string, insuredId: string): Promise<void> {
     let p = policies.get(policyNumber);
     if (!p) {
-      p = call('admin', 'PUT', `/v1/policies/${policyNumber}`, policyBody(insuredId, Date.now())).then((a) => {
+      p = call('admin', 'PUT', `/v1/policies/${policyNumber}`, chaosPolicy(insuredId, Date.now())).then((a) => {
         expectStatus(a, [200, 201], `policy ${policyNumber}`);
       });
       policies.set(policyNumber, p);

@@ -1,10 +1,5 @@
-/**
- * An SMTP sink for the chaos soak: accepts everything and remembers, per recipient (envelope RCPT TO), how many
- * messages arrived and under which Message-IDs, reading only the header block of each message.
- */
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
+/** An SMTP sink for the chaos soak: per recipient, how many messages arrived under which Message-IDs (see header-sink.ts). */
+import { startHeaderSink } from './header-sink.js';
 
 export interface ChaosSink {
   readonly port: number;
@@ -16,49 +11,20 @@ export interface ChaosSink {
   close(): Promise<void>;
 }
 
-const MESSAGE_ID = /^message-id:[ \t]*(<[^>\r\n]+>)/im;
-const HEADER_LIMIT = 16 * 1024;
-
 export async function startChaosSink(opts: { host?: string; port?: number } = {}): Promise<ChaosSink> {
   let total = 0;
   const byRecipient = new Map<string, { count: number; messageIds: string[] }>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    size: 25 * 1024 * 1024,
-    onData(stream, session, callback) {
-      let head = '';
-      let headDone = false;
-      stream.on('data', (chunk: Buffer) => {
-        if (headDone) return;
-        head += chunk.toString('latin1');
-        const end = head.indexOf('\r\n\r\n');
-        if (end !== -1 || head.length > HEADER_LIMIT) {
-          headDone = true;
-          head = end === -1 ? head : head.slice(0, end);
-        }
-      });
-      stream.on('error', callback);
-      stream.on('end', () => {
-        total += 1;
-        const id = MESSAGE_ID.exec(head)?.[1] ?? '(none)';
-        for (const rcpt of session.envelope.rcptTo) {
-          const address = rcpt.address.toLowerCase();
-          const entry = byRecipient.get(address) ?? { count: 0, messageIds: [] };
-          entry.count += 1;
-          entry.messageIds.push(id);
-          byRecipient.set(address, entry);
-        }
-        callback();
-      });
-    },
-  });
-  server.on('error', () => {});
-  server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
-  await once(server.server, 'listening');
+  const sink = await startHeaderSink(({ messageId, recipients }) => {
+    total += 1;
+    for (const address of recipients) {
+      const entry = byRecipient.get(address) ?? { count: 0, messageIds: [] };
+      entry.count += 1;
+      entry.messageIds.push(messageId ?? '(none)');
+      byRecipient.set(address, entry);
+    }
+  }, opts);
   return {
-    port: (server.server.address() as AddressInfo).port,
+    port: sink.port,
     get total() {
       return total;
     },
@@ -72,6 +38,6 @@ export async function startChaosSink(opts: { host?: string; port?: number } = {}
       }
       return out;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: sink.close,
   };
 }

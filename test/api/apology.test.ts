@@ -9,6 +9,7 @@ import { makeApologyCode, verifyApologyCode } from '../../lib/apology-codes.js';
 import { redactApologyCodeInUrl } from '../../api/apology.js';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 const CODE_LINE = /^((?:[A-HJ-NP-Z2-9]{4}-){4}[A-HJ-NP-Z2-9]{4})$/m;
 const PERSONS = ['alice', 'bob', 'carol', 'dave', 'erin'];
@@ -19,15 +20,6 @@ let secret: Buffer;
 /** Each person's code, as their notice carried it. */
 const codes = new Map<string, string>();
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await fn();
-  }
-  return last;
-}
 
 beforeAll(async () => {
   stack = await startStack();
@@ -47,6 +39,7 @@ beforeAll(async () => {
   const done = await until(
     () => handler('GET', `/v1/cases/${caseId}`),
     (r) => r.json.notifications.status === 'done',
+    60_000,
   );
   expect(done.json.notifications).toMatchObject({ total: PERSONS.length, sent: PERSONS.length });
   for (const m of stack.smtp.messages) {

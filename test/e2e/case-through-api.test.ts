@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -10,15 +11,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await fn();
-  }
-  return last;
-}
 
 describe('a case through the HTTP API on the real stack', () => {
   it('goes from report to closed: vendors by webhook, notices by SMTP, one payment', async () => {

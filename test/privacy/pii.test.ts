@@ -20,6 +20,7 @@ import { loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
 import { createEncryptionCodec } from '../../lib/payload-codec.js';
 import { parseKeyring } from '../../storage/crypto.js';
 import { campaignWorkflowId, caseWorkflowId, policyWorkflowId } from '../../workflows/contract.js';
+import { until } from '../support/wait.js';
 
 const PERSONS = [
   { name: '秘密 花子', email: 'hanako.himitsu@privacy-test.example', address: '' },
@@ -84,15 +85,6 @@ afterAll(async () => {
   restoreSdkLogger();
 });
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last = await fn();
-  while (!ok(last) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 200));
-    last = await fn();
-  }
-  return last;
-}
 
 /**
  * Every payload object ({ metadata, data }) in a history, wherever it sits, except search attributes: those are

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { connectWithRetry, temporalBinaries } from '../../main/temporal.js';
-import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/contract.js';
+import { addSearchAttributes, connectWithRetry, temporalBinaries } from '../../main/temporal.js';
 import { freePort } from './ports.js';
 
 type Create = (opts: {
@@ -30,10 +29,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment & { sto
   const address = `127.0.0.1:${port}`;
   const connection = await connectWithRetry({ address });
   // The test server cannot list search attributes but registers them; without them upserts are refused.
-  await connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(CASE_SEARCH_ATTRIBUTES.map((a) => [a.name, a.indexedValueType])),
-  });
+  await addSearchAttributes(connection, 'default');
   await connection.close();
   const create = (TestWorkflowEnvironment as unknown as { create: Create }).create.bind(TestWorkflowEnvironment);
   const env = await create({

@@ -22,6 +22,9 @@ import type { notificationCampaign as Campaign } from '../../workflows/notificat
 import type { policyLedger as Ledger } from '../../workflows/policy-ledger.js';
 import { NOTICE, personsCsv, refInput } from '../support/notice-fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { until } from '../support/wait.js';
+
+const waitUntil = (check: () => boolean, timeoutMs: number, what: string) => until(check, (ok) => ok, timeoutMs, what, 10);
 
 const CASE = 'case-kill';
 const DOMAIN = 'notices.example.jp';
@@ -92,14 +95,6 @@ async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
   return child;
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('notification campaign when the worker is killed', () => {
   it('notifies every person, with no more duplicates than the sends in flight at the kill', { timeout: 180_000 }, async () => {
     const started = Date.now();
@@ -126,7 +121,7 @@ describe('notification campaign when the worker is killed', () => {
         ],
       });
 
-      await until(() => sink.messages.length >= KILL_AT, 40_000, `${KILL_AT} messages`);
+      await waitUntil(() => sink.messages.length >= KILL_AT, 40_000, `${KILL_AT} messages`);
       first.kill('SIGKILL');
       await once(first, 'exit');
       const atKill = sink.messages.length;

@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, workerEnv, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let stack: Stack;
@@ -43,16 +44,6 @@ async function startWorkerProcess(): Promise<ChildProcess> {
     });
   });
   return child;
-}
-
-async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}: ${JSON.stringify(v).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {
