@@ -197,7 +197,10 @@ describe('web pages in chromium', () => {
 
     const filed = await as(stack, 'insured-ins-001')('POST', '/v1/cases', reportBody(policyNumber, { affectedPersons: 20 }));
     expect(filed.status).toBe(201);
-    await expect.poll(async () => Number(await page.getByTestId('count-total').textContent()), { timeout: 20_000 }).toBe(before + 1);
+    // Other test files file cases on the same dev server at the same time, so the total may grow by more than one.
+    await expect
+      .poll(async () => Number(await page.getByTestId('count-total').textContent()), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(before + 1);
     await expect.poll(() => page.locator('#cases').textContent(), { timeout: 10_000 }).toContain(filed.json.caseId);
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
 
