@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -19,8 +19,7 @@ import {
   CASE_WORKFLOW_TYPE,
   DEFAULT_CASE_SETTINGS,
   SA,
-  actionUpdates,
-  attachPersonsUpdate,
+  ATTACH_PERSONS,
   caseWorkflowId,
   requestHashQuery,
   type CaseInput,
@@ -39,6 +38,7 @@ import {
   strongEtag,
   type ApiContext,
 } from './context.js';
+import { DEFAULT_COMMAND_TIMING, runCaseCommand, type CommandTiming } from './case-commands.js';
 import { firstView } from './first-view.js';
 import { policyForIntake } from './policies.js';
 import type { Principal } from './principals.js';
@@ -139,6 +139,10 @@ function sendWithEtag(req: Request, res: Response, status: number, value: unknow
  * A command to a case that no longer runs is a state problem, not a missing case; but only for those who may see the
  * case: to another insured a closed case is as missing as a running one (found by the access matrix).
  */
+function commandTiming(ctx: ApiContext): CommandTiming {
+  return { ...DEFAULT_COMMAND_TIMING, ...(ctx.deps.limits?.commandWaitMs !== undefined ? { waitMs: ctx.deps.limits.commandWaitMs } : {}) };
+}
+
 async function closedOrMissing(ctx: ApiContext, caseId: string, err: unknown, principal: Principal): Promise<never> {
   if (err instanceof WorkflowNotFoundError) {
     try {
@@ -325,13 +329,18 @@ async function uploadPersons(ctx: ApiContext, req: Request, res: Response, princ
   }
   let view: CaseView;
   try {
-    view = await caseHandle(ctx, caseId).executeUpdate(attachPersonsUpdate, {
-      args: [{ actor: actorOf(principal), ref: { ...counts, key: ref.key } }],
-      updateId: `persons:${uploadId}`,
-    });
+    view = await runCaseCommand(
+      ctx.client,
+      caseHandle(ctx, caseId),
+      { commandId: `persons:${uploadId}`, action: ATTACH_PERSONS, request: { actor: actorOf(principal), ref: { ...counts, key: ref.key } } },
+      commandTiming(ctx),
+    );
   } catch (err) {
-    // The sealed list was stored for nothing; leaving it would keep personal data no case refers to.
-    await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
+    // Refused or no such case: the sealed list was stored for nothing, and leaving it would keep personal data no case
+    // refers to. A command still pending will attach it, so that list stays.
+    if (!(err instanceof HttpProblem && err.code === 'command_pending')) {
+      await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
+    }
     return closedOrMissing(ctx, caseId, err, principal);
   }
   ctx.changes.bump();
@@ -398,6 +407,7 @@ function actionRoute(ctx: ApiContext, action: Action): RouteDef {
       409: problem('Not possible in the case’s current state'),
       415: problem('Not JSON'),
       422: problem('Refused by the case rules (e.g. consent missing, unknown assignee)'),
+      503: problem('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
     },
     handle: async (req, res, { params, body, principal }) => {
       const { caseId } = params as { caseId: string };
@@ -413,11 +423,14 @@ function actionRoute(ctx: ApiContext, action: Action): RouteDef {
       const key = idempotencyKey(req);
       let view: CaseView;
       try {
-        view = await caseHandle(ctx, caseId).executeUpdate(actionUpdates[action], {
-          args: [{ actor: actorOf(p), body }],
-          // Scoped to the principal and action, so one caller's key can never replay another's command.
-          ...(key !== undefined ? { updateId: `${p.name}:${action}:${key}` } : {}),
-        });
+        // Scoped to the principal and action, so one caller's key can never replay another's command.
+        const commandId = `${p.name}:${action}:${key ?? randomUUID()}`;
+        view = await runCaseCommand(
+          ctx.client,
+          caseHandle(ctx, caseId),
+          { commandId, action, request: { actor: actorOf(p), body } },
+          commandTiming(ctx),
+        );
       } catch (err) {
         return closedOrMissing(ctx, caseId, err, p);
       }
@@ -558,6 +571,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         413: problem('Larger than the limit'),
         415: problem('Not text/csv'),
         422: problem('Not a usable CSV, or no row accepted'),
+        503: problem('Recorded but not yet answered by the case, or Temporal unreachable'),
       },
       handle: async (req, res, { params, principal }) => uploadPersons(ctx, req, res, principal!, (params as { caseId: string }).caseId),
     }),

@@ -58,6 +58,8 @@ export interface ApiDeps {
     policyCacheTtlMs?: number;
     /** How long a new case may take to answer its first query; default 10 s. */
     firstViewTimeoutMs?: number;
+    /** How long a command waits for the case's answer before a 503 `command_pending`; default 20 s. */
+    commandWaitMs?: number;
   };
   /** A JWKS to verify OIDC tokens against, instead of fetching `OIDC_JWKS_URL` (tests, custom key sources). */
   oidcKeySet?: JWTVerifyGetKey;

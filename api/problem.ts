@@ -52,6 +52,7 @@ export const PROBLEM_TITLES: Record<string, string> = {
   signature_invalid: 'Webhook signature invalid',
   rate_limited: 'Too many requests',
   unavailable: 'Backend unavailable',
+  command_pending: 'Command recorded, not yet answered',
   internal: 'Internal server error',
 };
 

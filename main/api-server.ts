@@ -38,7 +38,7 @@ export async function startApiServer(
     keyring: opts.secrets.personsKeyring,
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
     logger,
-    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS },
+    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS, commandWaitMs: config.COMMAND_WAIT_MS },
     caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },
     payloadCodec: createEncryptionCodec(payloadKeys),
     codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],

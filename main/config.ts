@@ -73,6 +73,8 @@ export const ConfigSchema = z
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
     // Apology codes carry the person's list position in 24 bits (lib/apology-codes.ts).
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().max(16_000_000).default(1_000_000),
+    /** How long a command waits for its case's answer before a 503 `command_pending` (the command still applies). */
+    COMMAND_WAIT_MS: z.coerce.number().int().positive().max(300_000).default(20_000),
     APOLOGY_CODE_SECRET: optionalString,
     NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),

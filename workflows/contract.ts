@@ -267,6 +267,8 @@ export interface CaseState {
   outbox: { purpose: string; to: Recipient; message: EmailMessage }[];
   panel: PanelVendor[];
   personsRef: PersonsListRefInput | null;
+  /** The outcomes of the latest commands (see `commandSignal`), oldest first; absent in states from before them. */
+  commands?: CommandOutcome[];
 }
 
 export interface ActionRequest<B = unknown> {
@@ -297,6 +299,11 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
   return { code: m[1] as RefusalCode, text: m[2]! };
 }
 
+/**
+ * The contract actions as Updates with validators. The API sends `commandSignal` instead (see there for why); these
+ * stay registered, with the same validation, so that cases which received them replay and an integrator's worker-side
+ * tooling that used them keeps working.
+ */
 export type ActionUpdates = { [A in Action]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
 
 export const actionUpdates: ActionUpdates = {
@@ -325,8 +332,11 @@ export interface PersonsListRefInput {
   checksum: string;
 }
 
-/** The API attaches an uploaded affected-person list by reference (never the persons themselves). */
-export const attachPersonsUpdate = defineUpdate<CaseView, [{ actor: Actor; ref: PersonsListRefInput }]>(
+/**
+ * An uploaded affected-person list attached by reference (never the persons themselves). The API now sends it as a
+ * `commandSignal`; the Update stays registered so that cases which received it still replay.
+ */
+export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]>(
   'attach-affected-persons',
 );
 
@@ -378,6 +388,52 @@ export interface CampaignProgress {
 
 /** Sent by the notification campaign child after each slice. */
 export const campaignProgressSignal = defineSignal<[CampaignProgress]>('campaign-progress');
+
+/**
+ * A human command (a contract action, or attaching an uploaded affected-person list) as the API sends it: a signal
+ * with the caller's command id, answered through `commandOutcomeQuery`.
+ *
+ * Why not the Updates above: with TypeScript SDK 1.24.0 a worker killed in the middle of a workflow task can leave
+ * an accepted Update recorded after the commands of the same task, and that history no longer replays ("Update
+ * machine does not handle this event", sdk-rust #943/#1146); the case is then stuck. The chaos soak found it. A signal
+ * is an ordinary history event, so replay cannot order it differently. The case validates a command exactly as the
+ * Update validators did; a refusal is recorded as the command's outcome and changes nothing else. The API asks
+ * `commandStatusQuery` first, so a command refused on the state the caller saw never reaches history at all.
+ */
+export type CaseCommand =
+  | { commandId: string; action: Action; request: ActionRequest }
+  | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest };
+
+export const ATTACH_PERSONS = 'attach-affected-persons';
+
+export interface AttachPersonsRequest {
+  actor: Actor;
+  ref: PersonsListRefInput;
+}
+
+/** What became of a command: applied, or refused with the reason (`code: text`, see `parseRefusal`). */
+export interface CommandOutcome {
+  commandId: string;
+  applied: boolean;
+  refusal?: string;
+}
+
+/** How many command outcomes a case remembers (a retry with the same command id within them is answered, not rerun). */
+export const COMMAND_OUTCOMES_KEPT = 200;
+
+export const commandSignal = defineSignal<[CaseCommand]>('command');
+
+/**
+ * Where a command stands: its outcome once the case has received it; before that, the refusal the case would give
+ * it on its current state (null when it would take it). Changes nothing; the view is the case as it is now.
+ */
+export interface CommandStatus {
+  outcome: CommandOutcome | null;
+  refusal: string | null;
+  view: CaseView;
+}
+
+export const commandStatusQuery = defineQuery<CommandStatus, [CaseCommand]>('command-status');
 
 export const viewQuery = defineQuery<CaseView>('view');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');

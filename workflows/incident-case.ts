@@ -2,7 +2,8 @@
  * One leak, from the report to the last yen paid: the insurer's clock (triage, coverage, consent, costs, payout)
  * and the regulators' clocks (one deadline per obligation, reminders at 80 %, escalation when missed) in one
  * durable workflow. Every decision is a pure rule from domain/; every side effect is an activity; every human
- * decision is an Update whose validator refuses without leaving a trace in history.
+ * decision is a command (a signal with the caller's id, see `commandSignal`) validated by the same rules the
+ * Updates' validators apply; a refusal is the command's recorded outcome and changes nothing else.
  *
  * Handlers only change state and queue work; the main loop performs the work (e-mails, dispatches, payouts) so a
  * command's answer never waits on a vendor, and a crash between two steps resumes from recorded state.
@@ -53,11 +54,16 @@ import {
   type SubmitCostsBody,
 } from '../domain/index.js';
 import {
+  ATTACH_PERSONS,
+  COMMAND_OUTCOMES_KEPT,
   SA,
   actionUpdates,
   attachPersonsUpdate,
   campaignProgressSignal,
   campaignWorkflowId,
+  commandSignal,
+  commandStatusQuery,
+  parseRefusal,
   refusalMessage,
   requestHashQuery,
   timelineQuery,
@@ -66,10 +72,13 @@ import {
   viewQuery,
   type ActionRequest,
   type Actor,
+  type AttachPersonsRequest,
+  type CaseCommand,
   type CaseInput,
   type CaseResult,
   type CaseState,
   type CaseView,
+  type CommandOutcome,
   type ObligationView,
   type PanelVendor,
   type RefusalCode,
@@ -113,6 +122,12 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   /** Set by handlers and signals: the main loop looks again. */
   let dirty = false;
   let lastSearchAttributes = '';
+  /**
+   * True while a query checks a command. A query sees the workflow's clock as of its last task, which can be hours
+   * old, so a rule about the time (a filing dated in the future) is left to the command's own arrival.
+   */
+  let checkingByQuery = false;
+
 
   // ---- helpers over state -------------------------------------------------------------------------------------
 
@@ -377,7 +392,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
       const o = obligationFor(b);
       if (!o) refuse('not_found', `no ${b.regime} ${b.kind} obligation on this case`);
       if (o.status === 'done' || o.status === 'not_required') refuse('nothing_to_do', `${o.id} is already ${o.status}`);
-      if ('filedAt' in b && Date.parse(b.filedAt) > Date.now() + 5 * 60_000) refuse('invalid', 'filedAt is in the future');
+      if ('filedAt' in b && !checkingByQuery && Date.parse(b.filedAt) > Date.now() + 5 * 60_000) refuse('invalid', 'filedAt is in the future');
     },
     'submit-costs': (r) => {
       if (v.coverage.decision === 'denied') refuse('wrong_state', 'coverage is denied');
@@ -558,21 +573,21 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     },
   };
 
+  function validateAction(action: Action, request: ActionRequest): void {
+    authorise(action, request);
+    validators[action](request);
+  }
+
+  function applyAction(action: Action, request: ActionRequest): CaseView {
+    handlers[action](request);
+    syncSearchAttributes();
+    return v;
+  }
+
   for (const action of Object.keys(actionUpdates) as Action[]) {
-    setHandler(
-      actionUpdates[action],
-      (request) => {
-        handlers[action](request);
-        syncSearchAttributes();
-        return v;
-      },
-      {
-        validator: (request) => {
-          authorise(action, request);
-          validators[action](request);
-        },
-      },
-    );
+    setHandler(actionUpdates[action], (request) => applyAction(action, request), {
+      validator: (request) => validateAction(action, request),
+    });
   }
 
   function applyFindings(f: RecordFindingsBody & { wrongfulPurpose?: boolean }, actor: string): void {
@@ -615,32 +630,80 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 
   // ---- messages from the API and the campaign ------------------------------------------------------------------
 
-  setHandler(
-    attachPersonsUpdate,
-    ({ actor, ref }) => {
-      v.affectedPersonsList = {
-        uploadId: ref.uploadId,
-        accepted: ref.accepted,
-        withEmail: ref.withEmail,
-        withoutEmail: ref.withoutEmail,
-        duplicates: ref.duplicates,
-        rejected: ref.rejected,
-        checksum: ref.checksum,
-      };
-      s.personsRef = ref;
-      record('persons', actor.name, `affected-person list attached: ${ref.accepted} persons (${ref.duplicates} duplicates, ${ref.rejected} rejected)`);
-      syncSearchAttributes();
-      return v;
-    },
-    {
-      validator: ({ actor }) => {
-        if (actor.role === 'insured' && actor.insuredId !== v.insuredId) refuse('not_found', `case ${v.caseId} not found`);
-        if (!['insured', 'handler', 'supervisor'].includes(actor.role)) refuse('forbidden', `role ${actor.role} may not upload`);
-        if (TERMINAL.includes(v.status)) refuse('wrong_state', `case is ${v.status}`);
-        if (s.campaignRunning || s.campaignNo > 0) refuse('wrong_state', 'notices were already sent from an earlier list');
-      },
-    },
-  );
+  function validateAttachPersons({ actor }: AttachPersonsRequest): void {
+    if (actor.role === 'insured' && actor.insuredId !== v.insuredId) refuse('not_found', `case ${v.caseId} not found`);
+    if (!['insured', 'handler', 'supervisor'].includes(actor.role)) refuse('forbidden', `role ${actor.role} may not upload`);
+    if (TERMINAL.includes(v.status)) refuse('wrong_state', `case is ${v.status}`);
+    if (s.campaignRunning || s.campaignNo > 0) refuse('wrong_state', 'notices were already sent from an earlier list');
+  }
+
+  function attachPersons({ actor, ref }: AttachPersonsRequest): CaseView {
+    v.affectedPersonsList = {
+      uploadId: ref.uploadId,
+      accepted: ref.accepted,
+      withEmail: ref.withEmail,
+      withoutEmail: ref.withoutEmail,
+      duplicates: ref.duplicates,
+      rejected: ref.rejected,
+      checksum: ref.checksum,
+    };
+    s.personsRef = ref;
+    record('persons', actor.name, `affected-person list attached: ${ref.accepted} persons (${ref.duplicates} duplicates, ${ref.rejected} rejected)`);
+    syncSearchAttributes();
+    return v;
+  }
+
+  setHandler(attachPersonsUpdate, attachPersons, { validator: validateAttachPersons });
+
+  // ---- human commands as signals (what the API sends; see `commandSignal`) --------------------------------------
+
+  /** The refusal of a command on the current state (`code: text`), or null when the case would take it. */
+  function checkCommand(command: Omit<CaseCommand, 'commandId'>): string | null {
+    try {
+      if (command.action === ATTACH_PERSONS) validateAttachPersons(command.request as AttachPersonsRequest);
+      else if (command.action in actionUpdates) validateAction(command.action, command.request as ActionRequest);
+      else refuse('invalid', `unknown command ${String(command.action)}`);
+      return null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // Validators refuse with a reason code. Anything else (a body the API should have refused) is refused as
+      // invalid too: a signal that threw would fail every replay of the case, where an Update would merely reject.
+      return parseRefusal(message) ? message : refusalMessage('invalid', message);
+    }
+  }
+
+  function commandOutcome(commandId: string): CommandOutcome | null {
+    return (s.commands ?? []).find((c) => c.commandId === commandId) ?? null;
+  }
+
+  setHandler(commandSignal, (command) => {
+    // A command id seen before (the API retrying, or a caller reusing its Idempotency-Key) is answered, not rerun.
+    if (commandOutcome(command.commandId)) return;
+    let refusal = checkCommand(command);
+    if (refusal === null) {
+      try {
+        if (command.action === ATTACH_PERSONS) attachPersons(command.request as AttachPersonsRequest);
+        else applyAction(command.action, command.request as ActionRequest);
+      } catch (err) {
+        // A handler that throws after its validator passed is a bug; the case must still go on (see above).
+        log.error('command failed after validation', { caseId: v.caseId, action: command.action, error: String(err) });
+        refusal = refusalMessage('invalid', 'the command could not be applied');
+      }
+    }
+    const commands = (s.commands ??= []);
+    commands.push({ commandId: command.commandId, applied: refusal === null, ...(refusal !== null ? { refusal } : {}) });
+    if (commands.length > COMMAND_OUTCOMES_KEPT) commands.splice(0, commands.length - COMMAND_OUTCOMES_KEPT);
+  });
+  setHandler(commandStatusQuery, (command) => {
+    const outcome = commandOutcome(command.commandId);
+    if (outcome) return { outcome, refusal: null, view: v };
+    checkingByQuery = true;
+    try {
+      return { outcome, refusal: checkCommand(command), view: v };
+    } finally {
+      checkingByQuery = false;
+    }
+  });
 
   function vendorEngaged(vendorId: string): boolean {
     return v.vendors.some((e) => e.vendorId === vendorId);

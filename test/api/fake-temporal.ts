@@ -14,7 +14,7 @@ import { principalDirectory, type PrincipalEntry } from '../../api/principals.js
 import { loadConfig } from '../../main/config.js';
 import { createFileBlobStore } from '../../storage/blob-store.js';
 import { parseKeyring } from '../../storage/crypto.js';
-import type { CaseInput } from '../../workflows/contract.js';
+import type { CaseCommand, CaseInput, CommandOutcome } from '../../workflows/contract.js';
 
 export const KEYS = {
   admin: 'key-admin-0123456789abcdef',
@@ -49,6 +49,8 @@ interface FakeWorkflow {
 }
 
 type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { updateId?: string }) => Promise<unknown>;
+/** What the fake case does with a command: refuse it (`code: text`) or apply it, answering a view. */
+type CommandFn = (workflowId: string, command: CaseCommand) => Promise<{ refusal?: string; view?: unknown }>;
 
 export class FakeTemporal {
   readonly workflows = new Map<string, FakeWorkflow>();
@@ -57,8 +59,13 @@ export class FakeTemporal {
     list: 0,
     update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[],
     signal: [] as { workflowId: string; name: string; args: unknown[] }[],
+    /** Commands as the case received them (by signal), in order. */
+    command: [] as ({ workflowId: string } & CaseCommand)[],
   };
   onUpdate: UpdateFn = async () => ({});
+  onCommand: CommandFn = async () => ({});
+  /** Recorded command outcomes by workflow id and command id, as the case keeps them. */
+  private readonly outcomes = new Map<string, { outcome: CommandOutcome; view: unknown }>();
   systemInfoDelayMs = 0;
 
   addCase(caseId: string, insuredId: string, view: Record<string, unknown> = {}): void {
@@ -79,9 +86,14 @@ export class FakeTemporal {
     };
     return {
       workflowId,
-      query: async (def: { name: string }) => {
+      query: async (def: { name: string }, ...args: unknown[]) => {
         const wf = get();
         if (wf.queryError) throw wf.queryError;
+        if (def.name === 'command-status') {
+          const command = args[0] as CaseCommand;
+          const known = this.outcomes.get(`${workflowId} ${command.commandId}`);
+          return { outcome: known?.outcome ?? null, refusal: null, view: known?.view ?? wf.view };
+        }
         if (def.name === 'view') return wf.view;
         if (def.name === 'timeline') return [];
         if (def.name === 'requestHash') return (wf.input as CaseInput).requestHash;
@@ -107,12 +119,22 @@ export class FakeTemporal {
         const wf = get();
         if (wf.status !== 'RUNNING') throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
         this.calls.signal.push({ workflowId, name: def.name, args });
+        if (def.name === 'command') {
+          const command = args[0] as CaseCommand;
+          const key = `${workflowId} ${command.commandId}`;
+          if (this.outcomes.has(key)) return;
+          this.calls.command.push({ workflowId, ...command });
+          const { refusal, view } = await this.onCommand(workflowId, command);
+          const outcome: CommandOutcome = { commandId: command.commandId, applied: !refusal, ...(refusal ? { refusal } : {}) };
+          this.outcomes.set(key, { outcome, view: view ?? wf.view });
+        }
       },
     };
   }
 
   get client(): Client {
     return {
+      withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
       workflow: {
         getHandle: (id: string) => this.handle(id),
         start: async (type: string, opts: { workflowId: string; args: unknown[] }) => {

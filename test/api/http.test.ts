@@ -4,7 +4,6 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Express } from 'express';
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
@@ -76,16 +75,12 @@ describe('problem details', () => {
 
   it('maps a workflow refusal to its status and passes the reason through', async () => {
     fake.addCase('C123', 'ins-001');
-    fake.onUpdate = async () => {
-      throw new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ message: 'wrong_state: case is closed' }));
-    };
+    fake.onCommand = async () => ({ refusal: 'wrong_state: case is closed' });
     const res = await request(app).post('/v1/cases/C123/actions/close').set(bearer(KEYS.handler)).send({ reason: 'done' });
     expectProblem(res, 409, 'wrong_state');
     expect(res.body.detail).toBe('case is closed');
 
-    fake.onUpdate = async () => {
-      throw new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ message: 'over_authority: needs a supervisor' }));
-    };
+    fake.onCommand = async () => ({ refusal: 'over_authority: needs a supervisor' });
     const res2 = await request(app).post('/v1/cases/C123/actions/approve-payout').set(bearer(KEYS.handler)).send({});
     expectProblem(res2, 403, 'over_authority');
   });
@@ -169,7 +164,7 @@ describe('bad input classes on POST /v1/cases', () => {
       .send({ decision: 'maybe', reason: '' });
     expectProblem(res, 400, 'validation');
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['/decision', '/reason']));
-    expect(fake.calls.update).toHaveLength(0);
+    expect(fake.calls.command).toHaveLength(0);
   });
 });
 
@@ -197,7 +192,7 @@ describe('authentication and roles', () => {
       .set(bearer(key))
       .send({});
     expectProblem(res, 403, 'forbidden');
-    expect(fake.calls.update).toHaveLength(0);
+    expect(fake.calls.command).toHaveLength(0);
     expect(fake.workflows.size).toBe(0);
   });
 
@@ -212,15 +207,23 @@ describe('authentication and roles', () => {
     fake.addCase('C123', 'ins-001');
     const res = await request(app).post('/v1/cases/C123/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'nobody' });
     expectProblem(res, 422, 'unknown_assignee');
-    fake.onUpdate = async () => ({ caseId: 'C123', assignedTo: 'supervisor' });
-    const ok = await request(app)
-      .post('/v1/cases/C123/actions/assign')
-      .set(bearer(KEYS.handler))
-      .set('Idempotency-Key', 'k-1')
-      .send({ assignee: 'supervisor' });
+    fake.onCommand = async () => ({ view: { caseId: 'C123', assignedTo: 'supervisor' } });
+    const assign = () =>
+      request(app).post('/v1/cases/C123/actions/assign').set(bearer(KEYS.handler)).set('Idempotency-Key', 'k-1').send({ assignee: 'supervisor' });
+    const ok = await assign();
     expect(ok.status).toBe(200);
-    expect(fake.calls.update[0]).toMatchObject({ name: 'assign', updateId: 'handler:assign:k-1' });
-    expect(fake.calls.update[0]!.args[0]).toMatchObject({ actor: { name: 'handler', role: 'handler' }, body: { assignee: 'supervisor' } });
+    expect(ok.body).toMatchObject({ assignedTo: 'supervisor' });
+    expect(fake.calls.command).toHaveLength(1);
+    expect(fake.calls.command[0]).toMatchObject({
+      action: 'assign',
+      commandId: 'handler:assign:k-1',
+      request: { actor: { name: 'handler', role: 'handler' }, body: { assignee: 'supervisor' } },
+    });
+    // The same key again is answered from the recorded outcome; the case is not sent the command twice.
+    const again = await assign();
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ assignedTo: 'supervisor' });
+    expect(fake.calls.command).toHaveLength(1);
   });
 
   it('verifies OIDC bearer tokens against the JWKS and maps role and insured claims', async () => {
@@ -381,7 +384,7 @@ describe('vendor webhooks', () => {
       .set('BC-Signature', signWebhook('whsec-new', raw, now))
       .send(raw);
     expectProblem(unknownVendor, 401, 'signature_invalid');
-    expect(fake.calls.update).toHaveLength(0);
+    expect(fake.calls.command).toHaveLength(0);
     expect(fake.calls.signal).toHaveLength(0);
   });
 
@@ -399,7 +402,7 @@ describe('vendor webhooks', () => {
       expect(res.body).toEqual({ accepted: true });
     }
     // No Update any more (sdk-rust #943/#1146): the case de-duplicates the redelivery by event id.
-    expect(fake.calls.update).toHaveLength(0);
+    expect(fake.calls.command).toHaveLength(0);
     expect(fake.calls.signal).toHaveLength(2);
     expect(fake.calls.signal[0]).toMatchObject({ workflowId: 'case-C123', name: 'vendor-event-signal' });
     expect(fake.calls.signal[0]!.args[0]).toMatchObject({ eventId: 'ev-1', vendorId: 'forensics-a', type: 'acknowledged', dispatchId: 'd-1' });
@@ -445,12 +448,12 @@ describe('affected-person upload (HTTP side)', () => {
     const res = await chunkedPut(small, url, KEYS.handler, [csv.slice(0, 40), csv.slice(40)]);
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'payload_too_large', status: 413 });
-    expect(fake.calls.update).toHaveLength(0);
+    expect(fake.calls.command).toHaveLength(0);
   });
 
   it('stores a valid list, attaches it by reference and reports row problems without values', async () => {
     fake.addCase('C123', 'ins-001');
-    fake.onUpdate = async () => ({ caseId: 'C123', status: 'triage' });
+    fake.onCommand = async () => ({ view: { caseId: 'C123', status: 'triage' } });
     const csv = 'name,email,postal_address\n山田 太郎,taro@example.jp,\n,nobody@example.jp,\n鈴木 花子,not-an-email,\n';
     const res = await request(app)
       .put('/v1/cases/C123/affected-persons')
@@ -465,9 +468,10 @@ describe('affected-person upload (HTTP side)', () => {
       { row: 4, column: 'email', reason: 'invalid_email' },
     ]);
     expect(JSON.stringify(res.body)).not.toContain('not-an-email');
-    const attach = fake.calls.update[0]!;
-    expect(attach.name).toBe('attach-affected-persons');
-    expect(JSON.stringify(attach.args)).not.toContain('taro@example.jp');
+    const attach = fake.calls.command[0]!;
+    expect(attach.action).toBe('attach-affected-persons');
+    expect(attach.commandId).toBe(`persons:${res.body.ref.uploadId}`);
+    expect(JSON.stringify(attach)).not.toContain('taro@example.jp');
 
     const none = await request(app)
       .put('/v1/cases/C123/affected-persons')

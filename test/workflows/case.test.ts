@@ -6,17 +6,23 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
 import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
+import { runCaseCommand } from '../../api/case-commands.js';
+import { HttpProblem } from '../../api/problem.js';
 import {
+  ATTACH_PERSONS,
   CASE_WORKFLOW_TYPE,
   actionUpdates,
   attachPersonsUpdate,
   caseWorkflowId,
+  commandSignal,
+  commandStatusQuery,
   parseRefusal,
   vendorEventSignal,
   vendorEventUpdate,
   viewQuery,
   timelineQuery,
   type Actor,
+  type CaseCommand,
   type CaseResult,
   type CaseView,
   type VendorEventInput,
@@ -59,20 +65,35 @@ function reportTimes(now: number) {
   return { discoveredAt: new Date(now - 3_600_000).toISOString(), occurredAt: new Date(now - 3 * 86_400_000).toISOString() };
 }
 
+let commandNo = 0;
+
+/** A command the way the API sends it (signal, then the outcome by query). */
 function act(handle: WorkflowHandle, action: Action, actor: Actor, body: unknown): Promise<CaseView> {
-  return handle.executeUpdate(actionUpdates[action], { args: [{ actor, body }] });
+  return command(handle, { commandId: `test-${++commandNo}`, action, request: { actor, body } });
 }
 
+function command(handle: WorkflowHandle, cmd: CaseCommand): Promise<CaseView> {
+  return runCaseCommand(env.client, handle, cmd, { waitMs: 15_000, checkMs: 5_000 });
+}
+
+/** The refusal of a command (as the API's problem) or of a legacy Update (as its failure). */
 async function refusal(p: Promise<unknown>): Promise<{ code: string; text: string }> {
   try {
     await p;
   } catch (err) {
+    if (err instanceof HttpProblem) return { code: err.code, text: err.detail ?? '' };
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     const parsed = parseRefusal((err as WorkflowUpdateFailedError).cause?.message ?? '');
     expect(parsed).toBeDefined();
     return parsed!;
   }
   throw new Error('expected the command to be refused');
+}
+
+/** The case's events after `from` that carried a command (signals named `command`). */
+async function commandEvents(handle: WorkflowHandle, from: number) {
+  const events = (await handle.fetchHistory()).events?.slice(from) ?? [];
+  return events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === commandSignal.name);
 }
 
 /** Acknowledges every dispatched vendor the way the API delivers webhooks (a signal), and waits until the case has. */
@@ -155,7 +176,7 @@ describe('incidentCase lifecycle', () => {
 
     view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
     expect(view.assignedTo).toBe('handler');
-    view = await handle.executeUpdate(attachPersonsUpdate, { args: [{ actor: actors.insured, ref: personsRef(1200) }] });
+    view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     expect(view.affectedPersonsList?.accepted).toBe(1200);
     view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
     view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
@@ -201,7 +222,7 @@ describe('incidentCase lifecycle', () => {
     expect(result.view).toEqual(await handle.query(viewQuery));
     expect(result.timeline).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    await keep(handle, 'case-covered-closed-v2');
+    await keep(handle, 'case-covered-closed-v3');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -231,7 +252,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v2');
+    await keep(handle, 'case-denied-exclusion-v3');
   });
 
   it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
@@ -254,7 +275,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v2');
+    await keep(handle, 'case-provisional-denied-on-findings-v3');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -285,7 +306,7 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
-    await keep(handle, 'case-escalated-open-v2');
+    await keep(handle, 'case-escalated-open-v3');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -324,7 +345,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v2');
+    await keep(handle, 'case-vendor-replaced-open-v3');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -341,7 +362,7 @@ describe('incidentCase lifecycle', () => {
     view = await settle(handle, (v) => v.payouts[0]?.status === 'paid');
     expect(view.payouts[0]?.approvedBy).toEqual(['handler', 'supervisor']);
     expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
-    await keep(handle, 'case-supervisor-payout-open-v2');
+    await keep(handle, 'case-supervisor-payout-open-v3');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -374,7 +395,7 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v2');
+    await keep(handle, 'case-withdrawn-v3');
   });
 });
 
@@ -395,10 +416,81 @@ describe('incidentCase refusals', () => {
     expect(refusedPayout.code).toBe('consent_missing');
     const view = await handle.query(viewQuery);
     expect(view.settlement.lines[0]).toMatchObject({ status: 'held', reasons: expect.arrayContaining(['consent_missing']) });
-    // Only the accepted submit-costs added events; the five refusals added none.
-    const updateEvents = (await handle.fetchHistory()).events?.slice(before).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
-    expect(updateEvents).toHaveLength(1);
+    // Only the accepted submit-costs reached history; the five refusals were answered by query and added nothing.
+    expect(await commandEvents(handle, before)).toHaveLength(1);
+    const events = (await handle.fetchHistory()).events?.slice(before) ?? [];
+    expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe('commands by signal', () => {
+  async function outcomeOf(handle: WorkflowHandle, cmd: CaseCommand) {
+    for (let i = 0; i < 100; i++) {
+      const status = await handle.query(commandStatusQuery, cmd);
+      if (status.outcome) return status;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no outcome for ${cmd.commandId}`);
+  }
+
+  it('applies a command id once, however often it arrives, and answers it from the recorded outcome', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const cmd: CaseCommand = {
+      commandId: 'insured:submit-costs:key-1',
+      action: 'submit-costs',
+      request: { actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 300_000, evidenceRef: 'inv-1' }] } },
+    };
+    await handle.signal(commandSignal, cmd);
+    await handle.signal(commandSignal, cmd);
+    const status = await outcomeOf(handle, cmd);
+    expect(status.outcome).toEqual({ commandId: cmd.commandId, applied: true });
+    // The API's retry with the same id: answered, not sent again, not applied again.
+    const view = await command(handle, cmd);
+    expect(view.settlement.lines).toHaveLength(1);
+    expect((await handle.query(timelineQuery)).filter((e) => e.type === 'costs')).toHaveLength(1);
+    expect(await commandEvents(handle, 0)).toHaveLength(2);
+  });
+
+  it('records a refusal that reaches the case by signal (its state moved on after the check), and changes nothing else', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const before = await handle.query(viewQuery);
+    const timeline = (await handle.query(timelineQuery)).length;
+    const cmd: CaseCommand = { commandId: 'ops:assign:1', action: 'assign', request: { actor: actors.ops, body: { assignee: 'handler' } } };
+    await handle.signal(commandSignal, cmd);
+    const status = await outcomeOf(handle, cmd);
+    expect(status.outcome?.applied).toBe(false);
+    expect(parseRefusal(status.outcome?.refusal ?? '')).toMatchObject({ code: 'forbidden' });
+    expect(status.view.assignedTo).toBe(before.assignedTo);
+    expect((await handle.query(timelineQuery)).length).toBe(timeline);
+    // And the API answers the same refusal for that id, as a problem with the reason's status.
+    expect(await refusal(command(handle, cmd))).toMatchObject({ code: 'forbidden' });
+  });
+
+  it('refuses, rather than fails on, a command the API would never send (an unknown action, a body that breaks the rules)', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const unknown = { commandId: 'x:1', action: 'launch-rocket', request: { actor: actors.handler, body: {} } } as unknown as CaseCommand;
+    const broken: CaseCommand = { commandId: 'x:2', action: 'consent', request: { actor: actors.handler, body: { category: 42 } } };
+    await handle.signal(commandSignal, unknown);
+    await handle.signal(commandSignal, broken);
+    expect(parseRefusal((await outcomeOf(handle, unknown)).outcome?.refusal ?? '')).toMatchObject({ code: 'invalid' });
+    expect(parseRefusal((await outcomeOf(handle, broken)).outcome?.refusal ?? '')).toMatchObject({ code: 'invalid' });
+    // The case goes on taking commands.
+    expect((await act(handle, 'assign', actors.handler, { assignee: 'handler' })).assignedTo).toBe('handler');
+  });
+
+  it('still answers the legacy action Updates, with the same validation', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const view = await handle.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.handler, body: { assignee: 'handler' } }] });
+    expect(view.assignedTo).toBe('handler');
+    const refused = await refusal(handle.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.ops, body: { assignee: 'handler' } }] }));
+    expect(refused.code).toBe('forbidden');
+    const persons = await handle.executeUpdate(attachPersonsUpdate, { args: [{ actor: actors.insured, ref: personsRef(5) }] });
+    expect(persons.affectedPersonsList?.accepted).toBe(5);
   });
 });
 
@@ -459,7 +551,7 @@ describe('vendor events', () => {
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v2');
+    await keep(handle, 'case-vendor-signals-open-v3');
   });
 
   it('still answers the legacy vendor-event Update for cases that received it, sharing the de-duplication', async () => {

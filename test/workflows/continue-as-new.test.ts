@@ -7,7 +7,9 @@ import { startDevServer, temporalBinaries, type DevServer } from '../../main/tem
 import { freePort } from '../support/ports.js';
 import { startHarness } from './harness.js';
 import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
-import { CASE_WORKFLOW_TYPE, actionUpdates, caseWorkflowId, timelineQuery, viewQuery } from '../../workflows/contract.js';
+import { runCaseCommand } from '../../api/case-commands.js';
+import type { Action } from '../../domain/index.js';
+import { CASE_WORKFLOW_TYPE, caseWorkflowId, timelineQuery, viewQuery, type Actor } from '../../workflows/contract.js';
 
 // A server of its own that suggests continue-as-new after 40 history events, so a case crosses several runs in a
 // few commands and we can see that everything it knows crosses with it.
@@ -47,12 +49,14 @@ describe('incidentCase over continue-as-new', () => {
     });
     const firstRunId = handle.firstExecutionRunId;
     const latest = env.client.workflow.getHandle(caseWorkflowId(caseId));
+    const act = (commandId: string, action: Action, actor: Actor, body: unknown) =>
+      runCaseCommand(env.client, latest, { commandId, action, request: { actor, body } }, { waitMs: 15_000, checkMs: 5_000 });
     for (let i = 0; i < 12; i++) {
-      await latest.executeUpdate(actionUpdates['submit-costs'], {
-        args: [{ actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 1000 + i, evidenceRef: `inv-${i}` }] } }],
+      await act(`costs-${i}`, 'submit-costs', actors.insured, {
+        items: [{ category: 'forensic_investigation', amountJpy: 1000 + i, evidenceRef: `inv-${i}` }],
       });
     }
-    await latest.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.handler, body: { assignee: 'handler' } }] });
+    await act('assign-1', 'assign', actors.handler, { assignee: 'handler' });
     const description = await latest.describe();
     expect(description.runId).not.toBe(firstRunId);
     expect(description.status.name).toBe('RUNNING');
@@ -63,6 +67,8 @@ describe('incidentCase over continue-as-new', () => {
     expect(view.obligations.every((o) => o.status === 'pending')).toBe(true);
     const timeline = await latest.query(timelineQuery);
     expect(timeline.filter((t) => t.type === 'costs')).toHaveLength(12);
+    // The outcomes of earlier commands crossed too: a retry of the first one, sent runs ago, is answered, not rerun.
+    expect((await act('costs-0', 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 1000, evidenceRef: 'inv-0' }] })).settlement.lines).toHaveLength(12);
     // Intake ran once: the case acknowledged the insured and engaged the panel only in its first run.
     expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'acknowledgement')).toHaveLength(1);
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId)).toHaveLength(2);

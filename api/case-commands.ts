@@ -1,0 +1,90 @@
+/**
+ * Human commands to a case: a signal carrying the caller's command id, then the case's answer read back by query
+ * (see `commandSignal` in workflows/contract.ts for why this is not an Update).
+ *
+ * 1. Ask the case where the command stands. An outcome already recorded for this id (a retried request) is answered
+ *    as it was; a refusal on the current state is answered at once and leaves no trace in history.
+ * 2. Otherwise signal it. The signal is durable the moment Temporal accepts it: it is applied even if every worker is
+ *    down right now, and a second signal with the same id is ignored by the case.
+ * 3. Poll the outcome until it is there. When it is not there in time the caller gets a 503 that says the command is
+ *    recorded; the same request with the same Idempotency-Key then answers its outcome.
+ */
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  REFUSALS,
+  commandSignal,
+  commandStatusQuery,
+  parseRefusal,
+  type CaseCommand,
+  type CaseView,
+  type CommandStatus,
+} from '../workflows/contract.js';
+import { HttpProblem } from './problem.js';
+
+export interface CommandTiming {
+  /** How long a request waits for the case's answer before a 503 `command_pending`. */
+  waitMs: number;
+  /** How long the first question may take (a worker that is away makes it wait); past it the command is just sent. */
+  checkMs: number;
+}
+
+export const DEFAULT_COMMAND_TIMING: CommandTiming = { waitMs: 20_000, checkMs: 2_000 };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The command's answer: the case view after it, or the refusal as a problem (the status its reason code maps to). */
+export async function runCaseCommand(
+  client: Client,
+  handle: WorkflowHandle,
+  command: CaseCommand,
+  timing: CommandTiming = DEFAULT_COMMAND_TIMING,
+): Promise<CaseView> {
+  const ask = (ms: number) => client.withDeadline(Date.now() + ms, () => handle.query(commandStatusQuery, command));
+  const answered = (status: CommandStatus | undefined): CaseView | undefined => {
+    if (status?.outcome) {
+      if (status.outcome.applied) return status.view;
+      throw refusalProblem(status.outcome.refusal);
+    }
+    return undefined;
+  };
+
+  const first = await ask(timing.checkMs).catch(notFoundOrUndefined);
+  const done = answered(first);
+  if (done) return done;
+  if (first?.refusal) throw refusalProblem(first.refusal);
+
+  await handle.signal(commandSignal, command);
+
+  const deadline = Date.now() + timing.waitMs;
+  let delay = 20;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const status = await ask(Math.max(left, 100)).catch(notFoundOrUndefined);
+    const view = answered(status);
+    if (view) return view;
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 0)));
+    delay = Math.min(delay * 2, 500);
+  }
+  throw new HttpProblem(
+    503,
+    'command_pending',
+    'the command is recorded and the case will apply it, but it has not answered yet; repeat the request with the same Idempotency-Key to read its outcome',
+    undefined,
+    { commandId: command.commandId },
+    { 'Retry-After': '5' },
+  );
+}
+
+/** A missing (or closed) case is the caller's answer; any other failure to ask (a worker away) means "ask again". */
+function notFoundOrUndefined(err: unknown): undefined {
+  if (err instanceof WorkflowNotFoundError) throw err;
+  return undefined;
+}
+
+function refusalProblem(message: string | undefined): HttpProblem {
+  const refusal = parseRefusal(message ?? '');
+  if (!refusal) return new HttpProblem(422, 'invalid', message ?? 'refused by the case');
+  return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusal.text);
+}
