@@ -6,7 +6,8 @@
  *   npx tsx bench/chaos.ts --seed 1 --cases 100 --minutes 10
  *
  * Options: --seed N, --cases N, --minutes N (bound on driving; checks take a minute more), --concurrency N,
- * --no-restart (skip the Temporal restart), --fault-rate 0.3, --keep (keep the data folder).
+ * --no-restart (skip the Temporal restart), --fault-rate 0.3, --kill-gap 40-90 (seconds between worker SIGKILLs),
+ * --keep (keep the data folder), --json (the figures as JSON too).
  */
 import { parseArgs } from 'node:util';
 import { formatReport, runChaos } from './lib/chaos-driver.js';
@@ -19,19 +20,22 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '25' },
     'fault-rate': { type: 'string', default: '0.3' },
     'no-restart': { type: 'boolean', default: false },
+    'kill-gap': { type: 'string', default: '40-90' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
 
 const minutes = Number(values.minutes);
+const [minGapS, maxGapS] = values['kill-gap'].split('-').map(Number);
+if (!(minGapS! > 0 && maxGapS! >= minGapS!)) throw new Error('--kill-gap takes MIN-MAX seconds, e.g. 40-90');
 const report = await runChaos({
   seed: Number(values.seed),
   cases: Number(values.cases),
   minutes,
   concurrency: Number(values.concurrency),
   faults: { rate: Number(values['fault-rate']), modes: ['5xx', 'timeout', 'slow_ack'] },
-  kills: { firstAfterMs: 20_000, minGapMs: 40_000, maxGapMs: 90_000, max: 1_000 },
+  kills: { firstAfterMs: 20_000, minGapMs: minGapS! * 1000, maxGapMs: maxGapS! * 1000, max: 1_000 },
   temporalRestart: values['no-restart'] ? null : { afterMinMs: 45_000, afterMaxMs: Math.max(60_000, minutes * 60_000 * 0.3) },
   keepDataDir: values.keep,
 });

@@ -15,9 +15,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../main/config.js';
-import { loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
+import { bundleWorkflows, loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
 import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
 import { loadVendors } from '../../main/vendors.js';
 import { dataConverterFor } from '../../lib/payload-codec.js';
@@ -84,6 +85,9 @@ export interface ChaosFigures {
   stuck: string[];
   failed: string[];
   workflowTaskFailures: number;
+  /** Histories replayed against today's workflow code after the run, and those that failed to. */
+  replayed: number;
+  replayFailures: string[];
   piiInLogs: string[];
 }
 
@@ -680,6 +684,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const stuck: string[] = [];
   const failed: string[] = [];
   let workflowTaskFailures = 0;
+  const histories: { workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }[] = [];
   for await (const w of client.workflow.list({ query: '' })) {
     const status = w.status.name;
     (workflows[w.type] ??= {})[status] = (workflows[w.type]![status] ?? 0) + 1;
@@ -688,9 +693,22 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (w.type === 'incidentCase' || w.type === 'notificationCampaign') {
       const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
       workflowTaskFailures += (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+      histories.push({ workflowId: `${w.workflowId}/${w.runId}`, history });
+    } else {
+      histories.push({ workflowId: `${w.workflowId}/${w.runId}`, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() });
     }
   }
   await connection.close();
+
+  // Every history, finished or not, must replay on today's code: a worker that restarts (or a query of a closed
+  // case) replays them, and one that cannot leaves its case stuck for good.
+  const replayFailures: string[] = [];
+  const replays = Worker.runReplayHistories(
+    { workflowBundle: await bundleWorkflows(), dataConverter: dataConverterFor(parseKeyring(secrets.payloadCodecKeys)) },
+    histories,
+  );
+  for await (const r of replays) if (r.error) replayFailures.push(`${r.workflowId}: ${String(r.error).split('\n')[0]}`);
+  if (replayFailures.length > 0) failures.push(`${replayFailures.length} of ${histories.length} histories do not replay`);
   if (failed.length > 0) failures.push(`${failed.length} workflows failed or terminated`);
   if (stuck.length > 0) failures.push(`${stuck.length} workflows still running after the deadline`);
   if (workflowTaskFailures > 0) failures.push(`${workflowTaskFailures} workflow task failures in case and campaign histories`);
@@ -747,6 +765,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     stuck,
     failed,
     workflowTaskFailures,
+    replayed: histories.length,
+    replayFailures,
     piiInLogs,
   };
   const ok = failures.length === 0;
@@ -766,11 +786,13 @@ export function formatReport(r: ChaosReport): string {
     `mail: ${f.mail.total} messages at the sink, ${f.mail.duplicateMessageIds} repeated (recipient, Message-ID) arrivals`,
     `obligations: ${f.obligations.filings} filings, ${f.obligations.overdueShouldNotBe.length} overdue that should not be, ${f.obligations.overdueLegitimately} overdue legitimately`,
     `workflows: ${JSON.stringify(f.workflows)}; stuck ${f.stuck.length}, failed ${f.failed.length}, workflow task failures ${f.workflowTaskFailures}`,
+    `replay: ${f.replayed} histories replayed on today's code, ${f.replayFailures.length} failed`,
     `personal data in logs: ${f.piiInLogs.length}`,
     r.ok ? 'RESULT: PASS' : `RESULT: FAIL\n  - ${r.failures.join('\n  - ')}\n  data kept in ${r.dataDir}`,
   ];
   for (const n of f.notClosed.slice(0, 10)) lines.push(`  not closed: #${n.index} ${n.caseId ?? '-'} ${n.status}${n.error ? `: ${n.error}` : ''}`);
   for (const s of [...f.stuck, ...f.failed].slice(0, 10)) lines.push(`  workflow: ${s}`);
   for (const o of f.obligations.overdueShouldNotBe.slice(0, 5)) lines.push(`  overdue: ${o}`);
+  for (const r of f.replayFailures.slice(0, 5)) lines.push(`  replay: ${r}`);
   return lines.join('\n');
 }
