@@ -5,54 +5,21 @@
  * worker is SIGKILLed, the fault cleared and a new worker started. The money activities' heartbeat time-out (10 s)
  * lets the retry come in seconds, and the payment key makes it find the payment the dead attempt made.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, startStack, workerEnv, type Stack } from '../support/stack.js';
+import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { WorkerProcesses } from '../support/worker-process.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 let stack: Stack;
-const workers: ChildProcess[] = [];
-
-const alive = (w: ChildProcess) => w.exitCode === null && w.signalCode === null;
-
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/worker.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', ...workerEnv(stack) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  let out = '';
-  const keep = (c: Buffer) => (out = (out + c.toString()).slice(-4000));
-  child.stderr!.on('data', keep);
-  await new Promise<void>((ready, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker not ready after 45 s:\n${out}`)), 45_000);
-    child.stdout!.on('data', (c: Buffer) => {
-      keep(c);
-      if (out.includes('[worker] polling')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${out}`));
-    });
-  });
-  return child;
-}
+const workers = new WorkerProcesses(() => stack);
 
 beforeAll(async () => {
   stack = await startStack({ inProcessWorker: false, sandboxTiming: { holdMs: 20_000 } });
-  await startWorkerProcess();
+  await workers.start();
 });
 afterAll(async () => {
-  for (const w of workers) if (alive(w)) w.kill('SIGKILL');
-  await Promise.all(workers.filter((w) => w.exitCode === null && w.signalCode === null).map((w) => once(w, 'exit')));
+  await workers.stopAll();
   await stack?.stop();
 });
 
@@ -101,12 +68,10 @@ describe('a payout when the worker is killed', () => {
       30_000,
       'the payment at the sandbox',
     );
-    const first = workers[0]!;
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    await workers.kill(workers.all[0]!);
     const killedAt = Date.now();
     stack.sandbox.setFaults({ rate: 0, modes: [] });
-    await startWorkerProcess();
+    await workers.start();
 
     const paid = await until(
       () => handler('GET', `/v1/cases/${caseId}`),
