@@ -98,6 +98,15 @@ export const DATA_ITEMS = {
 
 export type DataItem = keyof typeof DATA_ITEMS;
 export const DATA_ITEM_CODES = Object.keys(DATA_ITEMS) as [DataItem, ...DataItem[]];
+
+/**
+ * The secondary damage a notice warns affected persons of (APPI notice item 4): financial loss when any leaked item
+ * carries the financial-risk flag (card, account with PIN, credentials, credit black-list), otherwise phishing and
+ * impersonation. Unknown codes carry no flag.
+ */
+export function secondaryDamageRisk(items: readonly string[]): 'financial' | 'phishing' {
+  return items.some((i) => (DATA_ITEMS as Record<string, DataItemInfo>)[i]?.financialRisk === true) ? 'financial' : 'phishing';
+}
 export const DataItemSchema = z.enum(DATA_ITEM_CODES);
 
 export const CAUSES = [

@@ -38,6 +38,7 @@ import {
   mayAct,
   mergeObligations,
   requiredApprover,
+  secondaryDamageRisk,
   type Action,
   type ApprovePayoutBody,
   type AssignBody,
@@ -955,9 +956,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
             incidentOverview: report.description,
             dataItems: f.dataItems,
             cause: f.cause,
-            secondaryDamageRisk: f.dataItems.some((i) => ['credit_card', 'bank_account_with_pin', 'online_credentials'].includes(i))
-              ? 'financial'
-              : 'phishing',
+            secondaryDamageRisk: secondaryDamageRisk(f.dataItems),
             contactDesk: {
               name: `${policy.insuredName} お客様相談窓口`,
               ...(report.contact.phone ? { phone: report.contact.phone } : {}),

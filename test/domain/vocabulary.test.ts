@@ -16,6 +16,7 @@ import {
   VENDOR_ROLES,
   checkReportAgainstNow,
   formatJst,
+  secondaryDamageRisk,
   addDays,
   addHours,
   type DataItem,
@@ -277,5 +278,26 @@ describe('action bodies', () => {
     );
     expect(DecideCoverageBodySchema.parse({ decision: 'denied', reason: ' r ' }).reason).toBe('r');
     expect(ApprovePayoutBodySchema.parse({})).toEqual({});
+  });
+});
+
+describe('secondary damage a notice warns of', () => {
+  it.each([
+    [['name', 'address'], 'phishing'],
+    [['credit_card'], 'financial'],
+    [['bank_account_with_pin'], 'financial'],
+    [['online_credentials', 'name'], 'financial'],
+    [['credit_blacklist'], 'financial'],
+    [['medical_history', 'income'], 'phishing'],
+    [[], 'phishing'],
+    [['not_a_code'], 'phishing'],
+  ] as const)('%j → %s', (items, risk) => {
+    expect(secondaryDamageRisk(items)).toBe(risk);
+  });
+
+  it('follows the financial-risk flag of every data item', () => {
+    for (const [code, info] of Object.entries(DATA_ITEMS)) {
+      expect(secondaryDamageRisk([code]), code).toBe(info.financialRisk ? 'financial' : 'phishing');
+    }
   });
 });
