@@ -364,6 +364,9 @@ function buildActions() {
         el('button', { type: 'submit' }, action),
         result,
       );
+      // One Idempotency-Key per command, kept until the API gives a definite answer: a submission that got no answer
+      // (network, or a 503 while the case is busy) may already be recorded, and sending it again must not repeat it.
+      let commandKey = crypto.randomUUID();
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         for (const s of $$('.field-error', form)) s.textContent = '';
@@ -376,8 +379,9 @@ function buildActions() {
           const r = await api(`/v1/cases/${encodeURIComponent(caseId)}/actions/${action}`, {
             method: 'POST',
             body: bodyOf(action, form, spec),
-            headers: { 'Idempotency-Key': crypto.randomUUID() },
+            headers: { 'Idempotency-Key': commandKey },
           });
+          commandKey = crypto.randomUUID();
           if (r.ok) {
             result.className = 'result ok';
             result.textContent = `Done at ${jstTime(new Date())}.`;
@@ -390,7 +394,7 @@ function buildActions() {
           }
         } catch (err) {
           result.className = 'result problem';
-          result.textContent = `Not sent: the API is unreachable (${err.message}). Try again.`;
+          result.textContent = `No answer yet (${err.message}): the command may already be recorded. Submitting again is safe; it will not be applied twice.`;
         } finally {
           button.disabled = false;
           form.removeAttribute('aria-busy');
