@@ -77,7 +77,13 @@ export const ConfigSchema = z
     COMMAND_WAIT_MS: z.coerce.number().int().positive().max(300_000).default(20_000),
     APOLOGY_CODE_SECRET: optionalString,
     NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+    /**
+     * Workflows a worker keeps in memory between tasks (sticky execution). 0 by default: with SDK 1.24.0 a query served
+     * from the cache of a worker that restarted, while a task waited on the dead worker's sticky queue, let a task
+     * report commands in an order its history does not replay in (found by the chaos soak). Without the cache every task
+     * and query rebuilds the case from its history, which continue-as-new keeps short.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(0),
 
     OIDC_JWKS_URL: optionalString,
     OIDC_ISSUER: optionalString,

@@ -16,10 +16,10 @@ export class WorkerProcesses {
 
   constructor(private readonly stack: () => Stack) {}
 
-  async start(): Promise<ChildProcess> {
+  async start(env: Record<string, string> = {}): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'main/worker.ts'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', ...workerEnv(this.stack()) },
+      env: { ...process.env, NODE_ENV: 'test', ...workerEnv(this.stack()), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.all.push(child);
