@@ -89,6 +89,8 @@ export interface CaseSettings {
   vendorAckSlaMs: number;
   /** Persons per notification slice handled by one campaign activity. */
   campaignSliceSize: number;
+  /** Events after which a run continues as new (default 1,000; see `RUN_HISTORY_EVENTS` in incident-case.ts). */
+  runHistoryEvents?: number;
 }
 
 export const DEFAULT_CASE_SETTINGS: CaseSettings = {

@@ -15,6 +15,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -105,6 +106,14 @@ const money = proxyActivities<Pick<CaseActivities, 'drawFromPolicy' | 'makePayme
 
 const TERMINAL: readonly CaseStatus[] = ['closed', 'denied', 'withdrawn'];
 const SEEN_EVENTS_KEPT = 1_000;
+
+/**
+ * Events after which a run continues as new even when Temporal does not suggest it yet. Workers keep no workflow cache
+ * (see WORKER_MAX_CACHED_WORKFLOWS), so every task and query replays the run: this keeps that to a fraction of a
+ * second. Behind a patch, because runs older than the bound would otherwise replay into a continue-as-new they never made.
+ */
+const RUN_HISTORY_EVENTS = 1_000;
+const BOUNDED_RUN_PATCH = 'bounded-run-history';
 
 
 function refuse(code: RefusalCode, text: string): never {
@@ -1091,7 +1100,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     await flushOutbox();
     syncSearchAttributes();
     if (TERMINAL.includes(v.status)) break;
-    if (workflowInfo().continueAsNewSuggested) {
+    if (workflowInfo().continueAsNewSuggested || (workflowInfo().historyLength >= (input.settings.runHistoryEvents ?? RUN_HISTORY_EVENTS) && patched(BOUNDED_RUN_PATCH))) {
       continueNow = true;
       break;
     }

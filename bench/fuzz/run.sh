@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The hostile-input run of issue 8.3 at full size: schemathesis (installed by bench/fuzz/install.sh into .tools/py)
 # against a real stack (test/support/stack.ts) with every role's key, all three generation phases (schema examples,
-# coverage of every boundary, property-based fuzzing), a fixed seed. Prints the request count per role.
+# coverage of every boundary, property-based fuzzing), a fixed seed, every response within FUZZ_MAX_RESPONSE_TIME
+# seconds (default 10). Prints the request count per role.
 #
 #   bash bench/fuzz/run.sh [examples-per-operation (default 6)] [seed]
 #
@@ -11,4 +12,5 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 bash bench/fuzz/install.sh
 FUZZ_EXAMPLES="${1:-6}" FUZZ_SEED="${2:-20261126}" FUZZ_PHASES="${FUZZ_PHASES:-examples,coverage,fuzzing}" \
+  FUZZ_MAX_RESPONSE_TIME="${FUZZ_MAX_RESPONSE_TIME:-10}" \
   npx vitest run test/security/fuzz.test.ts --reporter=verbose

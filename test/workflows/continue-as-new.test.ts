@@ -9,7 +9,15 @@ import { startHarness } from './harness.js';
 import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import type { Action } from '../../domain/index.js';
-import { CASE_WORKFLOW_TYPE, caseWorkflowId, timelineQuery, viewQuery, type Actor } from '../../workflows/contract.js';
+import {
+  CASE_WORKFLOW_TYPE,
+  DEFAULT_CASE_SETTINGS,
+  caseWorkflowId,
+  timelineQuery,
+  viewQuery,
+  type Actor,
+  type CaseCommand,
+} from '../../workflows/contract.js';
 
 // A server of its own that suggests continue-as-new after 40 history events, so a case crosses several runs in a
 // few commands and we can see that everything it knows crosses with it.
@@ -72,5 +80,42 @@ describe('incidentCase over continue-as-new', () => {
     // Intake ran once: the case acknowledged the insured and engaged the panel only in its first run.
     expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'acknowledgement')).toHaveLength(1);
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId)).toHaveLength(2);
+  });
+
+  it('continues as new at its own history bound, before Temporal suggests it, and answers old command ids', async () => {
+    const policy = policyRecord(uniqueId('PL'));
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const bound = 25; // below the server's suggestion at 40 events, so only the bound can end a run here
+    const first = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      args: [caseInput(caseId, policy, { report: report(policy.policyNumber), settings: { ...DEFAULT_CASE_SETTINGS, runHistoryEvents: bound } })],
+    });
+    const latest = env.client.workflow.getHandle(caseWorkflowId(caseId));
+    const costs = (i: number): CaseCommand => ({
+      commandId: `bound-${i}`,
+      action: 'submit-costs',
+      request: { actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 2000 + i, evidenceRef: `b-${i}` }] } },
+    });
+    const run = (cmd: CaseCommand) => runCaseCommand(env.client, latest, cmd, { waitMs: 15_000, checkMs: 5_000 });
+    for (let i = 0; i < 12; i++) await run(costs(i));
+
+    // Intake alone passes both thresholds, so look at the second run: it starts small, and only the bound can end it
+    // before 40 events.
+    const firstRun = await env.client.workflow.getHandle(caseWorkflowId(caseId), first.firstExecutionRunId).fetchHistory();
+    const secondRunId = firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    expect(secondRunId).toBeTruthy();
+    const events = (await env.client.workflow.getHandle(caseWorkflowId(caseId), secondRunId!).fetchHistory()).events ?? [];
+    expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(events.length).toBeGreaterThanOrEqual(bound);
+    expect(events.length).toBeLessThan(40);
+    // The patch marker that lets older runs (which never had the bound) replay unchanged.
+    const markers = events.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_patch');
+    const patchIds = markers.flatMap((m) => Object.values(m!.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString())));
+    expect(patchIds.join(' ')).toContain('bounded-run-history');
+    expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
+    expect((await latest.query(viewQuery)).settlement.lines).toHaveLength(12);
+    expect((await run(costs(0))).settlement.lines).toHaveLength(12);
   });
 });
