@@ -12,11 +12,13 @@
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   REFUSALS,
+  commandOutcomesQuery,
   commandSignal,
   commandStatusQuery,
   parseRefusal,
   type CaseCommand,
   type CaseView,
+  type CommandOutcome,
   type CommandStatus,
 } from '../workflows/contract.js';
 import { HttpProblem } from './problem.js';
@@ -56,16 +58,16 @@ export async function runCaseCommand(
   await handle.signal(commandSignal, command);
 
   const deadline = Date.now() + timing.waitMs;
-  let delay = 20;
+  let delay = 50;
   for (;;) {
+    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 0)));
+    delay = Math.min(delay * 2, 1_000);
     const left = deadline - Date.now();
     if (left <= 0) break;
-    const status = await ask(Math.max(left, 100)).catch(notFoundOrUndefined);
-    const view = answered(status);
+    const recent = await outcomes(client, handle, Math.max(left, 100)).catch(notFoundOrUndefined);
+    const outcome = recent?.outcomes.find((o) => o.commandId === command.commandId);
+    const view = answered(recent && { outcome: outcome ?? null, refusal: null, view: recent.view });
     if (view) return view;
-    if (Date.now() >= deadline) break;
-    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 0)));
-    delay = Math.min(delay * 2, 500);
   }
   throw new HttpProblem(
     503,
@@ -75,6 +77,24 @@ export async function runCaseCommand(
     { commandId: command.commandId },
     { 'Retry-After': '5' },
   );
+}
+
+/**
+ * Every replay of a case costs the worker time (it keeps no cache: see WORKER_MAX_CACHED_WORKFLOWS), so the requests of
+ * this process waiting on one case share one query of its outcomes at a time instead of each asking on its own.
+ */
+const inFlight = new Map<string, Promise<CommandOutcomes>>();
+
+type CommandOutcomes = { outcomes: CommandOutcome[]; view: CaseView };
+
+function outcomes(client: Client, handle: WorkflowHandle, ms: number): Promise<CommandOutcomes> {
+  const key = handle.workflowId;
+  let p = inFlight.get(key);
+  if (!p) {
+    p = client.withDeadline(Date.now() + ms, () => handle.query(commandOutcomesQuery)).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+  }
+  return p;
 }
 
 /** A missing (or closed) case is the caller's answer; any other failure to ask (a worker away) means "ask again". */

@@ -216,7 +216,7 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
   let delay = 50;
   for (;;) {
     try {
-      return await handle.query(viewQuery);
+      return await sharedViewQuery(handle);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       const closed = await closedCaseResult(ctx, caseId);
@@ -226,6 +226,21 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
       delay = Math.min(delay * 2, 500);
     }
   }
+}
+
+/**
+ * Concurrent reads of one case's view share one query: a query replays the case on a worker (which keeps no cache,
+ * see WORKER_MAX_CACHED_WORKFLOWS), and a page of pollers must not queue that replay once each.
+ */
+const viewsInFlight = new Map<string, Promise<CaseView>>();
+
+function sharedViewQuery(handle: ReturnType<typeof caseHandle>): Promise<CaseView> {
+  let p = viewsInFlight.get(handle.workflowId);
+  if (!p) {
+    p = handle.query(viewQuery).finally(() => viewsInFlight.delete(handle.workflowId));
+    viewsInFlight.set(handle.workflowId, p);
+  }
+  return p;
 }
 
 /** The case timeline by query, or from the result of a closed case whose query fails. */

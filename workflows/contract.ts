@@ -437,6 +437,9 @@ export interface CommandStatus {
 
 export const commandStatusQuery = defineQuery<CommandStatus, [CaseCommand]>('command-status');
 
+/** The outcomes the case remembers (oldest first) and its view: one answer for everyone waiting on that case. */
+export const commandOutcomesQuery = defineQuery<{ outcomes: CommandOutcome[]; view: CaseView }>('command-outcomes');
+
 export const viewQuery = defineQuery<CaseView>('view');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 export const requestHashQuery = defineQuery<string>('requestHash');

@@ -63,6 +63,7 @@ import {
   attachPersonsUpdate,
   campaignProgressSignal,
   campaignWorkflowId,
+  commandOutcomesQuery,
   commandSignal,
   commandStatusQuery,
   parseRefusal,
@@ -704,6 +705,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
     commands.push({ commandId: command.commandId, applied: refusal === null, ...(refusal !== null ? { refusal } : {}) });
     if (commands.length > COMMAND_OUTCOMES_KEPT) commands.splice(0, commands.length - COMMAND_OUTCOMES_KEPT);
   });
+  setHandler(commandOutcomesQuery, () => ({ outcomes: s.commands ?? [], view: v }));
   setHandler(commandStatusQuery, (command) => {
     const outcome = commandOutcome(command.commandId);
     if (outcome) return { outcome, refusal: null, view: v };

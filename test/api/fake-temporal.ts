@@ -89,6 +89,10 @@ export class FakeTemporal {
       query: async (def: { name: string }, ...args: unknown[]) => {
         const wf = get();
         if (wf.queryError) throw wf.queryError;
+        if (def.name === 'command-outcomes') {
+          const mine = [...this.outcomes].filter(([k]) => k.startsWith(`${workflowId} `)).map(([, o]) => o);
+          return { outcomes: mine.map((o) => o.outcome), view: mine.at(-1)?.view ?? wf.view };
+        }
         if (def.name === 'command-status') {
           const command = args[0] as CaseCommand;
           const known = this.outcomes.get(`${workflowId} ${command.commandId}`);
