@@ -250,6 +250,12 @@ export function buildOpenApi(defs: readonly RouteDef[], info: OpenApiInfo, extra
     if (params.some((p) => p.name === 'Idempotency-Key') && !declared[400] && declared[401]?.schema) {
       declared[400] = { ...declared[401], description: 'Invalid request (a malformed Idempotency-Key)' };
     }
+    // Any request whose request line and headers together pass the server's limit is answered 431 before routing
+    // (a long query string does it on any GET).
+    const problemSpec = Object.entries(declared).find(([status, r]) => Number(status) >= 400 && r.schema)?.[1];
+    if (problemSpec && !declared[431]) {
+      declared[431] = { ...problemSpec, description: 'Request line and headers larger than the server accepts' };
+    }
     for (const [status, r] of Object.entries(declared)) {
       const contentType = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
       responses[status] = {

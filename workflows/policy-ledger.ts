@@ -9,6 +9,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -50,6 +51,8 @@ export interface LedgerState {
 export interface LedgerInput {
   policyNumber: string;
   state?: LedgerState;
+  /** Events after which a run continues as new; default `LEDGER_RUN_EVENTS` (tests set it low). */
+  runEvents?: number;
 }
 
 export const putPolicyUpdate = defineUpdate<{ policy: PolicyRecord; version: number; created: boolean }, [PolicyRecord]>(
@@ -86,6 +89,10 @@ export function grantDraw(policy: PolicyRecord, usage: PeriodUsage, request: Dra
   const grant = { payoutId: request.payoutId, lines, grantedJpy: lines.reduce((s, l) => s + l.grantedJpy, 0) };
   return { grant, usage: next };
 }
+
+/** Events after which a ledger run continues as new (each Update adds about five). */
+export const LEDGER_RUN_EVENTS = 500;
+const BOUNDED_LEDGER_PATCH = 'bounded-ledger-history';
 
 export async function policyLedger(input: LedgerInput): Promise<void> {
   const state: LedgerState = input.state ?? { policy: null, version: 0, usage: emptyUsage(), grants: {} };
@@ -130,7 +137,16 @@ export async function policyLedger(input: LedgerInput): Promise<void> {
     },
   );
 
-  await condition(() => workflowInfo().continueAsNewSuggested);
+  // A run ends when Temporal suggests it or, for runs started since the patch, at LEDGER_RUN_EVENTS: workers keep no
+  // workflow cache, so every draw and every read replays the run, and a busy policy must not make that slow.
+  await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.runEvents ?? LEDGER_RUN_EVENTS));
+  if (!workflowInfo().continueAsNewSuggested && !patched(BOUNDED_LEDGER_PATCH)) {
+    await condition(() => workflowInfo().continueAsNewSuggested);
+  }
   await condition(allHandlersFinished);
-  await continueAsNew<typeof policyLedger>({ policyNumber: input.policyNumber, state });
+  await continueAsNew<typeof policyLedger>({
+    policyNumber: input.policyNumber,
+    state,
+    ...(input.runEvents !== undefined ? { runEvents: input.runEvents } : {}),
+  });
 }

@@ -8,11 +8,13 @@ import { freePort } from '../support/ports.js';
 import { startHarness } from './harness.js';
 import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
+import { drawUpdate, policyLedger, policyQuery, putPolicyUpdate, usageQuery } from '../../workflows/policy-ledger.js';
 import type { Action } from '../../domain/index.js';
 import {
   CASE_WORKFLOW_TYPE,
   DEFAULT_CASE_SETTINGS,
   caseWorkflowId,
+  policyWorkflowId,
   timelineQuery,
   viewQuery,
   type Actor,
@@ -117,5 +119,29 @@ describe('incidentCase over continue-as-new', () => {
     expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
     expect((await latest.query(viewQuery)).settlement.lines).toHaveLength(12);
     expect((await run(costs(0))).settlement.lines).toHaveLength(12);
+  });
+
+  it('continues a policy ledger as new at its history bound, carrying terms, usage and grants', async () => {
+    const policy = policyRecord(uniqueId('PL'));
+    const ledger = await env.client.workflow.start(policyLedger, {
+      workflowId: policyWorkflowId(policy.policyNumber),
+      taskQueue: h.taskQueue,
+      args: [{ policyNumber: policy.policyNumber, runEvents: 30 }],
+    });
+    const latest = env.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policy.policyNumber));
+    const draw = { caseId: 'C-1', payoutId: 'C-1-P1', lines: [{ lineId: 'l1', category: 'forensic_investigation' as const, amountJpy: 100_000 }] };
+    await latest.executeUpdate(putPolicyUpdate, { args: [policy] });
+    const first = await latest.executeUpdate(drawUpdate, { args: [draw] });
+    for (let i = 0; i < 10; i++) await latest.executeUpdate(putPolicyUpdate, { args: [policy] });
+    expect((await latest.describe()).runId).not.toBe(ledger.firstExecutionRunId);
+    // Ended by the bound (30), not by the server's suggestion (40).
+    const firstRun = (await env.client.workflow.getHandle(policyWorkflowId(policy.policyNumber), ledger.firstExecutionRunId).fetchHistory()).events ?? [];
+    expect(firstRun.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+    expect(firstRun.length).toBeLessThan(40);
+    expect((await latest.query(policyQuery)).version).toBe(11);
+    expect(await latest.query(usageQuery)).toMatchObject({ responseJpy: 100_000 });
+    // The same payout asks again in a later run: it gets its grant back, and nothing is drawn twice.
+    expect(await latest.executeUpdate(drawUpdate, { args: [draw] })).toEqual(first);
+    expect(await latest.query(usageQuery)).toMatchObject({ responseJpy: 100_000 });
   });
 });
