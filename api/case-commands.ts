@@ -21,6 +21,7 @@ import {
   type CommandOutcome,
   type CommandStatus,
 } from '../workflows/contract.js';
+import { shareInFlight } from './context.js';
 import { HttpProblem } from './problem.js';
 
 export interface CommandTiming {
@@ -88,13 +89,7 @@ const inFlight = new Map<string, Promise<CommandOutcomes>>();
 type CommandOutcomes = { outcomes: CommandOutcome[]; view: CaseView };
 
 function outcomes(client: Client, handle: WorkflowHandle, ms: number): Promise<CommandOutcomes> {
-  const key = handle.workflowId;
-  let p = inFlight.get(key);
-  if (!p) {
-    p = client.withDeadline(Date.now() + ms, () => handle.query(commandOutcomesQuery)).finally(() => inFlight.delete(key));
-    inFlight.set(key, p);
-  }
-  return p;
+  return shareInFlight(inFlight, handle.workflowId, () => client.withDeadline(Date.now() + ms, () => handle.query(commandOutcomesQuery)));
 }
 
 /** A missing (or closed) case is the caller's answer; any other failure to ask (a worker away) means "ask again". */

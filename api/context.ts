@@ -154,6 +154,19 @@ function etagMatches(header: string | undefined, etag: string): boolean {
  * Answers a polled JSON resource with a strong ETag. When this process changed nothing since the cached answer
  * and its TTL has not run out, a matching `If-None-Match` is a 304 before any backend call.
  */
+/**
+ * One call per key at a time: callers that ask while `start()` runs for that key share its promise, and the next
+ * caller after it settles starts afresh.
+ */
+export function shareInFlight<T>(inFlight: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = start().finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
+  }
+  return pending;
+}
+
 type Computed = { counter: number; expiresAt: number; etag: string; body: string };
 const inFlightByApp = new WeakMap<ApiContext, Map<string, Promise<Computed>>>();
 
@@ -175,21 +188,13 @@ export async function servePollable(
     // backend call instead of each making their own.
     let inFlight = inFlightByApp.get(ctx);
     if (!inFlight) inFlightByApp.set(ctx, (inFlight = new Map()));
-    const running = inFlight;
-    let pending = running.get(key);
-    if (!pending) {
+    entry = await shareInFlight(inFlight, key, async () => {
       const counter = ctx.changes.value;
-      pending = compute()
-        .then((value) => {
-          const body = JSON.stringify(value);
-          const fresh = { counter, expiresAt: Date.now() + ttl, etag: strongEtag(body), body };
-          ctx.pollCache.set(key, fresh);
-          return fresh;
-        })
-        .finally(() => running.delete(key));
-      running.set(key, pending);
-    }
-    entry = await pending;
+      const body = JSON.stringify(await compute());
+      const fresh = { counter, expiresAt: Date.now() + ttl, etag: strongEtag(body), body };
+      ctx.pollCache.set(key, fresh);
+      return fresh;
+    });
   }
   res.set('ETag', entry.etag);
   if (etagMatches(inm, entry.etag)) {
@@ -235,12 +240,7 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
 const viewsInFlight = new Map<string, Promise<CaseView>>();
 
 function sharedViewQuery(handle: ReturnType<typeof caseHandle>): Promise<CaseView> {
-  let p = viewsInFlight.get(handle.workflowId);
-  if (!p) {
-    p = handle.query(viewQuery).finally(() => viewsInFlight.delete(handle.workflowId));
-    viewsInFlight.set(handle.workflowId, p);
-  }
-  return p;
+  return shareInFlight(viewsInFlight, handle.workflowId, () => handle.query(viewQuery));
 }
 
 /** The case timeline by query, or from the result of a closed case whose query fails. */

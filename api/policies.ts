@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/c
 import { PolicySchema, type PolicyRecord } from '../domain/schemas.js';
 import { POLICY_WORKFLOW_TYPE, policyWorkflowId } from '../workflows/contract.js';
 import { policyQuery, putPolicyUpdate } from '../workflows/policy-ledger.js';
-import type { ApiContext } from './context.js';
+import { shareInFlight, type ApiContext } from './context.js';
 import type { Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
@@ -48,22 +48,15 @@ export async function policyForIntake(ctx: ApiContext, policyNumber: string): Pr
   if (ttl <= 0) return readPolicy(ctx, policyNumber);
   let inflight = reads.get(ctx);
   if (!inflight) reads.set(ctx, (inflight = new Map()));
-  const refresh = () => {
-    let pending = inflight.get(policyNumber);
-    if (!pending) {
-      pending = readPolicy(ctx, policyNumber)
-        .then((found) => {
-          if (found) {
-            if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
-            ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
-          } else ctx.policyCache.delete(policyNumber);
-          return found;
-        })
-        .finally(() => inflight.delete(policyNumber));
-      inflight.set(policyNumber, pending);
-    }
-    return pending;
-  };
+  const refresh = () =>
+    shareInFlight(inflight, policyNumber, async () => {
+      const found = await readPolicy(ctx, policyNumber);
+      if (found) {
+        if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
+        ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
+      } else ctx.policyCache.delete(policyNumber);
+      return found;
+    });
   const hit = ctx.policyCache.get(policyNumber);
   const age = hit ? Date.now() - hit.at : Infinity;
   if (hit && age < ttl) return hit.value;
