@@ -150,9 +150,11 @@ describe('schemathesis against the running API, every role', () => {
     }
     const total = results.reduce((a, r) => a + r.requests, 0);
     const fuzzed = await stack.api.client.workflow.getHandle(caseWorkflowId(params['caseId']!)).describe();
+    const started = await stack.api.client.workflow.count(`TaskQueue = "${stack.config.TEMPORAL_TASK_QUEUE}" AND WorkflowType = "incidentCase"`);
     console.log(
       `[fuzz] ${total} requests (${results.map((r) => `${r.role}: ${r.requests}`).join(', ')}), seed ${SEED}; ` +
-        `the fuzzed case ended ${fuzzed.status.name} with ${fuzzed.historyLength} events in its latest run`,
+        `the fuzzed case ended ${fuzzed.status.name} with ${fuzzed.historyLength} events in its latest run; ` +
+        `${started.count} cases filed in all`,
     );
     for (const r of results) {
       if (r.code !== 0) console.log(`[fuzz] ${r.role} failed:\n${r.output.slice(-20_000)}`);
