@@ -32,6 +32,7 @@ import {
   caseHandle,
   idempotencyKey,
   queryTimeline,
+  readCaseShared,
   queryView,
   servePollable,
   sleep,
@@ -250,7 +251,7 @@ async function createCase(ctx: ApiContext, req: Request, res: Response, principa
     sendWithEtag(req, res, 200, view);
     return;
   }
-  ctx.changes.bump();
+  ctx.changes.bump(caseId);
   // The view the workflow's intake triage produces, computed from the same domain rules, so the answer does not wait
   // for a worker to pick the case up; a case denied at intake waits for the workflow's own view.
   const view = firstView(input) ?? (await queryView(ctx, caseId, firstViewMs));
@@ -343,7 +344,7 @@ async function uploadPersons(ctx: ApiContext, req: Request, res: Response, princ
     }
     return closedOrMissing(ctx, caseId, err, principal);
   }
-  ctx.changes.bump();
+  ctx.changes.bump(caseId);
   // Audit: who put personal data into the case, with counts only (never a row's values).
   ctx.log.info(
     {
@@ -434,7 +435,7 @@ function actionRoute(ctx: ApiContext, action: Action): RouteDef {
       } catch (err) {
         return closedOrMissing(ctx, caseId, err, p);
       }
-      ctx.changes.bump();
+      ctx.changes.bump(caseId);
       sendWithEtag(req, res, 200, view);
     },
   });
@@ -518,7 +519,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (req, res, { params, principal }) => {
         const { caseId } = params as { caseId: string };
         // A case filed a moment ago answers its first query once a worker has run its first task.
-        const view = await queryView(ctx, caseId, ctx.deps.limits?.firstViewTimeoutMs ?? 10_000);
+        const view = await readCaseShared(ctx, 'view', caseId, () => queryView(ctx, caseId, ctx.deps.limits?.firstViewTimeoutMs ?? 10_000));
         assertMayRead(principal!, view);
         sendWithEtag(req, res, 200, view);
       },
@@ -539,7 +540,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (req, res, { params, principal }) => {
         const { caseId } = params as { caseId: string };
         if (principal!.role === 'insured') await describeCase(ctx, principal!, caseId);
-        const timeline = await queryTimeline(ctx, caseId);
+        const timeline = await readCaseShared(ctx, 'timeline', caseId, () => queryTimeline(ctx, caseId));
         sendWithEtag(req, res, 200, timeline);
       },
     }),

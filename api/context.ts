@@ -79,8 +79,19 @@ export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
  */
 export class ChangeCounter {
   value = 0;
-  bump(): void {
+  private readonly cases = new Map<string, number>();
+
+  /** Something changed; with a case id, that case (its cached reads are then stale). */
+  bump(caseId?: string): void {
     this.value += 1;
+    if (caseId === undefined) return;
+    if (this.cases.size > 100_000) this.cases.clear();
+    this.cases.set(caseId, (this.cases.get(caseId) ?? 0) + 1);
+  }
+
+  /** How often this process changed the case: a cached read of an older count is stale. */
+  ofCase(caseId: string): number {
+    return this.cases.get(caseId) ?? 0;
   }
 }
 
@@ -231,6 +242,36 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
       delay = Math.min(delay * 2, 500);
     }
   }
+}
+
+const caseReads = new WeakMap<ApiContext, Map<string, { version: number; expiresAt: number; value: unknown }>>();
+const caseReadsInFlight = new WeakMap<ApiContext, Map<string, Promise<unknown>>>();
+
+/**
+ * A read of one case (its view, its timeline) that pollers share: answered from memory for `limits.pollCacheTtlMs`
+ * (default 2 s) unless this process has changed the case since, like the lists and the summary. Every read of a
+ * case is a replay on a worker (no workflow cache), and a case desk polls; a command through this process is seen
+ * by the next read at once, a timer or another instance's change within the TTL.
+ */
+export async function readCaseShared<T>(ctx: ApiContext, what: string, caseId: string, read: () => Promise<T>): Promise<T> {
+  const ttl = ctx.deps.limits?.pollCacheTtlMs ?? 2000;
+  if (ttl <= 0) return read();
+  let cache = caseReads.get(ctx);
+  if (!cache) caseReads.set(ctx, (cache = new Map()));
+  let inFlight = caseReadsInFlight.get(ctx);
+  if (!inFlight) caseReadsInFlight.set(ctx, (inFlight = new Map()));
+  const key = `${what}|${caseId}`;
+  const version = ctx.changes.ofCase(caseId);
+  const hit = cache.get(key);
+  if (hit && hit.version === version && hit.expiresAt > Date.now()) return hit.value as T;
+  const store = cache;
+  // Keyed by version too: a read that started before a change must not answer a caller who came after it.
+  return shareInFlight(inFlight as Map<string, Promise<T>>, `${key}|${version}`, async () => {
+    const value = await read();
+    if (store.size > 10_000) store.clear();
+    store.set(key, { version, expiresAt: Date.now() + ttl, value });
+    return value;
+  });
 }
 
 /**

@@ -97,7 +97,7 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
           if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
           throw err;
         }
-        ctx.changes.bump();
+        ctx.changes.bump(event.caseId);
         res.status(202).json({ accepted: true });
       },
     }),

@@ -59,6 +59,7 @@ export class FakeTemporal {
     list: 0,
     update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[],
     signal: [] as { workflowId: string; name: string; args: unknown[] }[],
+    query: [] as { workflowId: string; name: string }[],
     /** Commands as the case received them (by signal), in order. */
     command: [] as ({ workflowId: string } & CaseCommand)[],
   };
@@ -87,6 +88,7 @@ export class FakeTemporal {
     return {
       workflowId,
       query: async (def: { name: string }, ...args: unknown[]) => {
+        this.calls.query.push({ workflowId, name: def.name });
         const wf = get();
         if (wf.queryError) throw wf.queryError;
         if (def.name === 'command-outcomes') {

@@ -203,6 +203,24 @@ describe('authentication and roles', () => {
     expect((await request(app).get('/v1/cases/C222').set(bearer(KEYS.insured2))).status).toBe(200);
   });
 
+  it('serves pollers of one case from one read until the case changes through this process', async () => {
+    fake.addCase('C777', 'ins-001', { assignedTo: null });
+    const views = () => fake.calls.query.filter((q) => q.workflowId === 'case-C777' && q.name === 'view').length;
+    const first = await request(app).get('/v1/cases/C777').set(bearer(KEYS.handler));
+    const second = await request(app).get('/v1/cases/C777').set(bearer(KEYS.supervisor));
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(views()).toBe(1);
+    // Another insured still gets a 404 from the shared read.
+    expect((await request(app).get('/v1/cases/C777').set(bearer(KEYS.insured2))).status).toBe(404);
+    fake.onCommand = async () => ({ view: { caseId: 'C777', insuredId: 'ins-001', assignedTo: 'handler' } });
+    fake.workflows.get('case-C777')!.view = { caseId: 'C777', insuredId: 'ins-001', status: 'reported', assignedTo: 'handler' };
+    expect((await request(app).post('/v1/cases/C777/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'handler' })).status).toBe(200);
+    // The command went through this process: the next read is fresh.
+    const after = await request(app).get('/v1/cases/C777').set(bearer(KEYS.handler));
+    expect(after.body.assignedTo).toBe('handler');
+    expect(views()).toBe(2);
+  });
+
   it('assign checks the assignee against the principal directory', async () => {
     fake.addCase('C123', 'ins-001');
     const res = await request(app).post('/v1/cases/C123/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'nobody' });
