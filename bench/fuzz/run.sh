@@ -2,7 +2,8 @@
 # The hostile-input run of issue 8.3 at full size: schemathesis (installed by bench/fuzz/install.sh into .tools/py)
 # against a real stack (test/support/stack.ts) with every role's key, all three generation phases (schema examples,
 # coverage of every boundary, property-based fuzzing), a fixed seed, every response within FUZZ_MAX_RESPONSE_TIME
-# seconds (default 10). Prints the request count per role.
+# seconds (default 10). Prints the request count per role. FUZZ_WORKER_CACHE=500 gives the worker a workflow cache,
+# to compare response times with the default (no cache; README, "Known limitation").
 #
 #   bash bench/fuzz/run.sh [examples-per-operation (default 6)] [seed]
 #

@@ -128,7 +128,8 @@ describe('schemathesis against the running API, every role', () => {
   let params: Record<string, string>;
 
   beforeAll(async () => {
-    stack = await startStack();
+    // FUZZ_WORKER_CACHE=500 runs the stack's worker with a workflow cache, to compare response times with the default.
+    stack = await startStack(process.env.FUZZ_WORKER_CACHE ? { env: { WORKER_MAX_CACHED_WORKFLOWS: process.env.FUZZ_WORKER_CACHE } } : {});
     dir = await mkdtemp(join(tmpdir(), 'breach-claims-fuzz-'));
     const policyNumber = uniqueId('PL');
     expect((await as(stack, 'admin')('PUT', `/v1/policies/${policyNumber}`, policyBody())).status).toBe(201);
