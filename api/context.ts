@@ -232,7 +232,7 @@ export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0)
   let delay = 50;
   for (;;) {
     try {
-      return await sharedViewQuery(handle);
+      return await sharedViewQuery(ctx, handle);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       const closed = await closedCaseResult(ctx, caseId);
@@ -280,19 +280,37 @@ export async function readCaseShared<T>(ctx: ApiContext, what: string, caseId: s
  */
 const viewsInFlight = new Map<string, Promise<CaseView>>();
 
-function sharedViewQuery(handle: ReturnType<typeof caseHandle>): Promise<CaseView> {
-  return shareInFlight(viewsInFlight, handle.workflowId, () => handle.query(viewQuery));
+function sharedViewQuery(ctx: ApiContext, handle: ReturnType<typeof caseHandle>): Promise<CaseView> {
+  return shareInFlight(viewsInFlight, handle.workflowId, () => boundedQuery(ctx, () => handle.query(viewQuery)));
+}
+
+/**
+ * How long one query attempt may take. Without a workflow cache a query that meets a workflow task in flight can wait
+ * for that task's time-out before it is answered; a fresh attempt is usually answered at once, so the callers retry
+ * rather than wait.
+ */
+const QUERY_ATTEMPT_MS = 3_000;
+
+export function boundedQuery<T>(ctx: ApiContext, query: () => Promise<T>): Promise<T> {
+  return ctx.client.withDeadline(Date.now() + QUERY_ATTEMPT_MS, query);
 }
 
 /** The case timeline by query, or from the result of a closed case whose query fails. */
-export async function queryTimeline(ctx: ApiContext, caseId: string): Promise<TimelineEntry[]> {
-  try {
-    return await caseHandle(ctx, caseId).query(timelineQuery);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw err;
-    const closed = await closedCaseResult(ctx, caseId);
-    if (closed?.timeline) return closed.timeline;
-    throw err;
+export async function queryTimeline(ctx: ApiContext, caseId: string, retryForMs = 10_000): Promise<TimelineEntry[]> {
+  const handle = caseHandle(ctx, caseId);
+  const deadline = Date.now() + retryForMs;
+  let delay = 50;
+  for (;;) {
+    try {
+      return await boundedQuery(ctx, () => handle.query(timelineQuery));
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw err;
+      const closed = await closedCaseResult(ctx, caseId);
+      if (closed?.timeline) return closed.timeline;
+      if (Date.now() >= deadline) throw err;
+      await sleep(delay);
+      delay = Math.min(delay * 2, 500);
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/c
 import { PolicySchema, type PolicyRecord } from '../domain/schemas.js';
 import { POLICY_WORKFLOW_TYPE, policyWorkflowId } from '../workflows/contract.js';
 import { policyQuery, putPolicyUpdate } from '../workflows/policy-ledger.js';
-import { shareInFlight, type ApiContext } from './context.js';
+import { boundedQuery, shareInFlight, type ApiContext } from './context.js';
 import type { Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
@@ -27,12 +27,16 @@ export const POLICY_EXAMPLE = {
 
 /** The registered policy, or undefined when the number is unknown (no ledger, or a ledger never given terms). */
 export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
-  try {
-    const answer = await ctx.client.workflow.getHandle(policyWorkflowId(policyNumber)).query(policyQuery);
-    return answer.policy ? { policy: answer.policy, version: answer.version } : undefined;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
+  const handle = ctx.client.workflow.getHandle(policyWorkflowId(policyNumber));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const answer = await boundedQuery(ctx, () => handle.query(policyQuery));
+      return answer.policy ? { policy: answer.policy, version: answer.version } : undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      // Each attempt is bounded (see `boundedQuery`); a few more before giving up.
+      if (attempt >= 4) throw err;
+    }
   }
 }
 
