@@ -226,17 +226,32 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * `retryForMs` the query is retried until it answers (a missing workflow is never retried). A closed case whose
  * query fails is read from its result (see `closedCaseResult`).
  */
-export async function queryView(ctx: ApiContext, caseId: string, retryForMs = 0): Promise<CaseView> {
+export function queryView(ctx: ApiContext, caseId: string, retryForMs = 0): Promise<CaseView> {
+  return queryCase(ctx, caseId, retryForMs, (handle) => sharedViewQuery(ctx, handle), (closed) => closed.view);
+}
+
+/**
+ * One read of a case by query, retried for `retryForMs` (a missing workflow is never retried); a closed case whose
+ * query fails is answered from its result.
+ */
+async function queryCase<T>(
+  ctx: ApiContext,
+  caseId: string,
+  retryForMs: number,
+  query: (handle: ReturnType<typeof caseHandle>) => Promise<T>,
+  fromResult: (closed: CaseResult) => T | undefined,
+): Promise<T> {
   const handle = caseHandle(ctx, caseId);
   const deadline = Date.now() + retryForMs;
   let delay = 50;
   for (;;) {
     try {
-      return await sharedViewQuery(ctx, handle);
+      return await query(handle);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       const closed = await closedCaseResult(ctx, caseId);
-      if (closed?.view) return closed.view;
+      const answer = closed ? fromResult(closed) : undefined;
+      if (answer !== undefined) return answer;
       if (Date.now() >= deadline) throw err;
       await sleep(delay);
       delay = Math.min(delay * 2, 500);
@@ -296,22 +311,8 @@ export function boundedQuery<T>(ctx: ApiContext, query: () => Promise<T>): Promi
 }
 
 /** The case timeline by query, or from the result of a closed case whose query fails. */
-export async function queryTimeline(ctx: ApiContext, caseId: string, retryForMs = 10_000): Promise<TimelineEntry[]> {
-  const handle = caseHandle(ctx, caseId);
-  const deadline = Date.now() + retryForMs;
-  let delay = 50;
-  for (;;) {
-    try {
-      return await boundedQuery(ctx, () => handle.query(timelineQuery));
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw err;
-      const closed = await closedCaseResult(ctx, caseId);
-      if (closed?.timeline) return closed.timeline;
-      if (Date.now() >= deadline) throw err;
-      await sleep(delay);
-      delay = Math.min(delay * 2, 500);
-    }
-  }
+export function queryTimeline(ctx: ApiContext, caseId: string, retryForMs = 10_000): Promise<TimelineEntry[]> {
+  return queryCase(ctx, caseId, retryForMs, (handle) => boundedQuery(ctx, () => handle.query(timelineQuery)), (closed) => closed.timeline);
 }
 
 /**
