@@ -1,8 +1,12 @@
 /**
- * The view of a case that has just been reported, before triage: the one place its shape is spelled out, used by
- * the workflow's first state and by the API's first answer (api/first-view.ts). Pure: no Temporal imports.
+ * The case view's shape and how the rules fill it: the view of a case just reported, before triage, and the view
+ * after a triage. Used by the workflow (every assessment) and by the API's first answer (api/first-view.ts), so the
+ * two cannot drift. Pure: no Temporal imports.
  */
+import { mergeObligations, type Triage } from '../domain/index.js';
 import type { CaseInput, CaseView } from './contract.js';
+
+export { personsListSummary } from '../domain/index.js';
 
 export function newCaseView(input: CaseInput): CaseView {
   const r = input.report;
@@ -40,4 +44,36 @@ export function newCaseView(input: CaseInput): CaseView {
     nextDeadline: null,
     overdue: false,
   };
+}
+
+/**
+ * Writes a triage into the view: severity, exposure, reserve, coverage (a handler's override stays in force) and the
+ * obligations folded into those already on the case (statuses, filings and reminders kept; deadlines only move
+ * earlier).
+ */
+export function applyTriage(v: CaseView, t: Triage): void {
+  v.severity = t.severity.severity;
+  v.severityReasons = t.severity.reasons;
+  v.exposure = {
+    perPersonJpy: t.exposure.perPersonJpy,
+    persons: t.exposure.persons,
+    totalJpy: t.exposure.totalJpy,
+    factors: t.exposure.factors,
+  };
+  v.reserve = { totalJpy: t.reserve.totalJpy, byCategory: t.reserve.byCategory };
+  const computed = t.coverage;
+  const override = v.coverage.override;
+  v.coverage = {
+    decision: override ? (override.decision as 'covered' | 'denied') : computed.decision,
+    reasons: computed.reasons,
+    explanations: computed.explanations,
+    facts: Object.entries(computed.facts).map(([k, val]) => `${k}: ${String(val)}`),
+    computed: { decision: computed.decision, reasons: computed.reasons },
+    ...(override ? { override } : {}),
+  };
+  const before = new Map(v.obligations.map((o) => [o.id, o]));
+  v.obligations = mergeObligations(v.obligations, t.obligations).map((o) => {
+    const prior = before.get(o.id);
+    return { ...o, ...(prior?.reminded ? { reminded: true } : {}), ...(prior?.missedAt ? { missedAt: prior.missedAt } : {}) };
+  });
 }

@@ -9,6 +9,8 @@ import type {
   CaseStatus,
   CostCategory,
   IncidentReport,
+  Obligation,
+  PersonsListRef,
   PolicyRecord,
   Role,
   Severity,
@@ -55,19 +57,21 @@ export const SA = {
   reportedAt: defineSearchAttributeKey('ReportedAt', SearchAttributeType.DATETIME),
 } as const;
 
-/** For server start-up: the CLI's `--search-attribute Name=Type` and the operator API's enum value. */
-export const CASE_SEARCH_ATTRIBUTES: readonly { name: string; cliType: string; indexedValueType: number }[] = [
-  { name: 'CaseStatus', cliType: 'Keyword', indexedValueType: 2 },
-  { name: 'CaseSeverity', cliType: 'Keyword', indexedValueType: 2 },
-  { name: 'InsuredId', cliType: 'Keyword', indexedValueType: 2 },
-  { name: 'PolicyNumber', cliType: 'Keyword', indexedValueType: 2 },
-  { name: 'NextDeadline', cliType: 'Datetime', indexedValueType: 6 },
-  { name: 'Overdue', cliType: 'Bool', indexedValueType: 5 },
-  { name: 'OverdueObligations', cliType: 'Int', indexedValueType: 3 },
-  { name: 'VendorSlaBreaches', cliType: 'Int', indexedValueType: 3 },
-  { name: 'AssignedTo', cliType: 'Keyword', indexedValueType: 2 },
-  { name: 'ReportedAt', cliType: 'Datetime', indexedValueType: 6 },
-];
+const CLI_TYPES: Partial<Record<SearchAttributeType, { cliType: string; indexedValueType: number }>> = {
+  [SearchAttributeType.KEYWORD]: { cliType: 'Keyword', indexedValueType: 2 },
+  [SearchAttributeType.INT]: { cliType: 'Int', indexedValueType: 3 },
+  [SearchAttributeType.BOOL]: { cliType: 'Bool', indexedValueType: 5 },
+  [SearchAttributeType.DATETIME]: { cliType: 'Datetime', indexedValueType: 6 },
+};
+
+/** For server start-up, from `SA`: the CLI's `--search-attribute Name=Type` and the operator API's enum value. */
+export const CASE_SEARCH_ATTRIBUTES: readonly { name: string; cliType: string; indexedValueType: number }[] = Object.values(SA).map(
+  (key) => {
+    const type = CLI_TYPES[key.type];
+    if (!type) throw new Error(`search attribute ${key.name}: no server type for ${key.type}`);
+    return { name: key.name, ...type };
+  },
+);
 
 /** Who asks. The API resolves it from the key; validators decide on it. */
 export interface Actor {
@@ -118,26 +122,11 @@ export interface TimelineEntry {
   summary: string;
 }
 
-export interface ObligationView {
-  id: string;
-  regime: string;
-  audience: string;
-  kind: string;
-  dueAt: string;
-  remindAt: string;
-  status: 'pending' | 'done' | 'overdue' | 'not_required';
-  triggers: string[];
-  legalDeadline: boolean;
-  explanation?: string;
-  reminded?: boolean;
-  filedAt?: string;
-  reference?: string;
-  notRequiredReason?: string;
-  /** Set when the deadline passed unmet, even if it was filed late afterwards. */
-  missedAt?: string;
-  /** False when later facts no longer trigger it (kept until a handler records it not required). */
-  stillApplies?: boolean;
-}
+/**
+ * An obligation as the case shows it: the domain's `Obligation`, with the reminder sent and the time its deadline
+ * passed unmet (kept even if it was filed late afterwards).
+ */
+export type ObligationView = Obligation;
 
 export interface VendorEngagement {
   dispatchId: string;
@@ -259,7 +248,7 @@ export interface CaseState {
   view: CaseView;
   timeline: TimelineEntry[];
   costItems: CostItemRecord[];
-  findings: { occurredAt?: string | null; cause?: string; wrongfulPurpose?: boolean; residency?: Record<string, number> };
+  findings: { occurredAt?: string | null; cause?: string; wrongfulPurpose?: boolean; encrypted?: boolean; residency?: Record<string, number> };
   seenEventIds: string[];
   campaignNo: number;
   campaignRunning: boolean;
@@ -322,17 +311,8 @@ export const actionUpdates: ActionUpdates = {
   close: defineUpdate<CaseView, [ActionRequest]>('close'),
 };
 
-export interface PersonsListRefInput {
-  key: string;
-  uploadId: string;
-  total: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  withEmail: number;
-  withoutEmail: number;
-  checksum: string;
-}
+/** An uploaded affected-person list as workflows carry it: a reference to the encrypted blob, never the persons. */
+export type PersonsListRefInput = PersonsListRef;
 
 /**
  * An uploaded affected-person list attached by reference (never the persons themselves). The API now sends it as a

@@ -1,0 +1,139 @@
+/**
+ * Regulatory clocks track: one deadline per obligation, a reminder when most of its time has gone, escalation when
+ * it passes unmet, and filings (or a reasoned decision not to file) that stop a clock. The rules are domain's
+ * (domain/obligations.ts); this module applies them to the case and writes the e-mails.
+ */
+import {
+  deadlinesPassed,
+  nextClockAt,
+  nextDeadline,
+  recordFiling,
+  remindersDue,
+  type RecordFilingBody,
+} from '../../domain/index.js';
+import type { EmailMessage } from '../../activities/email/render.js';
+import type { ObligationView } from '../contract.js';
+import type { CommandTable } from './command.js';
+import { CASE_LANGUAGE, handlerRecipient, insuredContact } from './messages.js';
+import { nowIso, queueEmail, record, refuse, type CaseContext } from './state.js';
+
+/** The next deadline and the overdue flag the case list shows. */
+export function refreshDeadlines(c: CaseContext): void {
+  const { v } = c;
+  if (c.rules.overdueInNextDeadline) v.nextDeadline = nextDeadline(v.obligations);
+  else {
+    // Runs recorded before the rule: pending obligations only (an overdue one dropped out of the next deadline).
+    v.nextDeadline = v.obligations.filter((o) => o.status === 'pending' && o.stillApplies !== false).map((o) => o.dueAt).sort()[0] ?? null;
+  }
+  v.overdue = v.obligations.some((o) => o.status === 'overdue');
+}
+
+/** The main loop's step: reminders and escalations that have come due. */
+export function checkClocks(c: CaseContext): void {
+  const now = nowIso();
+  // Both lists are taken before either changes anything, as one pass over the obligations did before.
+  const reminders = new Set(remindersDue(c.v.obligations, now));
+  const passed = new Set(deadlinesPassed(c.v.obligations, now));
+  // Facts can stop triggering an obligation; it stays on the case for a handler to record as not required,
+  // but nobody is reminded of or escalated for it (the domain functions skip it).
+  for (const o of c.v.obligations) {
+    if (reminders.has(o)) remind(c, o);
+    if (passed.has(o)) escalate(c, o);
+  }
+}
+
+function remind(c: CaseContext, o: ObligationView): void {
+  o.reminded = true;
+  record(c, 'reminder', 'system', `${o.id} due ${o.dueAt}`);
+  queueEmail(c, `reminder:${o.id}`, handlerRecipient(c), {
+    kind: 'deadline_reminder',
+    language: CASE_LANGUAGE,
+    recipientName: c.v.assignedTo ?? 'claims team',
+    caseId: c.v.caseId,
+    regime: o.regime,
+    obligationKind: o.kind,
+    audience: o.audience,
+    dueAt: o.dueAt,
+    asOf: nowIso(),
+    target: !o.legalDeadline,
+  });
+}
+
+function escalate(c: CaseContext, o: ObligationView): void {
+  const { v } = c;
+  o.status = 'overdue';
+  o.missedAt = nowIso();
+  record(c, 'overdue', 'system', `${o.id} passed its ${o.legalDeadline ? 'deadline' : 'target'} unmet`);
+  const escalation = (recipientRole: 'handler' | 'supervisor' | 'insured', recipientName: string): EmailMessage => ({
+    kind: 'escalation',
+    language: CASE_LANGUAGE,
+    recipientName,
+    recipientRole,
+    caseId: v.caseId,
+    regime: o.regime,
+    obligationKind: o.kind,
+    audience: o.audience,
+    dueAt: o.dueAt,
+    asOf: nowIso(),
+    assignee: v.assignedTo,
+  });
+  queueEmail(c, `escalation:${o.id}:handler`, handlerRecipient(c), escalation('handler', v.assignedTo ?? 'claims team'));
+  queueEmail(c, `escalation:${o.id}:supervisor`, { kind: 'role', role: 'supervisor' }, escalation('supervisor', 'supervisor'));
+  queueEmail(c, `escalation:${o.id}:insured`, insuredContact(c), escalation('insured', c.report.contact.name));
+}
+
+/** When the main loop must wake for a clock even if nothing else happens: a reminder, a deadline, a vendor SLA. */
+export function nextWake(c: CaseContext): number | undefined {
+  const times: number[] = [];
+  const clock = nextClockAt(c.v.obligations);
+  if (clock !== undefined) times.push(Date.parse(clock));
+  for (const e of c.v.vendors) if (e.status === 'dispatched') times.push(Date.parse(e.ackDueAt));
+  return times.length ? Math.min(...times) : undefined;
+}
+
+/** Runs recorded before `filingNeedsAudience`: the open obligation of that regime and kind, or the first one. */
+function legacyFilingTarget(c: CaseContext, b: RecordFilingBody): ObligationView | undefined {
+  const matching = c.v.obligations.filter((x) => x.regime === b.regime && x.kind === b.kind && (!b.audience || x.audience === b.audience));
+  return matching.find((x) => x.status === 'pending' || x.status === 'overdue') ?? matching[0];
+}
+
+function checkFiling(c: CaseContext, b: RecordFilingBody): void {
+  if (c.rules.filingNeedsAudience) {
+    const result = recordFiling(c.v.obligations, b);
+    if (!result.ok) refuse(result.code === 'already_done' ? 'nothing_to_do' : result.code === 'not_found' ? 'not_found' : 'invalid', result.error);
+  } else {
+    const o = legacyFilingTarget(c, b);
+    if (!o) refuse('not_found', `no ${b.regime} ${b.kind} obligation on this case`);
+    if (o.status === 'done' || o.status === 'not_required') refuse('nothing_to_do', `${o.id} is already ${o.status}`);
+  }
+  if ('filedAt' in b && !c.checkingByQuery && Date.parse(b.filedAt) > Date.now() + 5 * 60_000) refuse('invalid', 'filedAt is in the future');
+}
+
+function applyFiling(c: CaseContext, b: RecordFilingBody, actor: string): void {
+  let o: ObligationView;
+  if (c.rules.filingNeedsAudience) {
+    const result = recordFiling(c.v.obligations, b);
+    if (!result.ok) throw new Error(result.error);
+    c.v.obligations = result.obligations;
+    o = result.obligation;
+  } else {
+    o = legacyFilingTarget(c, b)!;
+    if ('notRequired' in b) {
+      o.status = 'not_required';
+      o.notRequiredReason = b.notRequired;
+    } else {
+      o.status = 'done';
+      o.filedAt = b.filedAt;
+      if (b.reference) o.reference = b.reference;
+    }
+  }
+  if ('notRequired' in b) record(c, 'filing', actor, `${o.id} recorded as not required: ${b.notRequired}`);
+  else record(c, 'filing', actor, `${o.id} filed at ${b.filedAt}${o.missedAt ? ' (late)' : ''}`);
+}
+
+export const clockCommands: CommandTable<'record-filing'> = {
+  'record-filing': {
+    check: checkFiling,
+    apply: (c, b, actor) => applyFiling(c, b, actor.name),
+  },
+};

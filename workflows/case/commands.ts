@@ -1,0 +1,132 @@
+/**
+ * Human commands: the registry built from the tracks' command tables, the checks every command passes first (tenant,
+ * role, state, body), the `command` signal the API sends with the caller's command id, and the queries that answer
+ * whether the case would take a command and what became of one.
+ */
+import { log, setHandler } from '@temporalio/workflow';
+import { ACTION_SCHEMAS, mayAct, type Action } from '../../domain/index.js';
+import {
+  ATTACH_PERSONS,
+  COMMAND_OUTCOMES_KEPT,
+  commandOutcomesQuery,
+  commandSignal,
+  commandStatusQuery,
+  parseRefusal,
+  refusalMessage,
+  requestHashQuery,
+  timelineQuery,
+  viewQuery,
+  type ActionRequest,
+  type AttachPersonsRequest,
+  type CaseCommand,
+  type CommandOutcome,
+} from '../contract.js';
+import type { CommandDef, CommandTable } from './command.js';
+import { clockCommands } from './clocks.js';
+import { closingCommands } from './closing.js';
+import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
+import { settlementCommands } from './settlement.js';
+import { isTerminal, refuse, type CaseContext } from './state.js';
+import { triageCommands } from './triage.js';
+import { syncSearchAttributes } from './visibility.js';
+
+/** Every case action, owned by exactly one track (the type makes a missing or unowned action a compile error). */
+export const COMMANDS: CommandTable = {
+  ...triageCommands,
+  ...settlementCommands,
+  ...clockCommands,
+  ...notificationCommands,
+  ...closingCommands,
+};
+
+export function isAction(name: string): name is Action {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+function parseBody(action: Action, request: ActionRequest): unknown {
+  const parsed = ACTION_SCHEMAS[action].safeParse(request.body);
+  if (!parsed.success) refuse('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function definition(action: Action): CommandDef<unknown> {
+  return COMMANDS[action] as CommandDef<unknown>;
+}
+
+/** Refuses the command if the case cannot take it now; changes nothing. */
+export function checkAction(c: CaseContext, action: Action, request: ActionRequest): void {
+  const { actor } = request;
+  const { v } = c;
+  if (actor.role === 'insured' && actor.insuredId !== v.insuredId) refuse('not_found', `case ${v.caseId} not found`);
+  if (!mayAct(actor.role, action)) refuse('forbidden', `role ${actor.role} may not ${action}`);
+  if (isTerminal(v.status)) refuse('wrong_state', `case is ${v.status}`);
+  const body = parseBody(action, request);
+  definition(action).check?.(c, body, actor);
+}
+
+/** Applies a command that passed `checkAction`, and brings the case list up to date. */
+export function applyAction(c: CaseContext, action: Action, request: ActionRequest): void {
+  definition(action).apply(c, ACTION_SCHEMAS[action].parse(request.body), request.actor);
+  syncSearchAttributes(c);
+}
+
+export function applyAttachPersons(c: CaseContext, request: AttachPersonsRequest): void {
+  attachPersons(c, request);
+  syncSearchAttributes(c);
+}
+
+/** The refusal of a command on the current state (`code: text`), or null when the case would take it. */
+function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): string | null {
+  try {
+    if (command.action === ATTACH_PERSONS) checkAttachPersons(c, command.request as AttachPersonsRequest);
+    else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
+    else refuse('invalid', `unknown command ${String(command.action)}`);
+    return null;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // Checks refuse with a reason code. Anything else (a body the API should have refused) is refused as invalid
+    // too: a signal that threw would fail every replay of the case, where an Update would merely reject.
+    return parseRefusal(message) ? message : refusalMessage('invalid', message);
+  }
+}
+
+function commandOutcome(c: CaseContext, commandId: string): CommandOutcome | null {
+  return (c.s.commands ?? []).find((x) => x.commandId === commandId) ?? null;
+}
+
+function receiveCommand(c: CaseContext, command: CaseCommand): void {
+  // A command id seen before (the API retrying, or a caller reusing its Idempotency-Key) is answered, not rerun.
+  if (commandOutcome(c, command.commandId)) return;
+  let refusal = checkCommand(c, command);
+  if (refusal === null) {
+    try {
+      if (command.action === ATTACH_PERSONS) applyAttachPersons(c, command.request as AttachPersonsRequest);
+      else applyAction(c, command.action, command.request as ActionRequest);
+    } catch (err) {
+      // A command that throws after its check passed is a bug; the case must still go on (see above).
+      log.error('command failed after validation', { caseId: c.v.caseId, action: command.action, error: String(err) });
+      refusal = refusalMessage('invalid', 'the command could not be applied');
+    }
+  }
+  const commands = (c.s.commands ??= []);
+  commands.push({ commandId: command.commandId, applied: refusal === null, ...(refusal !== null ? { refusal } : {}) });
+  if (commands.length > COMMAND_OUTCOMES_KEPT) commands.splice(0, commands.length - COMMAND_OUTCOMES_KEPT);
+}
+
+export function registerCommands(c: CaseContext): void {
+  setHandler(commandSignal, (command) => receiveCommand(c, command));
+  setHandler(commandOutcomesQuery, () => ({ outcomes: c.s.commands ?? [], view: c.v }));
+  setHandler(commandStatusQuery, (command) => {
+    const outcome = commandOutcome(c, command.commandId);
+    if (outcome) return { outcome, refusal: null, view: c.v };
+    c.checkingByQuery = true;
+    try {
+      return { outcome, refusal: checkCommand(c, command), view: c.v };
+    } finally {
+      c.checkingByQuery = false;
+    }
+  });
+  setHandler(viewQuery, () => c.v);
+  setHandler(timelineQuery, () => c.s.timeline);
+  setHandler(requestHashQuery, () => c.input.requestHash);
+}

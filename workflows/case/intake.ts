@@ -1,0 +1,27 @@
+/** The first task of a new case: triage, then either the denial or the acknowledgement and the panel dispatched. */
+import { log } from '@temporalio/workflow';
+import { acts } from './activities.js';
+import { assignmentMail, handlerRecipient, insuredAcknowledgement, insuredContact } from './messages.js';
+import { queueEmail, setStatus, type CaseContext } from './state.js';
+import { assess, deny } from './triage.js';
+import { dispatch } from './vendors.js';
+import { syncSearchAttributes } from './visibility.js';
+
+export async function intake(c: CaseContext): Promise<void> {
+  const { v } = c;
+  log.info('case opened', { caseId: v.caseId });
+  setStatus(c, 'triage', c.input.reportedBy.name, 'incident reported');
+  assess(c, 'system', 'triage');
+  syncSearchAttributes(c);
+  if (v.coverage.decision === 'denied') {
+    deny(c, 'system', `coverage denied: ${v.coverage.reasons.join(', ')}`);
+    return;
+  }
+  setStatus(c, 'response', 'system', `coverage ${v.coverage.decision}`);
+  queueEmail(c, 'acknowledgement', insuredContact(c), insuredAcknowledgement(c));
+  queueEmail(c, 'new-case', handlerRecipient(c), assignmentMail(c, 'claims team', 'system'));
+  c.s.panel = await acts.loadPanel();
+  // Counsel first, so that forensic work stays under legal privilege (domain.md section 2).
+  await dispatch(c, 'counsel', 'system');
+  await dispatch(c, 'forensics', 'system');
+}

@@ -1,0 +1,97 @@
+/**
+ * Who hears what: the e-mails a case writes (rendering happens in the activity) and the outbox the main loop drains.
+ * Every message is in the case's language; the recipients are principals, roles or the insured's contact.
+ */
+import type { Recipient } from '../../activities/contract.js';
+import type { EmailMessage } from '../../activities/email/render.js';
+import type { ObligationView } from '../contract.js';
+import { acts } from './activities.js';
+import { nowIso, record, type CaseContext } from './state.js';
+
+export const CASE_LANGUAGE = 'ja' as const;
+
+export function insuredContact(c: CaseContext): Recipient {
+  return { kind: 'address', address: c.report.contact.email, key: `insured:${c.v.insuredId}` };
+}
+
+export function handlerRecipient(c: CaseContext): Recipient {
+  return c.v.assignedTo ? { kind: 'principal', name: c.v.assignedTo } : { kind: 'role', role: 'handler' };
+}
+
+export function deadlineItem(o: ObligationView) {
+  return { regime: o.regime, kind: o.kind, dueAt: o.dueAt, audience: o.audience, target: !o.legalDeadline };
+}
+
+export function denialLetter(c: CaseContext): EmailMessage {
+  const { v } = c;
+  const o = v.coverage.override;
+  return {
+    kind: 'denial_letter',
+    language: CASE_LANGUAGE,
+    recipientName: c.report.contact.name,
+    insuredName: c.policy.insuredName,
+    caseId: v.caseId,
+    policyNumber: v.policyNumber,
+    decidedAt: nowIso(),
+    reasons: o
+      ? [{ code: 'handler_decision', explanation: o.reason, facts: [`decided by ${o.by} at ${o.at}`] }]
+      : v.coverage.reasons.map((code, i) => ({
+          code,
+          explanation: v.coverage.explanations[i] ?? code,
+          facts: v.coverage.facts,
+        })),
+    handler: { name: v.assignedTo ?? 'Claims team' },
+  };
+}
+
+export function assignmentMail(c: CaseContext, assignee: string, by: string): EmailMessage {
+  const { v } = c;
+  const next = v.obligations.filter((o) => o.status === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  return {
+    kind: 'handler_assignment',
+    language: CASE_LANGUAGE,
+    recipientName: assignee,
+    caseId: v.caseId,
+    insuredName: c.policy.insuredName,
+    policyNumber: v.policyNumber,
+    severity: v.severity,
+    assignedAt: nowIso(),
+    assignedBy: by,
+    affectedPersons: v.affectedPersons,
+    ...(next ? { nextDeadline: deadlineItem(next) } : {}),
+  };
+}
+
+export function insuredAcknowledgement(c: CaseContext): EmailMessage {
+  const { v } = c;
+  return {
+    kind: 'insured_ack',
+    language: CASE_LANGUAGE,
+    recipientName: c.report.contact.name,
+    insuredName: c.policy.insuredName,
+    caseId: v.caseId,
+    receivedAt: v.reportedAt,
+    handler: null,
+    nextSteps: [
+      'Breach counsel and a forensic firm from the panel are being engaged.',
+      'Upload the list of affected persons (CSV) so that notices can be prepared.',
+      'Keep invoices and receipts: costs are paid against evidence.',
+    ],
+    deadlines: v.obligations.filter((o) => o.audience === 'regulator').map(deadlineItem),
+  };
+}
+
+/** Sends what the handlers queued, oldest first; an e-mail leaves the outbox only once its activity has finished. */
+export async function flushOutbox(c: CaseContext): Promise<void> {
+  const { s, v } = c;
+  while (s.outbox.length > 0) {
+    const mail = s.outbox[0]!;
+    try {
+      await acts.sendEmail({ caseId: v.caseId, purpose: mail.purpose, to: mail.to, message: mail.message });
+    } catch (err) {
+      // A permanent failure (bad address) is recorded and the case goes on; transient ones were retried already.
+      record(c, 'email', 'system', `e-mail ${mail.purpose} not delivered: ${(err as Error).message}`);
+    }
+    s.outbox.shift();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Intake and triage track: the facts of the case (the report, then findings), what the rules make of them (severity,
+ * exposure, reserve, coverage, obligations: `triage` in domain/, the same function the API's first answer calls),
+ * the coverage decision and its override, denial, and who handles the case.
+ */
+import {
+  WRONGFUL_PURPOSE_CAUSES,
+  applyCoverageOverride,
+  assessCoverage,
+  personsNotifiedAtFrom,
+  triage,
+  type Cause,
+  type DataItem,
+  type RecordFindingsBody,
+  type TriageFacts,
+} from '../../domain/index.js';
+import { applyTriage } from '../case-view.js';
+import type { CommandTable } from './command.js';
+import { assignmentMail, denialLetter, insuredContact } from './messages.js';
+import { recomputeSettlement } from './settlement.js';
+import { isTerminal, nowIso, queueEmail, record, refuse, setStatus, type CaseContext } from './state.js';
+
+/** The facts the rules run on: the report as amended by findings. */
+export function caseFacts(c: CaseContext): TriageFacts {
+  const { v, s, report } = c;
+  return {
+    dataItems: v.dataItems as DataItem[],
+    affectedPersons: v.affectedPersons,
+    cause: v.cause as Cause,
+    encrypted: c.rules.encryptedFindings ? (s.findings.encrypted ?? report.encrypted) : report.encrypted,
+    occurredAt: v.occurredAt,
+    discoveredAt: v.discoveredAt,
+    notifiableDecidedAt: v.reportedAt,
+    residency: s.findings.residency ?? report.residency ?? {},
+    wrongfulPurpose: s.findings.wrongfulPurpose ?? WRONGFUL_PURPOSE_CAUSES.includes(v.cause as Cause),
+    circumstances: report.circumstances,
+    ...(c.rules.personsNoticeAnchor ? { personsNotifiedAt: personsNotifiedAtFrom(v.obligations) } : {}),
+  };
+}
+
+/** Severity, exposure, reserve, coverage and obligations from the current facts; deadlines only move earlier. */
+export function assess(c: CaseContext, actor: string, why: string): void {
+  const { v } = c;
+  applyTriage(v, triage(c.policy, caseFacts(c)));
+  recomputeSettlement(c);
+  record(c, 'assessment', actor, `${why}: severity ${v.severity}, coverage ${v.coverage.decision}, ${v.obligations.length} obligations`);
+}
+
+export function deny(c: CaseContext, actor: string, why: string): void {
+  setStatus(c, 'denied', actor, why);
+  queueEmail(c, 'denial', insuredContact(c), denialLetter(c));
+}
+
+type Findings = RecordFindingsBody & { wrongfulPurpose?: boolean };
+
+/** Findings from a handler or the forensic firm: the facts change, and so may everything the rules derive. */
+export function applyFindings(c: CaseContext, f: Findings, actor: string): void {
+  const { v, s, report } = c;
+  const changes: string[] = [];
+  if (f.affectedPersons !== undefined && f.affectedPersons !== v.affectedPersons) {
+    changes.push(`persons ${v.affectedPersons} → ${f.affectedPersons}`);
+    v.affectedPersons = f.affectedPersons;
+  }
+  if (f.dataItems && f.dataItems.length > 0) {
+    const merged = [...new Set([...v.dataItems, ...f.dataItems])];
+    if (merged.length !== v.dataItems.length) changes.push(`data items + ${merged.filter((i) => !v.dataItems.includes(i)).join(', ')}`);
+    v.dataItems = merged;
+  }
+  if (f.occurredAt !== undefined && f.occurredAt !== v.occurredAt) {
+    changes.push(`occurred at ${f.occurredAt}`);
+    v.occurredAt = f.occurredAt;
+    s.findings.occurredAt = f.occurredAt;
+  }
+  if (f.cause && f.cause !== v.cause) {
+    changes.push(`cause ${v.cause} → ${f.cause}`);
+    v.cause = f.cause;
+  }
+  if (f.wrongfulPurpose !== undefined) {
+    s.findings.wrongfulPurpose = f.wrongfulPurpose;
+    changes.push(`wrongful purpose ${f.wrongfulPurpose ? 'confirmed' : 'ruled out'}`);
+  }
+  if (f.encrypted !== undefined && c.rules.encryptedFindings) {
+    s.findings.encrypted = f.encrypted;
+    changes.push(f.encrypted ? 'data found strongly encrypted' : 'data found not (strongly) encrypted');
+  }
+  if (f.residency) {
+    s.findings.residency = { ...(s.findings.residency ?? report.residency ?? {}), ...f.residency };
+    changes.push('residency updated');
+  }
+  record(c, 'findings', actor, changes.length > 0 ? `findings: ${changes.join('; ')}` : 'findings recorded (no change)');
+  const before = v.coverage.decision;
+  assess(c, actor, 'recomputed after findings');
+  if (before !== 'denied' && v.coverage.decision === 'denied' && !isTerminal(v.status)) {
+    deny(c, actor, `coverage denied on findings: ${v.coverage.reasons.join(', ')}`);
+  } else if (before === 'provisional' && v.coverage.decision === 'covered') {
+    record(c, 'coverage', actor, 'coverage confirmed: forensics dated the occurrence');
+  }
+}
+
+export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record-findings' | 'deny'> = {
+  assign: {
+    apply(c, b, actor) {
+      c.v.assignedTo = b.assignee;
+      record(c, 'assign', actor.name, `assigned to ${b.assignee}`);
+      queueEmail(c, `assignment:${b.assignee}`, { kind: 'principal', name: b.assignee }, assignmentMail(c, b.assignee, actor.name));
+    },
+  },
+  'decide-coverage': {
+    check(c, b) {
+      const { v } = c;
+      if (b.decision === 'covered' && v.status === 'settlement' && v.coverage.decision === 'covered') {
+        refuse('nothing_to_do', 'coverage is already covered');
+      }
+    },
+    apply(c, b, actor) {
+      const { v } = c;
+      const computed = assessCoverage(c.policy, { discoveredAt: v.discoveredAt, occurredAt: v.occurredAt, circumstances: c.report.circumstances });
+      const decided = applyCoverageOverride(computed, { decision: b.decision, reason: b.reason, by: actor.name, at: nowIso() });
+      v.coverage.override = decided.override ?? undefined;
+      v.coverage.decision = decided.effective.decision as 'covered' | 'denied';
+      record(c, 'coverage', actor.name, `coverage decided ${b.decision} (computed ${v.coverage.computed?.decision}): ${b.reason}`);
+      if (b.decision === 'denied') deny(c, actor.name, 'coverage denied by decision');
+      else if (v.status === 'triage' || v.status === 'reported') setStatus(c, 'response', actor.name, 'coverage confirmed');
+      recomputeSettlement(c);
+    },
+  },
+  'record-findings': {
+    apply: (c, b, actor) => applyFindings(c, b, actor.name),
+  },
+  deny: {
+    apply(c, b, actor) {
+      c.v.coverage.override = { decision: 'denied', reason: b.reason, by: actor.name, at: nowIso() };
+      c.v.coverage.decision = 'denied';
+      deny(c, actor.name, b.reason);
+    },
+  },
+};

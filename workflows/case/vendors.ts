@@ -1,0 +1,157 @@
+/**
+ * Vendors track: panel vendors dispatched (counsel first, so forensic work stays under legal privilege), their
+ * acknowledgement SLA (a vendor that misses it is replaced by the next on the panel), and the events they send back
+ * through signed webhooks: acknowledgement, counsel's advice, forensic findings, invoices, letters mailed.
+ */
+import { setHandler } from '@temporalio/workflow';
+import type { Cause, CostCategory, DataItem, RecordFindingsBody } from '../../domain/index.js';
+import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEventInput } from '../contract.js';
+import { acts } from './activities.js';
+import { addCostItem, recomputeSettlement } from './settlement.js';
+import { nowIso, record, refuse, type CaseContext } from './state.js';
+import { applyFindings } from './triage.js';
+import { syncSearchAttributes } from './visibility.js';
+
+const SEEN_EVENTS_KEPT = 1_000;
+
+function nextPanelVendor(c: CaseContext, role: PanelVendor['role']): PanelVendor | undefined {
+  const used = new Set(c.v.vendors.filter((e) => e.role === role).map((e) => e.vendorId));
+  return c.s.panel.find((p) => p.role === role && !used.has(p.vendorId));
+}
+
+export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor: string): Promise<void> {
+  const { v } = c;
+  const vendor = nextPanelVendor(c, role);
+  if (!vendor) {
+    record(c, 'vendor', actor, `no ${role} vendor left on the panel: the handler must engage one`);
+    return;
+  }
+  const dispatchId = `${v.caseId}-${role}-${v.vendors.length + 1}`;
+  v.vendors.push({
+    dispatchId,
+    vendorId: vendor.vendorId,
+    role,
+    dispatchedAt: nowIso(),
+    ackDueAt: new Date(Date.now() + c.input.settings.vendorAckSlaMs).toISOString(),
+    status: 'dispatched',
+    slaBreached: false,
+    invoicedJpy: 0,
+  });
+  record(c, 'vendor', actor, `${role} ${vendor.name} (${vendor.vendorId}) dispatched`);
+  await acts.dispatchVendor({
+    caseId: v.caseId,
+    dispatchId,
+    vendorId: vendor.vendorId,
+    role,
+    brief: { cause: v.cause as Cause, dataItems: v.dataItems as DataItem[], affectedPersons: v.affectedPersons },
+  });
+}
+
+/** The main loop's step: replaces every vendor whose acknowledgement is overdue. */
+export async function checkVendorSlas(c: CaseContext): Promise<void> {
+  for (const e of [...c.v.vendors]) {
+    if (e.status === 'dispatched' && Date.parse(e.ackDueAt) <= Date.now()) {
+      e.status = 'replaced';
+      e.slaBreached = true;
+      record(c, 'vendor', 'system', `${e.role} ${e.vendorId} missed its acknowledgement SLA: replaced`);
+      await dispatch(c, e.role, 'system');
+    }
+  }
+}
+
+function vendorEngaged(c: CaseContext, vendorId: string): boolean {
+  return c.v.vendors.some((e) => e.vendorId === vendorId);
+}
+
+/** Remembers an event id; false when it was seen before (a redelivery, which changes nothing). */
+function firstSighting(c: CaseContext, eventId: string): boolean {
+  const seen = c.s.seenEventIds;
+  if (seen.includes(eventId)) return false;
+  seen.push(eventId);
+  if (seen.length > SEEN_EVENTS_KEPT) seen.shift();
+  return true;
+}
+
+/** A vendor event from an engaged vendor, shared by the signal and the legacy Update; false for a redelivery. */
+function receiveVendorEvent(c: CaseContext, event: VendorEventInput): boolean {
+  if (!firstSighting(c, event.eventId)) return false;
+  applyVendorEvent(c, event);
+  syncSearchAttributes(c);
+  return true;
+}
+
+export function registerVendorEvents(c: CaseContext): void {
+  // How the API delivers vendor webhooks. A signal cannot be refused, so an event from a vendor that is not engaged
+  // is ignored here, with a trace on the timeline (once: a redelivery of it is a duplicate like any other).
+  setHandler(vendorEventSignal, (event) => {
+    if (vendorEngaged(c, event.vendorId)) {
+      receiveVendorEvent(c, event);
+      return;
+    }
+    if (!firstSighting(c, event.eventId)) return;
+    record(c, 'vendor', `vendor:${event.vendorId}`, `${event.type} event ignored: vendor ${event.vendorId} is not engaged on this case`);
+  });
+
+  // The earlier delivery, kept for the cases that received it (their histories replay it); the API no longer sends it.
+  setHandler(vendorEventUpdate, (event) => ({ accepted: true, duplicate: !receiveVendorEvent(c, event) }), {
+    validator: (event) => {
+      if (!vendorEngaged(c, event.vendorId)) refuse('not_found', `vendor ${event.vendorId} is not engaged on this case`);
+    },
+  });
+}
+
+function findingsOf(event: VendorEventInput): RecordFindingsBody & { wrongfulPurpose?: boolean } {
+  const f = event.findings;
+  return {
+    ...(f?.affectedPersons !== undefined ? { affectedPersons: f.affectedPersons } : {}),
+    ...(f?.dataItems ? { dataItems: f.dataItems as DataItem[] } : {}),
+    ...(f?.occurredAt ? { occurredAt: f.occurredAt } : {}),
+    ...(f?.cause ? { cause: f.cause as Cause } : {}),
+    ...(f?.residency ? { residency: f.residency } : {}),
+    ...(f?.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
+  } as RecordFindingsBody & { wrongfulPurpose?: boolean };
+}
+
+function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
+  const { v } = c;
+  const engagement = v.vendors.find((e) => (event.dispatchId ? e.dispatchId === event.dispatchId : e.vendorId === event.vendorId));
+  const who = `vendor:${event.vendorId}`;
+  switch (event.type) {
+    case 'acknowledged':
+      if (engagement && engagement.status === 'dispatched') {
+        engagement.status = 'acknowledged';
+        engagement.acknowledgedAt = event.at;
+        record(c, 'vendor', who, `${engagement.role} ${event.vendorId} acknowledged`);
+      } else record(c, 'vendor', who, 'late acknowledgement ignored (vendor already replaced)');
+      break;
+    case 'advice':
+      v.counselAdvice.push({ at: event.at, vendorId: event.vendorId, advice: event.advice ?? '' });
+      record(c, 'counsel', who, 'counsel advice recorded');
+      break;
+    case 'findings':
+      applyFindings(c, findingsOf(event), who);
+      break;
+    case 'invoice':
+      if (engagement && event.amountJpy) engagement.invoicedJpy += event.amountJpy;
+      if (event.amountJpy && event.category && v.coverage.decision !== 'denied') {
+        addCostItem(c, {
+          category: event.category as CostCategory,
+          amountJpy: event.amountJpy,
+          evidenceRef: event.evidenceRef ?? `invoice:${event.eventId}`,
+          description: `panel vendor ${event.vendorId} invoice`,
+          submittedBy: who,
+          submittedAt: event.at,
+        });
+        if (!v.consents.some((x) => x.category === event.category && x.vendorId === event.vendorId)) {
+          // Panel vendors are pre-consented (domain.md section 7).
+          v.consents.push({ category: event.category, vendorId: event.vendorId, note: 'panel vendor', by: 'panel', at: event.at });
+        }
+        record(c, 'costs', who, `invoice of ${event.amountJpy} JPY added as a cost item`);
+        recomputeSettlement(c);
+      }
+      break;
+    case 'letters_mailed':
+      record(c, 'notification', who, `${event.count ?? 0} letters mailed`);
+      break;
+  }
+}
