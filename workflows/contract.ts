@@ -293,23 +293,28 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
 /**
  * The contract actions as Updates with validators. The API sends `commandSignal` instead (see there for why); these
  * stay registered, with the same validation, so that cases which received them replay and an integrator's worker-side
- * tooling that used them keeps working.
+ * tooling that used them keeps working. An action added since is a command signal only.
  */
-export type ActionUpdates = { [A in Action]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
+const LEGACY_ACTIONS = [
+  'assign',
+  'decide-coverage',
+  'consent',
+  'record-findings',
+  'approve-notice',
+  'record-filing',
+  'submit-costs',
+  'approve-payout',
+  'deny',
+  'withdraw',
+  'close',
+] as const satisfies readonly Action[];
+export type LegacyAction = (typeof LEGACY_ACTIONS)[number];
 
-export const actionUpdates: ActionUpdates = {
-  assign: defineUpdate<CaseView, [ActionRequest]>('assign'),
-  'decide-coverage': defineUpdate<CaseView, [ActionRequest]>('decide-coverage'),
-  consent: defineUpdate<CaseView, [ActionRequest]>('consent'),
-  'record-findings': defineUpdate<CaseView, [ActionRequest]>('record-findings'),
-  'approve-notice': defineUpdate<CaseView, [ActionRequest]>('approve-notice'),
-  'record-filing': defineUpdate<CaseView, [ActionRequest]>('record-filing'),
-  'submit-costs': defineUpdate<CaseView, [ActionRequest]>('submit-costs'),
-  'approve-payout': defineUpdate<CaseView, [ActionRequest]>('approve-payout'),
-  deny: defineUpdate<CaseView, [ActionRequest]>('deny'),
-  withdraw: defineUpdate<CaseView, [ActionRequest]>('withdraw'),
-  close: defineUpdate<CaseView, [ActionRequest]>('close'),
-};
+export type ActionUpdates = { [A in LegacyAction]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
+
+export const actionUpdates = Object.fromEntries(
+  LEGACY_ACTIONS.map((action) => [action, defineUpdate<CaseView, [ActionRequest]>(action)]),
+) as ActionUpdates;
 
 /** An uploaded affected-person list as workflows carry it: a reference to the encrypted blob, never the persons. */
 export type PersonsListRefInput = PersonsListRef;

@@ -222,7 +222,7 @@ describe('incidentCase lifecycle', () => {
     expect(result.view).toEqual(await handle.query(viewQuery));
     expect(result.timeline).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    await keep(handle, 'case-covered-closed-v3');
+    await keep(handle, 'case-covered-closed-v4');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -252,7 +252,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v3');
+    await keep(handle, 'case-denied-exclusion-v4');
   });
 
   it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
@@ -275,7 +275,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v3');
+    await keep(handle, 'case-provisional-denied-on-findings-v4');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -306,7 +306,7 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
-    await keep(handle, 'case-escalated-open-v3');
+    await keep(handle, 'case-escalated-open-v4');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -345,7 +345,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v3');
+    await keep(handle, 'case-vendor-replaced-open-v4');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -362,7 +362,17 @@ describe('incidentCase lifecycle', () => {
     view = await settle(handle, (v) => v.payouts[0]?.status === 'paid');
     expect(view.payouts[0]?.approvedBy).toEqual(['handler', 'supervisor']);
     expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
-    await keep(handle, 'case-supervisor-payout-open-v3');
+    // Supervisors are asked with the payout-approval e-mail, not the consent request it used to borrow.
+    const asked = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === `payout-approval:${caseId}-P1`);
+    expect(asked?.message).toMatchObject({
+      kind: 'payout_approval_request',
+      payoutId: `${caseId}-P1`,
+      amountJpy: 3_000_000,
+      requestedBy: 'handler',
+      authorityLimitJpy: 1_000_000,
+      lines: [{ category: 'forensic_investigation', payableJpy: 3_000_000 }],
+    });
+    await keep(handle, 'case-supervisor-payout-open-v4');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -395,7 +405,59 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v3');
+    await keep(handle, 'case-withdrawn-v4');
+  });
+});
+
+describe('one rulebook: rules the workflow applied differently from domain/ before', () => {
+  const DAY_MS = 86_400_000;
+
+  it('anchors the California Attorney General copy to the day notices went out, not to the notice deadline', async () => {
+    const { handle } = await openCase({ report: { residency: { JP: 600, 'US-CA': 600 } } });
+    await settle(handle, (v) => v.vendors.length === 2);
+    const ag = (v: CaseView) => v.obligations.find((o) => o.id === 'US-CA:regulator:notice')!;
+    const before = await handle.query(viewQuery);
+    expect(Date.parse(ag(before).dueAt)).toBe(Date.parse(before.discoveredAt) + 45 * DAY_MS);
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    const view = await settle(handle, (v) => v.notifications.status === 'done' && ag(v).dueAt !== ag(before).dueAt);
+    const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
+    expect(notified.status).toBe('done');
+    expect(Date.parse(ag(view).dueAt)).toBe(Date.parse(notified.filedAt!) + 15 * DAY_MS);
+    await keep(handle, 'case-persons-notified-open-v4');
+  });
+
+  it('shows an overdue obligation as the next deadline until it is filed', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await env.sleep('5 days');
+    const view = await settle(handle, (v) => v.overdue);
+    const open = view.obligations.filter((o) => (o.status === 'pending' || o.status === 'overdue') && o.stillApplies !== false);
+    const earliest = open.map((o) => o.dueAt).sort()[0];
+    expect(view.obligations.find((o) => o.dueAt === earliest)?.status).toBe('overdue');
+    expect(view.nextDeadline).toBe(earliest);
+  });
+
+  it('refuses a filing that matches two obligations until it names the audience', async () => {
+    const { handle } = await openCase({ report: { residency: { JP: 600, 'US-CA': 600 } } });
+    await settle(handle, (v) => v.vendors.length === 2);
+    const filedAt = new Date(await env.currentTimeMs()).toISOString();
+    const refused = await refusal(act(handle, 'record-filing', actors.insured, { regime: 'US-CA', kind: 'notice', filedAt }));
+    expect(refused.code).toBe('invalid');
+    expect(refused.text).toMatch(/audience/);
+    const view = await act(handle, 'record-filing', actors.insured, { regime: 'US-CA', kind: 'notice', audience: 'regulator', filedAt });
+    expect(view.obligations.find((o) => o.id === 'US-CA:regulator:notice')?.status).toBe('done');
+    expect(view.obligations.find((o) => o.id === 'US-CA:persons:notice')?.status).toBe('pending');
+  });
+
+  it('lifts the APPI duties when findings show the leaked data was strongly encrypted', async () => {
+    const { handle } = await openCase({ report: { residency: { JP: 1200 } } });
+    await settle(handle, (v) => v.vendors.length === 2);
+    const appi = (v: CaseView) => v.obligations.filter((o) => o.regime === 'JP-APPI');
+    expect(appi(await handle.query(viewQuery)).every((o) => o.stillApplies !== false)).toBe(true);
+    const view = await act(handle, 'record-findings', actors.handler, { encrypted: true, note: 'full-disk encryption confirmed' });
+    expect(appi(view).length).toBeGreaterThan(0);
+    expect(appi(view).every((o) => o.stillApplies === false)).toBe(true);
   });
 });
 
@@ -551,7 +613,7 @@ describe('vendor events', () => {
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v3');
+    await keep(handle, 'case-vendor-signals-open-v4');
   });
 
   it('still answers the legacy vendor-event Update for cases that received it, sharing the de-duplication', async () => {

@@ -4,12 +4,12 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { actionUpdates, attachPersonsUpdate } from '../contract.js';
-import { applyAction, applyAttachPersons, checkAction, isAction } from './commands.js';
+import { applyAction, applyAttachPersons, checkAction } from './commands.js';
 import { checkAttachPersons } from './notification.js';
 import type { CaseContext } from './state.js';
 
 export function registerLegacyUpdates(c: CaseContext): void {
-  for (const action of Object.keys(actionUpdates).filter(isAction)) {
+  for (const action of Object.keys(actionUpdates) as (keyof typeof actionUpdates)[]) {
     setHandler(
       actionUpdates[action],
       (request) => {
