@@ -69,6 +69,7 @@ export function applyTriage(v: CaseView, t: Triage): void {
     explanations: computed.explanations,
     facts: Object.entries(computed.facts).map(([k, val]) => `${k}: ${String(val)}`),
     computed: { decision: computed.decision, reasons: computed.reasons },
+    grounds: computed.grounds.map((g) => ({ reason: g.reason, explanation: g.explanation, facts: [...g.facts] })),
     ...(override ? { override } : {}),
   };
   const before = new Map(v.obligations.map((o) => [o.id, o]));

@@ -255,6 +255,18 @@ describe('incidentCase lifecycle', () => {
     await keep(handle, 'case-denied-exclusion-v4');
   });
 
+  it('denies a leak caused by terrorism, naming it in the letter, unless the policy covers terrorism', async () => {
+    const circumstances = { naturalCatastrophe: false, warOrRiot: false, terrorism: true, directedByInsuredOfficers: false, knownBeforeInception: false };
+    const excluded = await openCase({ report: { circumstances } });
+    expect(await finished(excluded.handle)).toMatchObject({ caseId: excluded.caseId, status: 'denied' });
+    const letter = h.seen.emails.find((e) => e.caseId === excluded.caseId && e.purpose === 'denial');
+    expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'terrorism', explanation: expect.stringMatching(/terror/i) })] });
+    const covered = await openCase({ report: { circumstances }, policyOverrides: { coversTerrorism: true } });
+    const view = await settle(covered.handle, (v) => v.status === 'response');
+    expect(view.coverage.decision).toBe('covered');
+    expect(view.coverage.reasons).not.toContain('terrorism');
+  });
+
   it('keeps a case with an unknown occurrence provisional until findings date it', async () => {
     const { handle } = await openCase({ report: { occurredAt: undefined } });
     let view = await settle(handle, (v) => v.status === 'response');

@@ -35,11 +35,10 @@ export function denialLetter(c: CaseContext): EmailMessage {
     decidedAt: nowIso(),
     reasons: o
       ? [{ code: 'handler_decision', explanation: o.reason, facts: [`decided by ${o.by} at ${o.at}`] }]
-      : v.coverage.reasons.map((code, i) => ({
-          code,
-          explanation: v.coverage.explanations[i] ?? code,
-          facts: v.coverage.facts,
-        })),
+      : v.coverage.grounds
+        ? v.coverage.grounds.map((g) => ({ code: g.reason, explanation: g.explanation, facts: g.facts }))
+        : // Views from before `grounds`: explanations do not line up with reasons, so each reason is named alone.
+          v.coverage.reasons.map((code) => ({ code, explanation: code, facts: v.coverage.facts })),
     handler: { name: v.assignedTo ?? 'Claims team' },
   };
 }

@@ -1,0 +1,196 @@
+/** The shapes of a case: who acts, its input and settings, the view the API shows, and the state a run carries on. */
+import type { CaseStatus, CostCategory, IncidentReport, Obligation, PolicyRecord, Role, Severity } from '../../domain/index.js';
+import type { Recipient } from '../../activities/contract.js';
+import type { EmailMessage } from '../../activities/email/render.js';
+import type { CommandOutcome, PersonsListRefInput } from './messages.js';
+
+/** Who asks. The API resolves it from the key; validators decide on it. */
+export interface Actor {
+  name: string;
+  role: Role;
+  insuredId?: string;
+  authorityLimitJpy?: number;
+}
+
+export interface PanelVendor {
+  vendorId: string;
+  role: 'forensics' | 'counsel' | 'call_center' | 'print_and_mail' | 'credit_monitoring' | 'public_relations';
+  name: string;
+}
+
+/** Product decisions for the case clocks; carried in the input so a running case keeps the values it started with. */
+export interface CaseSettings {
+  /** Vendor acknowledgement SLA for forensics and counsel (domain.md section 7: 1 hour). */
+  vendorAckSlaMs: number;
+  /** Persons per notification slice handled by one campaign activity. */
+  campaignSliceSize: number;
+  /** Events after which a run continues as new (default 1,000; see `RUN_HISTORY_EVENTS` in incident-case.ts). */
+  runHistoryEvents?: number;
+}
+
+export const DEFAULT_CASE_SETTINGS: CaseSettings = {
+  vendorAckSlaMs: 60 * 60 * 1000,
+  campaignSliceSize: 2_000,
+};
+
+export interface CaseInput {
+  caseId: string;
+  report: IncidentReport;
+  policy: PolicyRecord;
+  reportedAt: string;
+  reportedBy: Actor;
+  /** sha256 of the canonical request body, for the idempotency check on POST /v1/cases. */
+  requestHash: string;
+  settings: CaseSettings;
+  /** Present when the run continues as new. */
+  state?: CaseState;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  actor: string;
+  summary: string;
+}
+
+/**
+ * An obligation as the case shows it: the domain's `Obligation`, with the reminder sent and the time its deadline
+ * passed unmet (kept even if it was filed late afterwards).
+ */
+export type ObligationView = Obligation;
+
+export interface VendorEngagement {
+  dispatchId: string;
+  vendorId: string;
+  role: PanelVendor['role'];
+  dispatchedAt: string;
+  ackDueAt: string;
+  status: 'dispatched' | 'acknowledged' | 'replaced' | 'failed';
+  acknowledgedAt?: string;
+  slaBreached: boolean;
+  invoicedJpy: number;
+}
+
+export interface SettlementLineView {
+  lineId: string;
+  category: CostCategory;
+  claimedJpy: number;
+  payableJpy: number;
+  status: 'payable' | 'held' | 'paid' | 'approved';
+  reasons: string[];
+  steps: { step: string; beforeJpy: number; afterJpy: number; explanation: string }[];
+  evidenceRef: string;
+  paidJpy?: number;
+  payoutId?: string;
+}
+
+export interface PayoutView {
+  payoutId: string;
+  lineIds: string[];
+  requestedJpy: number;
+  grantedJpy?: number;
+  status: 'awaiting_supervisor' | 'approved' | 'paid' | 'failed';
+  approvedBy: string[];
+  paymentId?: string;
+  paidAt?: string;
+  reason?: string;
+}
+
+export interface CaseView {
+  caseId: string;
+  status: CaseStatus;
+  policyNumber: string;
+  insuredId: string;
+  reportedAt: string;
+  discoveredAt: string;
+  occurredAt: string | null;
+  cause: string;
+  dataItems: string[];
+  affectedPersons: number;
+  severity: Severity;
+  severityReasons: string[];
+  coverage: {
+    decision: 'covered' | 'provisional' | 'denied';
+    reasons: string[];
+    explanations: string[];
+    /** The facts the decision rests on, as a handler reads them. */
+    facts: string[];
+    computed?: { decision: string; reasons: string[] };
+    /** One per reason, in order: what the denial letter lists (absent in views written before it existed). */
+    grounds?: { reason: string; explanation: string; facts: string[] }[];
+    override?: { decision: string; reason: string; by: string; at: string };
+  };
+  exposure: {
+    perPersonJpy: number;
+    persons: number;
+    totalJpy: number;
+    factors: { x: number; y: number; identifiability: number; socialResponsibility: number; responseQuality: number };
+  };
+  reserve: { totalJpy: number; byCategory: Record<string, number> };
+  obligations: ObligationView[];
+  vendors: VendorEngagement[];
+  counselAdvice: { at: string; vendorId: string; advice: string }[];
+  consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];
+  notice: { approved: boolean; language?: string; templateVersion?: string; approvedBy?: string; approvedAt?: string };
+  affectedPersonsList: {
+    uploadId: string;
+    accepted: number;
+    withEmail: number;
+    withoutEmail: number;
+    duplicates: number;
+    rejected: number;
+    checksum: string;
+  } | null;
+  notifications: { total: number; sent: number; failed: number; letters: number; status: string };
+  settlement: { lines: SettlementLineView[]; payableJpy: number; paidJpy: number; heldJpy: number };
+  payouts: PayoutView[];
+  assignedTo: string | null;
+  nextDeadline: string | null;
+  overdue: boolean;
+  closedAt?: string;
+  closeReason?: string;
+}
+
+/** What `submit-costs` and vendor invoices add; kept as submitted so the settlement can be recomputed. */
+export interface CostItemRecord {
+  lineId: string;
+  category: CostCategory;
+  amountJpy: number;
+  evidenceRef: string;
+  persons?: number;
+  description?: string;
+  submittedBy: string;
+  submittedAt: string;
+}
+
+/**
+ * What a case returns when it ends. The final view and timeline ride along so that the API reads a closed case
+ * from its result instead of a query: a query of a closed workflow replays its whole history on a worker, and a
+ * history the SDK cannot replay (sdk-rust #1146) would leave a closed case unreadable. Cases that ended before
+ * these were added return only the id and status.
+ */
+export interface CaseResult {
+  caseId: string;
+  status: CaseStatus;
+  view?: CaseView;
+  timeline?: TimelineEntry[];
+}
+
+/** Everything a run carries into the next one on continue-as-new. */
+export interface CaseState {
+  view: CaseView;
+  timeline: TimelineEntry[];
+  costItems: CostItemRecord[];
+  findings: { occurredAt?: string | null; cause?: string; wrongfulPurpose?: boolean; encrypted?: boolean; residency?: Record<string, number> };
+  seenEventIds: string[];
+  campaignNo: number;
+  campaignRunning: boolean;
+  payoutNo: number;
+  lineNo: number;
+  /** E-mails decided but not yet sent; the main loop drains it, so a crash never loses one. */
+  outbox: { purpose: string; to: Recipient; message: EmailMessage }[];
+  panel: PanelVendor[];
+  personsRef: PersonsListRefInput | null;
+  /** The outcomes of the latest commands (see `commandSignal`), oldest first; absent in states from before them. */
+  commands?: CommandOutcome[];
+}

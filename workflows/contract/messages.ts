@@ -1,0 +1,174 @@
+/**
+ * The messages a case takes and answers: commands (signal, with the outcome by query), refusals and their codes,
+ * vendor events, campaign progress, the read queries, and the legacy Updates kept for replay.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Action, PersonsListRef } from '../../domain/index.js';
+import type { Actor, CaseView, TimelineEntry } from './case.js';
+
+export interface ActionRequest<B = unknown> {
+  actor: Actor;
+  body: B;
+}
+
+/** A refusal's reason code travels in the error message as `code: text`, and the API maps codes to statuses. */
+export const REFUSALS = {
+  forbidden: 403,
+  wrong_state: 409,
+  not_found: 404,
+  over_authority: 403,
+  consent_missing: 422,
+  invalid: 422,
+  nothing_to_do: 409,
+  duplicate: 409,
+} as const;
+export type RefusalCode = keyof typeof REFUSALS;
+
+export function refusalMessage(code: RefusalCode, text: string): string {
+  return `${code}: ${text}`;
+}
+
+export function parseRefusal(message: string): { code: RefusalCode; text: string } | undefined {
+  const m = /^([a-z_]+): (.*)$/s.exec(message);
+  if (!m || !(m[1]! in REFUSALS)) return undefined;
+  return { code: m[1] as RefusalCode, text: m[2]! };
+}
+
+/**
+ * The contract actions as Updates with validators. The API sends `commandSignal` instead (see there for why); these
+ * stay registered, with the same validation, so that cases which received them replay and an integrator's worker-side
+ * tooling that used them keeps working. An action added since is a command signal only.
+ */
+const LEGACY_ACTIONS = [
+  'assign',
+  'decide-coverage',
+  'consent',
+  'record-findings',
+  'approve-notice',
+  'record-filing',
+  'submit-costs',
+  'approve-payout',
+  'deny',
+  'withdraw',
+  'close',
+] as const satisfies readonly Action[];
+export type LegacyAction = (typeof LEGACY_ACTIONS)[number];
+
+export type ActionUpdates = { [A in LegacyAction]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
+
+export const actionUpdates = Object.fromEntries(
+  LEGACY_ACTIONS.map((action) => [action, defineUpdate<CaseView, [ActionRequest]>(action)]),
+) as ActionUpdates;
+
+/** An uploaded affected-person list as workflows carry it: a reference to the encrypted blob, never the persons. */
+export type PersonsListRefInput = PersonsListRef;
+
+/**
+ * An uploaded affected-person list attached by reference (never the persons themselves). The API now sends it as a
+ * `commandSignal`; the Update stays registered so that cases which received it still replay.
+ */
+export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]>(
+  'attach-affected-persons',
+);
+
+export interface VendorEventInput {
+  eventId: string;
+  vendorId: string;
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed';
+  dispatchId?: string;
+  at: string;
+  findings?: {
+    affectedPersons?: number;
+    dataItems?: string[];
+    occurredAt?: string;
+    cause?: string;
+    wrongfulPurpose?: boolean;
+    residency?: Record<string, number>;
+    summary?: string;
+  };
+  advice?: string;
+  amountJpy?: number;
+  category?: string;
+  evidenceRef?: string;
+  count?: number;
+}
+
+/**
+ * A verified vendor webhook as an Update (the event id as update id). No longer sent: the API signals instead (see
+ * `vendorEventSignal`). Kept registered because cases started before the change received it and must replay.
+ */
+export const vendorEventUpdate = defineUpdate<{ accepted: boolean; duplicate: boolean }, [VendorEventInput]>(
+  'vendor-event',
+);
+
+/**
+ * A verified vendor webhook, as sent by the API. A signal rather than an Update: webhooks arrive while workers die,
+ * and a worker killed mid-Update can leave a history the SDK cannot replay (sdk-rust #943/#1146). The case
+ * de-duplicates by event id, and ignores (recording it on the timeline) an event from a vendor not engaged on it.
+ */
+export const vendorEventSignal = defineSignal<[VendorEventInput]>('vendor-event-signal');
+
+export interface CampaignProgress {
+  campaignNo: number;
+  total: number;
+  sent: number;
+  failed: number;
+  letters: number;
+  done: boolean;
+}
+
+/** Sent by the notification campaign child after each slice. */
+export const campaignProgressSignal = defineSignal<[CampaignProgress]>('campaign-progress');
+
+/**
+ * A human command (a contract action, or attaching an uploaded affected-person list) as the API sends it: a signal
+ * with the caller's command id, answered through `commandOutcomeQuery`.
+ *
+ * Why not the Updates above: with TypeScript SDK 1.24.0 a worker killed in the middle of a workflow task can leave
+ * an accepted Update recorded after the commands of the same task, and that history no longer replays ("Update
+ * machine does not handle this event", sdk-rust #943/#1146); the case is then stuck. The chaos soak found it. A signal
+ * is an ordinary history event, so replay cannot order it differently. The case validates a command exactly as the
+ * Update validators did; a refusal is recorded as the command's outcome and changes nothing else. The API asks
+ * `commandStatusQuery` first, so a command refused on the state the caller saw never reaches history at all.
+ */
+export type CaseCommand =
+  | { commandId: string; action: Action; request: ActionRequest }
+  | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest };
+
+export const ATTACH_PERSONS = 'attach-affected-persons';
+
+export interface AttachPersonsRequest {
+  actor: Actor;
+  ref: PersonsListRefInput;
+}
+
+/** What became of a command: applied, or refused with the reason (`code: text`, see `parseRefusal`). */
+export interface CommandOutcome {
+  commandId: string;
+  applied: boolean;
+  refusal?: string;
+}
+
+/** How many command outcomes a case remembers (a retry with the same command id within them is answered, not rerun). */
+export const COMMAND_OUTCOMES_KEPT = 200;
+
+export const commandSignal = defineSignal<[CaseCommand]>('command');
+
+/**
+ * Where a command stands: its outcome once the case has received it; before that, the refusal the case would give
+ * it on its current state (null when it would take it). Changes nothing; the view is the case as it is now.
+ */
+export interface CommandStatus {
+  outcome: CommandOutcome | null;
+  refusal: string | null;
+  view: CaseView;
+}
+
+export const commandStatusQuery = defineQuery<CommandStatus, [CaseCommand]>('command-status');
+
+/** The outcomes the case remembers (oldest first) and its view: one answer for everyone waiting on that case. */
+export const commandOutcomesQuery = defineQuery<{ outcomes: CommandOutcome[]; view: CaseView }>('command-outcomes');
+
+export const viewQuery = defineQuery<CaseView>('view');
+export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
+export const requestHashQuery = defineQuery<string>('requestHash');
