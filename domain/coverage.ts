@@ -21,6 +21,8 @@ export const COVERAGE_RULES = {
 export interface CoverageCircumstances {
   naturalCatastrophe?: boolean;
   warOrRiot?: boolean;
+  /** Excluded unless the policy extends cover to terrorism (`coversTerrorism`). */
+  terrorism?: boolean;
   directedByInsuredOfficers?: boolean;
   knownBeforeInception?: boolean;
   /** Liability-only exclusions: they deny the liability part, not the response costs. */
@@ -36,21 +38,38 @@ export interface CoverageFacts {
   claimMadeAt?: string | null;
 }
 
+/** One ground of the decision: its code, the rule in words, and the facts it rests on (`key: value`, as in `facts`). */
+export interface CoverageGround {
+  reason: CoverageReason;
+  explanation: string;
+  facts: string[];
+}
+
 export interface CoverageAssessment {
   decision: CoverageDecision;
   reasons: CoverageReason[];
+  /** Everything checked, in order, including what passed; not aligned with `reasons` (see `grounds`). */
   explanations: string[];
   facts: Record<string, string>;
+  /** One entry per reason, in the order of `reasons`: what a denial letter lists. */
+  grounds: CoverageGround[];
   /** Liability (損害賠償責任) may be denied by its own exclusions while response costs stay covered. */
   liability: { decision: CoverageDecision; reasons: CoverageReason[]; explanations: string[] };
 }
 
-/** Exclusions that deny the whole incident, in the order a denial letter lists them. */
-export const EXCLUSIONS: readonly {
+/** Policy terms that buy an exclusion back (an extension of cover). */
+export type CoverageExtension = 'coversTerrorism';
+
+export interface Exclusion {
   flag: keyof CoverageCircumstances;
   reason: CoverageReason;
   explanation: string;
-}[] = [
+  /** When the policy says true for this term, the circumstance does not deny; `explanation` says so instead. */
+  unlessPolicy?: { term: CoverageExtension; explanation: string };
+}
+
+/** Exclusions that deny the whole incident, in the order a denial letter lists them. */
+export const EXCLUSIONS: readonly Exclusion[] = [
   {
     flag: 'directedByInsuredOfficers',
     reason: 'directed_by_insured_officers',
@@ -61,6 +80,15 @@ export const EXCLUSIONS: readonly {
     flag: 'warOrRiot',
     reason: 'war_or_riot',
     explanation: 'Excluded: war, invasion, riot or labour dispute (戦争・暴動・労働争議).',
+  },
+  {
+    flag: 'terrorism',
+    reason: 'terrorism',
+    explanation: 'Excluded: terrorism (テロ行為); the policy does not extend cover to terrorism.',
+    unlessPolicy: {
+      term: 'coversTerrorism',
+      explanation: 'Terrorism (テロ行為) is involved, but the policy extends cover to terrorism: not excluded.',
+    },
   },
   {
     flag: 'naturalCatastrophe',
@@ -93,11 +121,14 @@ export const LIABILITY_EXCLUSIONS: readonly {
 
 const flagText = (v: boolean | undefined): string => (v ? 'yes' : 'no');
 
+const EXTENSIONS: readonly CoverageExtension[] = ['coversTerrorism'];
+
 export function assessCoverage(
-  policy: Pick<Policy, 'periodStart' | 'periodEnd' | 'retroactiveDate'>,
+  policy: Pick<Policy, 'periodStart' | 'periodEnd' | 'retroactiveDate' | 'coversTerrorism'>,
   facts: CoverageFacts,
 ): CoverageAssessment {
   const reasons: CoverageReason[] = [];
+  const grounds: CoverageGround[] = [];
   const explanations: string[] = [];
   const discovered = toMs(facts.discoveredAt);
   const start = toMs(policy.periodStart);
@@ -114,28 +145,37 @@ export function assessCoverage(
   };
   if (occurredAt !== null) record.occurredAtJst = formatJst(occurredAt);
   for (const e of [...EXCLUSIONS, ...LIABILITY_EXCLUSIONS]) record[e.flag] = flagText(facts.circumstances[e.flag]);
+  for (const term of EXTENSIONS) record[term] = flagText(policy[term]);
+  const factsOf = (...keys: string[]): string[] =>
+    keys.filter((k) => record[k] !== undefined).map((k) => `${k}: ${record[k]}`);
 
   const period = `${formatJst(policy.periodStart)} – ${formatJst(policy.periodEnd)}`;
   if (discovered < start || discovered >= end) {
     reasons.push('outside_policy_period');
-    explanations.push(
-      `Denied: discovered ${formatJst(facts.discoveredAt)}, outside the policy period ${period} (the period end itself is not covered).`,
-    );
+    const explanation = `Denied: discovered ${formatJst(facts.discoveredAt)}, outside the policy period ${period} (the period end itself is not covered).`;
+    explanations.push(explanation);
+    grounds.push({
+      reason: 'outside_policy_period',
+      explanation,
+      facts: factsOf('discoveredAtJst', 'discoveredAt', 'periodStart', 'periodEnd'),
+    });
   } else {
     explanations.push(`Discovered ${formatJst(facts.discoveredAt)}, within the policy period ${period}.`);
   }
 
-  let occurrenceUnknown = false;
+  let occurrenceUnknown: string | null = null;
   if (occurredAt === null) {
-    occurrenceUnknown = true;
-    explanations.push(
-      `Occurrence date unknown: coverage stays provisional until forensics dates the leak on or after the retroactive date ${formatJst(policy.retroactiveDate)}.`,
-    );
+    occurrenceUnknown = `Occurrence date unknown: coverage stays provisional until forensics dates the leak on or after the retroactive date ${formatJst(policy.retroactiveDate)}.`;
+    explanations.push(occurrenceUnknown);
   } else if (toMs(occurredAt) < toMs(policy.retroactiveDate)) {
     reasons.push('before_retroactive_date');
-    explanations.push(
-      `Denied: the leak occurred ${formatJst(occurredAt)}, before the retroactive date ${formatJst(policy.retroactiveDate)} (遡及日).`,
-    );
+    const explanation = `Denied: the leak occurred ${formatJst(occurredAt)}, before the retroactive date ${formatJst(policy.retroactiveDate)} (遡及日).`;
+    explanations.push(explanation);
+    grounds.push({
+      reason: 'before_retroactive_date',
+      explanation,
+      facts: factsOf('occurredAtJst', 'occurredAt', 'retroactiveDate'),
+    });
   } else {
     explanations.push(
       `Occurred ${formatJst(occurredAt)}, on or after the retroactive date ${formatJst(policy.retroactiveDate)}.`,
@@ -143,17 +183,26 @@ export function assessCoverage(
   }
 
   for (const e of EXCLUSIONS) {
-    if (facts.circumstances[e.flag]) {
-      reasons.push(e.reason);
-      explanations.push(e.explanation);
+    if (!facts.circumstances[e.flag]) continue;
+    if (e.unlessPolicy && policy[e.unlessPolicy.term] === true) {
+      explanations.push(e.unlessPolicy.explanation);
+      continue;
     }
+    reasons.push(e.reason);
+    explanations.push(e.explanation);
+    grounds.push({
+      reason: e.reason,
+      explanation: e.explanation,
+      facts: factsOf(e.flag, ...(e.unlessPolicy ? [e.unlessPolicy.term] : [])),
+    });
   }
 
   let decision: CoverageDecision;
   if (reasons.length > 0) decision = 'denied';
-  else if (occurrenceUnknown) {
+  else if (occurrenceUnknown !== null) {
     decision = 'provisional';
     reasons.push('occurrence_unknown');
+    grounds.push({ reason: 'occurrence_unknown', explanation: occurrenceUnknown, facts: factsOf('occurredAt', 'retroactiveDate') });
   } else decision = 'covered';
   explanations.push(
     decision === 'covered'
@@ -163,7 +212,14 @@ export function assessCoverage(
         : `Denied on ${reasons.length} ground${reasons.length === 1 ? '' : 's'}: ${reasons.join(', ')}.`,
   );
 
-  return { decision, reasons, explanations, facts: record, liability: assessLiability(policy, facts, decision, reasons) };
+  return {
+    decision,
+    reasons,
+    explanations,
+    facts: record,
+    grounds,
+    liability: assessLiability(policy, facts, decision, reasons),
+  };
 }
 
 function assessLiability(

@@ -7,6 +7,7 @@ export * from './severity.js';
 export * from './coverage.js';
 export * from './obligations.js';
 export * from './reserve.js';
+export * from './triage.js';
 export * from './payout.js';
 export * from './permissions.js';
-export * from './permissions.js';
+export * from './persons-list.js';

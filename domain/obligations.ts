@@ -498,6 +498,10 @@ export interface Obligation {
   notRequiredReason?: string;
   /** False once recomputed facts no longer trigger it; it stays listed until someone records it not required. */
   stillApplies?: boolean;
+  /** Set once the reminder went out (the case's clock), so that it goes out once. */
+  reminded?: boolean;
+  /** When the deadline passed unmet; kept after a late filing, so the file shows it was late. */
+  missedAt?: string;
 }
 
 export function obligationId(regime: Regime, audience: Audience, kind: ObligationKind): string {
@@ -778,6 +782,8 @@ export function mergeObligations(previous: readonly Obligation[], recomputed: re
     if (p.filedAt !== undefined) merged.filedAt = p.filedAt;
     if (p.reference !== undefined) merged.reference = p.reference;
     if (p.notRequiredReason !== undefined) merged.notRequiredReason = p.notRequiredReason;
+    if (p.reminded) merged.reminded = true;
+    if (p.missedAt !== undefined) merged.missedAt = p.missedAt;
     out.push(merged);
   }
   for (const p of previous) {
@@ -802,29 +808,75 @@ export function refreshObligationStatuses(obligations: readonly Obligation[], no
   return obligations.map((o) => (o.status === 'pending' && toMs(o.dueAt) < now ? { ...o, status: 'overdue' } : o));
 }
 
-/** The earliest deadline still open (pending or overdue), or null. */
+/** Open and still triggered by the facts: what the clocks (reminders, deadlines, escalations) watch. */
+function watched(o: Obligation): boolean {
+  return o.stillApplies !== false;
+}
+
+/**
+ * The earliest deadline still open (pending or overdue) among the obligations the facts still trigger, or null.
+ * An overdue one counts: it is still owed, and is the most urgent. One no longer triggered does not.
+ */
 export function nextDeadline(obligations: readonly Obligation[]): string | null {
   let next: string | null = null;
   for (const o of obligations) {
-    if (o.status !== 'pending' && o.status !== 'overdue') continue;
+    if ((o.status !== 'pending' && o.status !== 'overdue') || !watched(o)) continue;
     if (next === null || toMs(o.dueAt) < toMs(next)) next = o.dueAt;
   }
   return next;
 }
 
-/** Open obligations whose reminder time has come (for the escalation timer). */
+/**
+ * Obligations whose reminder is due at `nowIso`: pending, still triggered, not reminded yet, reminder time reached.
+ * An overdue one is escalated instead (see `deadlinesPassed`), so it is not reminded.
+ */
 export function remindersDue(obligations: readonly Obligation[], nowIso: string): Obligation[] {
   const now = toMs(nowIso);
-  return obligations.filter((o) => (o.status === 'pending' || o.status === 'overdue') && toMs(o.remindAt) <= now);
+  return obligations.filter((o) => o.status === 'pending' && watched(o) && !o.reminded && toMs(o.remindAt) <= now);
+}
+
+/**
+ * Obligations whose deadline has passed unmet at `nowIso` and that are not yet marked overdue: pending, still
+ * triggered, `dueAt <= now` (the deadline instant itself counts as passed, so a timer set for it finds it).
+ */
+export function deadlinesPassed(obligations: readonly Obligation[], nowIso: string): Obligation[] {
+  const now = toMs(nowIso);
+  return obligations.filter((o) => o.status === 'pending' && watched(o) && toMs(o.dueAt) <= now);
+}
+
+/**
+ * When the case's clock must next look at its obligations: the earliest of every pending, still-triggered
+ * obligation's reminder (unless already sent) and deadline; undefined when nothing is waiting.
+ */
+export function nextClockAt(obligations: readonly Obligation[]): string | undefined {
+  let next: number | undefined;
+  for (const o of obligations) {
+    if (o.status !== 'pending' || !watched(o)) continue;
+    const times = o.reminded ? [toMs(o.dueAt)] : [toMs(o.remindAt), toMs(o.dueAt)];
+    for (const t of times) if (next === undefined || t < next) next = t;
+  }
+  return next === undefined ? undefined : new Date(next).toISOString();
 }
 
 export type FilingInput =
   | { regime: Regime; kind: ObligationKind; audience?: Audience; filedAt: string; reference?: string }
   | { regime: Regime; kind: ObligationKind; audience?: Audience; notRequired: string };
 
-export type FilingResult = { ok: true; obligations: Obligation[]; obligation: Obligation } | { ok: false; error: string };
+/** Why a filing was refused: no such obligation, several (say which audience), or already filed or waived. */
+export const FILING_REFUSALS = ['not_found', 'ambiguous', 'already_done'] as const;
+export type FilingRefusal = (typeof FILING_REFUSALS)[number];
 
-/** Records a filing (done) or a decision not to file (not_required, with its reason: GDPR Art. 33(5)). */
+export type FilingResult =
+  | { ok: true; obligations: Obligation[]; obligation: Obligation }
+  | { ok: false; code: FilingRefusal; error: string };
+
+/**
+ * Records a filing (done) or a decision not to file (not_required, with its reason: GDPR Art. 33(5)).
+ * The obligation is the one of that regime and kind (and audience, when given). Refused, with a code, when there is
+ * none (`not_found`), when more than one matches (`ambiguous`: GDPR has a regulator and a persons `notice`, so the
+ * filing must say which audience), or when it is already `done` or `not_required` (`already_done`).
+ * `filedAt` may carry any offset (or already be UTC); it is stored as canonical UTC.
+ */
 export function recordFiling(obligations: readonly Obligation[], filing: FilingInput): FilingResult {
   const matches = obligations.filter(
     (o) =>
@@ -832,16 +884,25 @@ export function recordFiling(obligations: readonly Obligation[], filing: FilingI
       o.kind === filing.kind &&
       (filing.audience === undefined || o.audience === filing.audience),
   );
+  const what = `${filing.regime} ${filing.audience ? `${filing.audience} ` : ''}${filing.kind}`;
   if (matches.length === 0) {
-    return { ok: false, error: `no ${filing.regime} ${filing.kind} obligation on this case` };
+    return { ok: false, code: 'not_found', error: `no ${what} obligation on this case` };
   }
   if (matches.length > 1) {
     return {
       ok: false,
+      code: 'ambiguous',
       error: `${filing.regime} has ${matches.length} ${filing.kind} obligations (${matches.map((m) => m.audience).join(', ')}): say which audience`,
     };
   }
   const target = matches[0]!;
+  if (target.status === 'done' || target.status === 'not_required') {
+    const how =
+      target.status === 'done'
+        ? `filed${target.filedAt ? ` ${formatJst(target.filedAt)}` : ''}`
+        : `recorded not required${target.notRequiredReason ? `: ${target.notRequiredReason}` : ''}`;
+    return { ok: false, code: 'already_done', error: `${target.id} is already ${target.status} (${how})` };
+  }
   const updated: Obligation =
     'filedAt' in filing
       ? {

@@ -64,6 +64,11 @@ const PolicyObject = z
       .strict(),
     responseCosts: z.object({ perIncidentLimitJpy: Yen, periodLimitJpy: Yen }).strict(),
     categories: z.partialRecord(CostCategorySchema, CategoryTermsSchema),
+    /**
+     * Terrorism (テロ行為) is excluded unless the policy extends cover to it (a テロ担保 extension). Absent means
+     * false; optional in the type so that policies registered before the field existed stay valid as they are.
+     */
+    coversTerrorism: z.boolean().default(false).optional(),
   })
   .strict();
 
@@ -116,6 +121,8 @@ export const CircumstancesSchema = z
     warOrRiot: z.boolean().default(false),
     directedByInsuredOfficers: z.boolean().default(false),
     knownBeforeInception: z.boolean().default(false),
+    /** An act of terrorism (テロ行為): excluded unless the policy says `coversTerrorism`. */
+    terrorism: z.boolean().default(false),
   })
   .strict();
 export type Circumstances = z.infer<typeof CircumstancesSchema>;
@@ -152,6 +159,7 @@ export const IncidentReportSchema = z
       warOrRiot: false,
       directedByInsuredOfficers: false,
       knownBeforeInception: false,
+      terrorism: false,
     }),
     contact: ContactSchema,
   })

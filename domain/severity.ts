@@ -34,7 +34,13 @@ export interface SeverityInput {
   encrypted: boolean;
 }
 
-export function computeSeverity(input: SeverityInput): { severity: Severity; reasons: string[] } {
+/** A severity band and, in order, why. */
+export interface SeverityAssessment {
+  severity: Severity;
+  reasons: string[];
+}
+
+export function computeSeverity(input: SeverityInput): SeverityAssessment {
   const base =
     SEVERITY_BANDS.byPersons.find((b) => input.affectedPersons >= b.minPersons) ??
     SEVERITY_BANDS.byPersons[SEVERITY_BANDS.byPersons.length - 1]!;

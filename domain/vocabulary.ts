@@ -214,8 +214,10 @@ export const COVERAGE_DECISIONS = ['covered', 'provisional', 'denied'] as const;
 export type CoverageDecision = (typeof COVERAGE_DECISIONS)[number];
 
 /**
- * The first seven are the contract's. The last three concern liability only (claims-made trigger, liability assumed
+ * The first seven are the contract's. The next three concern liability only (claims-made trigger, liability assumed
  * by contract, bodily injury / property damage): they deny liability without denying the response costs.
+ * `terrorism` (戦争やテロ in the market wording) denies the whole incident unless the policy extends cover to it
+ * (`coversTerrorism`); it is appended, not placed beside `war_or_riot`, because codes are only ever added at the end.
  */
 export const COVERAGE_REASONS = [
   'outside_policy_period',
@@ -228,6 +230,7 @@ export const COVERAGE_REASONS = [
   'claim_outside_policy_period',
   'contractual_liability',
   'bodily_injury_or_property_damage',
+  'terrorism',
 ] as const;
 export type CoverageReason = (typeof COVERAGE_REASONS)[number];
 

@@ -18,6 +18,7 @@ import {
   strictLabel,
   type Language,
 } from './labels.js';
+import type { CostCategory } from '../../domain/vocabulary.js';
 
 export type { Language } from './labels.js';
 export { UnknownCodeError } from './labels.js';
@@ -179,6 +180,28 @@ export interface PayoutNotice extends Base {
   handler?: PersonContact;
 }
 
+/**
+ * To a supervisor: a payout the requesting handler approved exceeds that handler's authority limit and waits for a
+ * supervisor's approval (domain.md section 3, "Authority"; Guidewire's "pending approval").
+ */
+export interface PayoutApprovalRequest extends Base {
+  kind: 'payout_approval_request';
+  recipientName: string;
+  caseId: string;
+  payoutId: string;
+  amountJpy: number;
+  /** The handler who asked for the payout. */
+  requestedBy: string;
+  requestedAt: string;
+  /** The requester's authority limit, which `amountJpy` exceeds. */
+  authorityLimitJpy: number;
+  /** What the payout is made of, one line per cost category. */
+  lines: { category: CostCategory; payableJpy: number }[];
+  insuredName: string;
+  policyNumber: string;
+  caseUrl?: string;
+}
+
 export type EmailMessage =
   | PersonNotice
   | InsuredAck
@@ -187,7 +210,8 @@ export type EmailMessage =
   | Escalation
   | ConsentRequest
   | DenialLetter
-  | PayoutNotice;
+  | PayoutNotice
+  | PayoutApprovalRequest;
 
 export type EmailKind = EmailMessage['kind'];
 
@@ -220,6 +244,8 @@ function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
       return denialLetter(msg);
     case 'payout_notice':
       return payoutNotice(msg);
+    case 'payout_approval_request':
+      return payoutApprovalRequest(msg);
     default: {
       const unknown: never = msg;
       throw new TypeError(`unknown e-mail kind: ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -662,4 +688,44 @@ function payoutNotice(m: PayoutNotice): { subject: string; doc: EmailDocument } 
   ];
   const subject = ja ? `保険金お支払いのご案内（案件番号：${m.caseId}）${amount}` : `Claim payment: ${amount} (case ${m.caseId})`;
   return { subject, doc: { language: lang, title: ja ? '保険金お支払いのご案内' : 'Claim payment', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// payout_approval_request
+
+function payoutApprovalRequest(m: PayoutApprovalRequest): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const amount = formatJpy(m.amountJpy, lang);
+  const limit = formatJpy(m.authorityLimitJpy, lang);
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `案件 ${m.caseId} の保険金支払（${amount}）は、依頼者（${m.requestedBy}）の支払権限額（${limit}）を超えるため、上席者の承認をお待ちしています。内容をご確認のうえ、案件画面から承認をお願いいたします。承認があるまで、この支払は実行されません。`
+        : `The payout of ${amount} on case ${m.caseId} exceeds the authority limit of ${m.requestedBy} (${limit}) and awaits a supervisor's approval. Please review it and approve it on the case. Nothing is paid until it is approved.`,
+    ),
+    fields([
+      [ja ? '案件番号' : 'Case', m.caseId],
+      [ja ? '支払番号' : 'Payout', m.payoutId],
+      [ja ? '被保険者' : 'Insured', m.insuredName],
+      [ja ? '証券番号' : 'Policy number', m.policyNumber],
+      [ja ? '支払額' : 'Amount', amount],
+      [ja ? '依頼者' : 'Requested by', m.requestedBy],
+      [ja ? '依頼者の支払権限額' : "Requester's authority limit", limit],
+      [ja ? '権限超過額' : 'Above the limit by', formatJpy(Math.max(0, m.amountJpy - m.authorityLimitJpy), lang)],
+      [ja ? '依頼日時' : 'Requested at', formatJst(m.requestedAt, lang)],
+    ]),
+    h(ja ? '内訳' : 'Breakdown'),
+    {
+      t: 'table',
+      head: ja ? ['費用項目', '支払額'] : ['Category', 'Amount'],
+      rows: m.lines.map((l) => [looseLabel(COST_CATEGORY_LABELS, l.category, lang), formatJpy(l.payableJpy, lang)]),
+    },
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja
+    ? `【支払承認依頼】${m.caseId}：${amount}（${m.insuredName}）`
+    : `Payout approval requested: ${m.caseId} ${amount} (${m.insuredName})`;
+  return { subject, doc: { language: lang, title: ja ? '保険金支払の承認のお願い' : 'Payout approval requested', blocks } };
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { DATA_ITEM_LABELS, CAUSE_LABELS } from '../../activities/email/labels.js';
-import { formatJpy, formatJst, renderEmail, UnknownCodeError, type EmailMessage, type PersonNotice } from '../../activities/email/render.js';
+import { DATA_ITEM_LABELS, CAUSE_LABELS, COST_CATEGORY_LABELS, DENIAL_REASON_LABELS } from '../../activities/email/labels.js';
+import {
+  formatJpy,
+  formatJst,
+  renderEmail,
+  UnknownCodeError,
+  type DenialLetter,
+  type EmailMessage,
+  type PayoutApprovalRequest,
+  type PersonNotice,
+} from '../../activities/email/render.js';
+import { assessCoverage, COST_CATEGORIES, COVERAGE_REASONS, PolicySchema } from '../../domain/index.js';
 
 
 function personNotice(overrides: Partial<PersonNotice> = {}): PersonNotice {
@@ -115,7 +125,30 @@ function everyKind(language: 'ja' | 'en'): EmailMessage[] {
         { category: 'apology_payment', claimedJpy: 300_000, payableJpy: 234_000, note: 'per-victim cap' },
       ],
     },
+    payoutApproval({ language }),
   ];
+}
+
+function payoutApproval(overrides: Partial<PayoutApprovalRequest> = {}): PayoutApprovalRequest {
+  return {
+    kind: 'payout_approval_request',
+    language: 'ja',
+    recipientName: '鈴木 部長',
+    caseId: 'case-0042',
+    payoutId: 'case-0042-P1',
+    amountJpy: 12_345_678,
+    requestedBy: '佐藤 一郎',
+    // 2026-12-09 18:30 JST
+    requestedAt: '2026-12-09T09:30:00Z',
+    authorityLimitJpy: 5_000_000,
+    lines: [
+      { category: 'forensic_investigation', payableJpy: 8_000_000 },
+      { category: 'apology_payment', payableJpy: 4_345_678 },
+    ],
+    insuredName: '株式会社サンプル',
+    policyNumber: 'PL-2026-000123',
+    ...overrides,
+  };
 }
 
 const CONTRACT_DATA_ITEMS = [
@@ -155,6 +188,11 @@ describe('label tables', () => {
   it('cover every data item and cause of the contract', () => {
     for (const code of CONTRACT_DATA_ITEMS) expect(DATA_ITEM_LABELS[code], code).toBeDefined();
     for (const code of CONTRACT_CAUSES) expect(CAUSE_LABELS[code], code).toBeDefined();
+  });
+
+  it('cover every cost category and every coverage reason, in both languages', () => {
+    for (const code of COST_CATEGORIES) expect(COST_CATEGORY_LABELS[code], code).toMatchObject({ ja: expect.any(String), en: expect.any(String) });
+    for (const code of COVERAGE_REASONS) expect(DENIAL_REASON_LABELS[code], code).toMatchObject({ ja: expect.any(String), en: expect.any(String) });
   });
 });
 
@@ -293,7 +331,7 @@ describe('person_notice', () => {
 
 describe('internal messages', () => {
   const [, ack, assignment, reminder, escalation, consent, denial, payout] = everyKind('ja') as [
-    EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage,
+    EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage, EmailMessage,
   ];
 
   it('insured_ack lists case id, received time, handler and every deadline in JST', () => {
@@ -360,5 +398,118 @@ describe('internal messages', () => {
     expect(out.text).toContain('原因・被害範囲調査費用 | 1,000,000円 | 1,000,000円');
     expect(out.text).toContain('見舞金・見舞品費用 | 300,000円 | 234,000円 | per-victim cap');
     expect(out.html).toContain('<td style="border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top">234,000円</td>');
+  });
+});
+
+describe('denial_letter: terrorism', () => {
+  // The reasons as the rules give them: code, explanation and facts from assessCoverage's grounds.
+  const policy = PolicySchema.parse({
+    insuredId: 'ins-001',
+    insuredName: '株式会社サンプル',
+    periodStart: '2026-04-01T00:00:00+09:00',
+    periodEnd: '2027-04-01T00:00:00+09:00',
+    retroactiveDate: '2024-04-01T00:00:00+09:00',
+    socialResponsibility: 1,
+    liability: { perClaimLimitJpy: 100_000_000, periodLimitJpy: 100_000_000, deductibleJpy: 0 },
+    responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 50_000_000 },
+    categories: {},
+  });
+  const grounds = assessCoverage(policy, {
+    discoveredAt: '2026-11-20T09:00:00+09:00',
+    occurredAt: '2026-11-18T00:00:00+09:00',
+    circumstances: { terrorism: true },
+  }).grounds;
+  const letter = (language: 'ja' | 'en'): DenialLetter => ({
+    kind: 'denial_letter',
+    language,
+    recipientName: '山田 太郎',
+    insuredName: '株式会社サンプル',
+    caseId: 'case-0042',
+    policyNumber: 'PL-2026-000123',
+    decidedAt: '2026-12-01T01:00:00Z',
+    reasons: grounds.map((g) => ({ code: g.reason, explanation: g.explanation, facts: g.facts })),
+    handler: { name: '佐藤 一郎' },
+  });
+
+  it.each([
+    ['ja', '理由1：テロ行為'],
+    ['en', 'Reason 1: Terrorism'],
+  ] as const)('names the exclusion (%s)', (language, heading) => {
+    const out = renderEmail(letter(language));
+    for (const part of [out.text, out.html]) {
+      expect(part).toContain(heading);
+      expect(part).toContain('Excluded: terrorism (テロ行為); the policy does not extend cover to terrorism.');
+      expect(part).toContain('terrorism: yes');
+      expect(part).toContain('coversTerrorism: no');
+    }
+    expect(grounds.map((g) => g.reason)).toEqual(['terrorism']);
+  });
+});
+
+describe('payout_approval_request', () => {
+  it.each([
+    [
+      'ja',
+      '【支払承認依頼】case-0042：12,345,678円（株式会社サンプル）',
+      [
+        '鈴木 部長 様',
+        '依頼者（佐藤 一郎）の支払権限額（5,000,000円）を超えるため、上席者の承認をお待ちしています',
+        '支払番号：case-0042-P1',
+        '支払額：12,345,678円',
+        '依頼者の支払権限額：5,000,000円',
+        '権限超過額：7,345,678円',
+        '依頼日時：2026年12月9日 18:30 (JST)',
+        '証券番号：PL-2026-000123',
+        '原因・被害範囲調査費用 | 8,000,000円',
+        '見舞金・見舞品費用 | 4,345,678円',
+      ],
+    ],
+    [
+      'en',
+      'Payout approval requested: case-0042 JPY 12,345,678 (株式会社サンプル)',
+      [
+        'Dear 鈴木 部長,',
+        "exceeds the authority limit of 佐藤 一郎 (JPY 5,000,000) and awaits a supervisor's approval",
+        'Payout: case-0042-P1',
+        'Amount: JPY 12,345,678',
+        "Requester's authority limit: JPY 5,000,000",
+        'Above the limit by: JPY 7,345,678',
+        'Requested at: 9 Dec 2026 18:30 JST',
+        'Policy number: PL-2026-000123',
+        'Forensic investigation | JPY 8,000,000',
+        'Apology payments | JPY 4,345,678',
+      ],
+    ],
+  ] as const)('%s: subject, amounts, JST time and category labels', (language, subject, lines) => {
+    const out = renderEmail(payoutApproval({ language }));
+    expect(out.subject).toBe(subject);
+    for (const line of lines) expect(out.text).toContain(line);
+    expect(out.html).toContain(language === 'ja' ? '原因・被害範囲調査費用' : 'Forensic investigation');
+    expect(out.html).toContain(language === 'ja' ? '2026年12月9日 18:30 (JST)' : '9 Dec 2026 18:30 JST');
+  });
+
+  it.each(['ja', 'en'] as const)('shows no raw code and no UTC time (%s)', (language) => {
+    const out = renderEmail(
+      payoutApproval({ language, lines: COST_CATEGORIES.map((category, i) => ({ category, payableJpy: (i + 1) * 1_000 })) }),
+    );
+    for (const part of [out.subject, out.text, out.html]) {
+      for (const code of COST_CATEGORIES) expect(part).not.toContain(code);
+      expect(part).not.toContain('payout_approval_request');
+      expect(part).not.toContain('2026-12-09T09:30');
+    }
+    for (const code of COST_CATEGORIES) expect(out.text).toContain(COST_CATEGORY_LABELS[code]![language]);
+    // The English mail has no Japanese wording of its own (the names in it are Japanese).
+    if (language === 'en') expect(out.text).not.toMatch(/承認|支払|費用/);
+  });
+
+  it('escapes names in the HTML part and keeps the subject on one line', () => {
+    const out = renderEmail(payoutApproval({ requestedBy: '<b>x</b>', insuredName: 'Evil\r\nBcc: a@b.example' }));
+    expect(out.html).not.toContain('<b>x</b>');
+    expect(out.html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(out.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it('refuses an amount that is not integer yen', () => {
+    expect(() => renderEmail(payoutApproval({ amountJpy: 1.5 }))).toThrow(RangeError);
   });
 });

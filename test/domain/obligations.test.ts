@@ -6,6 +6,8 @@ import {
   CAUSES,
   computeObligations,
   DATA_ITEM_CODES,
+  deadlinesPassed,
+  nextClockAt,
   mergeObligations,
   nextDeadline,
   personsNotifiedAtFrom,
@@ -341,16 +343,216 @@ describe('filings and statuses', () => {
     expect(recordFiling(obs, { regime: 'US-TX', kind: 'notice', filedAt: AWARE }).ok).toBe(false);
   });
 
-  it('marks pending obligations overdue after their deadline and finds the next deadline', () => {
-    expect(nextDeadline(obs)).toBe(addHours(AWARE, 72));
+  it('marks pending obligations overdue after their deadline', () => {
     const later = refreshObligationStatuses(obs, addDays(AWARE, 4));
     expect(byId(later, 'EU-GDPR:regulator:notice').status).toBe('overdue');
     expect(byId(later, 'JP-APPI:regulator:preliminary').status).toBe('pending');
     expect(refreshObligationStatuses(obs, addHours(AWARE, 72)).every((o) => o.status === 'pending')).toBe(true);
+  });
+});
+
+describe('recordFiling: refusals carry a code', () => {
+  // EU-GDPR has a regulator and a persons `notice`; JP-APPI one of each kind.
+  const fresh = computeObligations(baseFacts({ affectedPersons: 1_001, residency: { EU: 1 }, dataItems: ['name', 'religion'] }));
+  const done = recordFiling(fresh, { regime: 'JP-APPI', kind: 'preliminary', filedAt: addDays(AWARE, 2) });
+  const waived = recordFiling(fresh, { regime: 'EU-GDPR', kind: 'notice', audience: 'persons', notRequired: 'public notice instead' });
+  if (!done.ok || !waived.ok) throw new Error('fixture');
+  const overdue = refreshObligationStatuses(fresh, addDays(AWARE, 6));
+  const both = done.obligations.map((o) => (o.id === 'EU-GDPR:persons:notice' ? waived.obligation : o));
+
+  it.each<[string, Obligation[], Parameters<typeof recordFiling>[1], 'not_found' | 'ambiguous' | 'already_done', RegExp]>([
+    ['a regime not on the case', fresh, { regime: 'US-TX', kind: 'notice', filedAt: AWARE }, 'not_found', /no US-TX notice obligation/],
+    ['a kind the regime does not have', fresh, { regime: 'EU-GDPR', kind: 'final', filedAt: AWARE }, 'not_found', /no EU-GDPR final/],
+    ['an audience the kind does not have', fresh, { regime: 'JP-APPI', kind: 'preliminary', audience: 'persons', filedAt: AWARE }, 'not_found', /no JP-APPI persons preliminary/],
+    ['GDPR notice without an audience', fresh, { regime: 'EU-GDPR', kind: 'notice', filedAt: AWARE }, 'ambiguous', /2 notice obligations \(regulator, persons\): say which audience/],
+    ['GDPR notice without an audience, one of them already waived', both, { regime: 'EU-GDPR', kind: 'notice', notRequired: 'x' }, 'ambiguous', /say which audience/],
+    ['a report already filed', done.obligations, { regime: 'JP-APPI', kind: 'preliminary', filedAt: AWARE }, 'already_done', /JP-APPI:regulator:preliminary is already done \(filed 2026-11-22 09:00 JST\)/],
+    ['a notice already recorded not required', waived.obligations, { regime: 'EU-GDPR', kind: 'notice', audience: 'persons', filedAt: AWARE }, 'already_done', /already not_required \(recorded not required: public notice instead\)/],
+    ['waiving one already filed', done.obligations, { regime: 'JP-APPI', kind: 'preliminary', notRequired: 'x' }, 'already_done', /already done/],
+  ])('refuses %s (%s)', (_what, obligations, filing, code, text) => {
+    const r = recordFiling(obligations, filing);
+    expect(r).toMatchObject({ ok: false, code });
+    if (!r.ok) expect(r.error).toMatch(text);
+  });
+
+  it.each<[string, Obligation[], Parameters<typeof recordFiling>[1], Partial<Obligation>]>([
+    ['a filing with a JST offset', fresh, { regime: 'JP-APPI', kind: 'preliminary', filedAt: '2026-11-22T10:00:00+09:00' }, { id: 'JP-APPI:regulator:preliminary', status: 'done', filedAt: '2026-11-22T01:00:00.000Z' }],
+    ['a filing already in UTC', fresh, { regime: 'JP-APPI', kind: 'preliminary', filedAt: '2026-11-22T01:00:00.000Z' }, { status: 'done', filedAt: '2026-11-22T01:00:00.000Z' }],
+    ['a filing in UTC without milliseconds, with a reference', fresh, { regime: 'JP-APPI', kind: 'final', filedAt: '2026-12-01T00:00:00Z', reference: 'PPC-123' }, { id: 'JP-APPI:regulator:final', filedAt: '2026-12-01T00:00:00.000Z', reference: 'PPC-123' }],
+    ['GDPR regulator notice named by audience', fresh, { regime: 'EU-GDPR', kind: 'notice', audience: 'regulator', filedAt: addHours(AWARE, 70) }, { id: 'EU-GDPR:regulator:notice', status: 'done' }],
+    ['a late filing of an overdue report keeps it marked missed', overdue.map((o) => (o.status === 'overdue' ? { ...o, missedAt: addDays(AWARE, 5) } : o)), { regime: 'JP-APPI', kind: 'preliminary', filedAt: addDays(AWARE, 6) }, { status: 'done', missedAt: addDays(AWARE, 5) }],
+    ['a decision not to file', fresh, { regime: 'EU-GDPR', kind: 'notice', audience: 'persons', notRequired: 'encrypted backup only' }, { status: 'not_required', notRequiredReason: 'encrypted backup only' }],
+  ])('records %s', (_what, obligations, filing, expected) => {
+    const r = recordFiling(obligations, filing);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.obligation).toMatchObject(expected);
+    expect(byId(r.obligations, r.obligation.id)).toEqual(r.obligation);
+    // Nothing else changes.
+    expect(r.obligations.filter((o) => o.id !== r.obligation.id)).toEqual(obligations.filter((o) => o.id !== r.obligation.id));
+  });
+});
+
+describe('the case clock: next deadline, reminders, deadlines passed, next wake', () => {
+  // Three obligations with distinct times: A due day 5 (remind day 3), B due day 10 (remind day 8), C due day 20 (remind day 16).
+  const ob = (id: string, remindDay: number, dueDay: number, patch: Partial<Obligation> = {}): Obligation => ({
+    id,
+    regime: 'JP-APPI',
+    audience: 'regulator',
+    kind: 'preliminary',
+    what: id,
+    startsAt: AWARE,
+    dueAt: addDays(AWARE, dueDay),
+    dueAtJst: '',
+    remindAt: addDays(AWARE, remindDay),
+    status: 'pending',
+    triggers: [],
+    legalDeadline: true,
+    explanation: '',
+    source: '',
+    ...patch,
+  });
+  const A = 'A';
+  const B = 'B';
+  const C = 'C';
+
+  it.each<[string, Obligation[], string | null]>([
+    ['none', [], null],
+    ['all pending: the earliest', [ob(C, 16, 20), ob(A, 3, 5), ob(B, 8, 10)], addDays(AWARE, 5)],
+    ['an overdue one still counts (it is still owed)', [ob(A, 3, 5, { status: 'overdue' }), ob(B, 8, 10)], addDays(AWARE, 5)],
+    ['done and not required do not count', [ob(A, 3, 5, { status: 'done' }), ob(B, 8, 10, { status: 'not_required' }), ob(C, 16, 20)], addDays(AWARE, 20)],
+    ['one no longer triggered does not count', [ob(A, 3, 5, { stillApplies: false }), ob(B, 8, 10)], addDays(AWARE, 10)],
+    ['nor does an overdue one no longer triggered', [ob(A, 3, 5, { status: 'overdue', stillApplies: false }), ob(B, 8, 10)], addDays(AWARE, 10)],
+    ['stillApplies true counts', [ob(A, 3, 5, { stillApplies: true })], addDays(AWARE, 5)],
+    ['only closed ones', [ob(A, 3, 5, { status: 'done' })], null],
+  ])('nextDeadline: %s', (_what, obligations, expected) => {
+    expect(nextDeadline(obligations)).toBe(expected);
+  });
+
+  it.each<[string, Obligation[], number, string[]]>([
+    ['before any reminder', [ob(A, 3, 5), ob(B, 8, 10)], 2, []],
+    ['at the reminder instant (<=)', [ob(A, 3, 5), ob(B, 8, 10)], 3, [A]],
+    ['past two reminders', [ob(A, 3, 5), ob(B, 8, 10)], 9, [A, B]],
+    ['already reminded: not again', [ob(A, 3, 5, { reminded: true }), ob(B, 8, 10)], 9, [B]],
+    ['overdue: escalated, not reminded', [ob(A, 3, 5, { status: 'overdue' })], 9, []],
+    ['done or not required', [ob(A, 3, 5, { status: 'done' }), ob(B, 8, 10, { status: 'not_required' })], 9, []],
+    ['no longer triggered', [ob(A, 3, 5, { stillApplies: false })], 9, []],
+  ])('remindersDue: %s', (_what, obligations, day, expected) => {
+    expect(remindersDue(obligations, addDays(AWARE, day)).map((o) => o.id)).toEqual(expected);
+  });
+
+  it.each<[string, Obligation[], string, string[]]>([
+    ['a millisecond before the deadline', [ob(A, 3, 5)], addHours(addDays(AWARE, 5), -1 / 3_600_000), []],
+    ['at the deadline instant (<=)', [ob(A, 3, 5)], addDays(AWARE, 5), [A]],
+    ['after two deadlines', [ob(A, 3, 5), ob(B, 8, 10), ob(C, 16, 20)], addDays(AWARE, 11), [A, B]],
+    ['already overdue: not again', [ob(A, 3, 5, { status: 'overdue' }), ob(B, 8, 10)], addDays(AWARE, 11), [B]],
+    ['filed or waived', [ob(A, 3, 5, { status: 'done' }), ob(B, 8, 10, { status: 'not_required' })], addDays(AWARE, 11), []],
+    ['no longer triggered', [ob(A, 3, 5, { stillApplies: false })], addDays(AWARE, 11), []],
+    ['a reminder not yet sent does not matter', [ob(A, 3, 5, { reminded: false })], addDays(AWARE, 6), [A]],
+  ])('deadlinesPassed: %s', (_what, obligations, now, expected) => {
+    expect(deadlinesPassed(obligations, now).map((o) => o.id)).toEqual(expected);
+  });
+
+  it.each<[string, Obligation[], string | undefined]>([
+    ['nothing waiting', [], undefined],
+    ['the earliest reminder', [ob(B, 8, 10), ob(A, 3, 5)], addDays(AWARE, 3)],
+    ['once reminded, its deadline', [ob(A, 3, 5, { reminded: true }), ob(B, 8, 10)], addDays(AWARE, 5)],
+    ['an earlier deadline than another reminder', [ob(A, 3, 5, { reminded: true }), ob(B, 4, 10)], addDays(AWARE, 4)],
+    ['overdue ones no longer wake the clock', [ob(A, 3, 5, { status: 'overdue', reminded: true }), ob(B, 8, 10)], addDays(AWARE, 8)],
+    ['closed ones do not', [ob(A, 3, 5, { status: 'done' }), ob(B, 8, 10, { status: 'not_required' })], undefined],
+    ['nor ones no longer triggered', [ob(A, 3, 5, { stillApplies: false }), ob(C, 16, 20)], addDays(AWARE, 16)],
+  ])('nextClockAt: %s', (_what, obligations, expected) => {
+    expect(nextClockAt(obligations)).toBe(expected);
+  });
+
+  it('on computed obligations: GDPR 72 h first; reminders at day 3 for the APPI report and both GDPR notices', () => {
+    const obs = computeObligations(baseFacts({ affectedPersons: 1_001, residency: { EU: 1 }, dataItems: ['name', 'religion'] }));
+    expect(nextDeadline(obs)).toBe(addHours(AWARE, 72));
+    expect(nextClockAt(obs)).toBe(addHours(AWARE, 72 * 0.8));
     expect(remindersDue(obs, addDays(AWARE, 3)).map((o) => o.id).sort()).toEqual([
       'EU-GDPR:persons:notice',
       'EU-GDPR:regulator:notice',
       'JP-APPI:regulator:preliminary',
     ]);
+    expect(deadlinesPassed(obs, addHours(AWARE, 72)).map((o) => o.id).sort()).toEqual(['EU-GDPR:persons:notice', 'EU-GDPR:regulator:notice']);
+  });
+
+  it('walking the clock: each wake finds work, and the last wake leaves nothing waiting', () => {
+    let obs: Obligation[] = computeObligations(baseFacts({ affectedPersons: 1_001, residency: { EU: 1, 'US-CA': 600 } }));
+    let wakes = 0;
+    for (let at = nextClockAt(obs); at !== undefined; at = nextClockAt(obs)) {
+      const remind = new Set(remindersDue(obs, at).map((o) => o.id));
+      const passed = new Set(deadlinesPassed(obs, at).map((o) => o.id));
+      expect(remind.size + passed.size, at).toBeGreaterThan(0);
+      obs = obs.map((o) => ({
+        ...o,
+        ...(remind.has(o.id) ? { reminded: true } : {}),
+        ...(passed.has(o.id) ? { status: 'overdue' as const, missedAt: at } : {}),
+      }));
+      wakes += 1;
+    }
+    expect(obs.every((o) => o.status === 'overdue' && o.reminded === true)).toBe(true);
+    expect(wakes).toBeLessThanOrEqual(obs.length * 2);
+    // All overdue and still owed: the next deadline is the earliest of them.
+    expect(nextDeadline(obs)).toBe(addHours(AWARE, 72));
+  });
+
+  it('mergeObligations keeps reminded and missedAt', () => {
+    const first = computeObligations(baseFacts({ affectedPersons: 1_001 })).map((o) =>
+      o.id === 'JP-APPI:regulator:preliminary' ? { ...o, reminded: true, status: 'overdue' as const, missedAt: addDays(AWARE, 5) } : o,
+    );
+    const merged = mergeObligations(first, computeObligations(baseFacts({ affectedPersons: 2_000 })));
+    expect(byId(merged, 'JP-APPI:regulator:preliminary')).toMatchObject({ reminded: true, status: 'overdue', missedAt: addDays(AWARE, 5) });
+    expect(byId(merged, 'JP-APPI:regulator:final').reminded).toBeUndefined();
+  });
+});
+
+describe('US-CA: the Attorney General sample copy runs from the notice to residents', () => {
+  // Cal. Civ. Code 1798.82(f): within 15 days of notifying residents, when more than 500 residents.
+  const facts = baseFacts({ residency: { 'US-CA': 900 }, affectedPersons: 900 });
+
+  it.each<[string, string | undefined, string]>([
+    ['not sent yet: 15 days after the persons deadline (30 + 15)', undefined, addDays(AWARE, 45)],
+    ['sent on day 1', addDays(AWARE, 1), addDays(AWARE, 16)],
+    ['sent on day 10', addDays(AWARE, 10), addDays(AWARE, 25)],
+    ['sent on day 10 in JST', '2026-11-30T09:00:00+09:00', addDays(AWARE, 25)],
+    ['sent on the persons deadline (day 30)', addDays(AWARE, 30), addDays(AWARE, 45)],
+  ])('%s', (_what, sentAt, agDue) => {
+    const obs = computeObligations({ ...facts, ...(sentAt ? { personsNotifiedAt: { 'US-CA': sentAt } } : {}) });
+    const ag = byId(obs, 'US-CA:regulator:notice');
+    expect(ag.dueAt).toBe(agDue);
+    expect(ag.explanation).toContain(sentAt ? 'after the notice to persons (sent' : 'not sent yet');
+    // The persons notice itself stays 30 days from awareness.
+    expect(byId(obs, 'US-CA:persons:notice').dueAt).toBe(addDays(AWARE, 30));
+  });
+
+  it('from a recorded filing: personsNotifiedAtFrom feeds the notice time back, and merging moves the AG deadline earlier', () => {
+    const before = computeObligations(facts);
+    const filed = recordFiling(before, { regime: 'US-CA', kind: 'notice', audience: 'persons', filedAt: addDays(AWARE, 12) });
+    if (!filed.ok) throw new Error(filed.error);
+    expect(personsNotifiedAtFrom(filed.obligations)).toEqual({ 'US-CA': addDays(AWARE, 12) });
+    const merged = mergeObligations(filed.obligations, computeObligations({ ...facts, personsNotifiedAt: personsNotifiedAtFrom(filed.obligations) }));
+    expect(byId(merged, 'US-CA:regulator:notice').dueAt).toBe(addDays(AWARE, 27));
+  });
+
+  it('a late notice (day 40) would give day 55, but the merged deadline stays at day 45: deadlines never move later', () => {
+    const before = computeObligations(facts);
+    const late = computeObligations({ ...facts, personsNotifiedAt: { 'US-CA': addDays(AWARE, 40) } });
+    expect(byId(late, 'US-CA:regulator:notice').dueAt).toBe(addDays(AWARE, 55));
+    expect(byId(mergeObligations(before, late), 'US-CA:regulator:notice').dueAt).toBe(addDays(AWARE, 45));
+  });
+
+  it('personsNotifiedAtFrom takes filed persons notices only', () => {
+    const obs = computeObligations(baseFacts({ residency: { 'US-CA': 900, 'US-NY': 3, EU: 2 }, dataItems: ['religion'] }));
+    let current = obs;
+    for (const f of [
+      { regime: 'US-CA', kind: 'notice', audience: 'persons', filedAt: addDays(AWARE, 3) },
+      { regime: 'US-NY', kind: 'notice', audience: 'persons', notRequired: 'not reachable; public notice' },
+      { regime: 'EU-GDPR', kind: 'notice', audience: 'regulator', filedAt: addDays(AWARE, 2) },
+    ] as const) {
+      const r = recordFiling(current, f);
+      if (!r.ok) throw new Error(r.error);
+      current = r.obligations;
+    }
+    expect(personsNotifiedAtFrom(current)).toEqual({ 'US-CA': addDays(AWARE, 3) });
   });
 });

@@ -161,6 +161,7 @@ describe('IncidentReportSchema', () => {
       warOrRiot: false,
       directedByInsuredOfficers: false,
       knownBeforeInception: false,
+      terrorism: false,
     });
   });
 
