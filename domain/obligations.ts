@@ -818,10 +818,15 @@ function watched(o: Obligation): boolean {
  * An overdue one counts: it is still owed, and is the most urgent. One no longer triggered does not.
  */
 export function nextDeadline(obligations: readonly Obligation[]): string | null {
-  let next: string | null = null;
+  return nextOpenObligation(obligations)?.dueAt ?? null;
+}
+
+/** The obligation behind `nextDeadline` (the first in list order among equal deadlines), or undefined. */
+export function nextOpenObligation<O extends Obligation>(obligations: readonly O[]): O | undefined {
+  let next: O | undefined;
   for (const o of obligations) {
     if ((o.status !== 'pending' && o.status !== 'overdue') || !watched(o)) continue;
-    if (next === null || toMs(o.dueAt) < toMs(next)) next = o.dueAt;
+    if (next === undefined || toMs(o.dueAt) < toMs(next.dueAt)) next = o;
   }
   return next;
 }

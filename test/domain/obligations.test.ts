@@ -10,6 +10,7 @@ import {
   nextClockAt,
   mergeObligations,
   nextDeadline,
+  nextOpenObligation,
   personsNotifiedAtFrom,
   recordFiling,
   refreshObligationStatuses,
@@ -426,6 +427,9 @@ describe('the case clock: next deadline, reminders, deadlines passed, next wake'
     ['only closed ones', [ob(A, 3, 5, { status: 'done' })], null],
   ])('nextDeadline: %s', (_what, obligations, expected) => {
     expect(nextDeadline(obligations)).toBe(expected);
+    const next = nextOpenObligation(obligations);
+    expect(next?.dueAt ?? null).toBe(expected);
+    if (next) expect(obligations).toContain(next);
   });
 
   it.each<[string, Obligation[], number, string[]]>([

@@ -2,6 +2,7 @@
  * Who hears what: the e-mails a case writes (rendering happens in the activity) and the outbox the main loop drains.
  * Every message is in the case's language; the recipients are principals, roles or the insured's contact.
  */
+import { nextOpenObligation } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
@@ -45,7 +46,7 @@ export function denialLetter(c: CaseContext): EmailMessage {
 
 export function assignmentMail(c: CaseContext, assignee: string, by: string): EmailMessage {
   const { v } = c;
-  const next = v.obligations.filter((o) => o.status === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  const next = nextOpenObligation(v.obligations);
   return {
     kind: 'handler_assignment',
     language: CASE_LANGUAGE,
