@@ -10,7 +10,7 @@ import { renderEmail, type EmailMessage } from './email/render.js';
 import { messageIdFor, SmtpSendError, type Mailer } from './email/mailer.js';
 import { VendorRequestError, type PaymentClient, type VendorClient } from './vendors/client.js';
 import { createNoticeSender, type DeliveryJournal } from './notices.js';
-import { drawUpdate, policyLedger } from '../workflows/policy-ledger.js';
+import { drawUpdate, type PolicyLedgerWorkflow } from '../workflows/policy-ledger-contract.js';
 import { policyWorkflowId, type PanelVendor } from '../workflows/contract.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
@@ -117,7 +117,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
     },
 
     async drawFromPolicy({ policyNumber, ...request }) {
-      const handle = deps.temporal.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policyNumber));
+      const handle = deps.temporal.client.workflow.getHandle<PolicyLedgerWorkflow>(policyWorkflowId(policyNumber));
       const beat = heartbeatWhileInFlight();
       try {
         // The payout id as update id: a retried draw gets the grant the first attempt got.

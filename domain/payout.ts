@@ -312,3 +312,66 @@ export function requiredApprover(
         reason: `${formatYen(total)} exceeds this supervisor's authority of ${formatYen(limit)}: a supervisor with a higher limit must approve.`,
       };
 }
+
+/** One cost line of a payout, as it draws on the policy's period limits. */
+export interface DrawLine {
+  lineId: string;
+  category: CostCategory;
+  amountJpy: number;
+}
+
+/** A payout asking the policy ledger for its share of what is left in the period. */
+export interface DrawRequest {
+  caseId: string;
+  payoutId: string;
+  lines: DrawLine[];
+}
+
+export interface DrawGrant {
+  payoutId: string;
+  lines: { lineId: string; requestedJpy: number; grantedJpy: number; reason?: string }[];
+  grantedJpy: number;
+}
+
+/** What the policy period has used so far, across all cases of the policy. */
+export interface PeriodUsage {
+  responseJpy: number;
+  liabilityJpy: number;
+  byCategory: Partial<Record<CostCategory, number>>;
+}
+
+/**
+ * Pure: what a draw may have of what is left in the period. Lines are served in order, each up to what is left of
+ * its category's sub-limit and of the period limit it counts against (liability or response costs); a category the
+ * policy does not cover gets nothing. A draw whose payout id is in `earlier` gets its earlier grant back and uses
+ * nothing (a retried draw never draws twice). `usage` and `earlier` are not modified.
+ */
+export function grantDraw(
+  policy: Pick<Policy, 'categories' | 'liability' | 'responseCosts'>,
+  usage: PeriodUsage,
+  request: DrawRequest,
+  earlier: Readonly<Record<string, DrawGrant>> = {},
+): { grant: DrawGrant; usage: PeriodUsage } {
+  const repeated = earlier[request.payoutId];
+  if (repeated) return { grant: repeated, usage };
+  const next: PeriodUsage = { ...usage, byCategory: { ...usage.byCategory } };
+  const lines = request.lines.map((line) => {
+    const terms = policy.categories[line.category];
+    const liability = isLiabilityCategory(line.category);
+    const periodLimit = liability ? policy.liability.periodLimitJpy : policy.responseCosts.periodLimitJpy;
+    const periodUsed = liability ? next.liabilityJpy : next.responseJpy;
+    const categoryUsed = next.byCategory[line.category] ?? 0;
+    const categoryLeft = terms ? Math.max(0, terms.limitJpy - categoryUsed) : 0;
+    const periodLeft = Math.max(0, periodLimit - periodUsed);
+    const granted = Math.max(0, Math.min(Math.floor(line.amountJpy), categoryLeft, periodLeft));
+    let reason: string | undefined;
+    if (!terms) reason = 'not_covered_category';
+    else if (granted < line.amountJpy) reason = categoryLeft <= periodLeft ? 'category_limit_exhausted' : 'period_limit_exhausted';
+    next.byCategory[line.category] = categoryUsed + granted;
+    if (liability) next.liabilityJpy += granted;
+    else next.responseJpy += granted;
+    return { lineId: line.lineId, requestedJpy: line.amountJpy, grantedJpy: granted, ...(reason ? { reason } : {}) };
+  });
+  const grant = { payoutId: request.payoutId, lines, grantedJpy: lines.reduce((s, l) => s + l.grantedJpy, 0) };
+  return { grant, usage: next };
+}

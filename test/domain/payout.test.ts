@@ -5,10 +5,13 @@ import {
   COST_CATEGORIES,
   computeSettlement,
   emptyLedger,
+  grantDraw,
   isLiabilityCategory,
   requiredApprover,
   type CostCategory,
+  type DrawGrant,
   type PaidLedger,
+  type PeriodUsage,
   type Policy,
   type SettlementConsent,
   type SettlementInput,
@@ -348,6 +351,162 @@ describe('computeSettlement: invariants (property tests)', () => {
         const b = computeSettlement(structuredClone(input));
         expect(a).toEqual(b);
         expect(input).toEqual(copy);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+// ---- the policy ledger's draw (what the `policyLedger` workflow runs for each `draw` Update) ----
+
+describe('grantDraw', () => {
+  // Response-cost period limit 12M, liability period limit 3M; notification is not covered.
+  const policy = samplePolicy({
+    responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 12_000_000 },
+    liability: { perClaimLimitJpy: 3_000_000, periodLimitJpy: 3_000_000, deductibleJpy: 0 },
+    categories: {
+      forensic_investigation: { limitJpy: 10_000_000, payoutRatio: 1.0, consentRequired: false },
+      legal_counsel: { limitJpy: 5_000_000, payoutRatio: 1.0, consentRequired: false },
+      liability_damages: { limitJpy: 2_000_000, payoutRatio: 1.0, consentRequired: false },
+      litigation_costs: { limitJpy: 5_000_000, payoutRatio: 1.0, consentRequired: false },
+    },
+  });
+  const usage = (responseJpy: number, liabilityJpy: number, byCategory: PeriodUsage['byCategory'] = {}): PeriodUsage => ({
+    responseJpy,
+    liabilityJpy,
+    byCategory,
+  });
+  const earlierGrant: DrawGrant = {
+    payoutId: 'C1-P1',
+    lines: [{ lineId: 'a', requestedJpy: 4_000_000, grantedJpy: 4_000_000 }],
+    grantedJpy: 4_000_000,
+  };
+  type Line = [category: CostCategory, amountJpy: number];
+  type Granted = [grantedJpy: number, reason?: string];
+
+  it.each<{ name: string; before: PeriodUsage; lines: Line[]; earlier?: Record<string, DrawGrant>; granted: Granted[]; after: PeriodUsage }>([
+    {
+      name: 'within the limits: granted in full',
+      before: usage(0, 0),
+      lines: [['forensic_investigation', 4_000_000]],
+      granted: [[4_000_000]],
+      after: usage(4_000_000, 0, { forensic_investigation: 4_000_000 }),
+    },
+    {
+      name: 'partially granted at the period limit',
+      before: usage(11_000_000, 0, { forensic_investigation: 6_000_000, legal_counsel: 5_000_000 }),
+      lines: [['forensic_investigation', 3_000_000]],
+      granted: [[1_000_000, 'period_limit_exhausted']],
+      after: usage(12_000_000, 0, { forensic_investigation: 7_000_000, legal_counsel: 5_000_000 }),
+    },
+    {
+      name: 'nothing left in the period: zero granted',
+      before: usage(12_000_000, 0, { forensic_investigation: 10_000_000, legal_counsel: 2_000_000 }),
+      lines: [['legal_counsel', 1]],
+      granted: [[0, 'period_limit_exhausted']],
+      after: usage(12_000_000, 0, { forensic_investigation: 10_000_000, legal_counsel: 2_000_000 }),
+    },
+    {
+      name: "partially granted at the category's sub-limit",
+      before: usage(9_000_000, 0, { forensic_investigation: 9_000_000 }),
+      lines: [['forensic_investigation', 2_000_000]],
+      granted: [[1_000_000, 'category_limit_exhausted']],
+      after: usage(10_000_000, 0, { forensic_investigation: 10_000_000 }),
+    },
+    {
+      name: 'category and period both exhausted at once: the category is named',
+      before: usage(11_000_000, 0, { forensic_investigation: 9_000_000, legal_counsel: 2_000_000 }),
+      lines: [['forensic_investigation', 5_000_000]],
+      granted: [[1_000_000, 'category_limit_exhausted']],
+      after: usage(12_000_000, 0, { forensic_investigation: 10_000_000, legal_counsel: 2_000_000 }),
+    },
+    {
+      name: 'a category the policy does not cover gets nothing, and counts nothing',
+      before: usage(0, 0),
+      lines: [['notification', 500]],
+      granted: [[0, 'not_covered_category']],
+      after: usage(0, 0, { notification: 0 }),
+    },
+    {
+      name: 'lines are served in order: the first takes the sub-limit, the second gets the rest',
+      before: usage(0, 0),
+      lines: [
+        ['forensic_investigation', 6_000_000],
+        ['forensic_investigation', 6_000_000],
+      ],
+      granted: [[6_000_000], [4_000_000, 'category_limit_exhausted']],
+      after: usage(10_000_000, 0, { forensic_investigation: 10_000_000 }),
+    },
+    {
+      name: 'liability draws on its own period limit, untouched by exhausted response costs',
+      before: usage(12_000_000, 0, { forensic_investigation: 10_000_000, legal_counsel: 2_000_000 }),
+      lines: [
+        ['liability_damages', 2_500_000],
+        ['litigation_costs', 2_000_000],
+        ['litigation_costs', 10],
+      ],
+      granted: [[2_000_000, 'category_limit_exhausted'], [1_000_000, 'period_limit_exhausted'], [0, 'period_limit_exhausted']],
+      after: usage(12_000_000, 3_000_000, {
+        forensic_investigation: 10_000_000,
+        legal_counsel: 2_000_000,
+        liability_damages: 2_000_000,
+        litigation_costs: 1_000_000,
+      }),
+    },
+    {
+      name: 'a repeated payout id gets its earlier grant back and draws nothing, whatever it asks now',
+      before: usage(4_000_000, 0, { forensic_investigation: 4_000_000 }),
+      lines: [['forensic_investigation', 9_000_000]],
+      earlier: { 'C1-P1': earlierGrant },
+      granted: [[4_000_000]],
+      after: usage(4_000_000, 0, { forensic_investigation: 4_000_000 }),
+    },
+  ])('$name', ({ before, lines, earlier, granted, after }) => {
+    const request = { caseId: 'C1', payoutId: 'C1-P1', lines: lines.map(([category, amountJpy], i) => ({ lineId: `l${i}`, category, amountJpy })) };
+    const frozen = structuredClone(before);
+    const { grant, usage: next } = grantDraw(policy, before, request, earlier);
+    expect(grant.lines.map((l) => [l.grantedJpy, ...(l.reason ? [l.reason] : [])])).toEqual(granted);
+    expect(grant.grantedJpy).toBe(granted.reduce((s, [g]) => s + g, 0));
+    if (earlier) {
+      expect(grant).toBe(earlier['C1-P1']);
+      expect(next).toBe(before);
+    } else {
+      expect(grant.payoutId).toBe('C1-P1');
+      expect(grant.lines.map((l) => [l.lineId, l.requestedJpy])).toEqual(request.lines.map((l) => [l.lineId, l.amountJpy]));
+    }
+    expect(next).toEqual(after);
+    expect(before).toEqual(frozen); // the usage it was given is not modified
+  });
+
+  it('a payout id not among the earlier grants is drawn as new', () => {
+    const { grant } = grantDraw(policy, usage(0, 0), { caseId: 'C2', payoutId: 'C2-P1', lines: [{ lineId: 'a', category: 'legal_counsel', amountJpy: 1_000 }] }, { 'C1-P1': earlierGrant });
+    expect(grant).toEqual({ payoutId: 'C2-P1', lines: [{ lineId: 'a', requestedJpy: 1_000, grantedJpy: 1_000 }], grantedJpy: 1_000 });
+  });
+
+  it('never lets a sequence of draws exceed a sub-limit or a period limit (property)', () => {
+    const drawsArb = fc.array(
+      fc.array(fc.record({ category: fc.constantFrom(...COST_CATEGORIES), amountJpy: fc.integer({ min: 0, max: 8_000_000 }) }), { maxLength: 6 }),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(policyArb, drawsArb, (p, draws) => {
+        let u: PeriodUsage = { responseJpy: 0, liabilityJpy: 0, byCategory: {} };
+        for (const [n, lines] of draws.entries()) {
+          const request = { caseId: 'C', payoutId: `C-P${n}`, lines: lines.map((l, i) => ({ ...l, lineId: `l${i}` })) };
+          const { grant, usage: next } = grantDraw(p, u, request);
+          for (const [i, l] of grant.lines.entries()) {
+            expect(l.grantedJpy).toBeGreaterThanOrEqual(0);
+            expect(l.grantedJpy).toBeLessThanOrEqual(request.lines[i]!.amountJpy);
+          }
+          expect(next.responseJpy + next.liabilityJpy).toBe(u.responseJpy + u.liabilityJpy + grant.grantedJpy);
+          u = next;
+        }
+        expect(u.responseJpy).toBeLessThanOrEqual(p.responseCosts.periodLimitJpy);
+        expect(u.liabilityJpy).toBeLessThanOrEqual(p.liability.periodLimitJpy);
+        for (const c of COST_CATEGORIES) {
+          // An uncovered category has no sub-limit: it never gets anything.
+          expect(u.byCategory[c] ?? 0).toBeLessThanOrEqual(p.categories[c]?.limitJpy ?? 0);
+        }
       }),
       { numRuns: 200 },
     );
