@@ -1,6 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
-import { parse, type CsvError } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { BlobStore } from './blob-store.js';
 import { createDecryptStream, createEncryptStream, type Keyring } from './crypto.js';
 
@@ -52,13 +53,55 @@ export interface PersonRowError {
 
 export type PersonsImportErrorCode = 'too_many_rows' | 'line_too_long' | 'not_csv' | 'missing_columns';
 
-/** The upload as a whole was refused; nothing was stored. */
+/**
+ * Why the file's text could not be read as CSV (`not_csv`, `line_too_long`): the rule, never the text.
+ * - `encoding`: not UTF-8 (Shift_JIS, UTF-16/32 with or without a BOM, binary, a NUL character)
+ * - `invalid_quote`: a double quote inside a cell that does not start with one (`小林"秘密子"`, `=HYPERLINK("…`)
+ * - `text_after_quote`: something other than a comma or line break follows a quoted cell's closing quote
+ * - `unclosed_quote`: a quoted cell runs to the end of the file
+ * - `inconsistent_columns`: the parser found a row of another width where widths must agree
+ * - `line_too_long`: a record so far over the line limit that reading on would buffer it without bound
+ * - `duplicate_column`: the header names one column twice
+ * - `empty`: no header row
+ * - `malformed`: any other complaint of the CSV parser
+ */
+export type PersonsFileRule =
+  | 'encoding'
+  | 'invalid_quote'
+  | 'text_after_quote'
+  | 'unclosed_quote'
+  | 'inconsistent_columns'
+  | 'line_too_long'
+  | 'duplicate_column'
+  | 'empty'
+  | 'malformed';
+
+export interface PersonsImportErrorDetails {
+  /** Set when the file's text could not be read (codes `not_csv` and `line_too_long`). */
+  rule?: PersonsFileRule;
+  /** Spreadsheet row (header = 1) of the record at fault, counted as `PersonRowError.row` is. */
+  row?: number;
+  /**
+   * The parser's line count where it stopped (kept for clients of the earlier API). It counts CR and LF inside quoted
+   * cells separately, so `row` is the place to show a person.
+   */
+  line?: number;
+  /** The column at fault, when it is one of the list's columns (`name`, `email`, `postal_address`, `language`). */
+  column?: string;
+  limit?: number;
+  columns?: string[];
+}
+
+/**
+ * The upload as a whole was refused; nothing was stored. Message and details name the rule and the place (row, line,
+ * column), never a value: the API sends both to the client (422 `persons_rejected`, `reason` = `code`, plus `details`).
+ */
 export class PersonsImportError extends Error {
   override readonly name = 'PersonsImportError';
   constructor(
     readonly code: PersonsImportErrorCode,
     message: string,
-    readonly details: { row?: number; line?: number; limit?: number; columns?: string[] } = {},
+    readonly details: PersonsImportErrorDetails = {},
   ) {
     super(message);
   }
@@ -176,45 +219,149 @@ function normaliseHeader(cell: string): string {
     .replace(/[\s_-]+/gu, '');
 }
 
-function utf8Guard(): Transform {
-  // Japanese spreadsheets often come out as Shift_JIS; decoding strictly refuses such a file up front instead of
-  // storing a million names full of U+FFFD. The decoder also drops a leading BOM.
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  return new Transform({
-    decodeStrings: true,
-    readableObjectMode: false,
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      try {
-        done(null, decoder.decode(chunk, { stream: true }));
-      } catch {
-        done(new PersonsImportError('not_csv', 'upload is not UTF-8 text (save the CSV as UTF-8)'));
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+// Longest first: a UTF-32LE mark begins with the UTF-16LE one.
+const FOREIGN_BOMS: readonly (readonly [Buffer, string])[] = [
+  [Buffer.from([0xff, 0xfe, 0x00, 0x00]), 'UTF-32'],
+  [Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'UTF-32'],
+  [Buffer.from([0xff, 0xfe]), 'UTF-16'],
+  [Buffer.from([0xfe, 0xff]), 'UTF-16'],
+];
+const SAVE_AS_UTF8 = 'save the list as "CSV UTF-8"';
+
+function notCsv(rule: PersonsFileRule, message: string, where: Omit<PersonsImportErrorDetails, 'rule'> = {}): PersonsImportError {
+  return new PersonsImportError('not_csv', message, { rule, ...where });
+}
+
+/**
+ * Looks at the first bytes only: drops a UTF-8 byte order mark (Excel's "CSV UTF-8" writes one; left in, it would
+ * make a quoted first heading an invalid quote) and refuses UTF-16/32 by theirs. The bytes then go to the parser as
+ * they are; each cell is checked to be UTF-8 where the row is known (see `cellText`).
+ */
+function byteOrderMarkGuard(): Transform {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  const settle = (buf: Buffer): Buffer | PersonsImportError => {
+    for (const [bom, encoding] of FOREIGN_BOMS) {
+      if (buf.length >= bom.length && buf.subarray(0, bom.length).equals(bom)) {
+        return notCsv('encoding', `the upload is ${encoding} text; ${SAVE_AS_UTF8}`, { row: 1, line: 1 });
       }
+    }
+    return buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      if (head === undefined) {
+        done(null, chunk);
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 4) {
+        done();
+        return;
+      }
+      const out = settle(head);
+      head = undefined;
+      if (out instanceof Error) done(out);
+      else done(null, out);
     },
     flush(done: TransformCallback) {
-      try {
-        done(null, decoder.decode());
-      } catch {
-        done(new PersonsImportError('not_csv', 'upload is not UTF-8 text (save the CSV as UTF-8)'));
+      if (head === undefined || head.length === 0) {
+        done();
+        return;
       }
+      const out = settle(head);
+      head = undefined;
+      if (out instanceof Error) done(out);
+      else done(null, out);
     },
   });
 }
 
-function csvFailure(err: unknown, maxLineBytes: number): unknown {
-  const csv = err as Partial<CsvError> & { lines?: number };
-  // Anything that is not the parser's own complaint (an aborted upload, a disk error) keeps its identity.
-  if (err instanceof PersonsImportError || typeof csv.code !== 'string' || !csv.code.startsWith('CSV_')) return err;
-  const line = typeof csv.lines === 'number' ? csv.lines : undefined;
-  // csv-parse messages and properties can quote the input, so only the code and line number are kept.
-  if (csv.code === 'CSV_MAX_RECORD_SIZE') {
-    return new PersonsImportError('line_too_long', `a record near line ${line ?? '?'} is far longer than ${maxLineBytes} bytes`, {
-      ...(line ? { line } : {}),
-      limit: maxLineBytes,
-    });
+// `ignoreBOM`: a U+FEFF inside the file is a character of its cell (trimmed like a space), not something to drop.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A cell's text. Bytes go through the parser undecoded (its quote, comma and line-break bytes never occur inside a
+ * UTF-8 sequence, nor inside a Shift_JIS one), so a file that is not UTF-8 is refused naming the first row and column
+ * where it shows, not as a file full of U+FFFD.
+ */
+function cellText(cell: Uint8Array, row: number, column: string | undefined): string {
+  if (cell.length === 0) return '';
+  let text: string;
+  try {
+    text = strictUtf8.decode(cell);
+  } catch {
+    text = '\u0000';
   }
-  return new PersonsImportError('not_csv', `input is not valid CSV (${csv.code}) near line ${line ?? '?'}`, {
-    ...(line ? { line } : {}),
-  });
+  // NUL: UTF-16 without a byte order mark, or a binary file; UTF-8 text never needs it.
+  if (text.includes('\u0000')) {
+    const where = column === undefined ? { row } : { row, column };
+    const at = `row ${row}${column === undefined ? '' : `, column ${column}`}`;
+    const why = isUtf8(cell) ? 'holds a NUL character (UTF-16 or binary?)' : 'is not UTF-8 text (Shift_JIS?)';
+    throw notCsv('encoding', `${at} ${why}; ${SAVE_AS_UTF8}`, where);
+  }
+  return text;
+}
+
+const PARSER_RULES: Readonly<Record<string, PersonsFileRule>> = {
+  INVALID_OPENING_QUOTE: 'invalid_quote',
+  CSV_INVALID_CLOSING_QUOTE: 'text_after_quote',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text_after_quote',
+  CSV_QUOTE_NOT_CLOSED: 'unclosed_quote',
+  CSV_RECORD_INCONSISTENT_COLUMNS: 'inconsistent_columns',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'inconsistent_columns',
+  CSV_MAX_RECORD_SIZE: 'line_too_long',
+};
+
+function isParserError(err: unknown): err is CsvError {
+  if (err instanceof CsvError) return true;
+  // A second copy of csv-parse in the tree would fail `instanceof`; its codes are recognisable. Not all of them start
+  // with CSV_ (INVALID_OPENING_QUOTE does not).
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^(CSV_|INVALID_)/.test(code);
+}
+
+/**
+ * The parser's complaint as the product's import error. csv-parse messages and properties quote the input (the
+ * field so far, the whole record), so only its code and counters are read and nothing else of it is kept, not even
+ * as `cause`. Anything that is not the parser's own complaint (an aborted upload, a disk error, a refusal of ours)
+ * keeps its identity.
+ */
+function csvFailure(err: unknown, maxLineBytes: number, columns: readonly (Field | undefined)[] | undefined): unknown {
+  if (err instanceof PersonsImportError || !isParserError(err)) return err;
+  const info = err as unknown as { code: string; lines?: unknown; records?: unknown; index?: unknown };
+  const rule = PARSER_RULES[info.code] ?? 'malformed';
+  // `records` counts the records the parser finished, header included, so the one at fault is the next.
+  const row = typeof info.records === 'number' && Number.isInteger(info.records) ? info.records + 1 : undefined;
+  // For an unclosed quote the parser stops at the end of the file: that line says nothing about where the quote is.
+  const line = rule !== 'unclosed_quote' && typeof info.lines === 'number' && Number.isInteger(info.lines) ? info.lines : undefined;
+  const field = row !== undefined && row > 1 && typeof info.index === 'number' ? columns?.[info.index] : undefined;
+  const column = field ? COLUMN_LABEL[field] : undefined;
+  const where: Omit<PersonsImportErrorDetails, 'rule'> = {
+    ...(row !== undefined ? { row } : {}),
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
+  };
+  const at = `${row === undefined ? 'a row' : `row ${row}`}${column === undefined ? '' : `, column ${column}`}`;
+  switch (rule) {
+    case 'line_too_long':
+      return new PersonsImportError('line_too_long', `${at} is far longer than ${maxLineBytes} bytes (a missing line break?)`, {
+        rule,
+        ...where,
+        limit: maxLineBytes,
+      });
+    case 'invalid_quote':
+      return notCsv(rule, `${at}: a double quote inside a cell that does not start with one (quote the whole cell and double the quote: "a ""b"" c")`, where);
+    case 'text_after_quote':
+      return notCsv(rule, `${at}: text follows the closing double quote of a cell`, where);
+    case 'unclosed_quote':
+      return notCsv(rule, `${at}: a cell opens a double quote that is never closed`, where);
+    case 'inconsistent_columns':
+      return notCsv(rule, `${at} has another number of columns than the header`, where);
+    default:
+      // The parser's code is a fixed identifier, never input.
+      return notCsv(rule, `${at} is not valid CSV (${info.code.replace(/[^A-Z_]/g, '')})`, where);
+  }
 }
 
 function canonicalLine(p: Person): string {
@@ -263,13 +410,18 @@ export async function importPersonsCsv(
   };
 
   const parser = parse({
+    // Cells come back as bytes and are decoded one by one (`cellText`), so an encoding problem has a row and column.
+    encoding: null,
     relax_column_count: true,
     skip_empty_lines: true,
+    // Every line ending ends a record, also when a file mixes them (rows pasted from elsewhere): auto-detection would
+    // fix the first one seen and read a later lone LF or CR as part of a cell, gluing two rows together.
+    record_delimiter: ['\r\n', '\n', '\r'],
     // Rows a little over the limit are rejected one by one; a record this far over means a missing line break or a
     // binary file, and parsing on would buffer it without bound.
     max_record_size: Math.max(maxLineBytes * 4, 64 * 1024),
   });
-  pipeline(input, utf8Guard(), parser, () => undefined);
+  pipeline(input, byteOrderMarkGuard(), parser, () => undefined);
 
   const checksum = createHash('sha256');
   const seen = new Set<string>();
@@ -280,13 +432,17 @@ export async function importPersonsCsv(
     let row = 1;
     let batch = '';
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
+      for await (const record of parser as AsyncIterable<Uint8Array[]>) {
         if (!columns) {
-          columns = record.map((cell) => HEADER_ALIASES[normaliseHeader(cell)]);
+          columns = record.map((cell) => {
+            const heading = normaliseHeader(cellText(cell, 1, undefined));
+            // Own keys only: a heading such as `constructor` is an unknown column, not Object.prototype's.
+            return Object.hasOwn(HEADER_ALIASES, heading) ? HEADER_ALIASES[heading] : undefined;
+          });
           headerWidth = record.length;
           const present = new Set(columns.filter((c): c is Field => c !== undefined));
           if (present.size !== columns.filter((c) => c !== undefined).length) {
-            throw new PersonsImportError('not_csv', 'header names a column twice');
+            throw notCsv('duplicate_column', 'the header names a column twice', { row: 1 });
           }
           if (!present.has('name') || (!present.has('email') && !present.has('postalAddress'))) {
             throw new PersonsImportError('missing_columns', 'header needs name and at least one of email, postal_address', {
@@ -306,9 +462,12 @@ export async function importPersonsCsv(
         let bytes = record.length - 1;
         const values: Partial<Record<Field, string>> = {};
         for (let i = 0; i < record.length; i++) {
-          const cell = record[i]!;
-          bytes += Buffer.byteLength(cell, 'utf8');
           const field = columns[i];
+          const raw = record[i]!;
+          bytes += raw.length;
+          // Values are kept as given, formula-looking ones too (`=…`, `+…`, `-…`, `@…`): a name is personal data, sealed
+          // here and printed on letters as written. Spreadsheet safety is for CSV output: lib/csv-safe.ts.
+          const cell = cellText(raw, row, field ? COLUMN_LABEL[field] : undefined);
           if (field) values[field] = cell;
           // Empty trailing cells are what Excel writes when any row is wider, so only non-empty extras count.
           else if (i >= headerWidth && cell.trim() !== '' && errorCount === before) report(row, 'too_many_columns');
@@ -362,9 +521,9 @@ export async function importPersonsCsv(
         }
       }
     } catch (err) {
-      throw csvFailure(err, maxLineBytes);
+      throw csvFailure(err, maxLineBytes, columns);
     }
-    if (!columns) throw new PersonsImportError('not_csv', 'upload is empty or has no header row');
+    if (!columns) throw notCsv('empty', 'the upload is empty or has no header row');
     const buf = Buffer.from(batch, 'utf8');
     checksum.update(buf);
     if (buf.length > 0) yield buf;

