@@ -1,11 +1,75 @@
-// Lint that keeps the rooms apart and workflow code deterministic (see README, "How it is laid out").
+// Lint that keeps the rooms apart and workflow code deterministic (README, "How it is laid out").
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http',
-  'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url',
-  'util', 'v8', 'vm', 'worker_threads', 'zlib',
-];
+const TABLE = 'README, "How it is laid out"';
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A relative import that lands in one of our top-level folders, from any depth: `../api/…`, `../../api/…`, `../api`. */
+const into = (folder) => `^(?:\\.\\./)+${escape(folder)}(?:/|$)`;
+/** A package and its subpaths: `express`, `express/lib/…`, but not `express-rate-limit`. */
+const packages = (...names) => `^(?:${names.map(escape).join('|')})(?:/|$)`;
+
+/** `node:anything`, or a built-in's bare name (`fs`, `fs/promises`, `crypto`, …) as this Node knows them. */
+const NODE_BUILTINS = `^(?:node:|(?:${builtinModules.filter((m) => !m.startsWith('_')).map(escape).join('|')})(?:/|$))`;
+const TEMPORAL = { regex: '^@temporalio/', what: 'Temporal' };
+const TEMPORAL_IO = {
+  regex: packages('@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'),
+  what: "Temporal's worker, client, activity or testing SDK (no I/O in workflow code)",
+};
+const IO = {
+  regex: packages('express', 'express-rate-limit', 'helmet', 'nodemailer', 'mailparser', 'smtp-server', 'pino', 'pino-http', 'prom-client'),
+  what: 'I/O libraries: HTTP (Express), mail, logging, metrics (no I/O here)',
+};
+
+/**
+ * The one `no-restricted-imports` setting of a room, built from everything the room never imports (the last column
+ * of the README's table). In flat config a later block's setting of a rule replaces an earlier one's wholesale, so
+ * each room gets exactly one setting from here and no block sets the rule for files of another room.
+ *
+ * @param {string} room the folder
+ * @param {object} never what the room never imports
+ * @param {boolean} [never.builtins] Node built-ins (`fs`, `node:fs`, `fs/promises`, …)
+ * @param {{ regex: string, what: string }[]} [never.packages] third-party or SDK packages
+ * @param {string[]} [never.folders] our folders, by any relative path
+ * @param {string[]} [never.typesOnly] our folders it imports by type only (`import type`), never code
+ */
+function roomRule(room, { builtins = false, packages: pkgs = [], folders = [], typesOnly = [] }) {
+  const why = `(${TABLE})`;
+  const patterns = [];
+  if (builtins) patterns.push({ regex: NODE_BUILTINS, message: `${room}/ never imports Node built-ins ${why}` });
+  for (const p of pkgs) patterns.push({ regex: p.regex, message: `${room}/ never imports ${p.what} ${why}` });
+  for (const folder of folders) patterns.push({ regex: into(folder), message: `${room}/ never imports ${folder}/ ${why}` });
+  for (const folder of typesOnly) {
+    patterns.push({ regex: into(folder), allowTypeImports: true, message: `${room}/ imports ${folder}/ by type only ${why}` });
+  }
+  return ['error', { patterns }];
+}
+
+const OURS = ['domain', 'workflows', 'activities', 'storage', 'lib', 'api', 'main', 'sandbox'];
+const except = (...keep) => OURS.filter((f) => !keep.includes(f));
+
+/** The room table as enforced. `sandbox/` and `test/`, `bench/`, `scripts/` have no rule. */
+const ROOMS = {
+  // Pure rules: no Temporal, no Express or other I/O, no Node built-ins, nothing of ours but domain/.
+  domain: roomRule('domain', { builtins: true, packages: [TEMPORAL, IO], folders: except('domain') }),
+  // Temporal's deterministic sandbox: no Node built-ins, no I/O, activities by type only.
+  workflows: roomRule('workflows', {
+    builtins: true,
+    packages: [TEMPORAL_IO, IO],
+    folders: ['storage', 'lib', 'api', 'main', 'sandbox'],
+    typesOnly: ['activities'],
+  }),
+  activities: roomRule('activities', { folders: ['api', 'main', 'sandbox'] }),
+  storage: roomRule('storage', { folders: ['workflows', 'activities', 'api', 'main', 'sandbox'] }),
+  // Shared protocols: of ours only domain/ and storage/.
+  lib: roomRule('lib', { folders: except('lib', 'domain', 'storage') }),
+  // The front door: activities by type only, not even types from main/ (the API has its own settings type).
+  api: roomRule('api', { folders: ['main', 'sandbox'], typesOnly: ['activities'] }),
+  // The process room wires everything, but only the embedded default (main/start.ts, `npm start`) starts the
+  // sandbox vendors and mail catcher: the production processes (worker, API) never import sandbox/.
+  main: roomRule('main', { folders: ['sandbox'] }),
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dist/**', 'coverage/**', 'test-results/**', 'api/pages/**'] },
@@ -18,47 +82,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
-  {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity code (types only),
-    // no I/O libraries.
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins.flatMap((m) => [
-            { name: m, message: 'Node built-ins are not allowed in workflow or domain code' },
-            { name: `node:${m}`, message: 'Node built-ins are not allowed in workflow or domain code' },
-          ]),
-          patterns: [
-            {
-              group: ['**/activities/*', '**/activities/**'],
-              allowTypeImports: true,
-              message: 'import activities into workflows by type only',
-            },
-            { group: ['**/api/**', '**/main/**', '**/storage/**', '**/sandbox/**'], message: 'workflows and domain stay pure' },
-            { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity', 'express', 'nodemailer'], message: 'no I/O in workflow or domain code' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['@temporalio/*', '**/workflows/**', '**/activities/**'], message: 'domain/ is pure rules' }] },
-      ],
-    },
-  },
-  {
-    files: ['api/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/activities/**'], allowTypeImports: true, message: 'the API never imports activity code' }] },
-      ],
-    },
-  },
+  ...Object.entries(ROOMS).map(([room, rule]) => ({
+    files: [`${room}/**/*.ts`],
+    // main/start.ts is the embedded default: the one file of production that may import sandbox/ (see ROOMS.main).
+    ...(room === 'main' ? { ignores: ['main/start.ts'] } : {}),
+    rules: { 'no-restricted-imports': rule },
+  })),
 );

@@ -8,18 +8,16 @@
  * canonical form, so every spelling of one code is one entry, and the ledger holds no code a reader could reuse.
  */
 import { createHash } from 'node:crypto';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { APOLOGY_CODE_MAX_INPUT, verifyApologyCode, type ParsedApologyCode } from '../lib/apology-codes.js';
 import { BlobNotFoundError } from '../storage/blob-store.js';
-import { SA } from '../workflows/contract.js';
-import { caseHandle, idempotencyKey, type ApiContext } from './context.js';
+import type { ApiContext } from './context.js';
+import { idempotencyKey } from './idempotency.js';
 import type { Principal } from './principals.js';
-import { HttpProblem, validationProblem } from './problem.js';
-import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
-import { CaseIdSchema, ProblemSchema } from './schemas.js';
-
-const problem = (description: string): ResponseSpec => ({ description, schema: ProblemSchema, name: 'Problem' });
+import { HttpProblem, problemResponse, validationProblem } from './problem.js';
+import { defineRoute, type RouteDef } from './route-kit.js';
+import { CaseIdSchema } from './schemas.js';
+import { describeCase } from './tenancy.js';
 
 const CodeText = z
   .string()
@@ -66,20 +64,6 @@ function secretOf(ctx: ApiContext): Buffer {
   return secret;
 }
 
-/** Existence and tenancy from the workflow's description (no replay): another insured's case is "not found". */
-async function assertCaseVisible(ctx: ApiContext, principal: Principal, caseId: string): Promise<void> {
-  let insuredId: string | undefined;
-  try {
-    insuredId = (await caseHandle(ctx, caseId).describe()).typedSearchAttributes.get(SA.insuredId);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
-    throw err;
-  }
-  if (principal.role === 'insured' && principal.insuredId !== insuredId) {
-    throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
-  }
-}
-
 async function readEntry(ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> {
   let stream;
   try {
@@ -123,32 +107,30 @@ export function apologyRoutes(ctx: ApiContext): RouteDef[] {
       body: { kind: 'json', schema: ApologyRedeemBodySchema, name: 'ApologyRedeemBody', example: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } },
       responses: {
         200: { description: 'Redeemed now (or this request’s earlier redemption)', schema: ApologyRedemptionSchema, name: 'ApologyRedemption' },
-        400: problem('Invalid body, or not shaped like an apology code'),
-        401: problem('No or unknown key'),
-        403: problem('Role may not redeem'),
-        404: problem('No such case (or another insured’s)'),
-        409: problem('Already redeemed (`redeemedAt` says when)'),
-        415: problem('Not JSON'),
-        422: problem('Not a code issued for this case'),
-        503: problem('No apology secret configured'),
+        400: problemResponse('Invalid body, or not shaped like an apology code'),
+        401: problemResponse('No or unknown key'),
+        403: problemResponse('Role may not redeem'),
+        404: problemResponse('No such case (or another insured’s)'),
+        409: problemResponse('Already redeemed (`redeemedAt` says when)'),
+        415: problemResponse('Not JSON'),
+        422: problemResponse('Not a code issued for this case'),
+        503: problemResponse('No apology secret configured'),
       },
-      handle: async (req, res, { params, body, principal }) => {
-        const { caseId } = params as { caseId: string };
-        const { code } = body as { code: string };
-        await assertCaseVisible(ctx, principal!, caseId);
+      handle: async (req, res, { params: { caseId }, body: { code }, principal }) => {
+        await describeCase(ctx, principal, caseId);
         const parsed = checkCode(ctx, caseId, code, 'body');
         if (!parsed) throw new HttpProblem(422, 'apology_code_invalid', `this code was not issued for case ${caseId}`);
         const key = redemptionKey(caseId, parsed.canonical);
         const idem = idempotencyKey(req);
         const entry: LedgerEntry = {
           redeemedAt: ctx.now().toISOString(),
-          by: principal!.name,
-          ...(idem ? { request: requestHash(principal!, idem) } : {}),
+          by: principal.name,
+          ...(idem ? { request: requestHash(principal, idem) } : {}),
         };
         if (await ctx.deps.blobStore.putIfAbsent(key, Buffer.from(JSON.stringify(entry)))) {
           // Never the code itself: it is a voucher. Campaign and index name no one outside the sealed list.
           ctx.log.info(
-            { audit: 'apology_code.redeemed', caseId, campaignNo: parsed.campaignNo, index: parsed.index, principal: principal!.name },
+            { audit: 'apology_code.redeemed', caseId, campaignNo: parsed.campaignNo, index: parsed.index, principal: principal.name },
             'apology code redeemed',
           );
           res.status(200).json({ redeemed: true, redeemedAt: entry.redeemedAt });
@@ -181,15 +163,14 @@ export function apologyRoutes(ctx: ApiContext): RouteDef[] {
       params: ApologyCodeParamsSchema,
       responses: {
         200: { description: 'The code’s state', schema: ApologyCodeStatusSchema, name: 'ApologyCodeStatus' },
-        400: problem('Invalid path'),
-        401: problem('No or unknown key'),
-        403: problem('Role may not check codes'),
-        404: problem('No such case (or another insured’s)'),
-        503: problem('No apology secret configured'),
+        400: problemResponse('Invalid path'),
+        401: problemResponse('No or unknown key'),
+        403: problemResponse('Role may not check codes'),
+        404: problemResponse('No such case (or another insured’s)'),
+        503: problemResponse('No apology secret configured'),
       },
-      handle: async (_req, res, { params, principal }) => {
-        const { caseId, code } = params as { caseId: string; code: string };
-        await assertCaseVisible(ctx, principal!, caseId);
+      handle: async (_req, res, { params: { caseId, code }, principal }) => {
+        await describeCase(ctx, principal, caseId);
         const check = verifyApologyCode(secretOf(ctx), caseId, code);
         res.set('Cache-Control', 'private, no-store');
         if (!check.valid) {

@@ -18,16 +18,17 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { ZodError } from 'zod';
 import { REFUSALS, parseRefusal } from '../workflows/contract.js';
-import { createContext, type ApiDeps } from './context.js';
+import { createContext } from './context.js';
+import type { ApiDeps } from './deps.js';
 import { createHttpMetrics } from './metrics.js';
 import { pagesRouter } from './pages.js';
-import { createOidcVerifier, looksLikeJwt, type OidcVerifier, type Principal } from './principals.js';
+import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './principals.js';
 import { redactApologyCodeInUrl } from './apology.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
-import { allowedMethods } from './route-kit.js';
+import { allowedMethods, principalOf } from './route-kit.js';
 
-export type { ApiDeps } from './context.js';
+export type { ApiDeps } from './deps.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -162,7 +163,7 @@ export function buildApp(deps: ApiDeps): express.Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (_req, res) => {
-        const p = (res as Response).locals?.['principal'] as Principal | undefined;
+        const p = (res as Response).locals ? principalOf(res as Response) : undefined;
         return p ? { principal: p.name, role: p.role } : {};
       },
     }),
@@ -207,7 +208,7 @@ export function buildApp(deps: ApiDeps): express.Express {
       legacyHeaders: false,
       skip: (req) => unlimited.has(req.path),
       keyGenerator: (req, res) => {
-        const p = res.locals['principal'] as Principal | undefined;
+        const p = principalOf(res);
         if (p) return `principal:${p.via}:${p.name}`;
         const vendor = /^\/v1\/webhooks\/vendors\/([^/]+)/.exec(req.path);
         if (vendor) return `vendor:${vendor[1]}`;
@@ -230,7 +231,7 @@ export function buildApp(deps: ApiDeps): express.Express {
       createCodecRouter({
         codec: deps.payloadCodec,
         authorize: (_req) => {
-          const p = _req.res?.locals['principal'] as Principal | undefined;
+          const p = _req.res ? principalOf(_req.res) : undefined;
           return p !== undefined && ['handler', 'supervisor', 'admin'].includes(p.role);
         },
         allowedOrigins: deps.codecOrigins ?? [],

@@ -9,6 +9,7 @@
  * 3. Poll the outcome until it is there. When it is not there in time the caller gets a 503 that says the command is
  *    recorded; the same request with the same Idempotency-Key then answers its outcome.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   REFUSALS,
@@ -21,7 +22,9 @@ import {
   type CommandOutcome,
   type CommandStatus,
 } from '../workflows/contract.js';
-import { shareInFlight } from './context.js';
+import { caseHandle } from './case-reads.js';
+import type { ApiContext } from './context.js';
+import { shareInFlight } from './in-flight.js';
 import { HttpProblem } from './problem.js';
 
 export interface CommandTiming {
@@ -32,8 +35,6 @@ export interface CommandTiming {
 }
 
 export const DEFAULT_COMMAND_TIMING: CommandTiming = { waitMs: 20_000, checkMs: 2_000 };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The command's answer: the case view after it, or the refusal as a problem (the status its reason code maps to). */
 export async function runCaseCommand(
@@ -78,6 +79,15 @@ export async function runCaseCommand(
     { commandId: command.commandId },
     { 'Retry-After': '5' },
   );
+}
+
+/** `runCaseCommand` for a case of this API, waiting as long as `limits.commandWaitMs` says. */
+export function commandCase(ctx: ApiContext, caseId: string, command: CaseCommand): Promise<CaseView> {
+  const waitMs = ctx.deps.limits?.commandWaitMs;
+  return runCaseCommand(ctx.client, caseHandle(ctx, caseId), command, {
+    ...DEFAULT_COMMAND_TIMING,
+    ...(waitMs !== undefined ? { waitMs } : {}),
+  });
 }
 
 /**

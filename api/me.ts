@@ -20,8 +20,8 @@ import {
   WRONGFUL_PURPOSE_CAUSES,
 } from '../domain/vocabulary.js';
 import type { ApiContext } from './context.js';
+import { problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
-import { ProblemSchema } from './schemas.js';
 
 export const MeSchema = z.object({
   name: z.string(),
@@ -92,10 +92,9 @@ export function meRoutes(_ctx: ApiContext): RouteDef[] {
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
       responses: {
         200: { description: 'The caller', schema: MeSchema, name: 'Me' },
-        401: { description: 'No or unknown key', schema: ProblemSchema, name: 'Problem' },
+        401: problemResponse('No or unknown key'),
       },
-      handle: (_req, res, { principal }) => {
-        const p = principal!;
+      handle: (_req, res, { principal: p }) => {
         res.set('Cache-Control', 'private, no-store').json({
           name: p.name,
           role: p.role,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { servePollable, type ApiContext } from './context.js';
+import type { ApiContext } from './context.js';
 import { docsPage, DOCS_SCRIPT } from './docs.js';
 import type { HttpMetrics } from './metrics.js';
+import { servePollable } from './poll-cache.js';
+import { problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
-import { DashboardSummarySchema, HealthSchema, ProblemSchema } from './schemas.js';
+import { DashboardSummarySchema, HealthSchema } from './schemas.js';
 import { dashboardSummary } from './visibility.js';
-
-const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
 
 export function dashboardRoutes(ctx: ApiContext): RouteDef[] {
   return [
@@ -24,8 +24,8 @@ export function dashboardRoutes(ctx: ApiContext): RouteDef[] {
       responses: {
         200: { description: 'The summary', schema: DashboardSummarySchema, name: 'DashboardSummary', headers: { ETag: 'strong' } },
         304: { description: 'Not modified' },
-        401: problem('No or unknown key'),
-        403: problem('Insureds have no dashboard'),
+        401: problemResponse('No or unknown key'),
+        403: problemResponse('Insureds have no dashboard'),
       },
       handle: async (req, res) => servePollable(ctx, req, res, 'dashboard', () => dashboardSummary(ctx)),
     }),

@@ -1,14 +1,13 @@
-import { WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
-import { PolicySchema, type PolicyRecord } from '../domain/schemas.js';
+/** The policy routes: an admin registers or replaces a policy's terms; the policy's parties read them. */
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { PolicySchema } from '../domain/schemas.js';
 import { POLICY_WORKFLOW_TYPE, policyWorkflowId } from '../workflows/contract.js';
-import { policyQuery, putPolicyUpdate } from '../workflows/policy-ledger.js';
-import { boundedQuery, shareInFlight, type ApiContext } from './context.js';
-import type { Principal } from './principals.js';
-import { HttpProblem } from './problem.js';
+import { putPolicyUpdate } from '../workflows/policy-ledger-contract.js';
+import type { ApiContext } from './context.js';
+import { mayReadPolicy, readPolicy } from './policy-reads.js';
+import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
-import { PolicyParamsSchema, PolicyResponseSchema, ProblemSchema } from './schemas.js';
-
-const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
+import { PolicyParamsSchema, PolicyResponseSchema } from './schemas.js';
 
 export const POLICY_EXAMPLE = {
   insuredId: 'ins-001',
@@ -24,58 +23,6 @@ export const POLICY_EXAMPLE = {
     apology_payment: { limitJpy: 10000000, payoutRatio: 1.0, consentRequired: true, perVictimCapJpy: 500 },
   },
 };
-
-/** The registered policy, or undefined when the number is unknown (no ledger, or a ledger never given terms). */
-export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
-  const handle = ctx.client.workflow.getHandle(policyWorkflowId(policyNumber));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const answer = await boundedQuery(ctx, () => handle.query(policyQuery));
-      return answer.policy ? { policy: answer.policy, version: answer.version } : undefined;
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      // Each attempt is bounded (see `boundedQuery`); a few more before giving up.
-      if (attempt >= 4) throw err;
-    }
-  }
-}
-
-/**
- * The policy for a new case. Reading it is a query to the policy's ledger workflow, which waits in the worker's queue
- * behind every other task: under load that query, not the start, set the intake rate. Intake therefore reuses a
- * policy it read in the last `limits.policyCacheTtlMs` (default 5 s); an older entry (up to 6 × that) is still used
- * while one refresh runs in the background, and concurrent misses share one read. A PUT through this process replaces
- * the entry at once; the case workflow's payouts draw against the ledger itself. Unknown numbers are never kept.
- */
-export async function policyForIntake(ctx: ApiContext, policyNumber: string): Promise<{ policy: PolicyRecord; version: number } | undefined> {
-  const ttl = ctx.deps.limits?.policyCacheTtlMs ?? 5000;
-  if (ttl <= 0) return readPolicy(ctx, policyNumber);
-  let inflight = reads.get(ctx);
-  if (!inflight) reads.set(ctx, (inflight = new Map()));
-  const refresh = () =>
-    shareInFlight(inflight, policyNumber, async () => {
-      const found = await readPolicy(ctx, policyNumber);
-      if (found) {
-        if (ctx.policyCache.size > 10_000) ctx.policyCache.clear();
-        ctx.policyCache.set(policyNumber, { at: Date.now(), value: found });
-      } else ctx.policyCache.delete(policyNumber);
-      return found;
-    });
-  const hit = ctx.policyCache.get(policyNumber);
-  const age = hit ? Date.now() - hit.at : Infinity;
-  if (hit && age < ttl) return hit.value;
-  if (hit && age < 6 * ttl) {
-    refresh().catch((err: unknown) => ctx.log.warn({ err: (err as Error).message, policyNumber }, 'policy refresh failed'));
-    return hit.value;
-  }
-  return refresh();
-}
-const reads = new WeakMap<ApiContext, Map<string, Promise<{ policy: PolicyRecord; version: number } | undefined>>>();
-
-/** An insured sees only the policies it holds; anyone else's is "not found". */
-export function mayReadPolicy(principal: Principal, policy: PolicyRecord): boolean {
-  return principal.role !== 'insured' || principal.insuredId === policy.insuredId;
-}
 
 export function policyRoutes(ctx: ApiContext): RouteDef[] {
   return [
@@ -94,14 +41,13 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
       responses: {
         200: { description: 'Replaced', schema: PolicyResponseSchema, name: 'PolicyResponse' },
         201: { description: 'Created', schema: PolicyResponseSchema, name: 'PolicyResponse', headers: { Location: 'the policy' } },
-        400: problem('Invalid policy'),
-        401: problem('No or unknown key'),
-        403: problem('Not an admin'),
-        415: problem('Not JSON'),
+        400: problemResponse('Invalid policy'),
+        401: problemResponse('No or unknown key'),
+        403: problemResponse('Not an admin'),
+        415: problemResponse('Not JSON'),
       },
-      handle: async (_req, res, { params, body }) => {
-        const { policyNumber } = params as { policyNumber: string };
-        const record: PolicyRecord = { ...(body as Omit<PolicyRecord, 'policyNumber'>), policyNumber };
+      handle: async (_req, res, { params: { policyNumber }, body }) => {
+        const record = { ...body, policyNumber };
         const workflowId = policyWorkflowId(policyNumber);
         const result = await ctx.client.workflow.executeUpdateWithStart(putPolicyUpdate, {
           args: [record],
@@ -112,7 +58,7 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
         });
-        ctx.policyCache.set(policyNumber, { at: Date.now(), value: { policy: result.policy, version: result.version } });
+        ctx.policyCache.remember(policyNumber, { policy: result.policy, version: result.version });
         if (result.created) res.status(201).location(`/v1/policies/${encodeURIComponent(policyNumber)}`);
         else res.status(200);
         res.json({ policy: result.policy, version: result.version });
@@ -128,14 +74,13 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
       params: PolicyParamsSchema,
       responses: {
         200: { description: 'The policy and its version', schema: PolicyResponseSchema, name: 'PolicyResponse' },
-        401: problem('No or unknown key'),
-        403: problem('Role may not read policies'),
-        404: problem('Unknown policy, or held by another insured'),
+        401: problemResponse('No or unknown key'),
+        403: problemResponse('Role may not read policies'),
+        404: problemResponse('Unknown policy, or held by another insured'),
       },
-      handle: async (_req, res, { params, principal }) => {
-        const { policyNumber } = params as { policyNumber: string };
+      handle: async (_req, res, { params: { policyNumber }, principal }) => {
         const found = await readPolicy(ctx, policyNumber);
-        if (!found || !mayReadPolicy(principal!, found.policy)) {
+        if (!found || !mayReadPolicy(principal, found.policy)) {
           throw new HttpProblem(404, 'not_found', `policy ${policyNumber} not found`);
         }
         res.json(found);

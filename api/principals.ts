@@ -18,6 +18,16 @@ export interface Principal extends Actor {
   via: 'key' | 'oidc';
 }
 
+/** The principal as a case records it (who did what): its identity and authority, not how it signed in. */
+export function actorOf(p: Principal): Actor {
+  return {
+    name: p.name,
+    role: p.role,
+    ...(p.insuredId !== undefined ? { insuredId: p.insuredId } : {}),
+    ...(p.authorityLimitJpy !== undefined ? { authorityLimitJpy: p.authorityLimitJpy } : {}),
+  };
+}
+
 const HUMAN_ROLES = ['insured', 'handler', 'supervisor', 'ops', 'admin'] as const;
 const Name = z.string().trim().min(1).max(200);
 

@@ -3,6 +3,8 @@
  * where each problem code is described, and `code` repeats the machine-readable code so clients need not parse URIs.
  */
 import type { z } from 'zod';
+import type { ResponseSpec } from './route-kit.js';
+import { ProblemSchema } from './schemas.js';
 
 export interface FieldError {
   /** JSON pointer into the part named by `in` (the body unless stated). */
@@ -55,6 +57,11 @@ export const PROBLEM_TITLES: Record<string, string> = {
   command_pending: 'Command recorded, not yet answered',
   internal: 'Internal server error',
 };
+
+/** A problem answer in a route's documentation: the description of when it happens; the body is always a Problem. */
+export function problemResponse(description: string): ResponseSpec {
+  return { description, schema: ProblemSchema, name: 'Problem' };
+}
 
 export function problemType(code: string): string {
   return `/docs#problem-${code}`;

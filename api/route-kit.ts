@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Role } from '../domain/vocabulary.js';
 import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
 import type { Principal } from './principals.js';
-import { idempotencyKey } from './context.js';
+import { idempotencyKey } from './idempotency.js';
 
 export type Method = 'get' | 'put' | 'post';
 
@@ -29,35 +29,81 @@ export interface ResponseSpec {
 
 export type Auth = { roles: readonly Role[] } | 'public' | 'signature';
 
-export interface Input<P, Q, B> {
-  params: P;
-  query: Q;
-  body: B;
-  principal: Principal | undefined;
+/** The names in an Express path template: `/v1/cases/:caseId/apology-codes/:code` gives `'caseId' | 'code'`. */
+export type PathParamNames<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParamNames<`/${Rest}`>
+  : Path extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+/** A params schema must name every parameter of the path (a strict schema refuses any other). */
+type ParamsSchemaFor<Path extends string> = z.ZodType<{ [K in PathParamNames<Path>]: unknown }>;
+
+/** What the handler of a route receives, typed from the route's own definition. */
+export interface Input<Path extends string, P, Q, S, A> {
+  /** The params schema's output; without a schema, the path's parameters as strings. */
+  params: P extends z.ZodType ? z.output<P> : { [K in PathParamNames<Path>]: string };
+  /** The query schema's output; without a schema, the query string unchecked. */
+  query: Q extends z.ZodType ? z.output<Q> : Record<string, unknown>;
+  /** A JSON body parsed by its schema, a raw body as bytes; nothing for a streamed body (the handler reads `req`). */
+  body: S extends { kind: 'json'; schema: infer B extends z.ZodType } ? z.output<B> : S extends { kind: 'raw' } ? Buffer : undefined;
+  /** Always there on a route that names roles (the kit answers 401/403 first); perhaps there on a public one. */
+  principal: A extends { roles: readonly Role[] } ? Principal : Principal | undefined;
 }
 
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B = unknown> {
+interface RouteDoc {
   method: Method;
-  /** Express syntax (`/v1/cases/:caseId`). */
-  path: string;
   operationId: string;
   summary: string;
   description?: string;
   tags: string[];
-  auth: Auth;
-  params?: P;
-  query?: Q;
-  body?: BodySpec;
   responses: Record<number, ResponseSpec>;
   /** Left out of rate limiting (probes and scrapes). */
   unlimited?: boolean;
-  handle: (req: Request, res: Response, input: Input<z.infer<P>, z.infer<Q>, B>) => Promise<void> | void;
 }
 
-/** Keeps the handler's input typed from the schemas while the table holds routes of every shape. */
-export function defineRoute<P extends z.ZodType = z.ZodObject<{}>, Q extends z.ZodType = z.ZodObject<{}>, B = unknown>(
-  def: RouteDef<P, Q, B>,
-): RouteDef {
+/** A route as `defineRoute` takes it: the handler's input is typed from the path, the schemas and the auth. */
+export interface TypedRoute<
+  Path extends string,
+  P extends ParamsSchemaFor<Path> | undefined,
+  Q extends z.ZodType | undefined,
+  S extends BodySpec | undefined,
+  A extends Auth,
+> extends RouteDoc {
+  /** Express syntax (`/v1/cases/:caseId`). */
+  path: Path;
+  auth: A;
+  params?: P;
+  query?: Q;
+  body?: S;
+  handle: (req: Request, res: Response, input: Input<Path, P, Q, S, A>) => Promise<void> | void;
+}
+
+/** A route of any shape, as the table holds it. */
+export interface RouteDef extends RouteDoc {
+  path: string;
+  auth: Auth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: BodySpec;
+  handle: (
+    req: Request,
+    res: Response,
+    input: { params: unknown; query: unknown; body: unknown; principal: Principal | undefined },
+  ) => Promise<void> | void;
+}
+
+/**
+ * Keeps the handler's input typed from the route's definition while the table holds routes of every shape: the one
+ * place the types are taken on trust, since `runner` parses each part with the schema they were inferred from.
+ */
+export function defineRoute<
+  Path extends string,
+  P extends ParamsSchemaFor<Path> | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  S extends BodySpec | undefined = undefined,
+  A extends Auth = Auth,
+>(def: TypedRoute<Path, P, Q, S, A>): RouteDef {
   return def as unknown as RouteDef;
 }
 
@@ -116,7 +162,7 @@ function runner(def: RouteDef): RequestHandler {
       } else if (def.body?.kind === 'raw') {
         body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       }
-      await def.handle(req, res, { params, query, body, principal } as Input<never, never, never>);
+      await def.handle(req, res, { params, query, body, principal });
     } catch (err) {
       next(err);
     }

@@ -33,7 +33,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...meRoutes(ctx),
     ...webhookRoutes(ctx),
     // Built on first request: the document describes the finished table, these routes included.
-    ...opsRoutes(ctx, metrics, () => (document ??= buildOpenApi(table, API_INFO, { Problem: ProblemSchema }))),
+    ...opsRoutes(ctx, metrics, () => (document ??= openApiDocument(table))),
   );
   return table;
 }

@@ -1,14 +1,13 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { verifyWebhook, SIGNATURE_HEADER } from '../lib/webhook-signature.js';
 import { VendorEventSchema, type VendorEvent } from '../lib/vendor-events.js';
-import { caseWorkflowId, vendorEventSignal, type VendorEventInput } from '../workflows/contract.js';
+import { vendorEventSignal, type VendorEventInput } from '../workflows/contract.js';
+import { caseHandle } from './case-reads.js';
 import type { ApiContext } from './context.js';
-import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
+import { HttpProblem, problemResponse, validationProblem, zodFieldErrors } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
-import { ProblemSchema, VendorParamsSchema, WebhookAcceptedSchema } from './schemas.js';
-
-const problem = (description: string) => ({ description, schema: ProblemSchema, name: 'Problem' });
-const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
+import { CaseIdSchema, VendorParamsSchema, WebhookAcceptedSchema } from './schemas.js';
+import { caseNotFound } from './tenancy.js';
 
 function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
   const base = { eventId: e.eventId, vendorId, at: new Date(e.at).toISOString() };
@@ -58,13 +57,11 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
       body: { kind: 'raw', schema: VendorEventSchema, name: 'VendorEvent', limit: ctx.deps.limits?.webhookMaxBytes ?? '1mb' },
       responses: {
         202: { description: 'Accepted', schema: WebhookAcceptedSchema, name: 'WebhookAccepted' },
-        400: problem('Not a vendor event'),
-        401: problem('Signature missing, expired or wrong (or unknown vendor)'),
-        404: problem('No such case, or the case is closed'),
+        400: problemResponse('Not a vendor event'),
+        401: problemResponse('Signature missing, expired or wrong (or unknown vendor)'),
+        404: problemResponse('No such case, or the case is closed'),
       },
-      handle: async (req, res, { params, body }) => {
-        const { vendorId } = params as { vendorId: string };
-        const raw = body as Buffer;
+      handle: async (req, res, { params: { vendorId }, body: raw }) => {
         const vendor = ctx.deps.vendors.find((v) => v.vendorId === vendorId);
         // An unknown vendor gets the same answer as a bad signature: vendor ids are not to be probed.
         if (!vendor || vendor.secrets.length === 0) throw unauthorised();
@@ -87,14 +84,14 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         const parsed = VendorEventSchema.safeParse(json);
         if (!parsed.success) throw validationProblem(zodFieldErrors(parsed.error));
         const event = parsed.data;
-        if (!CASE_ID.test(event.caseId)) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
+        if (!CaseIdSchema.safeParse(event.caseId).success) throw caseNotFound(event.caseId);
         // A signal, not an Update: a worker killed while an Update is processed can leave a history the SDK cannot
         // replay (sdk-rust #943/#1146), and webhooks arrive exactly then. The case de-duplicates by event id and
         // ignores, on its timeline, events from vendors it has not engaged; a closed case is a 404.
         try {
-          await ctx.client.workflow.getHandle(caseWorkflowId(event.caseId)).signal(vendorEventSignal, toEventInput(vendorId, event));
+          await caseHandle(ctx, event.caseId).signal(vendorEventSignal, toEventInput(vendorId, event));
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${event.caseId} not found`);
+          if (err instanceof WorkflowNotFoundError) throw caseNotFound(event.caseId);
           throw err;
         }
         ctx.changes.bump(event.caseId);

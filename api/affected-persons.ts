@@ -1,0 +1,97 @@
+/**
+ * The affected-person upload: a CSV streamed through a byte limit into sealed storage, then attached to the case by
+ * reference and counts only (the case never holds a row).
+ */
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream';
+import type { Request, Response } from 'express';
+import { importPersonsCsv, PersonsImportError } from '../storage/persons.js';
+import { ATTACH_PERSONS, type CaseView } from '../workflows/contract.js';
+import { commandCase } from './case-commands.js';
+import type { ApiContext } from './context.js';
+import { actorOf, type Principal } from './principals.js';
+import { HttpProblem } from './problem.js';
+import { closedOrMissing, caseNotRunning, describeCase } from './tenancy.js';
+import { ByteLimit } from './upload-limit.js';
+
+export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+
+export async function uploadPersons(ctx: ApiContext, req: Request, res: Response, principal: Principal, caseId: string): Promise<void> {
+  const max = ctx.deps.limits?.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
+  const tooLarge = () =>
+    new HttpProblem(413, 'payload_too_large', `the list may be at most ${max} bytes`, undefined, { limit: max }, {
+      Connection: 'close',
+    });
+  if (Number(req.headers['content-length'] ?? 0) > max) throw tooLarge();
+  const d = await describeCase(ctx, principal, caseId);
+  if (d.status.name !== 'RUNNING') throw caseNotRunning(caseId, d);
+
+  const uploadId = `U${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
+  const limiter = new ByteLimit(max);
+  pipeline(req, limiter, () => undefined);
+  let result;
+  try {
+    result = await importPersonsCsv(limiter, { store: ctx.deps.blobStore, keyring: ctx.deps.keyring }, {
+      caseId,
+      uploadId,
+      ...(ctx.deps.limits?.uploadMaxRows !== undefined ? { maxRows: ctx.deps.limits.uploadMaxRows } : {}),
+    });
+  } catch (err) {
+    if (limiter.exceeded) throw tooLarge();
+    if (err instanceof PersonsImportError) {
+      throw new HttpProblem(422, 'persons_rejected', err.message, undefined, { reason: err.code, ...err.details });
+    }
+    throw err;
+  }
+  const { ref, errors, errorCount } = result;
+  const counts = {
+    uploadId: ref.uploadId,
+    total: ref.total,
+    accepted: ref.accepted,
+    duplicates: ref.duplicates,
+    rejected: ref.rejected,
+    withEmail: ref.withEmail,
+    withoutEmail: ref.withoutEmail,
+    checksum: ref.checksum,
+  };
+  if (ref.accepted === 0) {
+    await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
+    throw new HttpProblem(422, 'persons_rejected', 'no row of the list could be accepted', undefined, {
+      ref: counts,
+      rows: errors,
+      errorCount,
+    });
+  }
+  let view: CaseView;
+  try {
+    view = await commandCase(ctx, caseId, {
+      commandId: `persons:${uploadId}`,
+      action: ATTACH_PERSONS,
+      request: { actor: actorOf(principal), ref: { ...counts, key: ref.key } },
+    });
+  } catch (err) {
+    // Refused or no such case: the sealed list was stored for nothing, and leaving it would keep personal data no case
+    // refers to. A command still pending will attach it, so that list stays.
+    if (!(err instanceof HttpProblem && err.code === 'command_pending')) {
+      await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
+    }
+    return closedOrMissing(ctx, caseId, err, principal);
+  }
+  ctx.changes.bump(caseId);
+  // Audit: who put personal data into the case, with counts only (never a row's values).
+  ctx.log.info(
+    {
+      audit: 'affected_persons.upload',
+      principal: principal.name,
+      role: principal.role,
+      caseId,
+      uploadId: ref.uploadId,
+      total: ref.total,
+      accepted: ref.accepted,
+      duplicates: ref.duplicates,
+      rejected: ref.rejected,
+    },
+    'audit: affected-person list uploaded',
+  );
+  res.status(200).json({ ref: counts, errors, errorCount, case: view });
+}

@@ -1,0 +1,94 @@
+/** The case action routes: one command route per action, each with its own body schema and roles. */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { ACTION_ROLES } from '../domain/permissions.js';
+import { ACTION_SCHEMAS, AssignBodySchema } from '../domain/schemas.js';
+import { ACTIONS, type Action } from '../domain/vocabulary.js';
+import type { CaseView } from '../workflows/contract.js';
+import { commandCase } from './case-commands.js';
+import type { ApiContext } from './context.js';
+import { sendWithEtag } from './etag.js';
+import { idempotencyKey } from './idempotency.js';
+import { actorOf } from './principals.js';
+import { HttpProblem, problemResponse } from './problem.js';
+import { defineRoute, type RouteDef } from './route-kit.js';
+import { CaseParamsSchema, CaseViewSchema } from './schemas.js';
+import { closedOrMissing } from './tenancy.js';
+
+const ACTION_DESCRIPTIONS: Record<Action, string> = {
+  assign: 'Assign the case to a handler or supervisor (by principal name).',
+  'decide-coverage': 'Record a coverage decision that overrides the computed one, with the reason.',
+  consent: 'Give the insurer’s consent to a cost category (optionally capped, optionally for one vendor).',
+  'record-findings': 'Record investigation findings; severity, exposure, coverage and obligations are recomputed.',
+  'approve-notice': 'Approve the notice to affected persons, which starts the notification campaign.',
+  'record-filing': 'Record a regulatory filing, or that one is not required and why.',
+  'submit-costs': 'Submit cost items with evidence; the settlement is recomputed.',
+  'approve-payout': 'Approve payable lines for payout, within the approver’s authority.',
+  deny: 'Deny the claim, with the reason.',
+  withdraw: 'Withdraw the case, with the reason.',
+  close: 'Close the case, with the reason.',
+};
+
+function schemaName(action: Action): string {
+  return `${action.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Body`;
+}
+
+/** A route per action, in the order of `ACTIONS`; `assign` first checks that the assignee may take cases. */
+export function actionRoutes(ctx: ApiContext): RouteDef[] {
+  return ACTIONS.map((action) =>
+    action === 'assign'
+      ? actionRoute(ctx, action, AssignBodySchema, ({ assignee }) => {
+          const found = ctx.deps.principals.byName(assignee);
+          if (!found || (found.role !== 'handler' && found.role !== 'supervisor')) {
+            throw new HttpProblem(422, 'unknown_assignee', 'the assignee is not a handler or supervisor', [
+              { path: '/assignee', message: 'no handler or supervisor of this name', code: 'unknown_assignee', in: 'body' },
+            ]);
+          }
+        })
+      : actionRoute(ctx, action, ACTION_SCHEMAS[action]),
+  );
+}
+
+function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schema: S, check?: (body: z.output<S>) => void): RouteDef {
+  return defineRoute({
+    method: 'post',
+    path: `/v1/cases/:caseId/actions/${action}`,
+    operationId: `action${schemaName(action).replace(/Body$/, '')}`,
+    summary: `Case action: ${action}`,
+    description: `${ACTION_DESCRIPTIONS[action]} With an Idempotency-Key a retried command is applied once.`,
+    tags: ['actions'],
+    auth: { roles: ACTION_ROLES[action] },
+    params: CaseParamsSchema,
+    body: {
+      kind: 'json',
+      schema,
+      name: schemaName(action),
+      ...(action === 'approve-payout' ? { optional: true } : {}),
+    },
+    responses: {
+      200: { description: 'The case view', schema: CaseViewSchema, name: 'CaseView' },
+      400: problemResponse('Invalid body'),
+      401: problemResponse('No or unknown key'),
+      403: problemResponse('Role may not run this action, or above authority'),
+      404: problemResponse('No such case (or another insured’s)'),
+      409: problemResponse('Not possible in the case’s current state'),
+      415: problemResponse('Not JSON'),
+      422: problemResponse('Refused by the case rules (e.g. consent missing, unknown assignee)'),
+      503: problemResponse('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
+    },
+    handle: async (req, res, { params: { caseId }, body, principal }) => {
+      check?.(body);
+      const key = idempotencyKey(req);
+      let view: CaseView;
+      try {
+        // Scoped to the principal and action, so one caller's key can never replay another's command.
+        const commandId = `${principal.name}:${action}:${key ?? randomUUID()}`;
+        view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body } });
+      } catch (err) {
+        return closedOrMissing(ctx, caseId, err, principal);
+      }
+      ctx.changes.bump(caseId);
+      sendWithEtag(req, res, 200, view);
+    },
+  });
+}

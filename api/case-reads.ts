@@ -1,0 +1,108 @@
+/**
+ * Reading a case: its view and timeline by query (a replay on a worker), the result of a closed case, and the
+ * short-lived memory that lets a desk of pollers share those reads.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  caseWorkflowId,
+  timelineQuery,
+  viewQuery,
+  type CaseResult,
+  type CaseView,
+  type TimelineEntry,
+} from '../workflows/contract.js';
+import type { ApiContext } from './context.js';
+import { shareInFlight } from './in-flight.js';
+import { boundedQuery, retryQuery } from './queries.js';
+
+export function caseHandle(ctx: ApiContext, caseId: string): WorkflowHandle {
+  return ctx.client.workflow.getHandle(caseWorkflowId(caseId));
+}
+
+/** How long a case filed a moment ago may take to answer its first query (`limits.firstViewTimeoutMs`). */
+export function firstQueryWaitMs(ctx: ApiContext): number {
+  return ctx.deps.limits?.firstViewTimeoutMs ?? 10_000;
+}
+
+/**
+ * Queries the case view. A case started a moment ago may not have run its first workflow task yet; with
+ * `retryForMs` the query is retried until it answers (a missing workflow is never retried). A closed case whose
+ * query fails is read from its result (see `closedCaseResult`).
+ */
+export function queryView(ctx: ApiContext, caseId: string, retryForMs = 0): Promise<CaseView> {
+  return queryCase(ctx, caseId, retryForMs, (handle) => sharedViewQuery(ctx, handle), (closed) => closed.view);
+}
+
+/** The case timeline by query, or from the result of a closed case whose query fails. */
+export function queryTimeline(ctx: ApiContext, caseId: string, retryForMs = 10_000): Promise<TimelineEntry[]> {
+  return queryCase(ctx, caseId, retryForMs, (handle) => boundedQuery(ctx, () => handle.query(timelineQuery)), (closed) => closed.timeline);
+}
+
+/** One read of a case by query, retried for `retryForMs`; a closed case whose query fails is answered from its result. */
+function queryCase<T>(
+  ctx: ApiContext,
+  caseId: string,
+  retryForMs: number,
+  query: (handle: WorkflowHandle) => Promise<T>,
+  fromResult: (closed: CaseResult) => T | undefined,
+): Promise<T> {
+  const handle = caseHandle(ctx, caseId);
+  return retryQuery(retryForMs, () => query(handle), async () => {
+    const closed = await closedCaseResult(ctx, caseId);
+    return closed ? fromResult(closed) : undefined;
+  });
+}
+
+/**
+ * Concurrent reads of one case's view share one query: a query replays the case on a worker (which keeps no cache,
+ * see WORKER_MAX_CACHED_WORKFLOWS), and a page of pollers must not queue that replay once each.
+ */
+const viewsInFlight = new Map<string, Promise<CaseView>>();
+
+function sharedViewQuery(ctx: ApiContext, handle: WorkflowHandle): Promise<CaseView> {
+  return shareInFlight(viewsInFlight, handle.workflowId, () => boundedQuery(ctx, () => handle.query(viewQuery)));
+}
+
+/**
+ * The result of a completed case, which carries its final view and timeline; undefined while it runs or when it
+ * cannot be read. A query of a closed case replays its whole history on a worker, and a history the SDK cannot
+ * replay (sdk-rust #1146, after a worker crash) would otherwise leave a closed case unreadable for good.
+ */
+export async function closedCaseResult(ctx: ApiContext, caseId: string): Promise<CaseResult | undefined> {
+  const handle = caseHandle(ctx, caseId);
+  try {
+    if ((await handle.describe()).status.name !== 'COMPLETED') return undefined;
+    return (await handle.result()) as CaseResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Recent reads of single cases, by what was read and the case, with the case's change count when read. */
+export class CaseReadCache {
+  readonly entries = new Map<string, { version: number; expiresAt: number; value: unknown }>();
+  readonly inFlight = new Map<string, Promise<unknown>>();
+}
+
+/**
+ * A read of one case (its view, its timeline) that pollers share: answered from memory for `limits.pollCacheTtlMs`
+ * (default 2 s) unless this process has changed the case since, like the lists and the summary. Every read of a
+ * case is a replay on a worker (no workflow cache), and a case desk polls; a command through this process is seen
+ * by the next read at once, a timer or another instance's change within the TTL.
+ */
+export async function readCaseShared<T>(ctx: ApiContext, what: string, caseId: string, read: () => Promise<T>): Promise<T> {
+  const ttl = ctx.deps.limits?.pollCacheTtlMs ?? 2000;
+  if (ttl <= 0) return read();
+  const { entries, inFlight } = ctx.caseReads;
+  const key = `${what}|${caseId}`;
+  const version = ctx.changes.ofCase(caseId);
+  const hit = entries.get(key);
+  if (hit && hit.version === version && hit.expiresAt > Date.now()) return hit.value as T;
+  // Keyed by version too: a read that started before a change must not answer a caller who came after it.
+  return shareInFlight(inFlight as Map<string, Promise<T>>, `${key}|${version}`, async () => {
+    const value = await read();
+    if (entries.size > 10_000) entries.clear();
+    entries.set(key, { version, expiresAt: Date.now() + ttl, value });
+    return value;
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * What the process hands `buildApp`: the clients, stores, credentials and settings the API runs on. The API reads no
+ * configuration of its own; `main/api-server.ts` builds this object.
+ */
+import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../storage/blob-store.js';
+import type { Keyring } from '../storage/crypto.js';
+import type { CaseSettings } from '../workflows/contract.js';
+import type { PrincipalDirectory } from './principals.js';
+
+/** The process settings the API reads, named as in `main/config.ts` (whose `Config` is one). */
+export interface ApiConfig {
+  BODY_LIMIT: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  OIDC_JWKS_URL?: string | undefined;
+  OIDC_ISSUER?: string | undefined;
+  OIDC_AUDIENCE?: string | undefined;
+  OIDC_ROLE_CLAIM: string;
+  OIDC_INSURED_CLAIM: string;
+}
+
+export interface VendorCredentials {
+  vendorId: string;
+  role: string;
+  name: string;
+  /** Webhook secrets; more than one while a rotation is under way. */
+  secrets: string[];
+}
+
+export interface ApiDeps {
+  config: ApiConfig;
+  temporal: { client: Client; namespace: string; taskQueue: string };
+  principals: PrincipalDirectory;
+  blobStore: BlobStore;
+  keyring: Keyring;
+  vendors: VendorCredentials[];
+  logger: Logger;
+  now?: () => Date;
+  caseSettings?: CaseSettings;
+  /** Prometheus text appended to `/metrics` (the in-process worker's SDK metrics). */
+  extraMetrics?: () => Promise<string>;
+  limits?: {
+    /** Largest affected-person CSV accepted; default 256 MiB. */
+    uploadMaxBytes?: number;
+    /** Most rows in one affected-person CSV; default 1,000,000 (the storage layer's). */
+    uploadMaxRows?: number;
+    /** Largest vendor webhook body; default 1 MiB. */
+    webhookMaxBytes?: string;
+    /** How long a computed dashboard or list page is served from memory; default 2 s. */
+    pollCacheTtlMs?: number;
+    /** How long intake reuses a policy it read from the ledger; default 5 s (0: always read). */
+    policyCacheTtlMs?: number;
+    /** How long a new case may take to answer its first query; default 10 s. */
+    firstViewTimeoutMs?: number;
+    /** How long a command waits for the case's answer before a 503 `command_pending`; default 20 s. */
+    commandWaitMs?: number;
+  };
+  /** A JWKS to verify OIDC tokens against, instead of fetching `OIDC_JWKS_URL` (tests, custom key sources). */
+  oidcKeySet?: JWTVerifyGetKey;
+  /** Payload encryption, for the codec endpoint the Temporal UI calls (`/codec/encode`, `/codec/decode`). */
+  payloadCodec?: PayloadCodec;
+  /** Browser origins allowed to call the codec endpoint (the Temporal UI's). */
+  codecOrigins?: string[];
+  /** The worker's apology-code secret, to verify codes at redemption; without it the apology-code routes answer 503. */
+  apologySecret?: Buffer;
+}

@@ -1,0 +1,93 @@
+/**
+ * Filing an incident: checks the report against the clock and the policy, then starts the case workflow under an id
+ * that makes a retried or racing request with the same Idempotency-Key land on the same case.
+ */
+import type { Request, Response } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { checkReportAgainstNow, type IncidentReport } from '../domain/schemas.js';
+import {
+  CASE_WORKFLOW_TYPE,
+  DEFAULT_CASE_SETTINGS,
+  SA,
+  caseWorkflowId,
+  requestHashQuery,
+  type CaseInput,
+} from '../workflows/contract.js';
+import { caseIdFor, requestHash } from './case-ids.js';
+import { caseHandle, firstQueryWaitMs, queryView } from './case-reads.js';
+import type { ApiContext } from './context.js';
+import { sendWithEtag } from './etag.js';
+import { firstView } from './first-view.js';
+import { idempotencyKey } from './idempotency.js';
+import { policyForIntake } from './policy-reads.js';
+import { actorOf, type Principal } from './principals.js';
+import { HttpProblem, validationProblem } from './problem.js';
+import { retryQuery } from './queries.js';
+
+export async function createCase(ctx: ApiContext, req: Request, res: Response, principal: Principal, report: IncidentReport): Promise<void> {
+  const now = ctx.now();
+  const issues = checkReportAgainstNow(report, now.toISOString());
+  if (issues.length > 0) {
+    throw validationProblem(
+      issues.map((i) => ({ path: `/${i.path.join('/')}`, message: i.message, code: 'future_date', in: 'body' as const })),
+    );
+  }
+  const found = await policyForIntake(ctx, report.policyNumber);
+  // Another insured's policy answers exactly like an unknown one, so policy numbers cannot be probed.
+  if (!found || (principal.role === 'insured' && found.policy.insuredId !== principal.insuredId)) {
+    throw new HttpProblem(422, 'unknown_policy', `policy ${report.policyNumber} is not registered`, [
+      { path: '/policyNumber', message: `policy ${report.policyNumber} is not registered`, code: 'unknown_policy', in: 'body' },
+    ]);
+  }
+  const key = idempotencyKey(req);
+  const caseId = caseIdFor(principal.insuredId ?? `principal:${principal.name}`, key, now);
+  const hash = requestHash(report);
+  const reportedAt = now.toISOString();
+  const input: CaseInput = {
+    caseId,
+    report,
+    policy: found.policy,
+    reportedAt,
+    reportedBy: actorOf(principal),
+    requestHash: hash,
+    settings: ctx.deps.caseSettings ?? DEFAULT_CASE_SETTINGS,
+  };
+  const location = `/v1/cases/${caseId}`;
+  const firstViewMs = firstQueryWaitMs(ctx);
+  try {
+    await ctx.client.workflow.start(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      // Case ids are never reused, not even after the case closed.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: SA.status, value: 'reported' },
+        { key: SA.insuredId, value: found.policy.insuredId },
+        { key: SA.policyNumber, value: found.policy.policyNumber },
+        { key: SA.reportedAt, value: new Date(reportedAt) },
+        { key: SA.severity, value: 'low' },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || key === undefined) throw err;
+    const handle = caseHandle(ctx, caseId);
+    const existing = await retryQuery(firstViewMs, () => handle.query(requestHashQuery));
+    if (existing !== hash) {
+      throw new HttpProblem(409, 'idempotency_conflict', 'this Idempotency-Key was already used with a different body', undefined, {
+        caseId,
+      });
+    }
+    const view = await queryView(ctx, caseId, firstViewMs);
+    res.location(location);
+    sendWithEtag(req, res, 200, view);
+    return;
+  }
+  ctx.changes.bump(caseId);
+  // The view the workflow's intake triage produces, computed from the same domain rules, so the answer does not wait
+  // for a worker to pick the case up; a case denied at intake waits for the workflow's own view.
+  const view = firstView(input) ?? (await queryView(ctx, caseId, firstViewMs));
+  res.location(location);
+  sendWithEtag(req, res, 201, view);
+}
