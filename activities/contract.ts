@@ -5,7 +5,7 @@
 import type { Cause, DataItem } from '../domain/index.js';
 import type { EmailMessage } from './email/render.js';
 import type { DrawGrant, DrawRequest } from '../workflows/policy-ledger.js';
-import type { PanelVendor, PersonsListRefInput } from '../workflows/contract.js';
+import type { PanelVendor, PersonsListRefInput, TrustedKey } from '../workflows/contract.js';
 
 /** Who an e-mail goes to: an address the case holds (the insured's contact) or a principal resolved by the worker. */
 export type Recipient =
@@ -86,4 +86,6 @@ export interface CaseActivities {
   drawFromPolicy(request: DrawRequest & { policyNumber: string }): Promise<DrawGrant>;
   makePayment(request: PaymentRequest): Promise<PaymentResult>;
   sendNoticeSlice(request: NoticeSliceRequest): Promise<NoticeSliceResult>;
+  /** The public keys this worker's configuration trusts for the API's signatures (rotation, older cases). */
+  trustedKeys(): Promise<TrustedKey[]>;
 }

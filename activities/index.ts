@@ -11,7 +11,7 @@ import { messageIdFor, SmtpSendError, type Mailer } from './email/mailer.js';
 import { VendorRequestError, type PaymentClient, type VendorClient } from './vendors/client.js';
 import { createNoticeSender, type DeliveryJournal } from './notices.js';
 import { drawUpdate, type PolicyLedgerWorkflow } from '../workflows/policy-ledger-contract.js';
-import { policyWorkflowId, type PanelVendor } from '../workflows/contract.js';
+import { policyWorkflowId, type PanelVendor, type TrustedKey } from '../workflows/contract.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
 
@@ -35,6 +35,8 @@ export interface ActivityDeps {
   apologySecret: Buffer;
   /** SMTP sends in flight per slice; also the most notices a killed worker can send twice. */
   noticeConcurrency: number;
+  /** Public keys of the API's command signatures this worker trusts (configuration; see workflows/contract/proof.ts). */
+  trustedKeys: () => TrustedKey[];
 }
 
 function vendorFailure(err: unknown): never {
@@ -72,6 +74,10 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
   return {
     async loadPanel() {
       return deps.panel();
+    },
+
+    async trustedKeys() {
+      return deps.trustedKeys();
     },
 
     async sendEmail({ caseId, purpose, to, message }) {

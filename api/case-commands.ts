@@ -84,7 +84,8 @@ export async function runCaseCommand(
 /** `runCaseCommand` for a case of this API, waiting as long as `limits.commandWaitMs` says. */
 export function commandCase(ctx: ApiContext, caseId: string, command: CaseCommand): Promise<CaseView> {
   const waitMs = ctx.deps.limits?.commandWaitMs;
-  return runCaseCommand(ctx.client, caseHandle(ctx, caseId), command, {
+  const signed: CaseCommand = { ...command, proof: ctx.deps.signer.proof('command', caseId, command) };
+  return runCaseCommand(ctx.client, caseHandle(ctx, caseId), signed, {
     ...DEFAULT_COMMAND_TIMING,
     ...(waitMs !== undefined ? { waitMs } : {}),
   });

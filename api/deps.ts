@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
 import type { CaseSettings } from '../workflows/contract.js';
+import type { CommandSigner } from './command-signer.js';
 import type { PrincipalDirectory } from './principals.js';
 
 /** The process settings the API reads, named as in `main/config.ts` (whose `Config` is one). */
@@ -66,4 +67,6 @@ export interface ApiDeps {
   codecOrigins?: string[];
   /** The worker's apology-code secret, to verify codes at redemption; without it the apology-code routes answer 503. */
   apologySecret?: Buffer;
+  /** Signs every command and vendor event the API sends a case; a case takes nothing unsigned (workflows/case/trust.ts). */
+  signer: CommandSigner;
 }

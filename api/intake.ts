@@ -51,6 +51,7 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
     reportedBy: actorOf(principal),
     requestHash: hash,
     settings: ctx.deps.caseSettings ?? DEFAULT_CASE_SETTINGS,
+    trust: { keys: ctx.deps.signer.trustedKeys },
   };
   const location = `/v1/cases/${caseId}`;
   const firstViewMs = firstQueryWaitMs(ctx);

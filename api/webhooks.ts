@@ -89,7 +89,9 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         // replay (sdk-rust #943/#1146), and webhooks arrive exactly then. The case de-duplicates by event id and
         // ignores, on its timeline, events from vendors it has not engaged; a closed case is a 404.
         try {
-          await caseHandle(ctx, event.caseId).signal(vendorEventSignal, toEventInput(vendorId, event));
+          const input = toEventInput(vendorId, event);
+          const proof = ctx.deps.signer.proof('vendor-event', event.caseId, input);
+          await caseHandle(ctx, event.caseId).signal(vendorEventSignal, { ...input, proof });
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) throw caseNotFound(event.caseId);
           throw err;

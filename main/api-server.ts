@@ -10,6 +10,7 @@ import { loadPrincipals } from '../api/principals.js';
 import { createEncryptionCodec, dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
 import { DEFAULT_CASE_SETTINGS, type CaseSettings } from '../workflows/contract.js';
+import { commandSigner } from '../api/command-signer.js';
 
 export interface RunningApi {
   server: Server;
@@ -43,6 +44,7 @@ export async function startApiServer(
     payloadCodec: createEncryptionCodec(payloadKeys),
     codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],
     apologySecret: opts.secrets.apologySecret,
+    signer: commandSigner(requireSigningKeys(opts.secrets.commandSigningKeys)),
   });
   // Slow clients are cut off rather than holding sockets forever: headers within HEADERS_TIMEOUT_MS, the whole request
   // within REQUEST_TIMEOUT_MS, checked often enough for the shorter of the two to mean what it says.
@@ -76,4 +78,10 @@ export async function startApiServer(
       await connection.close();
     },
   };
+}
+
+/** The API signs every command; a process given only the public keys (COMMAND_TRUSTED_KEYS) can be a worker, not the API. */
+function requireSigningKeys(keys: string | undefined): string {
+  if (!keys) throw new Error('COMMAND_SIGNING_KEYS is required by the API (COMMAND_TRUSTED_KEYS is for workers)');
+  return keys;
 }

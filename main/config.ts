@@ -69,6 +69,10 @@ export const ConfigSchema = z
     S3_SECRET_ACCESS_KEY: optionalString,
     PERSONS_ENCRYPTION_KEYS: optionalString,
     PAYLOAD_CODEC_KEYS: optionalString,
+    /** The API's command-signing keys, `kid:seed-hex` pairs, the first signs (workers may take it to trust them all). */
+    COMMAND_SIGNING_KEYS: optionalString,
+    /** For workers that must not hold the private keys: `kid:public-key-hex` pairs they trust. */
+    COMMAND_TRUSTED_KEYS: optionalString,
     CODEC_CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
     // Apology codes carry the person's list position in 24 bits (lib/apology-codes.ts).

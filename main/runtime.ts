@@ -19,6 +19,8 @@ import { parseKeyring, type Keyring } from '../storage/crypto.js';
 import { dataConverterFor } from '../lib/payload-codec.js';
 import { loadPrincipals, writeDevelopmentPrincipals, type PrincipalDirectory } from '../api/principals.js';
 import type { Directory } from '../activities/index.js';
+import { parseTrustedKeys, publicKeysOf } from '../api/command-signer.js';
+import type { TrustedKey } from '../workflows/contract.js';
 
 export const WORKFLOWS_PATH = resolve(import.meta.dirname, '../workflows/index.ts');
 
@@ -27,6 +29,10 @@ export interface Secrets {
   apologySecret: Buffer;
   /** As configured or generated, for the payload codec. */
   payloadCodecKeys: string;
+  /** The API's command-signing keyring (absent on a worker given only COMMAND_TRUSTED_KEYS). */
+  commandSigningKeys?: string;
+  /** The public keys workers trust for the API's signatures. */
+  trustedKeys: TrustedKey[];
 }
 
 export interface RuntimeFiles {
@@ -34,6 +40,11 @@ export interface RuntimeFiles {
   vendorsFile: string;
   keysFile: string | undefined;
   created: string[];
+}
+
+/** A development command-signing key (see api/command-signer.ts). */
+function signingKeyString(): string {
+  return `c1:${randomBytes(32).toString('hex')}`;
 }
 
 function keyringString(): string {
@@ -60,7 +71,7 @@ export async function prepareRuntimeFiles(config: Config, opts: { sandboxUrl?: s
     created.push(vendorsFile);
   }
   let keysFile: string | undefined;
-  if (!config.PERSONS_ENCRYPTION_KEYS || !config.APOLOGY_CODE_SECRET || !config.PAYLOAD_CODEC_KEYS) {
+  if (!config.PERSONS_ENCRYPTION_KEYS || !config.APOLOGY_CODE_SECRET || !config.PAYLOAD_CODEC_KEYS || !(config.COMMAND_SIGNING_KEYS || config.COMMAND_TRUSTED_KEYS)) {
     keysFile = join(config.dataDir, 'keys.json');
     if (!existsSync(keysFile)) {
       writeFileSync(
@@ -70,6 +81,7 @@ export async function prepareRuntimeFiles(config: Config, opts: { sandboxUrl?: s
             personsEncryptionKeys: keyringString(),
             apologyCodeSecret: randomBytes(32).toString('base64'),
             payloadCodecKeys: keyringString(),
+            commandSigningKeys: signingKeyString(),
           },
           null,
           2,
@@ -77,6 +89,12 @@ export async function prepareRuntimeFiles(config: Config, opts: { sandboxUrl?: s
         { mode: 0o600 },
       );
       created.push(keysFile);
+    } else {
+      // A data folder from before command signatures: add the signing key, keep everything else as it is.
+      const stored = JSON.parse(readFileSync(keysFile, 'utf8')) as Record<string, string>;
+      if (!stored.commandSigningKeys) {
+        writeFileSync(keysFile, JSON.stringify({ ...stored, commandSigningKeys: signingKeyString() }, null, 2), { mode: 0o600 });
+      }
     }
   }
   return { principalsFile, vendorsFile, keysFile, created };
@@ -89,8 +107,16 @@ export function loadSecrets(config: Config, files: RuntimeFiles): Secrets {
   const persons = config.PERSONS_ENCRYPTION_KEYS ?? stored.personsEncryptionKeys;
   const apology = config.APOLOGY_CODE_SECRET ?? stored.apologyCodeSecret;
   const payload = config.PAYLOAD_CODEC_KEYS ?? stored.payloadCodecKeys;
+  const signing = config.COMMAND_SIGNING_KEYS ?? (config.COMMAND_TRUSTED_KEYS ? undefined : stored.commandSigningKeys);
   if (!persons || !apology || !payload) throw new Error('encryption keys are missing (see README, Configuration)');
-  return { personsKeyring: parseKeyring(persons), apologySecret: Buffer.from(apology, 'base64'), payloadCodecKeys: payload };
+  if (!signing && !config.COMMAND_TRUSTED_KEYS) throw new Error('command signing keys are missing (see README, Configuration)');
+  return {
+    personsKeyring: parseKeyring(persons),
+    apologySecret: Buffer.from(apology, 'base64'),
+    payloadCodecKeys: payload,
+    ...(signing ? { commandSigningKeys: signing } : {}),
+    trustedKeys: config.COMMAND_TRUSTED_KEYS ? parseTrustedKeys(config.COMMAND_TRUSTED_KEYS) : publicKeysOf(signing!),
+  };
 }
 
 export function blobStoreFor(config: Config): BlobStore {
@@ -163,6 +189,7 @@ export async function startWorker(
     journal: createFileJournal(join(config.dataDir, 'journal')),
     apologySecret: opts.secrets.apologySecret,
     noticeConcurrency: config.NOTICE_CONCURRENCY,
+    trustedKeys: () => opts.secrets.trustedKeys,
   });
   const worker = await Worker.create({
     connection,

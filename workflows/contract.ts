@@ -5,3 +5,4 @@
 export * from './contract/ids.js';
 export * from './contract/case.js';
 export * from './contract/messages.js';
+export * from './contract/proof.js';

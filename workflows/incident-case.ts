@@ -11,7 +11,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { Actor, CaseInput, CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
-import { registerCommands } from './case/commands.js';
+import { receiveParked, registerCommands } from './case/commands.js';
 import { intake } from './case/intake.js';
 import { registerLegacyUpdates } from './case/legacy-updates.js';
 import { flushOutbox } from './case/messages.js';
@@ -19,6 +19,7 @@ import { maybeStartCampaign, registerCampaignProgress } from './case/notificatio
 import { caseRules } from './case/rules.js';
 import { executePayouts } from './case/settlement.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
+import { settleParked } from './case/trust.js';
 import { checkVendorSlas, registerVendorEvents } from './case/vendors.js';
 import { syncSearchAttributes } from './case/visibility.js';
 
@@ -55,6 +56,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     syncSearchAttributes(c);
     await flushOutbox(c);
     if (isTerminal(c.v.status)) return false;
+    await settleParked(c, receiveParked);
     checkClocks(c);
     await checkVendorSlas(c);
     await maybeStartCampaign(c);

@@ -2,6 +2,7 @@
  * A stand-in for the Temporal client, for tests about HTTP concerns only (problem shape, auth, limits, caching,
  * documentation). Behaviour of cases is tested against the real dev server and worker.
  */
+import { testSigner } from '../support/fixtures.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,6 +214,7 @@ export async function fakeDeps(
     keyring: parseKeyring(`k1:${Buffer.alloc(32, 7).toString('base64')}`),
     vendors: [{ vendorId: 'forensics-a', role: 'forensics', name: 'Forensics A', secrets: ['whsec-old', 'whsec-new'] }],
     logger: pino({ level: 'silent' }),
+    signer: testSigner,
     ...rest,
   };
 }

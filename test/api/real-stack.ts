@@ -12,7 +12,7 @@ import type { CaseActivities, PaymentRequest } from '../../activities/contract.j
 import type { DrawRequest } from '../../workflows/policy-ledger.js';
 import { buildApp } from '../../api/app.js';
 import { principalDirectory } from '../../api/principals.js';
-import { uniqueId } from '../support/fixtures.js';
+import { testSigner, uniqueId } from '../support/fixtures.js';
 import { fakeDeps, FakeTemporal, PRINCIPALS } from './fake-temporal.js';
 
 export interface RealStack {
@@ -24,6 +24,7 @@ export interface RealStack {
 
 const stubActivities: CaseActivities = {
   loadPanel: async () => [],
+  trustedKeys: async () => testSigner.trustedKeys,
   sendEmail: async () => ({ delivered: 1, rejected: 0, messageIds: ['<stub@test>'] }),
   dispatchVendor: async () => ({ accepted: true }),
   drawFromPolicy: async (r: DrawRequest) => ({

@@ -41,6 +41,24 @@ describe('docker-compose.yml', () => {
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
   });
 
+  it('publishes nothing but the API beyond this host (the frontend, UI and mail catcher take no login)', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const p of (s.ports ?? []).map(String)) {
+        const parts = p.split(':');
+        const exposed = parts.length < 3 || parts[0] !== '127.0.0.1';
+        expect(exposed ? name : 'loopback', p).toBe(name === 'api' ? 'api' : 'loopback');
+      }
+    }
+    expect(compose.services.temporal?.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(compose.services['temporal-ui']?.ports).toEqual(['127.0.0.1:8080:8080']);
+  });
+
+  it('gives the API the signing keys and the worker only the public ones', () => {
+    expect(envKeys(compose.services.api!.environment)).toContain('COMMAND_SIGNING_KEYS');
+    expect(envKeys(compose.services.worker!.environment)).toContain('COMMAND_TRUSTED_KEYS');
+    expect(envKeys(compose.services.worker!.environment)).not.toContain('COMMAND_SIGNING_KEYS');
+  });
+
   it('depends only on services it defines', () => {
     for (const s of Object.values(compose.services)) {
       const deps = Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {});

@@ -1,6 +1,12 @@
 import type { IncidentReport, PolicyRecord } from '../../domain/index.js';
 import { IncidentReportSchema, PolicyRecordSchema } from '../../domain/index.js';
 import { DEFAULT_CASE_SETTINGS, type Actor, type CaseInput, type PanelVendor } from '../../workflows/contract.js';
+import { commandSigner } from '../../api/command-signer.js';
+
+/** The command-signing keyring of the workflow tests (fixed seeds: tests only), and a second one nobody trusts. */
+export const TEST_SIGNING_KEYS = `t1:${'11'.repeat(32)}`;
+export const testSigner = commandSigner(TEST_SIGNING_KEYS);
+export const strangerSigner = commandSigner(`t1:${'66'.repeat(32)}`);
 
 let counter = 0;
 /** Ids unique across test files running in parallel forks. */
@@ -91,6 +97,7 @@ export function caseInput(caseId: string, policy: PolicyRecord, overrides: Parti
     reportedBy: actors.insured,
     requestHash: 'test',
     settings: DEFAULT_CASE_SETTINGS,
+    trust: { keys: testSigner.trustedKeys },
     ...overrides,
   };
 }

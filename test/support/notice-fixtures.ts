@@ -78,6 +78,7 @@ export function noticeDeps(parts: {
     directory: { emailOf: () => undefined, withRole: () => [] },
     vendors,
     payments: { pay: () => refused('payments') },
+    trustedKeys: () => [],
     panel: () => [],
     temporal: new Proxy({}, { get: () => refused('temporal client') }) as ActivityDeps['temporal'],
     persons: { store: parts.store, keyring: parts.keyring },

@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
-import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
+import { actors, caseInput, policyRecord, report, strangerSigner, testSigner, uniqueId } from '../support/fixtures.js';
+import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { HttpProblem } from '../../api/problem.js';
 import {
@@ -13,6 +14,7 @@ import {
   CASE_WORKFLOW_TYPE,
   actionUpdates,
   attachPersonsUpdate,
+  caseIdFromWorkflowId,
   caseWorkflowId,
   commandSignal,
   commandStatusQuery,
@@ -25,6 +27,7 @@ import {
   type CaseCommand,
   type CaseResult,
   type CaseView,
+  type ProofPurpose,
   type VendorEventInput,
 } from '../../workflows/contract.js';
 import type { Action, PolicyRecord } from '../../domain/index.js';
@@ -67,13 +70,25 @@ function reportTimes(now: number) {
 
 let commandNo = 0;
 
+/** A message as the API sends it: signed for the handle's case, issued at the workflow's time (time skips here). */
+async function signed<M extends CaseCommand | VendorEventInput>(
+  handle: WorkflowHandle,
+  purpose: ProofPurpose,
+  message: M,
+  opts: { signer?: CommandSigner; caseId?: string; issuedAt?: string } = {},
+): Promise<M> {
+  const caseId = opts.caseId ?? caseIdFromWorkflowId(handle.workflowId)!;
+  const issuedAt = opts.issuedAt ?? new Date(await env.currentTimeMs()).toISOString();
+  return { ...message, proof: (opts.signer ?? testSigner).proof(purpose, caseId, message, issuedAt) };
+}
+
 /** A command the way the API sends it (signal, then the outcome by query). */
 function act(handle: WorkflowHandle, action: Action, actor: Actor, body: unknown): Promise<CaseView> {
   return command(handle, { commandId: `test-${++commandNo}`, action, request: { actor, body } });
 }
 
-function command(handle: WorkflowHandle, cmd: CaseCommand): Promise<CaseView> {
-  return runCaseCommand(env.client, handle, cmd, { waitMs: 15_000, checkMs: 5_000 });
+async function command(handle: WorkflowHandle, cmd: CaseCommand): Promise<CaseView> {
+  return runCaseCommand(env.client, handle, await signed(handle, 'command', cmd), { waitMs: 15_000, checkMs: 5_000 });
 }
 
 /** The refusal of a command (as the API's problem) or of a legacy Update (as its failure). */
@@ -100,13 +115,14 @@ async function commandEvents(handle: WorkflowHandle, from: number) {
 async function ack(handle: WorkflowHandle, view: CaseView): Promise<CaseView> {
   const pending = view.vendors.filter((x) => x.status === 'dispatched');
   for (const e of pending) {
-    await handle.signal(vendorEventSignal, {
+    const event: VendorEventInput = {
       eventId: `ack-${e.dispatchId}`,
       vendorId: e.vendorId,
       dispatchId: e.dispatchId,
       type: 'acknowledged',
       at: new Date(await env.currentTimeMs()).toISOString(),
-    });
+    };
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', event));
   }
   const acknowledged = (v: CaseView) => pending.every((p) => v.vendors.find((x) => x.dispatchId === p.dispatchId)?.status === 'acknowledged');
   const after = await settle(handle, acknowledged);
@@ -473,6 +489,84 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
   });
 });
 
+describe('trust: only what the API signed for this case changes it', () => {
+  const mallory: Actor = { name: 'mallory', role: 'supervisor', authorityLimitJpy: 999_999_999_999 };
+  const grab = (prefix: string): CaseCommand => ({
+    commandId: uniqueId(prefix),
+    action: 'assign',
+    request: { actor: mallory, body: { assignee: 'mallory' } },
+  });
+
+  async function failedTasks(handle: WorkflowHandle): Promise<number> {
+    return ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+  }
+
+  it('refuses forged, altered, foreign and stale messages on the timeline, changing nothing and failing no task', async () => {
+    const { handle } = await openCase();
+    const view0 = await settle(handle, (v) => v.vendors.length === 2);
+    const other = await openCase();
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const genuine = await signed(handle, 'command', {
+      commandId: uniqueId('altered'),
+      action: 'assign',
+      request: { actor: actors.handler, body: { assignee: 'handler' } },
+    } as CaseCommand);
+    const twoDaysAgo = new Date((await env.currentTimeMs()) - 2 * 86_400_000).toISOString();
+    const forgeries: CaseCommand[] = [
+      grab('unsigned'),
+      await signed(handle, 'command', grab('stranger'), { signer: strangerSigner }),
+      { ...genuine, request: { ...genuine.request, body: { assignee: 'mallory' } } } as CaseCommand,
+      await signed(handle, 'command', grab('foreign'), { caseId: other.caseId }),
+      await signed(handle, 'command', grab('stale'), { issuedAt: twoDaysAgo }),
+    ];
+    for (const forged of forgeries) await handle.signal(commandSignal, forged);
+    const findings: VendorEventInput = { eventId: 'evt_forged', vendorId: 'forensics-a', type: 'findings', at, findings: { affectedPersons: 0 } };
+    await handle.signal(vendorEventSignal, findings);
+    // A genuine command last: once it is answered, the six before it were handled.
+    const view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
+
+    const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused');
+    expect(refused.map((e) => e.summary)).toEqual([
+      expect.stringMatching(/^command assign refused: it carries no signature/),
+      expect.stringMatching(/^command assign refused: its signature does not match/),
+      expect.stringMatching(/^command assign refused: its signature does not match/),
+      expect.stringMatching(/^command assign refused: its signature does not match/),
+      expect.stringMatching(/^command assign refused: it was issued too long ago/),
+      expect.stringMatching(/^vendor event findings refused: it carries no signature/),
+    ]);
+    expect(view.assignedTo).toBeNull();
+    expect(view.affectedPersons).toBe(view0.affectedPersons);
+    expect(view.consents.map((c) => c.by)).toEqual(['handler']);
+    // No outcome is recorded for a forgery, so none can pre-empt the command id of a real command.
+    for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
+    expect(await failedTasks(handle)).toBe(0);
+    await keep(handle, 'case-forged-messages-open-v4');
+  });
+
+  it('parks a message signed with a key it does not know until the worker vouches for the key (rotation, older cases)', async () => {
+    const policy = policyRecord(uniqueId('PL'), {}, await env.currentTimeMs());
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const now = await env.currentTimeMs();
+    const handle = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      // A case that trusts no key of its own, like one started before signatures: the worker vouches for testSigner's.
+      args: [caseInput(caseId, policy, { report: report(policy.policyNumber, reportTimes(now)), reportedAt: new Date(now).toISOString(), trust: { keys: [] } })],
+    });
+    await settle(handle, (v) => v.vendors.length === 2);
+    const view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    expect(view.assignedTo).toBe('handler');
+    const unknown = commandSigner(`z9:${'77'.repeat(32)}`);
+    await handle.signal(commandSignal, await signed(handle, 'command', grab('unknown-key'), { signer: unknown }));
+    await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
+    const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused');
+    expect(refused.map((e) => e.summary)).toEqual([expect.stringMatching(/signed with a key neither the case nor the worker trusts/)]);
+    expect((await handle.query(viewQuery)).assignedTo).toBe('handler');
+    expect(await failedTasks(handle)).toBe(0);
+  });
+});
+
 describe('incidentCase refusals', () => {
   it('refuses the wrong tenant, the wrong role, missing consent and bad bodies, leaving no trace in history', async () => {
     const { handle } = await openCase();
@@ -516,8 +610,8 @@ describe('commands by signal', () => {
       action: 'submit-costs',
       request: { actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 300_000, evidenceRef: 'inv-1' }] } },
     };
-    await handle.signal(commandSignal, cmd);
-    await handle.signal(commandSignal, cmd);
+    await handle.signal(commandSignal, await signed(handle, 'command', cmd));
+    await handle.signal(commandSignal, await signed(handle, 'command', cmd));
     const status = await outcomeOf(handle, cmd);
     expect(status.outcome).toEqual({ commandId: cmd.commandId, applied: true });
     // The API's retry with the same id: answered, not sent again, not applied again.
@@ -533,7 +627,7 @@ describe('commands by signal', () => {
     const before = await handle.query(viewQuery);
     const timeline = (await handle.query(timelineQuery)).length;
     const cmd: CaseCommand = { commandId: 'ops:assign:1', action: 'assign', request: { actor: actors.ops, body: { assignee: 'handler' } } };
-    await handle.signal(commandSignal, cmd);
+    await handle.signal(commandSignal, await signed(handle, 'command', cmd));
     const status = await outcomeOf(handle, cmd);
     expect(status.outcome?.applied).toBe(false);
     expect(parseRefusal(status.outcome?.refusal ?? '')).toMatchObject({ code: 'forbidden' });
@@ -548,23 +642,26 @@ describe('commands by signal', () => {
     await settle(handle, (v) => v.vendors.length === 2);
     const unknown = { commandId: 'x:1', action: 'launch-rocket', request: { actor: actors.handler, body: {} } } as unknown as CaseCommand;
     const broken: CaseCommand = { commandId: 'x:2', action: 'consent', request: { actor: actors.handler, body: { category: 42 } } };
-    await handle.signal(commandSignal, unknown);
-    await handle.signal(commandSignal, broken);
+    await handle.signal(commandSignal, await signed(handle, 'command', unknown));
+    await handle.signal(commandSignal, await signed(handle, 'command', broken));
     expect(parseRefusal((await outcomeOf(handle, unknown)).outcome?.refusal ?? '')).toMatchObject({ code: 'invalid' });
     expect(parseRefusal((await outcomeOf(handle, broken)).outcome?.refusal ?? '')).toMatchObject({ code: 'invalid' });
     // The case goes on taking commands.
     expect((await act(handle, 'assign', actors.handler, { assignee: 'handler' })).assignedTo).toBe('handler');
   });
 
-  it('still answers the legacy action Updates, with the same validation', async () => {
+  it('refuses every legacy Update, which carries no signature of the API, before it reaches history', async () => {
     const { handle } = await openCase();
     await settle(handle, (v) => v.vendors.length === 2);
-    const view = await handle.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.handler, body: { assignee: 'handler' } }] });
-    expect(view.assignedTo).toBe('handler');
-    const refused = await refusal(handle.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.ops, body: { assignee: 'handler' } }] }));
-    expect(refused.code).toBe('forbidden');
-    const persons = await handle.executeUpdate(attachPersonsUpdate, { args: [{ actor: actors.insured, ref: personsRef(5) }] });
-    expect(persons.affectedPersonsList?.accepted).toBe(5);
+    const before = (await handle.fetchHistory()).events?.length ?? 0;
+    const assign = await refusal(handle.executeUpdate(actionUpdates.assign, { args: [{ actor: actors.supervisor, body: { assignee: 'mallory' } }] }));
+    expect(assign).toMatchObject({ code: 'forbidden', text: expect.stringMatching(/signed by the API/) });
+    expect(await refusal(handle.executeUpdate(attachPersonsUpdate, { args: [{ actor: actors.insured, ref: personsRef(5) }] }))).toMatchObject({ code: 'forbidden' });
+    const view = await handle.query(viewQuery);
+    expect(view.assignedTo).toBeNull();
+    expect(view.affectedPersonsList).toBeNull();
+    const events = (await handle.fetchHistory()).events?.slice(before) ?? [];
+    expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
   });
 });
 
@@ -594,14 +691,14 @@ describe('vendor events', () => {
       category: 'forensic_investigation',
       evidenceRef: 'inv-forensics-1',
     };
-    await handle.signal(vendorEventSignal, invoice);
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', invoice));
     view = await settle(handle, (v) => v.settlement.lines.length === 1);
     expect(view.settlement.lines).toHaveLength(1);
     expect(view.vendors.find((e) => e.dispatchId === forensics.dispatchId)?.invoicedJpy).toBe(250_000);
     const before = { view, timeline: await handle.query(timelineQuery) };
 
     // The same event again (a redelivery), then an event from a panel vendor the case never engaged, twice.
-    await handle.signal(vendorEventSignal, invoice);
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', invoice));
     const stranger: VendorEventInput = {
       eventId: 'evt_forensics-b_x_findings',
       vendorId: 'forensics-b',
@@ -609,8 +706,8 @@ describe('vendor events', () => {
       at,
       findings: { affectedPersons: 99_999, cause: 'insider_misuse' },
     };
-    await handle.signal(vendorEventSignal, stranger);
-    await handle.signal(vendorEventSignal, stranger);
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', stranger));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', stranger));
     // Last, an acknowledgement: once it shows, the three before it were handled.
     view = await ack(handle, view);
 
@@ -628,7 +725,7 @@ describe('vendor events', () => {
     await keep(handle, 'case-vendor-signals-open-v4');
   });
 
-  it('still answers the legacy vendor-event Update for cases that received it, sharing the de-duplication', async () => {
+  it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {
     const { handle } = await openCase();
     const view = await settle(handle, (v) => v.vendors.length === 2);
     const counsel = view.vendors.find((e) => e.role === 'counsel')!;
@@ -640,13 +737,10 @@ describe('vendor events', () => {
       at: new Date(await env.currentTimeMs()).toISOString(),
       advice: 'notify the regulator',
     };
-    expect(await handle.executeUpdate(vendorEventUpdate, { args: [event] })).toEqual({ accepted: true, duplicate: false });
-    // Seen already (whichever way it came): the signal changes nothing, and the Update says it is a duplicate.
-    await handle.signal(vendorEventSignal, event);
-    expect(await handle.executeUpdate(vendorEventUpdate, { args: [event] })).toEqual({ accepted: true, duplicate: true });
+    expect(await refusal(handle.executeUpdate(vendorEventUpdate, { args: [event] }))).toMatchObject({ code: 'forbidden' });
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', event));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', event));
+    await ack(handle, view);
     expect((await handle.query(viewQuery)).counselAdvice).toHaveLength(1);
-    expect(await refusal(handle.executeUpdate(vendorEventUpdate, { args: [{ ...event, eventId: 'evt_x', vendorId: 'counsel-b' }] }))).toMatchObject({
-      code: 'not_found',
-    });
   });
 });

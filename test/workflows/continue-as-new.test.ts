@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
 import { freePort } from '../support/ports.js';
 import { startHarness } from './harness.js';
-import { actors, caseInput, policyRecord, report, uniqueId } from '../support/fixtures.js';
+import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { drawUpdate, policyLedger, policyQuery, putPolicyUpdate, usageQuery } from '../../workflows/policy-ledger.js';
 import type { Action } from '../../domain/index.js';
@@ -23,6 +23,11 @@ import {
 
 // A server of its own that suggests continue-as-new after 40 history events, so a case crosses several runs in a
 // few commands and we can see that everything it knows crosses with it.
+
+/** A command as the API sends it: signed for the case, issued at the workflow's time (time skips here). */
+async function signedCommand(caseId: string, cmd: CaseCommand): Promise<CaseCommand> {
+  return { ...cmd, proof: testSigner.proof('command', caseId, cmd, new Date(await env.currentTimeMs()).toISOString()) };
+}
 let dir: string;
 let server: DevServer;
 let env: TestWorkflowEnvironment;
@@ -59,8 +64,8 @@ describe('incidentCase over continue-as-new', () => {
     });
     const firstRunId = handle.firstExecutionRunId;
     const latest = env.client.workflow.getHandle(caseWorkflowId(caseId));
-    const act = (commandId: string, action: Action, actor: Actor, body: unknown) =>
-      runCaseCommand(env.client, latest, { commandId, action, request: { actor, body } }, { waitMs: 15_000, checkMs: 5_000 });
+    const act = async (commandId: string, action: Action, actor: Actor, body: unknown) =>
+      runCaseCommand(env.client, latest, await signedCommand(caseId, { commandId, action, request: { actor, body } }), { waitMs: 15_000, checkMs: 5_000 });
     for (let i = 0; i < 12; i++) {
       await act(`costs-${i}`, 'submit-costs', actors.insured, {
         items: [{ category: 'forensic_investigation', amountJpy: 1000 + i, evidenceRef: `inv-${i}` }],
@@ -100,7 +105,7 @@ describe('incidentCase over continue-as-new', () => {
       action: 'submit-costs',
       request: { actor: actors.insured, body: { items: [{ category: 'forensic_investigation', amountJpy: 2000 + i, evidenceRef: `b-${i}` }] } },
     });
-    const run = (cmd: CaseCommand) => runCaseCommand(env.client, latest, cmd, { waitMs: 15_000, checkMs: 5_000 });
+    const run = async (cmd: CaseCommand) => runCaseCommand(env.client, latest, await signedCommand(caseId, cmd), { waitMs: 15_000, checkMs: 5_000 });
     for (let i = 0; i < 12; i++) await run(costs(i));
 
     // Intake alone passes both thresholds, so look at the second run: it starts small, and only the bound can end it

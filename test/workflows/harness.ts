@@ -3,9 +3,9 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CaseActivities, SendEmailRequest, DispatchRequest, PaymentRequest, NoticeSliceRequest } from '../../activities/contract.js';
 import { drawUpdate, putPolicyUpdate, type policyLedger } from '../../workflows/policy-ledger.js';
-import { policyWorkflowId, POLICY_WORKFLOW_TYPE } from '../../workflows/contract.js';
+import { policyWorkflowId, POLICY_WORKFLOW_TYPE, type TrustedKey } from '../../workflows/contract.js';
 import type { PolicyRecord } from '../../domain/index.js';
-import { panel as defaultPanel, uniqueId } from '../support/fixtures.js';
+import { panel as defaultPanel, testSigner, uniqueId } from '../support/fixtures.js';
 
 /** What the fake activities saw; the ledger is the real workflow, so limits are enforced as in production. */
 export interface Seen {
@@ -15,7 +15,7 @@ export interface Seen {
   slices: NoticeSliceRequest[];
 }
 
-export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?: typeof defaultPanel } = {}) {
+export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?: typeof defaultPanel; trustedKeys?: TrustedKey[] } = {}) {
   const taskQueue = uniqueId('tq');
   const seen: Seen = { emails: [], dispatches: [], payments: [], slices: [] };
   const paidIds = new Set<string>();
@@ -39,6 +39,9 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
       if (!paidIds.has(req.payoutId)) seen.payments.push(req);
       paidIds.add(req.payoutId);
       return { paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy };
+    },
+    async trustedKeys() {
+      return opts.trustedKeys ?? testSigner.trustedKeys;
     },
     async sendNoticeSlice(req) {
       seen.slices.push(req);

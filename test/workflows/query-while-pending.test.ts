@@ -18,18 +18,22 @@ import { WorkerProcesses } from '../support/worker-process.js';
 import { dataConverterFor } from '../../lib/payload-codec.js';
 import { loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
 import { parseKeyring } from '../../storage/crypto.js';
-import { caseWorkflowId, commandSignal, commandStatusQuery, vendorEventSignal, viewQuery, type CaseCommand } from '../../workflows/contract.js';
+import { caseWorkflowId, commandSignal, commandStatusQuery, vendorEventSignal, viewQuery, type CaseCommand, type VendorEventInput } from '../../workflows/contract.js';
+import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 
 let stack: Stack;
 const workers = new WorkerProcesses(() => stack);
 let connection: Connection;
 let client: Client;
 let dataConverter: ReturnType<typeof dataConverterFor>;
+let signer: CommandSigner;
 
 beforeAll(async () => {
   stack = await startStack({ inProcessWorker: false });
   const files = await prepareRuntimeFiles(stack.config, { sandboxUrl: stack.sandbox.url });
-  dataConverter = dataConverterFor(parseKeyring(loadSecrets(stack.config, files).payloadCodecKeys));
+  const secrets = loadSecrets(stack.config, files);
+  dataConverter = dataConverterFor(parseKeyring(secrets.payloadCodecKeys));
+  signer = commandSigner(secrets.commandSigningKeys!);
   connection = await Connection.connect({ address: stack.config.TEMPORAL_ADDRESS! });
   client = new Client({ connection, dataConverter });
 });
@@ -52,16 +56,17 @@ async function scenario(): Promise<string | undefined> {
   await workers.kill(workers.all.at(-1)!);
   await workers.start();
   const counsel = view.vendors.find((v) => v.role === 'counsel')!;
-  await handle.signal(vendorEventSignal, {
+  const ack: VendorEventInput = {
     eventId: uniqueId('evt'),
     vendorId: counsel.vendorId,
     dispatchId: counsel.dispatchId,
     type: 'acknowledged',
     at: new Date().toISOString(),
-  });
+  };
+  await handle.signal(vendorEventSignal, { ...ack, proof: signer.proof('vendor-event', caseId, ack) });
   await handle.query(viewQuery);
   const command: CaseCommand = { commandId: uniqueId('cmd'), action: 'assign', request: { actor: { name: 'handler', role: 'handler' }, body: { assignee: 'handler' } } };
-  await handle.signal(commandSignal, command);
+  await handle.signal(commandSignal, { ...command, proof: signer.proof('command', caseId, command) });
   await until(() => handle.query(commandStatusQuery, command), (s) => s.outcome !== null, 40_000, 'the command applied');
 
   const history = await handle.fetchHistory();

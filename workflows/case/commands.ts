@@ -20,6 +20,7 @@ import {
   type AttachPersonsRequest,
   type CaseCommand,
   type CommandOutcome,
+  type ParkedMessage,
 } from '../contract.js';
 import type { CommandDef, CommandTable } from './command.js';
 import { clockCommands } from './clocks.js';
@@ -28,6 +29,8 @@ import { attachPersons, checkAttachPersons, notificationCommands } from './notif
 import { settlementCommands } from './settlement.js';
 import { isTerminal, refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
+import { admit } from './trust.js';
+import { receiveVendorEvent } from './vendors.js';
 import { syncSearchAttributes } from './visibility.js';
 
 /** Every case action, owned by exactly one track (the type makes a missing or unowned action a compile error). */
@@ -94,9 +97,10 @@ function commandOutcome(c: CaseContext, commandId: string): CommandOutcome | nul
   return (c.s.commands ?? []).find((x) => x.commandId === commandId) ?? null;
 }
 
-function receiveCommand(c: CaseContext, command: CaseCommand): void {
+function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false): void {
   // A command id seen before (the API retrying, or a caller reusing its Idempotency-Key) is answered, not rerun.
   if (commandOutcome(c, command.commandId)) return;
+  if (!admit(c, 'command', { kind: 'command', command }, command.proof, `command ${String(command.action)}`, fromPark)) return;
   let refusal = checkCommand(c, command);
   if (refusal === null) {
     try {
@@ -111,6 +115,12 @@ function receiveCommand(c: CaseContext, command: CaseCommand): void {
   const commands = (c.s.commands ??= []);
   commands.push({ commandId: command.commandId, applied: refusal === null, ...(refusal !== null ? { refusal } : {}) });
   if (commands.length > COMMAND_OUTCOMES_KEPT) commands.splice(0, commands.length - COMMAND_OUTCOMES_KEPT);
+}
+
+/** A parked message whose key the worker was asked about, back to its receiver. */
+export function receiveParked(c: CaseContext, parked: ParkedMessage): void {
+  if (parked.kind === 'command') receiveCommand(c, parked.command, true);
+  else receiveVendorEvent(c, parked.event, true);
 }
 
 export function registerCommands(c: CaseContext): void {

@@ -1,12 +1,13 @@
 /**
- * The contract actions and the persons list as Updates with validators: no longer sent by the API (commands arrive
- * as signals, see `commandSignal`), kept registered with the same checks so that cases which received them replay.
+ * The contract actions and the persons list as Updates: no longer sent by the API (commands arrive as signed signals,
+ * see `commandSignal`), kept registered so that cases which received them replay. Their validators refuse every new
+ * one: an Update carries no signature of the API, so anyone who reaches Temporal could send it (validators do not
+ * run on replay, so the accepted ones in old histories still apply).
  */
 import { setHandler } from '@temporalio/workflow';
 import { actionUpdates, attachPersonsUpdate } from '../contract.js';
-import { applyAction, applyAttachPersons, checkAction } from './commands.js';
-import { checkAttachPersons } from './notification.js';
-import type { CaseContext } from './state.js';
+import { applyAction, applyAttachPersons } from './commands.js';
+import { refuseLegacyUpdate, type CaseContext } from './state.js';
 
 export function registerLegacyUpdates(c: CaseContext): void {
   for (const action of Object.keys(actionUpdates) as (keyof typeof actionUpdates)[]) {
@@ -16,7 +17,7 @@ export function registerLegacyUpdates(c: CaseContext): void {
         applyAction(c, action, request);
         return c.v;
       },
-      { validator: (request) => checkAction(c, action, request) },
+      { validator: refuseLegacyUpdate },
     );
   }
   setHandler(
@@ -25,6 +26,6 @@ export function registerLegacyUpdates(c: CaseContext): void {
       applyAttachPersons(c, request);
       return c.v;
     },
-    { validator: (request) => checkAttachPersons(c, request) },
+    { validator: refuseLegacyUpdate },
   );
 }

@@ -75,6 +75,11 @@ export function nowIso(): string {
   return new Date(Date.now()).toISOString();
 }
 
+/** The validator of every legacy Update: they carry no signature of the API (see case/trust.ts). */
+export function refuseLegacyUpdate(_request: unknown): never {
+  return refuse('forbidden', 'the case takes commands only as signals signed by the API');
+}
+
 /** Refuses a command with its reason code (`code: text`, see `parseRefusal`). */
 export function refuse(code: RefusalCode, text: string): never {
   throw new Error(refusalMessage(code, text));

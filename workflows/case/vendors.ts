@@ -8,7 +8,8 @@ import type { Cause, CostCategory, DataItem, RecordFindingsBody } from '../../do
 import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
-import { nowIso, record, refuse, type CaseContext } from './state.js';
+import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
+import { admit } from './trust.js';
 import { applyFindings } from './triage.js';
 import { syncSearchAttributes } from './visibility.js';
 
@@ -72,31 +73,35 @@ function firstSighting(c: CaseContext, eventId: string): boolean {
   return true;
 }
 
-/** A vendor event from an engaged vendor, shared by the signal and the legacy Update; false for a redelivery. */
-function receiveVendorEvent(c: CaseContext, event: VendorEventInput): boolean {
+/** A vendor event from an engaged vendor; false for a redelivery. */
+function applyOnce(c: CaseContext, event: VendorEventInput): boolean {
   if (!firstSighting(c, event.eventId)) return false;
   applyVendorEvent(c, event);
   syncSearchAttributes(c);
   return true;
 }
 
-export function registerVendorEvents(c: CaseContext): void {
-  // How the API delivers vendor webhooks. A signal cannot be refused, so an event from a vendor that is not engaged
-  // is ignored here, with a trace on the timeline (once: a redelivery of it is a duplicate like any other).
-  setHandler(vendorEventSignal, (event) => {
-    if (vendorEngaged(c, event.vendorId)) {
-      receiveVendorEvent(c, event);
-      return;
-    }
-    if (!firstSighting(c, event.eventId)) return;
-    record(c, 'vendor', `vendor:${event.vendorId}`, `${event.type} event ignored: vendor ${event.vendorId} is not engaged on this case`);
-  });
+/**
+ * A vendor event as the API delivers it, once it has checked the webhook's signature and signed the event itself.
+ * A signal cannot be refused, so an event from a vendor that is not engaged is ignored here, with a trace on the
+ * timeline (once: a redelivery of it is a duplicate like any other).
+ */
+export function receiveVendorEvent(c: CaseContext, event: VendorEventInput, fromPark = false): void {
+  if (!admit(c, 'vendor-event', { kind: 'vendor-event', event }, event.proof, `vendor event ${String(event.type)}`, fromPark)) return;
+  if (vendorEngaged(c, event.vendorId)) {
+    applyOnce(c, event);
+    return;
+  }
+  if (!firstSighting(c, event.eventId)) return;
+  record(c, 'vendor', `vendor:${event.vendorId}`, `${event.type} event ignored: vendor ${event.vendorId} is not engaged on this case`);
+}
 
-  // The earlier delivery, kept for the cases that received it (their histories replay it); the API no longer sends it.
-  setHandler(vendorEventUpdate, (event) => ({ accepted: true, duplicate: !receiveVendorEvent(c, event) }), {
-    validator: (event) => {
-      if (!vendorEngaged(c, event.vendorId)) refuse('not_found', `vendor ${event.vendorId} is not engaged on this case`);
-    },
+export function registerVendorEvents(c: CaseContext): void {
+  setHandler(vendorEventSignal, (event) => receiveVendorEvent(c, event));
+  // The earlier delivery, kept registered for the cases that received it (their histories replay it). Nothing may
+  // use it any more: it carries no signature of the API, so it is refused before it reaches history.
+  setHandler(vendorEventUpdate, (event) => ({ accepted: true, duplicate: !applyOnce(c, event) }), {
+    validator: refuseLegacyUpdate,
   });
 }
 

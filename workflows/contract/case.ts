@@ -2,7 +2,11 @@
 import type { CaseStatus, CostCategory, IncidentReport, Obligation, PolicyRecord, Role, Severity } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
-import type { CommandOutcome, PersonsListRefInput } from './messages.js';
+import type { CaseCommand, CommandOutcome, PersonsListRefInput, VendorEventInput } from './messages.js';
+import type { TrustedKey } from './proof.js';
+
+/** A signed message whose key the case does not know yet. */
+export type ParkedMessage = { kind: 'command'; command: CaseCommand } | { kind: 'vendor-event'; event: VendorEventInput };
 
 /** Who asks. The API resolves it from the key; validators decide on it. */
 export interface Actor {
@@ -44,6 +48,8 @@ export interface CaseInput {
   settings: CaseSettings;
   /** Present when the run continues as new. */
   state?: CaseState;
+  /** The public keys whose signatures the case takes on commands and vendor events (see contract/proof.ts). */
+  trust?: { keys: TrustedKey[] };
 }
 
 export interface TimelineEntry {
@@ -193,4 +199,8 @@ export interface CaseState {
   personsRef: PersonsListRefInput | null;
   /** The outcomes of the latest commands (see `commandSignal`), oldest first; absent in states from before them. */
   commands?: CommandOutcome[];
+  /** Public keys trusted so far: the input's, and those the worker vouched for (rotation, older cases). */
+  trustedKeys?: TrustedKey[];
+  /** Signed messages waiting for the worker to vouch for their key (see case/trust.ts). */
+  parked?: ParkedMessage[];
 }

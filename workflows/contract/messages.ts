@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Action, PersonsListRef } from '../../domain/index.js';
 import type { Actor, CaseView, TimelineEntry } from './case.js';
+import type { Proof } from './proof.js';
 
 export interface ActionRequest<B = unknown> {
   actor: Actor;
@@ -91,6 +92,8 @@ export interface VendorEventInput {
   category?: string;
   evidenceRef?: string;
   count?: number;
+  /** The API's signature, given after it verified the vendor's webhook (see contract/proof.ts). */
+  proof?: Proof;
 }
 
 /**
@@ -131,9 +134,13 @@ export const campaignProgressSignal = defineSignal<[CampaignProgress]>('campaign
  * Update validators did; a refusal is recorded as the command's outcome and changes nothing else. The API asks
  * `commandStatusQuery` first, so a command refused on the state the caller saw never reaches history at all.
  */
-export type CaseCommand =
+export type CaseCommand = (
   | { commandId: string; action: Action; request: ActionRequest }
-  | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest };
+  | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest }
+) & {
+  /** The API's signature (required from the `signed-messages` patch on; see contract/proof.ts). */
+  proof?: Proof;
+};
 
 export const ATTACH_PERSONS = 'attach-affected-persons';
 
