@@ -67,11 +67,31 @@ function snapshot(keyring: Keyring): { currentKeyId: string; keys: Map<string, B
 }
 
 /**
- * AES-256-GCM codec keyed by `keyring`: new payloads are sealed with the current key, payloads sealed with any key
- * still in the keyring open, and payloads that were never encrypted pass through so histories written before
- * encryption was turned on still replay. Rotate by putting a new key first and keeping the old ones.
+ * What a refusing codec decodes a plaintext payload to: a JSON value no message of the product has, so whatever
+ * expected a message (a command, a vendor event) refuses it as unsigned and records that, instead of the payload's
+ * content being obeyed or the workflow task failing on a decoding error.
  */
-export function createEncryptionCodec(keyring: Keyring): PayloadCodec {
+export const REFUSED_PLAINTEXT = { $refused: 'plaintext payload' } as const;
+const REFUSED_PLAINTEXT_PAYLOAD: Payload = {
+  metadata: { [METADATA_ENCODING_KEY]: utf8.encode('json/plain') },
+  data: utf8.encode(JSON.stringify(REFUSED_PLAINTEXT)),
+};
+
+export interface EncryptionCodecOptions {
+  /**
+   * A payload that was never encrypted: `refuse` (clients and workers: anything the product reads must be its own
+   * ciphertext, so one written straight into Temporal, e.g. a signal from the CLI or the UI, is not taken as data) or
+   * `pass` (the codec endpoint the Temporal UI calls, which only displays).
+   */
+  plaintext: 'refuse' | 'pass';
+}
+
+/**
+ * AES-256-GCM codec keyed by `keyring`: new payloads are sealed with the current key, payloads sealed with any key
+ * still in the keyring open, and plaintext ones are refused or passed (see `EncryptionCodecOptions`). Rotate by
+ * putting a new key first and keeping the old ones.
+ */
+export function createEncryptionCodec(keyring: Keyring, options: EncryptionCodecOptions = { plaintext: 'pass' }): PayloadCodec {
   const { currentKeyId, keys } = snapshot(keyring);
   const currentKey = keys.get(currentKeyId)!;
   const currentKeyIdBytes = utf8.encode(currentKeyId);
@@ -95,7 +115,7 @@ export function createEncryptionCodec(keyring: Keyring): PayloadCodec {
   };
 
   const open = (payload: Payload): Payload => {
-    if (!isEncrypted(payload)) return payload;
+    if (!isEncrypted(payload)) return options.plaintext === 'refuse' ? REFUSED_PLAINTEXT_PAYLOAD : payload;
     const keyId = metadataText(payload, METADATA_KEY_ID_KEY);
     if (keyId === undefined) throw new PayloadCodecError('bad_format', 'encrypted payload has no encryption-key-id');
     const key = keys.get(keyId);
@@ -140,7 +160,10 @@ export function createEncryptionCodec(keyring: Keyring): PayloadCodec {
   };
 }
 
-/** For every `Client` and `Worker.create`; both sides must share it or neither can read what the other wrote. */
+/**
+ * For every `Client` and `Worker.create`; both sides must share it or neither can read what the other wrote. Plaintext
+ * payloads are refused (see `REFUSED_PLAINTEXT`).
+ */
 export function dataConverterFor(keyring: Keyring): DataConverter {
-  return { payloadCodecs: [createEncryptionCodec(keyring)] };
+  return { payloadCodecs: [createEncryptionCodec(keyring, { plaintext: 'refuse' })] };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import {
   createEncryptionCodec,
+  REFUSED_PLAINTEXT,
   dataConverterFor,
   ENCRYPTED_ENCODING,
   METADATA_KEY_ID_KEY,
@@ -41,6 +42,24 @@ describe('createEncryptionCodec', () => {
     const codec = createEncryptionCodec(ring(['k1', k1]));
     const [a, b] = await codec.encode([payloadOf(SECRET), payloadOf(SECRET)]);
     expect(Buffer.from(a!.data!).equals(Buffer.from(b!.data!))).toBe(false);
+  });
+
+  it.each([
+    ['refuse', { $refused: 'plaintext payload' }],
+    ['pass', { actor: { name: 'mallory', role: 'supervisor' } }],
+  ] as const)('plaintext payloads on decode (%s): what a client or worker reads must be its own ciphertext', async (mode, expected) => {
+    const codec = createEncryptionCodec(ring(['k1', k1]), { plaintext: mode });
+    const forged = payloadOf({ actor: { name: 'mallory', role: 'supervisor' } });
+    const [sealed] = await codec.encode([payloadOf('genuine')]);
+    const [fromForged, fromSealed] = await codec.decode([forged, sealed!]);
+    expect(valueOf(fromForged!)).toEqual(expected);
+    expect(valueOf(fromSealed!)).toBe('genuine');
+  });
+
+  it('refuses plaintext in the data converter every client and worker uses', async () => {
+    const [codec] = dataConverterFor(ring(['k1', k1])).payloadCodecs!;
+    const [decoded] = await codec!.decode([payloadOf({ commandId: 'x', action: 'approve-payout' })]);
+    expect(valueOf(decoded!)).toEqual(REFUSED_PLAINTEXT);
   });
 
   it('handles an empty batch', async () => {

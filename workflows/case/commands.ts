@@ -100,7 +100,7 @@ function commandOutcome(c: CaseContext, commandId: string): CommandOutcome | nul
 function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false): void {
   // A command id seen before (the API retrying, or a caller reusing its Idempotency-Key) is answered, not rerun.
   if (commandOutcome(c, command.commandId)) return;
-  if (!admit(c, 'command', { kind: 'command', command }, command.proof, `command ${String(command.action)}`, fromPark)) return;
+  if (!admit(c, 'command', { kind: 'command', command }, command.proof, typeof command.action === 'string' ? `command ${command.action}` : 'a message that is not a command', fromPark)) return;
   let refusal = checkCommand(c, command);
   if (refusal === null) {
     try {

@@ -3,6 +3,7 @@
  * functions over `CaseContext` (not a child workflow): coverage gates notices and payouts, findings move obligations
  * and exposure, and every command is checked against the whole case, so the tracks share one truth.
  */
+import { ApplicationFailure } from '@temporalio/workflow';
 import { IncidentReportSchema, type CaseStatus, type IncidentReport, type PolicyRecord } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
@@ -39,10 +40,11 @@ export function isTerminal(status: CaseStatus): boolean {
 }
 
 export function openContext(input: CaseInput, rules: CaseRules): CaseContext {
+  const report = parseReport(input);
   const s = input.state ?? initialState(input);
   return {
     input,
-    report: IncidentReportSchema.parse(input.report),
+    report,
     policy: input.policy,
     s,
     v: s.view,
@@ -51,6 +53,15 @@ export function openContext(input: CaseInput, rules: CaseRules): CaseContext {
     checkingByQuery: false,
     lastSearchAttributes: '',
   };
+}
+
+/** A start whose input is not a case (e.g. a plaintext payload the codec refused) fails the run, with the reason. */
+function parseReport(input: CaseInput): IncidentReport {
+  const parsed = IncidentReportSchema.safeParse(input?.report);
+  if (!parsed.success || typeof input.caseId !== 'string' || !input.policy) {
+    throw ApplicationFailure.nonRetryable('the case input is not an incident report with its policy', 'InvalidCaseInput');
+  }
+  return parsed.data;
 }
 
 function initialState(input: CaseInput): CaseState {

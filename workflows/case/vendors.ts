@@ -87,7 +87,7 @@ function applyOnce(c: CaseContext, event: VendorEventInput): boolean {
  * timeline (once: a redelivery of it is a duplicate like any other).
  */
 export function receiveVendorEvent(c: CaseContext, event: VendorEventInput, fromPark = false): void {
-  if (!admit(c, 'vendor-event', { kind: 'vendor-event', event }, event.proof, `vendor event ${String(event.type)}`, fromPark)) return;
+  if (!admit(c, 'vendor-event', { kind: 'vendor-event', event }, event.proof, typeof event.type === 'string' ? `vendor event ${event.type}` : 'a message that is not a vendor event', fromPark)) return;
   if (vendorEngaged(c, event.vendorId)) {
     applyOnce(c, event);
     return;
