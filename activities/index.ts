@@ -72,12 +72,12 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
   }
 
   return {
-    async loadPanel() {
-      return deps.panel();
+    loadPanel() {
+      return Promise.resolve(deps.panel());
     },
 
-    async trustedKeys() {
-      return deps.trustedKeys();
+    trustedKeys() {
+      return Promise.resolve(deps.trustedKeys());
     },
 
     async sendEmail({ caseId, purpose, to, message }) {
@@ -91,7 +91,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       const done = (Context.current().info.heartbeatDetails as number | undefined) ?? 0;
       for (let i = done; i < recipients.length; i++) {
         const r = recipients[i]!;
-        const personal: EmailMessage = r.name ? ({ ...message, recipientName: r.name } as EmailMessage) : message;
+        const personal: EmailMessage = r.name ? { ...message, recipientName: r.name } : message;
         const rendered = renderEmail(personal);
         const messageId = messageIdFor({ caseId, recipientKey: r.key, purpose, domain: deps.mailDomain });
         try {

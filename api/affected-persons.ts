@@ -13,6 +13,7 @@ import { actorOf, type Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
 import { closedOrMissing, caseNotRunning, describeCase } from './tenancy.js';
 import { ByteLimit } from './upload-limit.js';
+import { viewForRole } from './view-for-role.js';
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -93,5 +94,6 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     },
     'audit: affected-person list uploaded',
   );
-  res.status(200).json({ ref: counts, errors, errorCount, case: view });
+  res.vary('Authorization');
+  res.status(200).json({ ref: counts, errors, errorCount, case: viewForRole(view, principal.role) });
 }

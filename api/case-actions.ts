@@ -7,13 +7,13 @@ import { ACTIONS, type Action } from '../domain/vocabulary.js';
 import type { CaseView } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
-import { sendWithEtag } from './etag.js';
 import { idempotencyKey } from './idempotency.js';
 import { actorOf } from './principals.js';
 import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
 import { CaseParamsSchema, CaseViewSchema } from './schemas.js';
 import { closedOrMissing } from './tenancy.js';
+import { INSURED_VIEW_NOTE, sendCaseView } from './view-for-role.js';
 
 const ACTION_DESCRIPTIONS: Record<Action, string> = {
   assign: 'Assign the case to a handler or supervisor (by principal name).',
@@ -66,7 +66,7 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       ...(action === 'approve-payout' ? { optional: true } : {}),
     },
     responses: {
-      200: { description: 'The case view', schema: CaseViewSchema, name: 'CaseView' },
+      200: { description: `The case view after the command. ${INSURED_VIEW_NOTE}`, schema: CaseViewSchema, name: 'CaseView' },
       400: problemResponse('Invalid body'),
       401: problemResponse('No or unknown key'),
       403: problemResponse('Role may not run this action, or above authority'),
@@ -88,7 +88,7 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
         return closedOrMissing(ctx, caseId, err, principal);
       }
       ctx.changes.bump(caseId);
-      sendWithEtag(req, res, 200, view);
+      sendCaseView(req, res, 200, view, principal);
     },
   });
 }

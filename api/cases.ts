@@ -21,12 +21,13 @@ import {
   TimelineSchema,
 } from './schemas.js';
 import { assertMayRead, describeCase } from './tenancy.js';
+import { sendCaseView, timelineForRole, INSURED_VIEW_NOTE } from './view-for-role.js';
 import { listCases, listQuery } from './visibility.js';
 
 /** bench/api.ts computes case ids as intake does. */
 export { caseIdFor } from './case-ids.js';
 
-const caseView: ResponseSpec = { description: 'The case view', schema: CaseViewSchema, name: 'CaseView' };
+const caseView: ResponseSpec = { description: `The case view. ${INSURED_VIEW_NOTE}`, schema: CaseViewSchema, name: 'CaseView' };
 
 export const INCIDENT_REPORT_EXAMPLE = {
   policyNumber: 'PL-2026-000123',
@@ -58,7 +59,11 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       body: { kind: 'json', schema: IncidentReportSchema, name: 'IncidentReport', example: INCIDENT_REPORT_EXAMPLE },
       responses: {
         201: { ...caseView, headers: { Location: 'the new case' } },
-        200: { ...caseView, description: 'The case an earlier request with this Idempotency-Key created', headers: { Location: 'the case' } },
+        200: {
+          ...caseView,
+          description: `The case an earlier request with this Idempotency-Key created. ${INSURED_VIEW_NOTE}`,
+          headers: { Location: 'the case' },
+        },
         400: problemResponse('Invalid report (field and rule named)'),
         401: problemResponse('No or unknown key'),
         403: problemResponse('Role may not file incidents'),
@@ -106,6 +111,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       path: '/v1/cases/:caseId',
       operationId: 'getCase',
       summary: 'Read a case',
+      description: `${INSURED_VIEW_NOTE} The strong ETag is computed on the body as sent, so an insured's ETag changes only when something it sees changes.`,
       tags: ['cases'],
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
       params: CaseParamsSchema,
@@ -119,7 +125,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         // A case filed a moment ago answers its first query once a worker has run its first task.
         const view = await readCaseShared(ctx, 'view', caseId, () => queryView(ctx, caseId, firstQueryWaitMs(ctx)));
         assertMayRead(principal, view);
-        sendWithEtag(req, res, 200, view);
+        sendCaseView(req, res, 200, view, principal);
       },
     }),
     defineRoute({
@@ -138,7 +144,8 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (req, res, { params: { caseId }, principal }) => {
         if (principal.role === 'insured') await describeCase(ctx, principal, caseId);
         const timeline = await readCaseShared(ctx, 'timeline', caseId, () => queryTimeline(ctx, caseId));
-        sendWithEtag(req, res, 200, timeline);
+        res.vary('Authorization');
+        sendWithEtag(req, res, 200, timelineForRole(timeline, principal.role));
       },
     }),
     ...actionRoutes(ctx),

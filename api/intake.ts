@@ -16,13 +16,13 @@ import {
 import { caseIdFor, requestHash } from './case-ids.js';
 import { caseHandle, firstQueryWaitMs, queryView } from './case-reads.js';
 import type { ApiContext } from './context.js';
-import { sendWithEtag } from './etag.js';
 import { firstView } from './first-view.js';
 import { idempotencyKey } from './idempotency.js';
 import { policyForIntake } from './policy-reads.js';
 import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, validationProblem } from './problem.js';
 import { retryQuery } from './queries.js';
+import { sendCaseView } from './view-for-role.js';
 
 export async function createCase(ctx: ApiContext, req: Request, res: Response, principal: Principal, report: IncidentReport): Promise<void> {
   const now = ctx.now();
@@ -82,7 +82,7 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
     }
     const view = await queryView(ctx, caseId, firstViewMs);
     res.location(location);
-    sendWithEtag(req, res, 200, view);
+    sendCaseView(req, res, 200, view, principal);
     return;
   }
   ctx.changes.bump(caseId);
@@ -90,5 +90,5 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
   // for a worker to pick the case up; a case denied at intake waits for the workflow's own view.
   const view = firstView(input) ?? (await queryView(ctx, caseId, firstViewMs));
   res.location(location);
-  sendWithEtag(req, res, 201, view);
+  sendCaseView(req, res, 201, view, principal);
 }

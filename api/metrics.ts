@@ -7,6 +7,12 @@ export interface HttpMetrics {
   middleware: (req: Request, res: Response, next: NextFunction) => void;
 }
 
+/** The matched route's path template, if a route matched (Express types `req.route` as `any`). */
+function routePath(req: Request): unknown {
+  const layer: unknown = req.route;
+  return typeof layer === 'object' && layer !== null && 'path' in layer ? layer.path : undefined;
+}
+
 export function createHttpMetrics(): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'breach_claims_api_' });
@@ -29,7 +35,8 @@ export function createHttpMetrics(): HttpMetrics {
       const start = process.hrtime.bigint();
       res.on('finish', () => {
         // Templates, never raw paths: case ids in labels would grow the series without bound.
-        const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        const path = routePath(req);
+        const route = path ? `${req.baseUrl}${String(path)}` : 'unmatched';
         const labels = { method: req.method, route, status: String(res.statusCode) };
         requests.inc(labels);
         latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);

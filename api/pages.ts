@@ -33,10 +33,11 @@ export function pagesRouter(): RequestHandler {
     if (req.path.startsWith('/ui/assets/')) {
       const url = req.url;
       req.url = req.url.slice('/ui'.length);
-      return assets(req, res, (err?: unknown) => {
+      assets(req, res, (err?: unknown) => {
         req.url = url;
         next(err);
       });
+      return;
     }
     const page = PAGES.find(([re]) => re.test(req.path));
     if (!page) return next();

@@ -8,7 +8,6 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import type { Role } from '../domain/vocabulary.js';
 import type { Actor } from '../workflows/contract.js';
 
 /** A resolved caller. Vendors never appear here: they authenticate by webhook signature. */
@@ -92,7 +91,7 @@ function toEntries(list: PrincipalEntry[]): Entry[] {
     digest: p.key !== undefined ? sha256(p.key) : Buffer.from(p.keySha256!, 'hex'),
     principal: {
       name: p.name,
-      role: p.role as Role,
+      role: p.role,
       via: 'key' as const,
       ...(p.insuredId !== undefined ? { insuredId: p.insuredId } : {}),
       ...(p.authorityLimitJpy !== undefined ? { authorityLimitJpy: p.authorityLimitJpy } : {}),
@@ -275,7 +274,7 @@ export function createOidcVerifier(settings: OidcSettings): OidcVerifier | undef
         ...(settings.issuer ? { issuer: settings.issuer } : {}),
         ...(settings.audience ? { audience: settings.audience } : {}),
       });
-      payload = verified.payload as Record<string, unknown>;
+      payload = verified.payload;
     } catch {
       return undefined;
     }

@@ -21,7 +21,7 @@ export function boundedQuery<T>(ctx: ApiContext, query: () => Promise<T>): Promi
 export async function retryQuery<T>(
   retryForMs: number,
   query: () => Promise<T>,
-  fallback: () => Promise<T | undefined> = async () => undefined,
+  fallback: () => Promise<T | undefined> = () => Promise.resolve(undefined),
 ): Promise<T> {
   const deadline = Date.now() + retryForMs;
   let delay = 50;

@@ -11,7 +11,7 @@ import { meRoutes } from './me.js';
 import { dashboardRoutes, opsRoutes } from './ops.js';
 import { policyRoutes } from './policies.js';
 import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
-import { ProblemSchema } from './schemas.js';
+import { InsuredCaseViewSchema, ProblemSchema } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
 
 export const API_INFO = {
@@ -39,7 +39,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
 }
 
 export function openApiDocument(table: readonly RouteDef[]): Record<string, unknown> {
-  return buildOpenApi(table, API_INFO, { Problem: ProblemSchema });
+  return buildOpenApi(table, API_INFO, { Problem: ProblemSchema, InsuredCaseView: InsuredCaseViewSchema });
 }
 
 export function mountRoutes(router: Router, table: readonly RouteDef[]): void {

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
-import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
+import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 
 export const CaseIdSchema = z
   .string()
@@ -73,6 +74,7 @@ export const ProblemSchema = z
 
 const Iso = z.string().describe('ISO-8601 UTC date-time');
 const Yen = z.number().int();
+const INSURER_ONLY = 'The insurer’s internal figure: absent when an insured reads the case (see x-fields-by-role).';
 
 export const CaseViewSchema = z
   .looseObject({
@@ -85,19 +87,22 @@ export const CaseViewSchema = z
     occurredAt: Iso.nullable(),
     severity: SeveritySchema,
     coverage: z.looseObject({ decision: z.enum(['covered', 'provisional', 'denied']), reasons: z.array(z.string()) }),
-    exposure: z.looseObject({
-      perPersonJpy: Yen,
-      persons: z.number().int(),
-      totalJpy: Yen,
-      factors: z.object({
-        x: z.number(),
-        y: z.number(),
-        identifiability: z.number(),
-        socialResponsibility: z.number(),
-        responseQuality: z.number(),
-      }),
-    }),
-    reserve: z.looseObject({ totalJpy: Yen, byCategory: z.record(z.string(), Yen) }),
+    exposure: z
+      .looseObject({
+        perPersonJpy: Yen,
+        persons: z.number().int(),
+        totalJpy: Yen,
+        factors: z.object({
+          x: z.number(),
+          y: z.number(),
+          identifiability: z.number(),
+          socialResponsibility: z.number(),
+          responseQuality: z.number(),
+        }),
+      })
+      .optional()
+      .describe(INSURER_ONLY),
+    reserve: z.looseObject({ totalJpy: Yen, byCategory: z.record(z.string(), Yen) }).optional().describe(INSURER_ONLY),
     obligations: z.array(
       z.looseObject({
         regime: z.string(),
@@ -128,7 +133,20 @@ export const CaseViewSchema = z
     assignedTo: z.string().nullable(),
     nextDeadline: Iso.nullable(),
   })
-  .describe('The case view');
+  .describe(`The case view. ${INSURED_VIEW_NOTE}`)
+  .meta({
+    'x-fields-by-role': Object.fromEntries(
+      Object.entries(CASE_VIEW_FIELDS).map(([role, fields]) => [role, seesWholeView(role as Role) ? 'all' : [...fields]]),
+    ),
+  });
+
+/** The case view as an insured receives it: the insurer's internal figures are never there. */
+export const InsuredCaseViewSchema = z
+  .looseObject({
+    ...Object.fromEntries(Object.entries(CaseViewSchema.shape).filter(([k]) => !(INSURER_ONLY_FIELDS as readonly string[]).includes(k))),
+    ...Object.fromEntries(INSURER_ONLY_FIELDS.map((f) => [f, z.never().optional().describe('Never sent to an insured.')])),
+  })
+  .describe('The case view as an insured receives it (the role matrix, x-fields-by-role on CaseView): without the insurer’s internal figures.');
 
 export const TimelineSchema = z.array(
   z.object({ at: Iso, type: z.string(), actor: z.string(), summary: z.string() }),
@@ -197,7 +215,7 @@ export const PersonsUploadResultSchema = z.object({
     }),
   ),
   errorCount: z.number().int(),
-  case: CaseViewSchema.optional(),
+  case: CaseViewSchema.optional().describe(`The case view after the upload. ${INSURED_VIEW_NOTE}`),
 });
 
 export const WebhookAcceptedSchema = z

@@ -85,13 +85,13 @@ function child(name: string, script: string, env: NodeJS.ProcessEnv, ready: RegE
       out += chunk.toString();
       const m = ready.exec(out);
       if (m) {
-        proc.stdout!.off('data', onData);
-        proc.stdout!.resume();
+        proc.stdout.off('data', onData);
+        proc.stdout.resume();
         resolvePromise({ proc, match: m });
       }
     };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => {
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (c: Buffer) => {
       out += c.toString();
       if (out.length > 20_000) out = out.slice(-10_000);
     });

@@ -149,7 +149,7 @@ export function createCodecRouter(opts: CodecRouterOptions): express.Router {
       }
       if (!req.is('application/json')) return sendProblem(res, 415, 'unsupported_media_type', 'send application/json');
       // Parsed here, after authorisation, so an unauthorised caller cannot make us buffer and parse megabytes.
-      await new Promise<void>((resolve, reject) => jsonBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => jsonBody(req, res, (err?: Error) => (err ? reject(err) : resolve())));
       const parsed = parseBody(req.body);
       if ('errors' in parsed) return sendProblem(res, 400, 'validation', undefined, parsed.errors);
       let out: Payload[];

@@ -246,7 +246,7 @@ export function createS3BlobStore(config: S3BlobStoreConfig): BlobStore {
       { credentials, region: config.region, service: 's3', now: new Date() },
     );
     const init: RequestInit = { method, headers: signed.headers };
-    if (body) init.body = new Uint8Array(body) as Uint8Array<ArrayBuffer>;
+    if (body) init.body = new Uint8Array(body);
     return doFetch(url, init);
   };
 

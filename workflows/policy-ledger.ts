@@ -4,7 +4,7 @@
  * a period limit; no second database is needed (README, "Where state lives").
  */
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { grantDraw } from '../domain/index.js';
+import { grantDraw, type PolicyRecord } from '../domain/index.js';
 import {
   drawUpdate,
   policyQuery,
@@ -44,7 +44,7 @@ export async function policyLedger(input: LedgerInput): Promise<void> {
       return { policy, version: state.version, created };
     },
     {
-      validator: (policy) => {
+      validator: (policy: PolicyRecord) => {
         if (policy.policyNumber !== input.policyNumber) {
           throw new Error(`invalid: policy number ${policy.policyNumber} does not match ${input.policyNumber}`);
         }

@@ -181,7 +181,7 @@ function isAboutThisMessage(e: NodemailerError): boolean {
 }
 
 function asNodemailerError(err: unknown): NodemailerError {
-  if (err instanceof Error) return err as NodemailerError;
+  if (err instanceof Error) return err;
   return Object.assign(new Error(String(err)), { code: undefined });
 }
 

@@ -28,6 +28,7 @@ import { mulberry32, randomInt } from '../../sandbox/vendor-prng.js';
 import { startChaosSink, type ChaosSink } from './chaos-sink.js';
 import { policyBody } from '../../test/support/fixtures.js';
 import type { DevelopmentPrincipal } from '../../api/principals.js';
+import type { CaseView } from '../../workflows/contract.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DAY = 86_400_000;
@@ -245,7 +246,7 @@ interface CaseOutcome {
   caseId: string | null;
   status: string;
   error?: string;
-  view?: any;
+  view?: CaseView;
   persons: ChaosPerson[];
 }
 
@@ -330,7 +331,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   // ---- HTTP with retries ----------------------------------------------------------------------------------
 
-  type Answer = { status: number; json: any; text: string };
+  type Answer = { status: number; json: unknown; text: string };
   async function call(
     principal: string,
     method: string,
@@ -353,7 +354,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         });
         const text = await res.text();
         if (res.status >= 500 || res.status === 429) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
-        let json: any;
+        let json: unknown;
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
@@ -374,11 +375,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     return a;
   }
 
-  async function view(caseId: string): Promise<any> {
-    return expectStatus(await call('handler', 'GET', `/v1/cases/${caseId}`), [200], `view ${caseId}`).json;
+  async function view(caseId: string): Promise<CaseView> {
+    return expectStatus(await call('handler', 'GET', `/v1/cases/${caseId}`), [200], `view ${caseId}`).json as CaseView;
   }
 
-  async function until(caseId: string, ok: (v: any) => boolean, timeoutMs: number): Promise<any> {
+  async function until(caseId: string, ok: (v: CaseView) => boolean, timeoutMs: number): Promise<CaseView> {
     const end = Math.min(Date.now() + timeoutMs, driveDeadline);
     let v = await view(caseId);
     while (!ok(v)) {
@@ -402,8 +403,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
 
   let filings = 0;
-  async function fileOpen(caseId: string, insured: string, v: any): Promise<void> {
-    for (const o of v.obligations.filter((x: any) => x.status === 'pending' || x.status === 'overdue')) {
+  async function fileOpen(caseId: string, insured: string, v: CaseView): Promise<void> {
+    for (const o of v.obligations.filter((x) => x.status === 'pending' || x.status === 'overdue')) {
       if (o.audience === 'persons') continue; // the campaign fulfils these
       const a = await call(
         insured,
@@ -449,9 +450,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         [200, 201],
         'create case',
       );
-      const caseId: string = created.json.caseId;
+      const { caseId, status } = created.json as Pick<CaseView, 'caseId' | 'status'>;
       outcome.caseId = caseId;
-      outcome.status = created.json.status;
+      outcome.status = status;
 
       const up = await call(insured, 'PUT', `/v1/cases/${caseId}/affected-persons`, csvOf(persons), { csv: true, timeoutMs: 60_000 });
       if (up.status === 409) {
@@ -477,7 +478,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const dispatchedAt = Date.parse(v.vendors[0]?.dispatchedAt ?? new Date().toISOString());
       v = await until(
         caseId,
-        (x) => x.vendors.every((e: any) => e.status === 'acknowledged' && e.invoicedJpy > 0),
+        (x) => x.vendors.every((e) => e.status === 'acknowledged' && e.invoicedJpy > 0),
         Math.max(0, dispatchedAt + 60_000 - Date.now()),
       );
 
@@ -497,7 +498,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         v = await view(caseId);
         if (v.status === 'closed') break;
         await fileOpen(caseId, insured, v);
-        const waiting = v.payouts.find((p: any) => p.status === 'awaiting_supervisor');
+        const waiting = v.payouts.find((p) => p.status === 'awaiting_supervisor');
         if (waiting) {
           expectStatus(
             await call('supervisor', 'POST', `/v1/cases/${caseId}/actions/approve-payout`, {}, { key: `supervise-${waiting.payoutId}` }),
@@ -506,20 +507,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           );
           continue;
         }
-        if (v.payouts.some((p: any) => p.status === 'approved')) {
-          await until(caseId, (x) => !x.payouts.some((p: any) => p.status === 'approved'), 5 * 60_000);
+        if (v.payouts.some((p) => p.status === 'approved')) {
+          await until(caseId, (x) => !x.payouts.some((p) => p.status === 'approved'), 5 * 60_000);
           continue;
         }
-        if (v.settlement.lines.some((l: any) => l.status === 'payable' && l.payableJpy > 0)) {
+        if (v.settlement.lines.some((l) => l.status === 'payable' && l.payableJpy > 0)) {
           const a = await call('handler', 'POST', `/v1/cases/${caseId}/actions/approve-payout`, {}, { key: `payout-round-${round}` });
           expectStatus(a, [200, 409, 422], 'approve-payout');
           continue;
         }
         const closed = await call('handler', 'POST', `/v1/cases/${caseId}/actions/close`, { reason: 'chaos soak: all paid and filed' }, { key: `close-${round}` });
         expectStatus(closed, [200, 409], 'close');
-        if (closed.status === 200 && closed.json.status === 'closed') {
+        const closedView = closed.json as CaseView;
+        if (closed.status === 200 && closedView.status === 'closed') {
           // The close answers with the closed view: keep it, should reading the case afterwards fail.
-          v = closed.json;
+          v = closedView;
           break;
         }
         await sleep(1_000);
@@ -618,7 +620,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       }
     }
   }
-  const viewPayouts = new Set(outcomes.flatMap((o) => (o.view?.payouts ?? []).filter((p: any) => p.status === 'paid').map((p: any) => p.payoutId)));
+  const viewPayouts = new Set(outcomes.flatMap((o) => (o.view?.payouts ?? []).filter((p) => p.status === 'paid').map((p) => p.payoutId)));
   for (const p of payments) if (!viewPayouts.has(p.payoutId)) mismatched.push(`${p.payoutId}: paid at the sandbox, not paid on its case`);
   if (mismatched.length > 0) failures.push(`${mismatched.length} payouts differ between the cases and the sandbox`);
 
@@ -671,7 +673,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       if (Date.parse(ob.dueAt) > missedAt) overdueShouldNotBe.push(`${o.caseId} ${ob.id} due ${ob.dueAt} marked missed ${ob.missedAt ?? '(overdue)'}`);
       else overdueLegitimately += 1;
     }
-    if (o.view?.overdue && !(o.view.obligations ?? []).some((ob: any) => ob.status === 'overdue')) {
+    if (o.view?.overdue && !(o.view.obligations ?? []).some((ob) => ob.status === 'overdue')) {
       overdueShouldNotBe.push(`${o.caseId}: overdue flag without an overdue obligation`);
     }
   }

@@ -16,7 +16,8 @@ export interface Arrival {
 
 export interface HeaderSink {
   readonly port: number;
-  close(): Promise<void>;
+  /** A plain function (no `this`), so it can be passed on as `close: sink.close`. */
+  close: () => Promise<void>;
 }
 
 const MESSAGE_ID = /^message-id:[ \t]*(<[^>\r\n]+>)/im;

@@ -172,16 +172,18 @@ describe('vendor client against the sandbox', () => {
   });
 
   it('rejects an answer that does not match the contract as non-retryable', async () => {
-    const lying: typeof fetch = async () =>
-      new Response(JSON.stringify({ paymentId: 'p', payoutId: 'someone-else', amountJpy: 1, status: 'paid', paidAt: new Date().toISOString() }), {
-        status: 201,
-        headers: { 'content-type': 'application/json' },
-      });
+    const lying: typeof fetch = () =>
+      Promise.resolve(
+        new Response(JSON.stringify({ paymentId: 'p', payoutId: 'someone-else', amountJpy: 1, status: 'paid', paidAt: new Date().toISOString() }), {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
     const client = createPaymentClient({ baseUrl: 'http://unused.invalid', fetch: lying });
     const err = await client.pay({ payoutId: 'mine', caseId: 'c', amountJpy: 1, payee: { insuredId: 'i' } }).catch((e: unknown) => e);
     expect(err).toMatchObject({ retryable: false, status: 201 });
 
-    const garbled: typeof fetch = async () => new Response('{"dispatchId": 3}', { status: 202 });
+    const garbled: typeof fetch = () => Promise.resolve(new Response('{"dispatchId": 3}', { status: 202 }));
     const vendorsGarbled = createVendorClient({ baseUrl: 'http://unused.invalid', fetch: garbled });
     await expect(
       vendorsGarbled.dispatch({ vendorId: 'v', dispatchId: 'd', caseId: 'c', role: 'forensics', brief: {} }),

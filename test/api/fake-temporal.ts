@@ -53,6 +53,11 @@ type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { upda
 /** What the fake case does with a command: refuse it (`code: text`) or apply it, answering a view. */
 type CommandFn = (workflowId: string, command: CaseCommand) => Promise<{ refusal?: string; view?: unknown }>;
 
+/** Runs a fake method's body as the real client's async methods run: a throw is a rejected promise, never synchronous. */
+function settle<T>(body: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(body()));
+}
+
 export class FakeTemporal {
   readonly workflows = new Map<string, FakeWorkflow>();
   readonly calls = {
@@ -64,8 +69,8 @@ export class FakeTemporal {
     /** Commands as the case received them (by signal), in order. */
     command: [] as ({ workflowId: string } & CaseCommand)[],
   };
-  onUpdate: UpdateFn = async () => ({});
-  onCommand: CommandFn = async () => ({});
+  onUpdate: UpdateFn = () => Promise.resolve({});
+  onCommand: CommandFn = () => Promise.resolve({});
   /** Recorded command outcomes by workflow id and command id, as the case keeps them. */
   private readonly outcomes = new Map<string, { outcome: CommandOutcome; view: unknown }>();
   systemInfoDelayMs = 0;
@@ -88,34 +93,37 @@ export class FakeTemporal {
     };
     return {
       workflowId,
-      query: async (def: { name: string }, ...args: unknown[]) => {
-        this.calls.query.push({ workflowId, name: def.name });
-        const wf = get();
-        if (wf.queryError) throw wf.queryError;
-        if (def.name === 'command-outcomes') {
-          const mine = [...this.outcomes].filter(([k]) => k.startsWith(`${workflowId} `)).map(([, o]) => o);
-          return { outcomes: mine.map((o) => o.outcome), view: mine.at(-1)?.view ?? wf.view };
-        }
-        if (def.name === 'command-status') {
-          const command = args[0] as CaseCommand;
-          const known = this.outcomes.get(`${workflowId} ${command.commandId}`);
-          return { outcome: known?.outcome ?? null, refusal: null, view: known?.view ?? wf.view };
-        }
-        if (def.name === 'view') return wf.view;
-        if (def.name === 'timeline') return [];
-        if (def.name === 'requestHash') return (wf.input as CaseInput).requestHash;
-        if (def.name === 'policy') return wf.view ?? { policy: null, version: 0 };
-        throw new Error(`unknown query ${def.name}`);
-      },
-      describe: async () => {
-        const wf = get();
-        return { status: { name: wf.status }, typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) } };
-      },
-      result: async () => {
-        const wf = get();
-        if (wf.status !== 'COMPLETED') throw new Error('the fake waits for no workflow: set status COMPLETED first');
-        return wf.result;
-      },
+      query: (def: { name: string }, ...args: unknown[]) =>
+        settle(() => {
+          this.calls.query.push({ workflowId, name: def.name });
+          const wf = get();
+          if (wf.queryError) throw wf.queryError;
+          if (def.name === 'command-outcomes') {
+            const mine = [...this.outcomes].filter(([k]) => k.startsWith(`${workflowId} `)).map(([, o]) => o);
+            return { outcomes: mine.map((o) => o.outcome), view: mine.at(-1)?.view ?? wf.view };
+          }
+          if (def.name === 'command-status') {
+            const command = args[0] as CaseCommand;
+            const known = this.outcomes.get(`${workflowId} ${command.commandId}`);
+            return { outcome: known?.outcome ?? null, refusal: null, view: known?.view ?? wf.view };
+          }
+          if (def.name === 'view') return wf.view;
+          if (def.name === 'timeline') return [];
+          if (def.name === 'requestHash') return (wf.input as CaseInput).requestHash;
+          if (def.name === 'policy') return wf.view ?? { policy: null, version: 0 };
+          throw new Error(`unknown query ${def.name}`);
+        }),
+      describe: () =>
+        settle(() => {
+          const wf = get();
+          return { status: { name: wf.status }, typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) } };
+        }),
+      result: () =>
+        settle(() => {
+          const wf = get();
+          if (wf.status !== 'COMPLETED') throw new Error('the fake waits for no workflow: set status COMPLETED first');
+          return wf.result;
+        }),
       executeUpdate: async (def: { name: string }, opts: { args: unknown[]; updateId?: string }) => {
         get();
         this.calls.update.push({ workflowId, name: def.name, args: opts.args, ...(opts.updateId ? { updateId: opts.updateId } : {}) });
@@ -144,34 +152,35 @@ export class FakeTemporal {
       withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
       workflow: {
         getHandle: (id: string) => this.handle(id),
-        start: async (type: string, opts: { workflowId: string; args: unknown[] }) => {
-          if (this.workflows.has(opts.workflowId)) {
-            throw new WorkflowExecutionAlreadyStartedError('already started', opts.workflowId, type);
-          }
-          const input = opts.args[0] as CaseInput;
-          this.workflows.set(opts.workflowId, {
-            type,
-            input,
-            status: 'RUNNING',
-            sa: new Map(),
-            view: { caseId: input.caseId, insuredId: input.policy.insuredId, status: 'reported' },
-          });
-          return this.handle(opts.workflowId);
-        },
-        count: async () => {
+        start: (type: string, opts: { workflowId: string; args: unknown[] }) =>
+          settle(() => {
+            if (this.workflows.has(opts.workflowId)) {
+              throw new WorkflowExecutionAlreadyStartedError('already started', opts.workflowId, type);
+            }
+            const input = opts.args[0] as CaseInput;
+            this.workflows.set(opts.workflowId, {
+              type,
+              input,
+              status: 'RUNNING',
+              sa: new Map(),
+              view: { caseId: input.caseId, insuredId: input.policy.insuredId, status: 'reported' },
+            });
+            return this.handle(opts.workflowId);
+          }),
+        count: () => {
           this.calls.count += 1;
-          return { count: this.workflows.size, groups: [] };
+          return Promise.resolve({ count: this.workflows.size, groups: [] });
         },
-        executeUpdateWithStart: async () => ({ policy: {}, version: 1, created: true }),
+        executeUpdateWithStart: () => Promise.resolve({ policy: {}, version: 1, created: true }),
       },
       workflowService: {
         getSystemInfo: async () => {
           if (this.systemInfoDelayMs > 0) await new Promise((r) => setTimeout(r, this.systemInfoDelayMs));
           return {};
         },
-        listWorkflowExecutions: async () => {
+        listWorkflowExecutions: () => {
           this.calls.list += 1;
-          return { executions: [], nextPageToken: new Uint8Array() };
+          return Promise.resolve({ executions: [], nextPageToken: new Uint8Array() });
         },
       },
     } as unknown as Client;

@@ -76,12 +76,12 @@ describe('problem details', () => {
 
   it('maps a workflow refusal to its status and passes the reason through', async () => {
     fake.addCase('C123', 'ins-001');
-    fake.onCommand = async () => ({ refusal: 'wrong_state: case is closed' });
+    fake.onCommand = () => Promise.resolve({ refusal: 'wrong_state: case is closed' });
     const res = await request(app).post('/v1/cases/C123/actions/close').set(bearer(KEYS.handler)).send({ reason: 'done' });
     expectProblem(res, 409, 'wrong_state');
     expect(res.body.detail).toBe('case is closed');
 
-    fake.onCommand = async () => ({ refusal: 'over_authority: needs a supervisor' });
+    fake.onCommand = () => Promise.resolve({ refusal: 'over_authority: needs a supervisor' });
     const res2 = await request(app).post('/v1/cases/C123/actions/approve-payout').set(bearer(KEYS.handler)).send({});
     expectProblem(res2, 403, 'over_authority');
   });
@@ -213,7 +213,7 @@ describe('authentication and roles', () => {
     expect(views()).toBe(1);
     // Another insured still gets a 404 from the shared read.
     expect((await request(app).get('/v1/cases/C777').set(bearer(KEYS.insured2))).status).toBe(404);
-    fake.onCommand = async () => ({ view: { caseId: 'C777', insuredId: 'ins-001', assignedTo: 'handler' } });
+    fake.onCommand = () => Promise.resolve({ view: { caseId: 'C777', insuredId: 'ins-001', assignedTo: 'handler' } });
     fake.workflows.get('case-C777')!.view = { caseId: 'C777', insuredId: 'ins-001', status: 'reported', assignedTo: 'handler' };
     expect((await request(app).post('/v1/cases/C777/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'handler' })).status).toBe(200);
     // The command went through this process: the next read is fresh.
@@ -226,7 +226,7 @@ describe('authentication and roles', () => {
     fake.addCase('C123', 'ins-001');
     const res = await request(app).post('/v1/cases/C123/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'nobody' });
     expectProblem(res, 422, 'unknown_assignee');
-    fake.onCommand = async () => ({ view: { caseId: 'C123', assignedTo: 'supervisor' } });
+    fake.onCommand = () => Promise.resolve({ view: { caseId: 'C123', assignedTo: 'supervisor' } });
     const assign = () =>
       request(app).post('/v1/cases/C123/actions/assign').set(bearer(KEYS.handler)).set('Idempotency-Key', 'k-1').send({ assignee: 'supervisor' });
     const ok = await assign();
@@ -478,7 +478,7 @@ describe('affected-person upload (HTTP side)', () => {
 
   it('stores a valid list, attaches it by reference and reports row problems without values', async () => {
     fake.addCase('C123', 'ins-001');
-    fake.onCommand = async () => ({ view: { caseId: 'C123', status: 'triage' } });
+    fake.onCommand = () => Promise.resolve({ view: { caseId: 'C123', status: 'triage' } });
     const csv = 'name,email,postal_address\n山田 太郎,taro@example.jp,\n,nobody@example.jp,\n鈴木 花子,not-an-email,\n';
     const res = await request(app)
       .put('/v1/cases/C123/affected-persons')
@@ -524,7 +524,7 @@ describe('operations endpoints and logs', () => {
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     expect(metrics.text).not.toContain('C123');
 
-    const withExtra = buildApp(await fakeDeps(fake, { extraMetrics: async () => 'temporal_worker_task_slots_available 5' }));
+    const withExtra = buildApp(await fakeDeps(fake, { extraMetrics: () => Promise.resolve('temporal_worker_task_slots_available 5') }));
     expect((await request(withExtra).get('/metrics')).text).toContain('temporal_worker_task_slots_available 5');
 
     fake.systemInfoDelayMs = 2500;

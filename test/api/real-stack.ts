@@ -23,20 +23,19 @@ export interface RealStack {
 }
 
 const stubActivities: CaseActivities = {
-  loadPanel: async () => [],
-  trustedKeys: async () => testSigner.trustedKeys,
-  sendEmail: async () => ({ delivered: 1, rejected: 0, messageIds: ['<stub@test>'] }),
-  dispatchVendor: async () => ({ accepted: true }),
-  drawFromPolicy: async (r: DrawRequest) => ({
-    payoutId: r.payoutId,
-    lines: r.lines.map((l) => ({ lineId: l.lineId, requestedJpy: l.amountJpy, grantedJpy: l.amountJpy })),
-    grantedJpy: r.lines.reduce((a, l) => a + l.amountJpy, 0),
-  }),
-  makePayment: async (r: PaymentRequest) => ({ paymentId: `pay-${r.payoutId}`, paidAt: new Date().toISOString(), amountJpy: r.amountJpy }),
-  sendNoticeSlice: async () => {
-    throw new Error('not used in API tests');
-  },
-} as unknown as CaseActivities;
+  loadPanel: () => Promise.resolve([]),
+  trustedKeys: () => Promise.resolve(testSigner.trustedKeys),
+  sendEmail: () => Promise.resolve({ delivered: 1, rejected: 0, messageIds: ['<stub@test>'] }),
+  dispatchVendor: () => Promise.resolve({ accepted: true }),
+  drawFromPolicy: (r: DrawRequest) =>
+    Promise.resolve({
+      payoutId: r.payoutId,
+      lines: r.lines.map((l) => ({ lineId: l.lineId, requestedJpy: l.amountJpy, grantedJpy: l.amountJpy })),
+      grantedJpy: r.lines.reduce((a, l) => a + l.amountJpy, 0),
+    }),
+  makePayment: (r: PaymentRequest) => Promise.resolve({ paymentId: `pay-${r.payoutId}`, paidAt: new Date().toISOString(), amountJpy: r.amountJpy }),
+  sendNoticeSlice: () => Promise.reject(new Error('not used in API tests')),
+};
 
 export async function startRealStack(): Promise<RealStack> {
   const address = inject('temporalAddress');

@@ -61,7 +61,7 @@ describe('codec router', () => {
       expect(res.body).toMatchObject({ status: 401, code: 'unauthenticated' });
       expect(res.headers['access-control-allow-origin']).toBe(UI);
     }
-    const asyncNo = await request(app(async () => false)).post('/codec/decode').set('Authorization', TOKEN).send({ payloads: [] });
+    const asyncNo = await request(app(() => Promise.resolve(false))).post('/codec/decode').set('Authorization', TOKEN).send({ payloads: [] });
     expect(asyncNo.status).toBe(401);
   });
 

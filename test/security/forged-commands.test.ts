@@ -78,7 +78,7 @@ describe('commands signalled straight into Temporal', () => {
     const payout = (id: string): CaseCommand => ({ commandId: uniqueId(id), action: 'approve-payout', request: { actor: mallory, body: {} } });
     const genuine: CaseCommand = { commandId: uniqueId('genuine'), action: 'assign', request: { actor: { name: 'handler', role: 'handler' }, body: { assignee: 'handler' } } };
     const signedHere = { ...genuine, proof: signer.proof('command', caseId, genuine) };
-    const signedForOther: CaseCommand = { ...payout('foreign'), request: { actor: { name: 'handler', role: 'handler', authorityLimitJpy: 1_000_000 }, body: {} } };
+    const signedForOther: CaseCommand = { commandId: uniqueId('foreign'), action: 'approve-payout', request: { actor: { name: 'handler', role: 'handler', authorityLimitJpy: 1_000_000 }, body: {} } };
 
     await cliSignal(caseId, 'command', payout('plaintext'));
     await cliSignal(caseId, 'command', payout('encrypted'), true);

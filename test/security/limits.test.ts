@@ -150,8 +150,9 @@ describe('affected-person uploads', () => {
 describe('headers and bodies', () => {
   it('a 20 KB header: 431 problem+json, before any route runs', async () => {
     const port = Number(new URL(stack.url).port);
-    const { response } = await rawExchange(port, async (send) => {
+    const { response } = await rawExchange(port, (send) => {
       send(`GET /v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${stack.keys['handler']}\r\nX-Filler: ${'a'.repeat(20_000)}\r\n\r\n`);
+      return Promise.resolve();
     });
     const p = problemOf(response);
     expect(p.status).toBe(431);

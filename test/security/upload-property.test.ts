@@ -260,7 +260,7 @@ describe('persons upload under hostile uploads (HTTP, fake Temporal)', () => {
   beforeAll(async () => {
     fake = new FakeTemporal();
     fake.addCase('C123', 'ins-001');
-    fake.onCommand = async () => ({ view: { caseId: 'C123', status: 'triage' } });
+    fake.onCommand = () => Promise.resolve({ view: { caseId: 'C123', status: 'triage' } });
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         logLines.push(chunk.toString('utf8'));

@@ -22,7 +22,7 @@ async function readAll(r: Readable): Promise<Buffer> {
 
 function failingStream(after: Buffer): Readable {
   return Readable.from(
-    (async function* () {
+    (function* () {
       yield after;
       throw new Error('upload interrupted');
     })(),

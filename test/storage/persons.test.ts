@@ -382,7 +382,7 @@ describe('importPersonsCsv', () => {
     it('an aborted upload keeps its own error', async () => {
       const uploadId = upload();
       const aborted = Readable.from(
-        (async function* () {
+        (function* () {
           yield Buffer.from('name,email\nA,a@example.com\n');
           throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
         })(),

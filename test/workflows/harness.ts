@@ -20,32 +20,32 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
   const seen: Seen = { emails: [], dispatches: [], payments: [], slices: [] };
   const paidIds = new Set<string>();
   const activities: CaseActivities = {
-    async loadPanel() {
-      return opts.panel ?? defaultPanel;
+    loadPanel() {
+      return Promise.resolve(opts.panel ?? defaultPanel);
     },
-    async sendEmail(req) {
+    sendEmail(req) {
       seen.emails.push(req);
-      return { delivered: 1, rejected: 0, messageIds: [`<${req.purpose}@test>`] };
+      return Promise.resolve({ delivered: 1, rejected: 0, messageIds: [`<${req.purpose}@test>`] });
     },
-    async dispatchVendor(req) {
+    dispatchVendor(req) {
       seen.dispatches.push(req);
-      return { accepted: true };
+      return Promise.resolve({ accepted: true });
     },
     async drawFromPolicy({ policyNumber, ...request }) {
       const handle = env.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policyNumber));
       return handle.executeUpdate(drawUpdate, { args: [request], updateId: `draw-${request.payoutId}` });
     },
-    async makePayment(req) {
+    makePayment(req) {
       if (!paidIds.has(req.payoutId)) seen.payments.push(req);
       paidIds.add(req.payoutId);
-      return { paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy };
+      return Promise.resolve({ paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy });
     },
-    async trustedKeys() {
-      return opts.trustedKeys ?? testSigner.trustedKeys;
+    trustedKeys() {
+      return Promise.resolve(opts.trustedKeys ?? testSigner.trustedKeys);
     },
-    async sendNoticeSlice(req) {
+    sendNoticeSlice(req) {
       seen.slices.push(req);
-      return { processed: req.count, sent: req.count, failed: 0, letters: 0 };
+      return Promise.resolve({ processed: req.count, sent: req.count, failed: 0, letters: 0 });
     },
   };
   const worker = await Worker.create({

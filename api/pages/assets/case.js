@@ -81,23 +81,32 @@ function renderCoverage(c) {
   );
 }
 
+// The insurer's internal figures: an insured's view of its case has neither (the API's role matrix), so the card is
+// left out rather than shown empty.
 function renderExposure(c) {
   const e = c.exposure;
-  const f = e.factors;
+  const r = c.reserve;
+  const card = $('#exposure').closest('section');
+  if (card) card.hidden = !e && !r;
+  const f = e?.factors;
   replace(
     $('#exposure'),
-    el('p', { class: 'sum' }, `${yen(e.perPersonJpy)} per person × ${num(e.persons)} persons = `, el('strong', {}, yen(e.totalJpy))),
-    el(
-      'p',
-      { class: 'small muted' },
-      `JNSA factors: EP cell x=${f.x}, y=${f.y}; identifiability ${f.identifiability}; social responsibility ${f.socialResponsibility}; response quality ${f.responseQuality}.`,
-    ),
-    el('h3', {}, `Reserve ${yen(c.reserve.totalJpy)}`),
-    table(
-      ['Category', 'Reserve'],
-      Object.entries(c.reserve.byCategory).map(([k, v]) => [label(vocab?.costCategories, k), el('span', { class: 'num' }, yen(v))]),
-      { empty: 'No reserve set.' },
-    ),
+    e ? el('p', { class: 'sum' }, `${yen(e.perPersonJpy)} per person × ${num(e.persons)} persons = `, el('strong', {}, yen(e.totalJpy))) : null,
+    f
+      ? el(
+          'p',
+          { class: 'small muted' },
+          `JNSA factors: EP cell x=${f.x}, y=${f.y}; identifiability ${f.identifiability}; social responsibility ${f.socialResponsibility}; response quality ${f.responseQuality}.`,
+        )
+      : null,
+    r ? el('h3', {}, `Reserve ${yen(r.totalJpy)}`) : null,
+    r
+      ? table(
+          ['Category', 'Reserve'],
+          Object.entries(r.byCategory ?? {}).map(([k, v]) => [label(vocab?.costCategories, k), el('span', { class: 'num' }, yen(v))]),
+          { empty: 'No reserve set.' },
+        )
+      : null,
   );
 }
 
