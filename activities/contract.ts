@@ -32,7 +32,7 @@ export interface DispatchRequest {
   dispatchId: string;
   vendorId: string;
   role: PanelVendor['role'];
-  brief: { cause?: Cause; dataItems?: DataItem[]; affectedPersons?: number };
+  brief: { cause?: Cause; dataItems?: DataItem[]; affectedPersons?: number; discoveredAt?: string; occurredAt?: string };
 }
 
 export interface NoticeContent {

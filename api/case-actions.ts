@@ -27,6 +27,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
   deny: 'Deny the claim, with the reason.',
   withdraw: 'Withdraw the case, with the reason.',
   close: 'Close the case, with the reason.',
+  'confirm-findings':
+    'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
 };
 
 function schemaName(action: Action): string {

@@ -11,3 +11,4 @@ export * from './triage.js';
 export * from './payout.js';
 export * from './permissions.js';
 export * from './persons-list.js';
+export * from './findings.js';

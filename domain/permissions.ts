@@ -17,6 +17,7 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   deny: ['handler', 'supervisor'],
   withdraw: ['insured', 'handler', 'supervisor'],
   close: ['handler', 'supervisor'],
+  'confirm-findings': ['handler', 'supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

@@ -286,6 +286,12 @@ export type ApprovePayoutBody = z.infer<typeof ApprovePayoutBodySchema>;
 export const ReasonBodySchema = z.object({ reason: Reason }).strict();
 export type ReasonBody = z.infer<typeof ReasonBodySchema>;
 
+/** A vendor's finding held for confirmation (it lowers persons, moves the occurrence or lifts a duty): apply or discard. */
+export const ConfirmFindingsBodySchema = z
+  .object({ findingsId: z.string().min(1).max(200), decision: z.enum(['apply', 'discard']), reason: Reason })
+  .strict();
+export type ConfirmFindingsBody = z.infer<typeof ConfirmFindingsBodySchema>;
+
 export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   assign: AssignBodySchema,
   'decide-coverage': DecideCoverageBodySchema,
@@ -298,6 +304,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   deny: ReasonBodySchema,
   withdraw: ReasonBodySchema,
   close: ReasonBodySchema,
+  'confirm-findings': ConfirmFindingsBodySchema,
 };
 
 export interface ActionBodies {
@@ -312,4 +319,5 @@ export interface ActionBodies {
   deny: ReasonBody;
   withdraw: ReasonBody;
   close: ReasonBody;
+  'confirm-findings': ConfirmFindingsBody;
 }

@@ -275,6 +275,7 @@ export const ACTIONS = [
   'deny',
   'withdraw',
   'close',
+  'confirm-findings',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);

@@ -84,6 +84,9 @@ export const DispatchBriefSchema = z.strictObject({
   cause: CauseSchema.optional(),
   dataItems: z.array(DataItemSchema).max(100).optional(),
   affectedPersons: Count.optional(),
+  /** When the insured discovered the leak, and when it began if known: a forensic firm dates it from there. */
+  discoveredAt: z.iso.datetime({ offset: true }).optional(),
+  occurredAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type DispatchBrief = z.infer<typeof DispatchBriefSchema>;
 

@@ -286,7 +286,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
   } {
     const persons = record.brief.affectedPersons ?? randomInt(contentRandom, 100, 5_000);
     const cause = record.brief.cause ?? 'external_attack';
-    const occurred = new Date(Date.now() - randomInt(contentRandom, 1, 14) * 86_400_000);
+    // A real forensic firm dates the leak no later than its discovery: the insured's date when it gave one, else
+    // 1 to 14 days before the discovery (or before now, for a brief without dates).
+    const discovered = record.brief.discoveredAt ? Date.parse(record.brief.discoveredAt) : Date.now();
+    const occurred = record.brief.occurredAt
+      ? new Date(record.brief.occurredAt)
+      : new Date(discovered - randomInt(contentRandom, 1, 14) * 86_400_000);
     const perPerson: Record<VendorRole, number> = {
       forensics: 0,
       counsel: 0,

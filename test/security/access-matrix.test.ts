@@ -22,6 +22,7 @@ import { signWebhook } from '../../lib/webhook-signature.js';
 import { loadVendors } from '../../main/vendors.js';
 import { caseWorkflowId } from '../../workflows/contract.js';
 import { as, startStack, type Stack } from '../support/stack.js';
+import type { Json } from '../support/json.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 
 type Who = 'admin' | 'ops' | 'handler' | 'supervisor' | 'insured-ins-001' | 'insured-ins-002' | 'none' | 'revoked';
@@ -87,6 +88,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       deny: { reason: 'matrix' },
       withdraw: { reason: 'matrix' },
       close: { reason: 'matrix' },
+      // Nothing is held on the matrix's case: the roles that may confirm get 404 not_found, the others 403.
+      'confirm-findings': { findingsId: 'evt-none', decision: 'discard', reason: 'matrix' },
     };
     return { body: bodies[action] };
   }
@@ -105,7 +108,7 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
 
 const ENDING = new Set(['deny', 'withdraw', 'close']);
 
-async function call(who: Who, op: Operation, target: string): Promise<{ status: number; contentType: string | null; json: any }> {
+async function call(who: Who, op: Operation, target: string): Promise<{ status: number; contentType: string | null; json: Json }> {
   const path = op.path
     .replace('{policyNumber}', policyNumber)
     .replace('{caseId}', target)
@@ -255,7 +258,7 @@ describe('tenant isolation', () => {
       for (let i = 0; i < 40; i++) {
         const res = await f('GET', `/v1/cases?pageSize=100${q}`);
         expect(res.status).toBe(200);
-        ids.splice(0, ids.length, ...res.json.items.map((c: { caseId: string }) => c.caseId));
+        ids.splice(0, ids.length, ...(res.json.items as { caseId: string }[]).map((c) => c.caseId));
         if (f !== mine || ids.includes(caseId)) break;
         await new Promise((r) => setTimeout(r, 250)); // visibility lags a moment behind a new case
       }

@@ -78,10 +78,10 @@ async function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
   });
   workers.push(child);
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
   await new Promise<void>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker not ready after 30 s:\n${err}`)), 30_000);
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       if (c.toString().includes('ready')) {
         clearTimeout(timer);
         resolveReady();

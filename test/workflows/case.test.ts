@@ -725,6 +725,64 @@ describe('vendor events', () => {
     await keep(handle, 'case-vendor-signals-open-v4');
   });
 
+  it('takes a vendor event only for its own engagement and role, refusing the rest on the timeline', async () => {
+    const { handle } = await openCase();
+    const view = await settle(handle, (v) => v.vendors.length === 2);
+    const other = await openCase();
+    const otherView = await settle(other.handle, (v) => v.vendors.length === 2);
+    const forensics = view.vendors.find((e) => e.role === 'forensics')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const invoice = (eventId: string, dispatchId: string, category: string): VendorEventInput => ({
+      eventId, vendorId: forensics.vendorId, dispatchId, type: 'invoice', at, amountJpy: 4_000_000, category, evidenceRef: eventId,
+    });
+    // The forensic firm invoices legal counsel's work, then bills this case with the other case's dispatch id.
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', invoice('evt-wrong-role', forensics.dispatchId, 'legal_counsel')));
+    const foreignDispatch = otherView.vendors.find((e) => e.role === 'forensics')!.dispatchId;
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', invoice('evt-foreign', foreignDispatch, 'forensic_investigation')));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', invoice('evt-ok', forensics.dispatchId, 'forensic_investigation')));
+    const after = await settle(handle, (v) => v.settlement.lines.length > 0);
+    expect(after.settlement.lines.map((l) => [l.category, l.claimedJpy])).toEqual([['forensic_investigation', 4_000_000]]);
+    const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused').map((e) => e.summary);
+    expect(refused).toEqual([
+      expect.stringMatching(/^invoice evt-wrong-role refused: legal_counsel is not the work of a forensics vendor/),
+      expect.stringMatching(new RegExp(`^invoice event refused: dispatch ${foreignDispatch} is not an engagement of ${forensics.vendorId}`)),
+    ]);
+  });
+
+  it('refuses impossible findings, holds those that lower persons, move the date or lift a duty, and applies them on confirmation', async () => {
+    const { handle } = await openCase({ report: { residency: { JP: 1200 } } });
+    const view = await settle(handle, (v) => v.vendors.length === 2);
+    const forensics = view.vendors.find((e) => e.role === 'forensics')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const findings = (eventId: string, f: VendorEventInput['findings']): VendorEventInput => ({
+      eventId, vendorId: forensics.vendorId, dispatchId: forensics.dispatchId, type: 'findings', at, findings: f,
+    });
+    // A year after discovery: after it, and in the future (the probe sent 2030-01-01; time skips in these tests).
+    const nextYear = new Date(Date.parse(view.discoveredAt) + 365 * 86_400_000).toISOString();
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', findings('evt-2030', { occurredAt: nextYear })));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', findings('evt-zero', { affectedPersons: 0 })));
+    const held = await settle(handle, (v) => (v.heldFindings ?? []).length === 1);
+    expect(held.heldFindings![0]).toMatchObject({
+      findingsId: 'evt-zero',
+      concerns: expect.arrayContaining(['lowers_persons', 'lifts_duty']),
+      before: { affectedPersons: 1200 },
+      after: { affectedPersons: 0 },
+    });
+    expect(held.affectedPersons).toBe(1200);
+    expect(held.occurredAt).toBe(view.occurredAt);
+    expect(held.coverage.decision).toBe('covered');
+    const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused').map((e) => e.summary);
+    expect(refused).toEqual([expect.stringMatching(/^findings evt-2030 refused: the leak cannot have begun after it was discovered; the occurrence date is in the future/)]);
+    expect(await refusal(act(handle, 'confirm-findings', actors.handler, { findingsId: 'evt-none', decision: 'apply', reason: 'x' }))).toMatchObject({ code: 'not_found' });
+    const confirmed = await act(handle, 'confirm-findings', actors.handler, { findingsId: 'evt-zero', decision: 'apply', reason: 'the list was recovered unopened' });
+    expect(confirmed.affectedPersons).toBe(0);
+    expect(confirmed.heldFindings).toEqual([]);
+    // A handler's own findings must be possible too.
+    const late = new Date(Date.parse(view.discoveredAt) + 3_600_000).toISOString();
+    expect(await refusal(act(handle, 'record-findings', actors.handler, { occurredAt: late }))).toMatchObject({ code: 'invalid' });
+    await keep(handle, 'case-findings-held-open-v4');
+  });
+
   it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {
     const { handle } = await openCase();
     const view = await settle(handle, (v) => v.vendors.length === 2);

@@ -17,6 +17,8 @@ export interface CaseRules {
   encryptedFindings: boolean;
   /** A payout over the requester's authority asks supervisors with its own e-mail, not the consent request. */
   payoutApprovalMail: boolean;
+  /** A handler's findings must be possible (occurrence not after discovery nor in the future, persons in bounds). */
+  findingsChecked: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -25,6 +27,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   filingNeedsAudience: 'filing-needs-audience',
   encryptedFindings: 'encrypted-findings',
   payoutApprovalMail: 'payout-approval-mail',
+  findingsChecked: 'findings-checked',
 };
 
 export function caseRules(): CaseRules {

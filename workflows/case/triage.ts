@@ -4,8 +4,13 @@
  * the coverage decision and its override, denial, and who handles the case.
  */
 import {
+  FINDINGS_CONCERN_TEXT,
+  FINDINGS_PROBLEM_TEXT,
   WRONGFUL_PURPOSE_CAUSES,
   applyCoverageOverride,
+  findingsConcerns,
+  findingsProblems,
+  type FindingsSide,
   assessCoverage,
   personsNotifiedAtFrom,
   triage,
@@ -15,6 +20,7 @@ import {
   type TriageFacts,
 } from '../../domain/index.js';
 import { applyTriage } from '../case-view.js';
+import type { VendorFindings } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { assignmentMail, denialLetter, insuredContact } from './messages.js';
 import { recomputeSettlement } from './settlement.js';
@@ -97,7 +103,56 @@ export function applyFindings(c: CaseContext, f: Findings, actor: string): void 
   }
 }
 
-export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record-findings' | 'deny'> = {
+/** The side of a finding as `findingsConcerns` judges it: persons, occurrence and the duties the rules derive. */
+function sideOf(c: CaseContext, facts: TriageFacts): FindingsSide {
+  return { affectedPersons: facts.affectedPersons, occurredAt: facts.occurredAt, obligations: triage(c.policy, facts).obligations.map((o) => o.id) };
+}
+
+/**
+ * A forensic finding from a vendor: refused when it cannot be true, held for a handler's `confirm-findings` when it
+ * would lower the persons, move the occurrence date or lift a duty, applied otherwise.
+ */
+export function receiveVendorFindings(c: CaseContext, findingsId: string, vendorId: string, f: VendorFindings): void {
+  const who = `vendor:${vendorId}`;
+  const problems = findingsProblems(f, c.v.discoveredAt, nowIso());
+  if (problems.length > 0) {
+    record(c, 'refused', who, `findings ${findingsId} refused: ${problems.map((p) => FINDINGS_PROBLEM_TEXT[p]).join('; ')}`);
+    return;
+  }
+  const now = caseFacts(c);
+  const then: TriageFacts = {
+    ...now,
+    ...(f.affectedPersons !== undefined ? { affectedPersons: f.affectedPersons } : {}),
+    ...(f.occurredAt !== undefined ? { occurredAt: f.occurredAt } : {}),
+    ...(f.cause ? { cause: f.cause as Cause } : {}),
+    ...(f.dataItems ? { dataItems: [...new Set([...now.dataItems, ...(f.dataItems as DataItem[])])] } : {}),
+    ...(f.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
+    ...(f.residency ? { residency: { ...now.residency, ...f.residency } } : {}),
+  };
+  const before = sideOf(c, now);
+  const after = sideOf(c, then);
+  const concerns = findingsConcerns(before, after);
+  if (concerns.length === 0) {
+    applyFindings(c, findingsBody(f), who);
+    return;
+  }
+  const held = (c.v.heldFindings ??= []);
+  held.push({ findingsId, vendorId, at: nowIso(), concerns, before: { ...before, obligations: [...before.obligations] }, after: { ...after, obligations: [...after.obligations] }, findings: f });
+  record(c, 'findings', who, `findings ${findingsId} held for a handler: ${concerns.map((x) => FINDINGS_CONCERN_TEXT[x]).join('; ')}`);
+}
+
+function findingsBody(f: VendorFindings): Findings {
+  return {
+    ...(f.affectedPersons !== undefined ? { affectedPersons: f.affectedPersons } : {}),
+    ...(f.dataItems ? { dataItems: f.dataItems as DataItem[] } : {}),
+    ...(f.occurredAt ? { occurredAt: f.occurredAt } : {}),
+    ...(f.cause ? { cause: f.cause as Cause } : {}),
+    ...(f.residency ? { residency: f.residency } : {}),
+    ...(f.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
+  } as Findings;
+}
+
+export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record-findings' | 'deny' | 'confirm-findings'> = {
   assign: {
     apply(c, b, actor) {
       c.v.assignedTo = b.assignee;
@@ -125,7 +180,28 @@ export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record
     },
   },
   'record-findings': {
+    check(c, b) {
+      if (!c.rules.findingsChecked) return;
+      // A query sees the clock of the case's last task, so "in the future" is left to the command's own arrival.
+      const problems = findingsProblems(b, c.v.discoveredAt, nowIso()).filter((p) => !(c.checkingByQuery && p === 'occurred_in_future'));
+      if (problems.length > 0) refuse('invalid', problems.map((p) => FINDINGS_PROBLEM_TEXT[p]).join('; '));
+    },
     apply: (c, b, actor) => applyFindings(c, b, actor.name),
+  },
+  'confirm-findings': {
+    check(c, b) {
+      if (!c.v.heldFindings?.some((h) => h.findingsId === b.findingsId)) refuse('not_found', `no findings ${b.findingsId} are held on this case`);
+    },
+    apply(c, b, actor) {
+      const held = c.v.heldFindings!;
+      const found = held.splice(held.findIndex((h) => h.findingsId === b.findingsId), 1)[0]!;
+      if (b.decision === 'apply') {
+        record(c, 'findings', actor.name, `findings ${found.findingsId} of vendor:${found.vendorId} confirmed: ${b.reason}`);
+        applyFindings(c, findingsBody(found.findings), actor.name);
+      } else {
+        record(c, 'findings', actor.name, `findings ${found.findingsId} of vendor:${found.vendorId} discarded: ${b.reason}`);
+      }
+    },
   },
   deny: {
     apply(c, b, actor) {

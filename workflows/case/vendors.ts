@@ -3,17 +3,18 @@
  * acknowledgement SLA (a vendor that misses it is replaced by the next on the panel), and the events they send back
  * through signed webhooks: acknowledgement, counsel's advice, forensic findings, invoices, letters mailed.
  */
-import { setHandler } from '@temporalio/workflow';
-import type { Cause, CostCategory, DataItem, RecordFindingsBody } from '../../domain/index.js';
-import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEventInput } from '../contract.js';
+import { patched, setHandler } from '@temporalio/workflow';
+import { mayInvoice, type Cause, type CostCategory, type DataItem, type RecordFindingsBody } from '../../domain/index.js';
+import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEngagement, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
 import { admit } from './trust.js';
-import { applyFindings } from './triage.js';
+import { applyFindings, receiveVendorFindings } from './triage.js';
 import { syncSearchAttributes } from './visibility.js';
 
 const SEEN_EVENTS_KEPT = 1_000;
+const VENDOR_ENGAGEMENT_PATCH = 'vendor-engagement-bound';
 
 function nextPanelVendor(c: CaseContext, role: PanelVendor['role']): PanelVendor | undefined {
   const used = new Set(c.v.vendors.filter((e) => e.role === role).map((e) => e.vendorId));
@@ -44,7 +45,13 @@ export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor:
     dispatchId,
     vendorId: vendor.vendorId,
     role,
-    brief: { cause: v.cause as Cause, dataItems: v.dataItems as DataItem[], affectedPersons: v.affectedPersons },
+    brief: {
+      cause: v.cause as Cause,
+      dataItems: v.dataItems as DataItem[],
+      affectedPersons: v.affectedPersons,
+      discoveredAt: v.discoveredAt,
+      ...(v.occurredAt ? { occurredAt: v.occurredAt } : {}),
+    },
   });
 }
 
@@ -119,8 +126,17 @@ function findingsOf(event: VendorEventInput): RecordFindingsBody & { wrongfulPur
 
 function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   const { v } = c;
-  const engagement = v.vendors.find((e) => (event.dispatchId ? e.dispatchId === event.dispatchId : e.vendorId === event.vendorId));
   const who = `vendor:${event.vendorId}`;
+  // From this patch on an event counts only for the engagement it names, of the vendor that sent it, and only within
+  // that vendor's role; a case recorded before replays its events as they were applied.
+  const bound = patched(VENDOR_ENGAGEMENT_PATCH);
+  const engagement = bound
+    ? v.vendors.find((e) => e.dispatchId === event.dispatchId && e.vendorId === event.vendorId)
+    : v.vendors.find((e) => (event.dispatchId ? e.dispatchId === event.dispatchId : e.vendorId === event.vendorId));
+  if (bound && !engagement) {
+    record(c, 'refused', who, `${event.type} event refused: dispatch ${event.dispatchId ?? '(none)'} is not an engagement of ${event.vendorId} on this case`);
+    return;
+  }
   switch (event.type) {
     case 'acknowledged':
       if (engagement && engagement.status === 'dispatched') {
@@ -134,29 +150,39 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
       record(c, 'counsel', who, 'counsel advice recorded');
       break;
     case 'findings':
-      applyFindings(c, findingsOf(event), who);
+      if (bound) receiveVendorFindings(c, event.eventId, event.vendorId, event.findings ?? {});
+      else applyFindings(c, findingsOf(event), who);
       break;
     case 'invoice':
-      if (engagement && event.amountJpy) engagement.invoicedJpy += event.amountJpy;
-      if (event.amountJpy && event.category && v.coverage.decision !== 'denied') {
-        addCostItem(c, {
-          category: event.category as CostCategory,
-          amountJpy: event.amountJpy,
-          evidenceRef: event.evidenceRef ?? `invoice:${event.eventId}`,
-          description: `panel vendor ${event.vendorId} invoice`,
-          submittedBy: who,
-          submittedAt: event.at,
-        });
-        if (!v.consents.some((x) => x.category === event.category && x.vendorId === event.vendorId)) {
-          // Panel vendors are pre-consented (domain.md section 7).
-          v.consents.push({ category: event.category, vendorId: event.vendorId, note: 'panel vendor', by: 'panel', at: event.at });
-        }
-        record(c, 'costs', who, `invoice of ${event.amountJpy} JPY added as a cost item`);
-        recomputeSettlement(c);
+      if (bound && event.category && !mayInvoice(engagement!.role, event.category)) {
+        record(c, 'refused', who, `invoice ${event.eventId} refused: ${event.category} is not the work of a ${engagement!.role} vendor`);
+        break;
       }
+      receiveInvoice(c, event, engagement);
       break;
     case 'letters_mailed':
       record(c, 'notification', who, `${event.count ?? 0} letters mailed`);
       break;
   }
+}
+
+function receiveInvoice(c: CaseContext, event: VendorEventInput, engagement: VendorEngagement | undefined): void {
+  const { v } = c;
+  const who = `vendor:${event.vendorId}`;
+  if (engagement && event.amountJpy) engagement.invoicedJpy += event.amountJpy;
+  if (!event.amountJpy || !event.category || v.coverage.decision === 'denied') return;
+  addCostItem(c, {
+    category: event.category as CostCategory,
+    amountJpy: event.amountJpy,
+    evidenceRef: event.evidenceRef ?? `invoice:${event.eventId}`,
+    description: `panel vendor ${event.vendorId} invoice`,
+    submittedBy: who,
+    submittedAt: event.at,
+  });
+  if (!v.consents.some((x) => x.category === event.category && x.vendorId === event.vendorId)) {
+    // Panel vendors are pre-consented (domain.md section 7).
+    v.consents.push({ category: event.category, vendorId: event.vendorId, note: 'panel vendor', by: 'panel', at: event.at });
+  }
+  record(c, 'costs', who, `invoice of ${event.amountJpy} JPY added as a cost item`);
+  recomputeSettlement(c);
 }

@@ -155,7 +155,23 @@ export interface CaseView {
   overdue: boolean;
   closedAt?: string;
   closeReason?: string;
+  /** Vendor findings waiting for a handler's `confirm-findings` (absent until the first is held). */
+  heldFindings?: HeldFindings[];
 }
+
+/** A vendor's finding that would lower the persons, move the occurrence date or lift a duty, with before and after. */
+export interface HeldFindings {
+  findingsId: string;
+  vendorId: string;
+  at: string;
+  concerns: string[];
+  before: { affectedPersons: number; occurredAt: string | null; obligations: string[] };
+  after: { affectedPersons: number; occurredAt: string | null; obligations: string[] };
+  findings: VendorFindings;
+}
+
+/** What a vendor's findings may state (the `findings` of a vendor event). */
+export type VendorFindings = NonNullable<VendorEventInput['findings']>;
 
 /** What `submit-costs` and vendor invoices add; kept as submitted so the settlement can be recomputed. */
 export interface CostItemRecord {
