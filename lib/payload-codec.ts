@@ -151,11 +151,12 @@ export function createEncryptionCodec(keyring: Keyring, options: EncryptionCodec
   };
 
   return {
-    async encode(payloads: Payload[]): Promise<Payload[]> {
-      return payloads.map(seal);
+    // The executor turns a throw of seal/open into a rejection, as the codec interface expects.
+    encode(payloads: Payload[]): Promise<Payload[]> {
+      return new Promise((resolve) => resolve(payloads.map(seal)));
     },
-    async decode(payloads: Payload[]): Promise<Payload[]> {
-      return payloads.map(open);
+    decode(payloads: Payload[]): Promise<Payload[]> {
+      return new Promise((resolve) => resolve(payloads.map(open)));
     },
   };
 }

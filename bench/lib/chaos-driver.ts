@@ -572,7 +572,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
   // ---- drive the cases ----------------------------------------------------------------------------------------
 
-  const outcomes: CaseOutcome[] = new Array(opts.cases);
+  const outcomes: CaseOutcome[] = new Array<CaseOutcome>(opts.cases);
   let nextIndex = 0;
   let finished = 0;
   const concurrency = Math.min(opts.concurrency ?? 25, opts.cases);

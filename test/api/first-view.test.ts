@@ -56,7 +56,7 @@ describe('the computed first view', () => {
       const read = await as(stack, 'handler')('GET', `/v1/cases/${created.json.caseId}`);
       expect(read.status).toBe(200);
       const pick = (v: Record<string, unknown>) => Object.fromEntries(INTAKE_FIELDS.map((k) => [k, v[k]]));
-      expect(pick(created.json)).toEqual(pick(read.json));
+      expect(pick(created.json as Record<string, unknown>)).toEqual(pick(read.json as Record<string, unknown>));
     });
   }
 

@@ -34,7 +34,7 @@ function payloadsIn(node: unknown, path: string[] = [], out: { path: string; pay
   const rec = node as Record<string, unknown>;
   const meta = rec.metadata as Record<string, unknown> | undefined;
   if (meta && typeof meta === 'object' && ArrayBuffer.isView(meta.encoding)) {
-    out.push({ path: path.join('.'), payload: rec as Payload });
+    out.push({ path: path.join('.'), payload: rec });
     return out;
   }
   for (const [k, v] of Object.entries(rec)) payloadsIn(v, [...path, k], out);

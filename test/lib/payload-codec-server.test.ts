@@ -112,14 +112,14 @@ describe('codec router', () => {
       .send({ payloads: [sealed, plain] });
     expect(dec.status).toBe(200);
     expect(dec.body).toEqual({ payloads: [plain, plain] });
-    expect(JSON.parse(unb64(dec.body.payloads[0].data))).toEqual({ insuredName: SECRET });
+    expect(JSON.parse(unb64(dec.body.payloads[0].data as string))).toEqual({ insuredName: SECRET });
   });
 
   it('decodes payloads a worker encoded (same codec, any transport)', async () => {
     const [sealed] = await codec.encode([defaultPayloadConverter.toPayload('hello')]);
     const res = await request(app()).post('/codec/decode').set('Authorization', TOKEN).send({ payloads: [toWire(sealed!)] });
     expect(res.status).toBe(200);
-    expect(unb64(res.body.payloads[0].data)).toBe('"hello"');
+    expect(unb64(res.body.payloads[0].data as string)).toBe('"hello"');
   });
 
   it('answers 400 problems for malformed bodies', async () => {
@@ -130,7 +130,7 @@ describe('codec router', () => {
     expect(json.headers['access-control-allow-origin']).toBe(UI);
 
     for (const body of [{}, { payloads: 'x' }, [], { payloads: [1] }, { payloads: [{ data: 'not base64!' }] }, { payloads: [{ metadata: { encoding: 5 } }] }, { payloads: [{ metadata: [] }] }]) {
-      const res = await post().send(body as object);
+      const res = await post().send(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.body.code).toBe('validation');

@@ -61,7 +61,7 @@ beforeAll(async () => {
     const original = logger[method] as (...a: unknown[]) => void;
     saved[method] = Object.prototype.hasOwnProperty.call(logger, method) ? original : undefined;
     logger[method] = (...args: unknown[]) => {
-      sdkLog.push(JSON.stringify(args, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+      sdkLog.push(JSON.stringify(args, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
       return original.apply(logger, args);
     };
   }
@@ -98,7 +98,7 @@ function payloadsIn(value: unknown, out: Payload[] = []): Payload[] {
   if (!value || typeof value !== 'object') return out;
   if (value instanceof Uint8Array) return out;
   const o = value as Record<string, unknown>;
-  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o as Payload);
+  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o);
   for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes' && k !== 'markerRecordedEventAttributes') payloadsIn(v, out);
   return out;
 }
@@ -114,14 +114,15 @@ function patchMarkersHoldOnlyIds(history: { events?: { markerRecordedEventAttrib
 }
 
 function bytesAsText(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => {
+  return JSON.stringify(value, (_k, v: unknown) => {
     if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
     // A Buffer reaches the replacer already turned into { type: 'Buffer', data: [...] } by its toJSON.
     if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
       return Buffer.from((v as { data: number[] }).data).toString('utf8');
     }
     if (typeof v === 'bigint') return String(v);
-    if (v && typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function') return String(v);
+    // A Long (an int64 of the history) prints its number.
+    if (v && typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function') return (v as { toString(): string }).toString();
     return v;
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type VendorSandbox } from '../../sandbox/vendor-service.js';
 import { mulberry32 } from '../../sandbox/vendor-prng.js';
 import { startWebhookReceiver } from './webhook-receiver.js';
+import type { Json } from '../support/json.js';
 
 const VENDORS = [
   { vendorId: 'vnd-f', role: 'forensics' as const, secret: ['whsec_new', 'whsec_old'] },
@@ -15,7 +16,7 @@ let sandbox: VendorSandbox;
 let n = 0;
 const unique = (prefix: string) => `${prefix}-${++n}`;
 
-async function post(path: string, body: unknown, key?: string): Promise<{ status: number; body: any; headers: Headers }> {
+async function post(path: string, body: unknown, key?: string): Promise<{ status: number; body: Json; headers: Headers }> {
   const res = await fetch(`${sandbox.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },

@@ -88,7 +88,7 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       deny: { reason: 'matrix' },
       withdraw: { reason: 'matrix' },
       close: { reason: 'matrix' },
-      // Nothing is held on the matrix's case: the roles that may confirm get 404 not_found, the others 403.
+      // Nothing is held on the matrix's case: the roles that may confirm get 409 nothing_to_do, the others 403.
       'confirm-findings': { findingsId: 'evt-none', decision: 'discard', reason: 'matrix' },
     };
     return { body: bodies[action] };

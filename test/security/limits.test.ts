@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, type Stack } from '../support/stack.js';
+import type { Json } from '../support/json.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 
 const UPLOAD_MAX_BYTES = 100_000;
@@ -86,7 +87,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function expectProblem(res: { status: number; headers: Headers; json: any }, status: number, code: string): void {
+function expectProblem(res: { status: number; headers: Headers; json: Json }, status: number, code: string): void {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(res.json).toMatchObject({ status, code, type: `/docs#problem-${code}` });

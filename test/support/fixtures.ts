@@ -42,7 +42,7 @@ export function policyBody(overrides: Record<string, unknown> = {}, now = Date.n
 }
 
 export function policyRecord(policyNumber: string, overrides: Record<string, unknown> = {}, now = Date.now()): PolicyRecord {
-  return PolicyRecordSchema.parse({ ...policyBody(overrides, now), policyNumber }) as PolicyRecord;
+  return PolicyRecordSchema.parse({ ...policyBody(overrides, now), policyNumber });
 }
 
 /** An incident discovered an hour ago (`now` is the workflow's clock in time-skipping tests). */

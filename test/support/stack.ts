@@ -17,6 +17,7 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { uniqueId } from './fixtures.js';
 import type { CaseSettings } from '../../workflows/contract.js';
 import type { DevelopmentPrincipal } from '../../api/principals.js';
+import type { Json } from './json.js';
 
 export interface Stack {
   url: string;
@@ -141,6 +142,6 @@ export function as(stack: Stack, principal: string) {
     } catch {
       json = undefined;
     }
-    return { status: res.status, headers: res.headers, json: json as any, text };
+    return { status: res.status, headers: res.headers, json: json as Json, text };
   };
 }

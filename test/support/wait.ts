@@ -1,10 +1,10 @@
 /**
- * Polls `fn` until `ok` accepts its value or `ms` pass. Without `what` it answers the last value either way (the
- * caller's assertion then says what was wrong); with `what` a time-out throws, naming what was awaited.
+ * Polls `fn` until `ok` accepts its value (answers truthy) or `ms` pass. Without `what` it answers the last value
+ * either way (the caller's assertion then says what was wrong); with `what` a time-out throws, naming what was awaited.
  */
 export async function until<T>(
   fn: () => Promise<T> | T,
-  ok: (v: T) => boolean,
+  ok: (v: T) => unknown,
   ms = 30_000,
   what?: string,
   intervalMs = 200,

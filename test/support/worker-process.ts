@@ -25,10 +25,10 @@ export class WorkerProcesses {
     this.all.push(child);
     let out = '';
     const keep = (c: Buffer) => (out = (out + c.toString()).slice(-4000));
-    child.stderr!.on('data', keep);
+    child.stderr.on('data', keep);
     await new Promise<void>((ready, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker not ready after 45 s:\n${out}`)), 45_000);
-      child.stdout!.on('data', (c: Buffer) => {
+      child.stdout.on('data', (c: Buffer) => {
         keep(c);
         if (out.includes('[worker] polling')) {
           clearTimeout(timer);

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
@@ -510,12 +509,12 @@ describe('trust: only what the API signed for this case changes it', () => {
       commandId: uniqueId('altered'),
       action: 'assign',
       request: { actor: actors.handler, body: { assignee: 'handler' } },
-    } as CaseCommand);
+    });
     const twoDaysAgo = new Date((await env.currentTimeMs()) - 2 * 86_400_000).toISOString();
     const forgeries: CaseCommand[] = [
       grab('unsigned'),
       await signed(handle, 'command', grab('stranger'), { signer: strangerSigner }),
-      { ...genuine, request: { ...genuine.request, body: { assignee: 'mallory' } } } as CaseCommand,
+      { ...genuine, request: { ...genuine.request, body: { assignee: 'mallory' } } },
       await signed(handle, 'command', grab('foreign'), { caseId: other.caseId }),
       await signed(handle, 'command', grab('stale'), { issuedAt: twoDaysAgo }),
     ];
@@ -666,16 +665,6 @@ describe('commands by signal', () => {
 });
 
 describe('vendor events', () => {
-  /** Waits until the case has seen an event: each signal is applied in order, so the last one marks the others done. */
-  async function timelineUntil(handle: WorkflowHandle, summary: RegExp) {
-    for (let i = 0; i < 50; i++) {
-      const t = await handle.query(timelineQuery);
-      if (t.some((e) => summary.test(e.summary))) return t;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no timeline entry matching ${summary}`);
-  }
-
   it('applies a signalled event once, ignores its redelivery, and ignores (on the timeline) a vendor not engaged', async () => {
     const { handle } = await openCase();
     let view = await settle(handle, (v) => v.vendors.length === 2);
@@ -773,7 +762,7 @@ describe('vendor events', () => {
     expect(held.coverage.decision).toBe('covered');
     const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused').map((e) => e.summary);
     expect(refused).toEqual([expect.stringMatching(/^findings evt-2030 refused: the leak cannot have begun after it was discovered; the occurrence date is in the future/)]);
-    expect(await refusal(act(handle, 'confirm-findings', actors.handler, { findingsId: 'evt-none', decision: 'apply', reason: 'x' }))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(act(handle, 'confirm-findings', actors.handler, { findingsId: 'evt-none', decision: 'apply', reason: 'x' }))).toMatchObject({ code: 'nothing_to_do' });
     const confirmed = await act(handle, 'confirm-findings', actors.handler, { findingsId: 'evt-zero', decision: 'apply', reason: 'the list was recovered unopened' });
     expect(confirmed.affectedPersons).toBe(0);
     expect(confirmed.heldFindings).toEqual([]);

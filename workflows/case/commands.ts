@@ -104,8 +104,8 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
   let refusal = checkCommand(c, command);
   if (refusal === null) {
     try {
-      if (command.action === ATTACH_PERSONS) applyAttachPersons(c, command.request as AttachPersonsRequest);
-      else applyAction(c, command.action, command.request as ActionRequest);
+      if (command.action === ATTACH_PERSONS) applyAttachPersons(c, command.request);
+      else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).
       log.error('command failed after validation', { caseId: c.v.caseId, action: command.action, error: String(err) });

@@ -149,7 +149,7 @@ function findingsBody(f: VendorFindings): Findings {
     ...(f.cause ? { cause: f.cause as Cause } : {}),
     ...(f.residency ? { residency: f.residency } : {}),
     ...(f.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
-  } as Findings;
+  };
 }
 
 export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record-findings' | 'deny' | 'confirm-findings'> = {
@@ -172,7 +172,7 @@ export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record
       const computed = assessCoverage(c.policy, { discoveredAt: v.discoveredAt, occurredAt: v.occurredAt, circumstances: c.report.circumstances });
       const decided = applyCoverageOverride(computed, { decision: b.decision, reason: b.reason, by: actor.name, at: nowIso() });
       v.coverage.override = decided.override ?? undefined;
-      v.coverage.decision = decided.effective.decision as 'covered' | 'denied';
+      v.coverage.decision = decided.effective.decision;
       record(c, 'coverage', actor.name, `coverage decided ${b.decision} (computed ${v.coverage.computed?.decision}): ${b.reason}`);
       if (b.decision === 'denied') deny(c, actor.name, 'coverage denied by decision');
       else if (v.status === 'triage' || v.status === 'reported') setStatus(c, 'response', actor.name, 'coverage confirmed');
@@ -190,7 +190,7 @@ export const triageCommands: CommandTable<'assign' | 'decide-coverage' | 'record
   },
   'confirm-findings': {
     check(c, b) {
-      if (!c.v.heldFindings?.some((h) => h.findingsId === b.findingsId)) refuse('not_found', `no findings ${b.findingsId} are held on this case`);
+      if (!c.v.heldFindings?.some((h) => h.findingsId === b.findingsId)) refuse('nothing_to_do', `no findings ${b.findingsId} are held on this case`);
     },
     apply(c, b, actor) {
       const held = c.v.heldFindings!;

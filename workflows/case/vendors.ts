@@ -121,7 +121,7 @@ function findingsOf(event: VendorEventInput): RecordFindingsBody & { wrongfulPur
     ...(f?.cause ? { cause: f.cause as Cause } : {}),
     ...(f?.residency ? { residency: f.residency } : {}),
     ...(f?.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
-  } as RecordFindingsBody & { wrongfulPurpose?: boolean };
+  };
 }
 
 function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
