@@ -39,7 +39,7 @@ export const INCIDENT_REPORT_EXAMPLE = {
   affectedPersons: 1200,
   residency: { JP: 1150, EU: 30, 'US-CA': 20 },
   encrypted: false,
-  circumstances: { naturalCatastrophe: false, warOrRiot: false, directedByInsuredOfficers: false, knownBeforeInception: false },
+  circumstances: { naturalCatastrophe: false, warOrRiot: false, terrorism: false, directedByInsuredOfficers: false, knownBeforeInception: false },
   contact: { name: '山田 太郎', email: 'yamada@example.co.jp', phone: '+81-3-0000-0000' },
 };
 

@@ -442,7 +442,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         affectedPersons: persons.length,
         residency: { JP: persons.length },
         encrypted: false,
-        circumstances: { naturalCatastrophe: false, warOrRiot: false, directedByInsuredOfficers: false, knownBeforeInception: false },
+        circumstances: { naturalCatastrophe: false, warOrRiot: false, terrorism: false, directedByInsuredOfficers: false, knownBeforeInception: false },
         contact: { name: `担当 ${index}`, email: `contact.c${index}.s${opts.seed}@insured.example.jp` },
       };
       const created = expectStatus(

@@ -60,6 +60,7 @@ export function reportBody(policyNumber: string, overrides: Record<string, unkno
     circumstances: {
       naturalCatastrophe: false,
       warOrRiot: false,
+      terrorism: false,
       directedByInsuredOfficers: false,
       knownBeforeInception: false,
     },

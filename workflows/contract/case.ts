@@ -1,5 +1,5 @@
 /** The shapes of a case: who acts, its input and settings, the view the API shows, and the state a run carries on. */
-import type { CaseStatus, CostCategory, IncidentReport, Obligation, PolicyRecord, Role, Severity } from '../../domain/index.js';
+import type { CaseStatus, CostCategory, IncidentReport, Obligation, PolicyRecord, Role, Severity, VendorRole } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { CaseCommand, CommandOutcome, PersonsListRefInput, VendorEventInput } from './messages.js';
@@ -18,7 +18,7 @@ export interface Actor {
 
 export interface PanelVendor {
   vendorId: string;
-  role: 'forensics' | 'counsel' | 'call_center' | 'print_and_mail' | 'credit_monitoring' | 'public_relations';
+  role: VendorRole;
   name: string;
 }
 

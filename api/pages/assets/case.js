@@ -285,6 +285,10 @@ function actionForms() {
     deny: { help: 'Deny the claim.', fields: [reason()] },
     withdraw: { help: 'Withdraw the case.', fields: [reason()] },
     close: { help: 'Close the case.', fields: [reason()] },
+    'confirm-findings': {
+      help: 'Apply or discard a vendor’s findings held for confirmation (the case view lists them under heldFindings, with before and after).',
+      fields: [text('findingsId', 'Findings id', { required: true }), select('decision', 'Decision', [['apply', 'apply'], ['discard', 'discard']]), reason()],
+    },
   };
 }
 

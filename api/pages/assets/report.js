@@ -41,6 +41,7 @@ const T = {
     circumstances: '事故の状況',
     naturalCatastrophe: '地震・噴火・洪水・津波などの自然災害による',
     warOrRiot: '戦争・暴動などによる',
+    terrorism: 'テロ行為による',
     directedByInsuredOfficers: '役員の指示による',
     knownBeforeInception: '保険期間の開始前から知っていた',
     contact: 'ご担当者の連絡先',
@@ -108,6 +109,7 @@ const T = {
     circumstances: 'Circumstances',
     naturalCatastrophe: 'Caused by a natural catastrophe (earthquake, eruption, flood, tsunami)',
     warOrRiot: 'Caused by war or riot',
+    terrorism: 'Caused by terrorism',
     directedByInsuredOfficers: 'Directed by the insured’s officers',
     knownBeforeInception: 'Known before the policy began',
     contact: 'Contact person',
@@ -276,6 +278,7 @@ function readReport() {
     circumstances: {
       naturalCatastrophe: f.get('naturalCatastrophe') === 'on',
       warOrRiot: f.get('warOrRiot') === 'on',
+      terrorism: f.get('terrorism') === 'on',
       directedByInsuredOfficers: f.get('directedByInsuredOfficers') === 'on',
       knownBeforeInception: f.get('knownBeforeInception') === 'on',
     },
