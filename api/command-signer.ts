@@ -23,22 +23,29 @@ interface SigningKey {
   publicKey: string;
 }
 
-export function parseSigningKeys(text: string): SigningKey[] {
-  const keys = text
+/** `kid:hex` pairs separated by commas, each value 32 bytes in hex; `what` names the variable in errors. */
+function parsePairs(text: string, what: string, value: string): { kid: string; hex: string }[] {
+  const pairs = text
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const [kid, seed] = entry.split(':');
-      if (!kid || !KID.test(kid) || !seed || !/^[0-9a-f]{64}$/i.test(seed)) {
-        throw new Error('COMMAND_SIGNING_KEYS: expected kid:seed pairs, each seed 32 bytes in hex');
+      const [kid, hex] = entry.split(':');
+      if (!kid || !KID.test(kid) || !hex || !/^[0-9a-f]{64}$/i.test(hex)) {
+        throw new Error(`${what}: expected kid:${value} pairs, each ${value} 32 bytes in hex`);
       }
-      const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, Buffer.from(seed, 'hex')]), format: 'der', type: 'pkcs8' });
-      const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-      return { kid, privateKey, publicKey: spki.subarray(spki.length - 32).toString('hex') };
+      return { kid, hex: hex.toLowerCase() };
     });
-  if (keys.length === 0) throw new Error('COMMAND_SIGNING_KEYS: no key');
-  return keys;
+  if (pairs.length === 0) throw new Error(`${what}: no key`);
+  return pairs;
+}
+
+export function parseSigningKeys(text: string): SigningKey[] {
+  return parsePairs(text, 'COMMAND_SIGNING_KEYS', 'seed').map(({ kid, hex }) => {
+    const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, Buffer.from(hex, 'hex')]), format: 'der', type: 'pkcs8' });
+    const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+    return { kid, privateKey, publicKey: spki.subarray(spki.length - 32).toString('hex') };
+  });
 }
 
 /** Public keys of a signing keyring, for workers that verify without holding the private keys. */
@@ -48,19 +55,7 @@ export function publicKeysOf(text: string): TrustedKey[] {
 
 /** `kid:public-key-hex` pairs (`COMMAND_TRUSTED_KEYS`), for workers that verify without the private keys. */
 export function parseTrustedKeys(text: string): TrustedKey[] {
-  const keys = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const [kid, publicKey] = entry.split(':');
-      if (!kid || !KID.test(kid) || !publicKey || !/^[0-9a-f]{64}$/i.test(publicKey)) {
-        throw new Error('COMMAND_TRUSTED_KEYS: expected kid:public-key pairs, each key 32 bytes in hex');
-      }
-      return { kid, publicKey: publicKey.toLowerCase() };
-    });
-  if (keys.length === 0) throw new Error('COMMAND_TRUSTED_KEYS: no key');
-  return keys;
+  return parsePairs(text, 'COMMAND_TRUSTED_KEYS', 'public-key').map(({ kid, hex }) => ({ kid, publicKey: hex }));
 }
 
 export function commandSigner(keyring: string, now: () => number = Date.now): CommandSigner {

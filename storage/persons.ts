@@ -4,6 +4,7 @@ import { Readable, Transform, pipeline, type TransformCallback } from 'node:stre
 import { CsvError, parse } from 'csv-parse';
 import type { BlobStore } from './blob-store.js';
 import { createDecryptStream, createEncryptStream, type Keyring } from './crypto.js';
+import type { PersonsListRef as DomainPersonsListRef } from '../domain/persons-list.js';
 
 export type PersonLanguage = 'ja' | 'en';
 
@@ -16,19 +17,8 @@ export interface Person {
   language: PersonLanguage;
 }
 
-/** What workflows carry instead of the list itself: where it is and what it holds, no personal data. */
-export interface PersonsListRef {
-  key: string;
-  uploadId: string;
-  /** Data rows read, header excluded. */
-  total: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  withEmail: number;
-  withoutEmail: number;
-  /** sha256 hex of the canonical NDJSON plaintext, checked again when the list is read to its end. */
-  checksum: string;
+/** What workflows carry instead of the list itself (domain's reference), with the counts per notice language. */
+export interface PersonsListRef extends DomainPersonsListRef {
   byLanguage: { ja: number; en: number };
 }
 
@@ -248,6 +238,13 @@ function byteOrderMarkGuard(): Transform {
     }
     return buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf;
   };
+  // The head is judged once: passed on as text, or the refusal.
+  const release = (done: TransformCallback): void => {
+    const out = settle(head!);
+    head = undefined;
+    if (out instanceof Error) done(out);
+    else done(null, out);
+  };
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (head === undefined) {
@@ -259,20 +256,14 @@ function byteOrderMarkGuard(): Transform {
         done();
         return;
       }
-      const out = settle(head);
-      head = undefined;
-      if (out instanceof Error) done(out);
-      else done(null, out);
+      release(done);
     },
     flush(done: TransformCallback) {
       if (head === undefined || head.length === 0) {
         done();
         return;
       }
-      const out = settle(head);
-      head = undefined;
-      if (out instanceof Error) done(out);
-      else done(null, out);
+      release(done);
     },
   });
 }

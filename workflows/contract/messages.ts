@@ -3,7 +3,7 @@
  * vendor events, campaign progress, the read queries, and the legacy Updates kept for replay.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Action, PersonsListRef } from '../../domain/index.js';
+import { ACTIONS, type Action, type PersonsListRef } from '../../domain/index.js';
 import type { Actor, CaseView, TimelineEntry } from './case.js';
 import type { Proof } from './proof.js';
 
@@ -40,20 +40,10 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * stay registered, with the same validation, so that cases which received them replay and an integrator's worker-side
  * tooling that used them keeps working. An action added since is a command signal only.
  */
-const LEGACY_ACTIONS = [
-  'assign',
-  'decide-coverage',
-  'consent',
-  'record-findings',
-  'approve-notice',
-  'record-filing',
-  'submit-costs',
-  'approve-payout',
-  'deny',
-  'withdraw',
-  'close',
-] as const satisfies readonly Action[];
-export type LegacyAction = (typeof LEGACY_ACTIONS)[number];
+/** Actions added after commands became signals: they have no Update. */
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings'] as const satisfies readonly Action[];
+export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
+const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
 export type ActionUpdates = { [A in LegacyAction]: ReturnType<typeof defineUpdate<CaseView, [ActionRequest]>> };
 
