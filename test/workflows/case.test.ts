@@ -477,6 +477,15 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     expect(view.obligations.find((o) => o.id === 'US-CA:persons:notice')?.status).toBe('pending');
   });
 
+  it('takes a consent for one vendor only when the vendor is on the panel', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const markup = await refusal(act(handle, 'consent', actors.handler, { category: 'forensic_investigation', vendorId: '<img src=x onerror=alert(1)>' }));
+    expect(markup).toMatchObject({ code: 'invalid', text: 'vendorId is not a vendor of the panel' });
+    const view = await act(handle, 'consent', actors.handler, { category: 'forensic_investigation', vendorId: 'forensics-b' });
+    expect(view.consents.map((c) => c.vendorId)).toEqual(['forensics-b']);
+  });
+
   it('lifts the APPI duties when findings show the leaked data was strongly encrypted', async () => {
     const { handle } = await openCase({ report: { residency: { JP: 1200 } } });
     await settle(handle, (v) => v.vendors.length === 2);

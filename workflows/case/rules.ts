@@ -19,6 +19,8 @@ export interface CaseRules {
   payoutApprovalMail: boolean;
   /** A handler's findings must be possible (occurrence not after discovery nor in the future, persons in bounds). */
   findingsChecked: boolean;
+  /** A consent for one vendor names a vendor of the case's panel. */
+  consentPanelVendor: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -28,6 +30,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   encryptedFindings: 'encrypted-findings',
   payoutApprovalMail: 'payout-approval-mail',
   findingsChecked: 'findings-checked',
+  consentPanelVendor: 'consent-panel-vendor',
 };
 
 export function caseRules(): CaseRules {

@@ -71,6 +71,11 @@ function approverOf(amountJpy: number, actor: Actor) {
 
 export const settlementCommands: CommandTable<'consent' | 'submit-costs' | 'approve-payout'> = {
   consent: {
+    check(c, b) {
+      if (c.rules.consentPanelVendor && b.vendorId !== undefined && !c.s.panel.some((p) => p.vendorId === b.vendorId)) {
+        refuse('invalid', 'vendorId is not a vendor of the panel');
+      }
+    },
     apply(c, b, actor) {
       c.v.consents.push({ ...b, by: actor.name, at: nowIso() });
       record(c, 'consent', actor.name, `consent to ${b.category}${b.limitJpy !== undefined ? ` up to ${b.limitJpy} JPY` : ''}`);
