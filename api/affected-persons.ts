@@ -2,6 +2,7 @@
  * The affected-person upload: a CSV streamed through a byte limit into sealed storage, then attached to the case by
  * reference and counts only (the case never holds a row).
  */
+import { personsListRef, personsListSummary } from '../domain/index.js';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { Request, Response } from 'express';
@@ -45,16 +46,8 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     throw err;
   }
   const { ref, errors, errorCount } = result;
-  const counts = {
-    uploadId: ref.uploadId,
-    total: ref.total,
-    accepted: ref.accepted,
-    duplicates: ref.duplicates,
-    rejected: ref.rejected,
-    withEmail: ref.withEmail,
-    withoutEmail: ref.withoutEmail,
-    checksum: ref.checksum,
-  };
+  // What the uploader is told: the counts and checksum, not where the sealed list is stored.
+  const counts = { total: ref.total, ...personsListSummary(ref) };
   if (ref.accepted === 0) {
     await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
     throw new HttpProblem(422, 'persons_rejected', 'no row of the list could be accepted', undefined, {
@@ -68,7 +61,7 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     view = await commandCase(ctx, caseId, {
       commandId: `persons:${uploadId}`,
       action: ATTACH_PERSONS,
-      request: { actor: actorOf(principal), ref: { ...counts, key: ref.key } },
+      request: { actor: actorOf(principal), ref: personsListRef(ref) },
     });
   } catch (err) {
     // Refused or no such case: the sealed list was stored for nothing, and leaving it would keep personal data no case
