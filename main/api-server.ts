@@ -16,7 +16,12 @@ export interface RunningApi {
   server: Server;
   url: string;
   client: Client;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests (the listening socket closes at once), lets requests in flight finish for up to `graceMs`
+   * (10 s by default) while closing each keep-alive connection as soon as it is idle, then cuts what is left and
+   * closes the Temporal connection.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** The API process's listener over `buildApp`; graceful close: stop accepting, finish requests, then disconnect. */
@@ -66,10 +71,13 @@ export async function startApiServer(
     server,
     client,
     url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`,
-    async close() {
+    async close(closeOpts = {}) {
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        // A connection whose response just ended is idle: close it rather than wait for the client's keep-alive.
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const force = setTimeout(() => server.closeAllConnections(), closeOpts.graceMs ?? 10_000);
         server.close(() => {
+          clearInterval(idle);
           clearTimeout(force);
           resolve();
         });

@@ -9,16 +9,27 @@ async function main(): Promise<void> {
   const api = await startApiServer(config, { files, secrets: loadSecrets(config, files) });
   console.log(`[api] listening on ${api.url}`);
   let closing = false;
-  const stop = () => {
+  // SIGTERM/SIGINT: stop taking requests, finish those in flight (see RunningApi.close), exit. Under `npm start` also
+  // when the supervisor disappears (its IPC channel closes), so that no API outlives it.
+  const stop = (why: string) => {
     if (closing) return;
     closing = true;
+    const started = Date.now();
+    console.log(`[api] closing (${why})`);
     api.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        console.log(`[api] stopped in ${Date.now() - started} ms`);
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error('[api] failed while closing:', err);
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  if (process.channel) process.once('disconnect', () => stop('supervisor gone'));
 }
 
 main().catch((err: unknown) => {

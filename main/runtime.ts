@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { DefaultLogger, GracefulShutdownPeriodExpiredError, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config.js';
 import { createWorkerConnection, clientConnectionOptions, connectWithRetry } from './temporal.js';
@@ -146,10 +146,20 @@ export function mailDirectory(principals: PrincipalDirectory): Directory {
   };
 }
 
+/**
+ * A worker's stop (SIGTERM, SIGINT, `shutdown()`): it stops polling at once and finishes the workflow tasks it holds
+ * (milliseconds); activities still running after `graceMs` are cancelled (their attempt fails and Temporal retries
+ * it on the next worker, so activities stay idempotent); after `forceMs` it gives up on whatever ignores the
+ * cancellation and `done` rejects with GracefulShutdownPeriodExpiredError. Short, so that `npm start` is gone within
+ * 10 s of Ctrl-C (main/start.ts) and an orchestrator's stop never reaches its SIGKILL.
+ */
+export const WORKER_SHUTDOWN = { graceMs: 2_000, forceMs: 4_000 } as const;
+
 export interface RunningWorker {
   worker: Worker;
   done: Promise<void>;
-  shutdown(): Promise<void>;
+  /** Stops polling and drains: 'drained', or 'abandoned' when tasks were still running at `WORKER_SHUTDOWN.forceMs`. */
+  shutdown(): Promise<'drained' | 'abandoned'>;
 }
 
 export async function startWorker(
@@ -199,7 +209,8 @@ export async function startWorker(
     workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()),
     activities,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: WORKER_SHUTDOWN.graceMs,
+    shutdownForceTime: WORKER_SHUTDOWN.forceMs,
   });
   const done = worker.run().finally(async () => {
     mailer.close();
@@ -211,7 +222,13 @@ export async function startWorker(
     done,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await done;
+      try {
+        await done;
+        return 'drained';
+      } catch (err) {
+        if (err instanceof GracefulShutdownPeriodExpiredError || (err as Error | undefined)?.name === 'GracefulShutdownPeriodExpiredError') return 'abandoned';
+        throw err;
+      }
     },
   };
 }

@@ -3,14 +3,20 @@
  * Temporal CLI dev server on a SQLite file under DATA_DIR, a mail catcher writing .eml files, the sandbox vendors,
  * and then the worker and the API as child processes (restarted if they die). With TEMPORAL_ADDRESS it embeds no
  * server and only runs the worker and the API against it, as production does.
+ *
+ * Stopping (SIGINT, i.e. Ctrl-C, or SIGTERM) is one ordered sequence, each step bounded (STOP_BOUNDS_MS) and logged
+ * as `[stop] <step> stopped`: no more restarts; the API (stops taking requests); the worker (drains: finishes its
+ * workflow tasks against a server that is still up); the Temporal dev server; the mail catcher; the sandbox. The
+ * children run in their own process groups, so a terminal's Ctrl-C reaches only this process and the order holds;
+ * a step that overruns its bound is SIGKILLed, and whatever is left at STOP_BOUNDS_MS.total is killed outright.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { startDevServer, temporalBinaries, type DevServer } from './temporal.js';
-import { prepareRuntimeFiles } from './runtime.js';
+import { prepareRuntimeFiles, WORKER_SHUTDOWN } from './runtime.js';
 import { loadVendors } from './vendors.js';
 import { startMailCatcher, type MailCatcher } from '../sandbox/mail-catcher.js';
 import { startSandbox, type VendorSandbox } from '../sandbox/vendor-service.js';
@@ -35,10 +41,62 @@ interface Supervised {
   name: string;
   child: ChildProcess | undefined;
   restarts: number;
+  restartTimer: NodeJS.Timeout | undefined;
 }
 
 function log(message: string): void {
   console.log(`[start] ${message}`);
+}
+
+function stopLog(message: string): void {
+  console.log(`[stop] ${message}`);
+}
+
+/**
+ * How long each step of the stop may take before it is killed, and the whole of it (the issue's promise: everything
+ * gone within 10 s of Ctrl-C). The worker's own bound (WORKER_SHUTDOWN.forceMs) is below its step's.
+ */
+export const STOP_BOUNDS_MS = { api: 2_000, worker: WORKER_SHUTDOWN.forceMs + 1_000, temporal: 2_000, mail: 500, sandbox: 500, total: 9_500 };
+
+const running = (child: ChildProcess | undefined): child is ChildProcess =>
+  child !== undefined && child.exitCode === null && child.signalCode === null;
+
+/** SIGKILL to a child's process group (it leads one: spawned detached), so nothing it started outlives it. */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
+/** SIGTERM, then SIGKILL after `boundMs`; answers how it ended. */
+function stopChild(child: ChildProcess | undefined, boundMs: number): Promise<'stopped' | 'killed' | 'not running'> {
+  if (!running(child)) return Promise.resolve('not running');
+  return new Promise((done) => {
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      killGroup(child);
+    }, boundMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done(killed ? 'killed' : 'stopped');
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** A promise, or a timeout after `boundMs`. */
+function within(work: Promise<unknown>, boundMs: number): Promise<'stopped' | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(
+      () => 'stopped' as const,
+      () => 'stopped' as const,
+    ),
+    new Promise<'timed out'>((r) => (timer = setTimeout(() => r('timed out'), boundMs))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function main(): Promise<void> {
@@ -62,37 +120,64 @@ async function main(): Promise<void> {
   const files = await prepareRuntimeFiles(config);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: config.dataDir };
   let temporal: DevServer | undefined;
+  let temporalProcess: ChildProcess | undefined;
   let catcher: MailCatcher | undefined;
   let sandbox: VendorSandbox | undefined;
   const supervised: Supervised[] = [];
-  let stopping = false;
+  let stopping: Promise<never> | undefined;
+  const runDir = join(config.dataDir, 'run');
 
-  async function stopAll(code: number): Promise<never> {
-    stopping = true;
-    log('stopping');
-    await Promise.all(
-      supervised.map(
-        (s) =>
-          new Promise<void>((done) => {
-            const child = s.child;
-            if (!child || child.exitCode !== null || child.signalCode !== null) return done();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              done();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    await sandbox?.close().catch(() => undefined);
-    await catcher?.close().catch(() => undefined);
-    await temporal?.stop();
-    log('stopped');
+  async function stopSequence(code: number): Promise<never> {
+    const began = Date.now();
+    // Whatever still runs at the overall bound is killed, so a stop always ends.
+    const deadline = setTimeout(() => {
+      stopLog(`still running after ${STOP_BOUNDS_MS.total} ms: killing what is left`);
+      for (const s of supervised) if (running(s.child)) killGroup(s.child);
+      if (running(temporalProcess)) killGroup(temporalProcess);
+      process.exit(code === 0 ? 1 : code);
+    }, STOP_BOUNDS_MS.total);
+    // 1. No more restarts: a child that exits from here on stays down, and a pending restart is cancelled.
+    for (const s of supervised) clearTimeout(s.restartTimer);
+    const step = async (name: string, stop: () => Promise<'stopped' | 'killed' | 'timed out' | 'not running'>) => {
+      const t = Date.now();
+      const how = await stop();
+      const ms = Date.now() - t;
+      if (how === 'stopped') stopLog(`${name} stopped in ${ms} ms`);
+      else if (how === 'killed') stopLog(`${name} stopped: killed after its ${ms} ms bound`);
+      else if (how === 'timed out') stopLog(`${name} stopped: gave up waiting after ${ms} ms`);
+      else stopLog(`${name} was not running`);
+    };
+    const child = (name: string) => supervised.find((s) => s.name === name)?.child;
+    // 2. The API: no new requests (and so no new workflows) while the rest stops.
+    await step('api', () => stopChild(child('api'), STOP_BOUNDS_MS.api));
+    // 3. The worker drains while the Temporal server is still there to take its task completions.
+    await step('worker', () => stopChild(child('worker'), STOP_BOUNDS_MS.worker));
+    // 4. The services the worker used, now that nothing uses them.
+    // (Its process from the moment it is spawned: a stop during start-up stops it too.)
+    if (temporalProcess) await step('temporal', () => stopChild(temporalProcess, STOP_BOUNDS_MS.temporal));
+    if (catcher) {
+      const c = catcher;
+      await step('mail', () => within(c.close(), STOP_BOUNDS_MS.mail));
+    }
+    if (sandbox) {
+      const s = sandbox;
+      await step('sandbox', () => within(s.close(), STOP_BOUNDS_MS.sandbox));
+    }
+    for (const name of ['worker', 'api', 'temporal', 'start']) rmSync(join(runDir, `${name}.pid`), { force: true });
+    clearTimeout(deadline);
+    log(`stopped in ${Date.now() - began} ms`);
     process.exit(code);
   }
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  function stopAll(code: number, why: string): Promise<never> {
+    if (!stopping) {
+      log(`stopping (${why})`);
+      stopping = stopSequence(code);
+    }
+    return stopping;
+  }
+  // Ctrl-C reaches npm and this process (npm forwards it too, so it may come twice): one stop, whatever the count.
+  process.on('SIGINT', () => void stopAll(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stopAll(0, 'SIGTERM'));
 
   try {
     if (embedded) {
@@ -104,6 +189,8 @@ async function main(): Promise<void> {
         dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
         namespace: config.TEMPORAL_NAMESPACE,
         uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec`,
+        ownProcessGroup: true,
+        onSpawn: (child) => (temporalProcess = child),
       });
       childEnv.TEMPORAL_ADDRESS = temporal.address;
       log(`Temporal dev server ready at ${temporal.address} in ${Date.now() - started} ms`);
@@ -125,15 +212,19 @@ async function main(): Promise<void> {
     }
   } catch (err) {
     console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
-    await stopAll(1);
+    await stopAll(1, 'start-up failed');
   }
 
   function supervise(name: string, entry: string): Supervised {
-    const s: Supervised = { name, child: undefined, restarts: 0 };
+    const s: Supervised = { name, child: undefined, restarts: 0, restartTimer: undefined };
     const launch = () => {
+      if (stopping) return;
+      // Its own process group (detached): only this supervisor signals it, in the stop's order. The IPC channel is
+      // its lifeline: if this process dies without stopping it (SIGKILL), the channel closes and the child stops.
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
         env: childEnv,
-        stdio: ['ignore', 'inherit', 'inherit'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        detached: true,
       });
       s.child = child;
       // Operators (and the smoke test) find the processes here, e.g. to kill the worker and watch it come back.
@@ -143,9 +234,7 @@ async function main(): Promise<void> {
         s.restarts += 1;
         const delay = Math.min(30_000, 1_000 * 2 ** Math.min(s.restarts - 1, 5));
         log(`${name} exited (${signal ?? code}); restarting in ${delay} ms`);
-        setTimeout(() => {
-          if (!stopping) launch();
-        }, delay);
+        s.restartTimer = setTimeout(launch, delay);
       });
     };
     launch();
@@ -153,7 +242,6 @@ async function main(): Promise<void> {
     return s;
   }
 
-  const runDir = join(config.dataDir, 'run');
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, 'start.pid'), String(process.pid));
   if (temporal?.process.pid) writeFileSync(join(runDir, 'temporal.pid'), String(temporal.process.pid));

@@ -115,6 +115,13 @@ export async function startDevServer(opts: {
   uiCodecEndpoint?: string;
   /** `--dynamic-config-value KEY=JSON` entries, e.g. to make a test server suggest continue-as-new early. */
   dynamicConfig?: Record<string, string>;
+  /**
+   * Its own process group: a terminal's Ctrl-C then reaches only the caller, which stops the server last (after the
+   * worker has drained), instead of the server going first and the worker retrying against a closed port.
+   */
+  ownProcessGroup?: boolean;
+  /** The server's process as soon as it is spawned, before it is ready (to stop it if start-up is interrupted). */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<DevServer> {
   if (!existsSync(opts.cli)) {
     throw new Error(`Temporal CLI not found at ${opts.cli}: run \`npm run setup\` or set TEMPORAL_CLI_PATH`);
@@ -139,7 +146,8 @@ export async function startDevServer(opts: {
     ...Object.entries(opts.dynamicConfig ?? {}).flatMap(([k, v]) => ['--dynamic-config-value', `${k}=${v}`]),
     ...CASE_SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', `${a.name}=${a.cliType}`]),
   ];
-  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownProcessGroup ?? false });
+  opts.onSpawn?.(child);
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-4000);

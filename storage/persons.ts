@@ -45,7 +45,8 @@ export type PersonsImportErrorCode = 'too_many_rows' | 'line_too_long' | 'not_cs
 
 /**
  * Why the file's text could not be read as CSV (`not_csv`, `line_too_long`): the rule, never the text.
- * - `encoding`: not UTF-8 (Shift_JIS, UTF-16/32 with or without a BOM, binary, a NUL character)
+ * - `encoding`: neither UTF-8 nor Shift_JIS (CP932) throughout: a cell that is neither, a file that mixes the two,
+ *   UTF-16/32 with or without a BOM, binary, a NUL character
  * - `invalid_quote`: a double quote inside a cell that does not start with one (`小林"秘密子"`, `=HYPERLINK("…`)
  * - `text_after_quote`: something other than a comma or line break follows a quoted cell's closing quote
  * - `unclosed_quote`: a quoted cell runs to the end of the file
@@ -121,8 +122,15 @@ export interface ImportPersonsOptions {
   maxErrors?: number;
 }
 
+/**
+ * How the file's text was read. `shift_jis` is Windows-31J (CP932), what Japanese Excel writes for "CSV (comma
+ * delimited)"; a file whose cells are all ASCII reads the same either way and is reported as `utf-8`.
+ */
+export type PersonsFileEncoding = 'utf-8' | 'shift_jis';
+
 export interface ImportPersonsResult {
   ref: PersonsListRef;
+  encoding: PersonsFileEncoding;
   /** The first `maxErrors` problems, in file order. */
   errors: PersonRowError[];
   /** All problems found, including those beyond `maxErrors`. */
@@ -225,10 +233,10 @@ function notCsv(rule: PersonsFileRule, message: string, where: Omit<PersonsImpor
 
 /**
  * Looks at the first bytes only: drops a UTF-8 byte order mark (Excel's "CSV UTF-8" writes one; left in, it would
- * make a quoted first heading an invalid quote) and refuses UTF-16/32 by theirs. The bytes then go to the parser as
- * they are; each cell is checked to be UTF-8 where the row is known (see `cellText`).
+ * make a quoted first heading an invalid quote) and tells `onUtf8Mark`, and refuses UTF-16/32 by theirs. The bytes
+ * then go to the parser as they are; each cell is read where the row is known (see `FileText`).
  */
-function byteOrderMarkGuard(): Transform {
+function byteOrderMarkGuard(onUtf8Mark: () => void): Transform {
   let head: Buffer | undefined = Buffer.alloc(0);
   const settle = (buf: Buffer): Buffer | PersonsImportError => {
     for (const [bom, encoding] of FOREIGN_BOMS) {
@@ -236,7 +244,9 @@ function byteOrderMarkGuard(): Transform {
         return notCsv('encoding', `the upload is ${encoding} text; ${SAVE_AS_UTF8}`, { row: 1, line: 1 });
       }
     }
-    return buf.subarray(0, 3).equals(UTF8_BOM) ? buf.subarray(3) : buf;
+    if (!buf.subarray(0, 3).equals(UTF8_BOM)) return buf;
+    onUtf8Mark();
+    return buf.subarray(3);
   };
   // The head is judged once: passed on as text, or the refusal.
   const release = (done: TransformCallback): void => {
@@ -270,29 +280,135 @@ function byteOrderMarkGuard(): Transform {
 
 // `ignoreBOM`: a U+FEFF inside the file is a character of its cell (trimmed like a space), not something to drop.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// Windows-31J (CP932): JIS X 0208 with the NEC row 13 (①, ㈱, №), the NEC-selected and IBM extensions (髙, 﨑, ⅰ) and
+// the user-defined area as private-use characters, 0x5C as a backslash. Node's full ICU (the default build) decodes
+// it under the WHATWG label; made once here, so a Node built without ICU fails at start rather than at the first
+// Shift_JIS upload. `fatal`: unassigned codes and a lead byte without its trail byte refuse the cell.
+const strictCp932 = new TextDecoder('windows-31j', { fatal: true });
+
+function cp932(cell: Uint8Array): string | undefined {
+  try {
+    return strictCp932.decode(cell);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * A cell's text. Bytes go through the parser undecoded (its quote, comma and line-break bytes never occur inside a
- * UTF-8 sequence, nor inside a Shift_JIS one), so a file that is not UTF-8 is refused naming the first row and column
- * where it shows, not as a file full of U+FFFD.
+ * One cell's bytes as the two encodings read them. `both`: valid UTF-8 made only of two-byte sequences (U+0080 to
+ * U+07FF: accented Latin, Greek, Cyrillic) that is valid Shift_JIS too, as pairs of half-width katakana (ﾏｷ is CF B7,
+ * which is U+03F7 in UTF-8). Japanese UTF-8 text always has three-byte sequences (kana, kanji, full-width forms), and
+ * Shift_JIS text is valid UTF-8 with one only by accident (a level-2 kanji followed by a half-width katakana), so
+ * such a cell counts as UTF-8.
  */
-function cellText(cell: Uint8Array, row: number, column: string | undefined): string {
-  if (cell.length === 0) return '';
-  let text: string;
-  try {
-    text = strictUtf8.decode(cell);
-  } catch {
-    text = '\u0000';
+type CellReading =
+  | { kind: 'empty' | 'nul' | 'neither' }
+  | { kind: 'ascii' | 'utf-8' | 'shift_jis'; text: string }
+  | { kind: 'both'; utf8: string; sjis: string };
+
+const EMPTY: CellReading = { kind: 'empty' };
+const NUL: CellReading = { kind: 'nul' };
+const NEITHER: CellReading = { kind: 'neither' };
+// A UTF-16 unit from U+0800 up (surrogates included): a character of three or four bytes in UTF-8.
+// eslint-disable-next-line require-unicode-regexp -- units, not code points: a surrogate half counts
+const BEYOND_TWO_BYTES = /[\u0800-\uffff]/;
+
+function readCell(cell: Uint8Array, settled: PersonsFileEncoding | undefined): CellReading {
+  if (cell.length === 0) return EMPTY;
+  // NUL: UTF-16 without a byte order mark, or a binary file; text needs it in neither encoding (and a Shift_JIS trail
+  // byte is never 0x00, so the byte is the character in both).
+  if (cell.includes(0)) return NUL;
+  if (settled === 'utf-8') {
+    // The common case costs one pass: in a UTF-8 file every UTF-8 cell reads as itself.
+    try {
+      return { kind: 'utf-8', text: strictUtf8.decode(cell) };
+    } catch {
+      // Read on below to tell a Shift_JIS cell (two encodings in one file) from one that is neither.
+    }
+  } else if (isUtf8(cell)) {
+    const utf8 = strictUtf8.decode(cell);
+    // Only ASCII decodes to as many UTF-16 units as it has bytes, and ASCII reads the same in both encodings.
+    if (utf8.length === cell.length) return { kind: 'ascii', text: utf8 };
+    if (BEYOND_TWO_BYTES.test(utf8)) return { kind: 'utf-8', text: utf8 };
+    const sjis = cp932(cell);
+    return sjis === undefined ? { kind: 'utf-8', text: utf8 } : { kind: 'both', utf8, sjis };
   }
-  // NUL: UTF-16 without a byte order mark, or a binary file; UTF-8 text never needs it.
-  if (text.includes('\u0000')) {
-    const where = column === undefined ? { row } : { row, column };
-    const at = `row ${row}${column === undefined ? '' : `, column ${column}`}`;
-    const why = isUtf8(cell) ? 'holds a NUL character (UTF-16 or binary?)' : 'is not UTF-8 text (Shift_JIS?)';
-    throw notCsv('encoding', `${at} ${why}; ${SAVE_AS_UTF8}`, where);
-  }
-  return text;
+  const sjis = cp932(cell);
+  return sjis === undefined ? NEITHER : { kind: 'shift_jis', text: sjis };
 }
+
+const ENCODING_NAME: Record<PersonsFileEncoding, string> = { 'utf-8': 'UTF-8', shift_jis: 'Shift_JIS (CP932)' };
+
+/**
+ * The file's encoding and the cells' text. A file is UTF-8 (a byte order mark allowed) or Shift_JIS (CP932) as a
+ * whole: the first cell that reads one way only (or the UTF-8 byte order mark) settles which, a later cell that reads
+ * only the other way refuses the file (`encoding`, with row and column), and so does a cell that reads neither way.
+ * Cells that read both ways (ASCII, and the `both` cells above) take the settled encoding; the import holds such
+ * rows back while nothing has settled it yet (see `HOLD_BYTES`), and reads them as UTF-8 if nothing ever does.
+ * Bytes go through the CSV parser undecoded: its quote, comma and line-break bytes occur inside neither a UTF-8
+ * sequence nor a Shift_JIS one (trail bytes are 0x40 and up), so every problem is named by row and column.
+ */
+class FileText {
+  /** `by`: the byte order mark, a cell that reads one way only, or a cell read as UTF-8 for want of either. */
+  private settledBy:
+    | { encoding: PersonsFileEncoding; row: number; column: string | undefined; by: 'mark' | 'cell' | 'default' }
+    | undefined;
+
+  get encoding(): PersonsFileEncoding | undefined {
+    return this.settledBy?.encoding;
+  }
+
+  utf8Mark(): void {
+    this.settledBy ??= { encoding: 'utf-8', row: 1, column: undefined, by: 'mark' };
+  }
+
+  settle(encoding: PersonsFileEncoding, row: number, column: string | undefined, by: 'cell' | 'default' = 'cell'): void {
+    this.settledBy ??= { encoding, row, column, by };
+  }
+
+  text(reading: CellReading, row: number, column: string | undefined): string {
+    switch (reading.kind) {
+      case 'empty':
+        return '';
+      case 'ascii':
+        return reading.text;
+      case 'both':
+        this.settle('utf-8', row, column, 'default');
+        return this.settledBy!.encoding === 'shift_jis' ? reading.sjis : reading.utf8;
+      case 'utf-8':
+      case 'shift_jis':
+        this.settle(reading.kind, row, column);
+        if (this.settledBy!.encoding !== reading.kind) throw this.mixed(reading.kind, row, column);
+        return reading.text;
+      case 'nul':
+        throw this.refusal(row, column, 'holds a NUL character (UTF-16 or binary?)');
+      case 'neither':
+        throw this.refusal(row, column, 'is neither UTF-8 nor Shift_JIS (CP932) text');
+    }
+  }
+
+  private mixed(kind: PersonsFileEncoding, row: number, column: string | undefined): PersonsImportError {
+    const first = this.settledBy!;
+    const earlier =
+      first.by === 'mark'
+        ? 'the file starts with a UTF-8 byte order mark'
+        : `${place(first.row, first.column)} ${first.by === 'cell' ? 'is' : 'was read as'} ${ENCODING_NAME[first.encoding]}`;
+    return this.refusal(row, column, `is ${ENCODING_NAME[kind]} text but ${earlier}: the file mixes two encodings`);
+  }
+
+  private refusal(row: number, column: string | undefined, why: string): PersonsImportError {
+    return notCsv('encoding', `${place(row, column)} ${why}; ${SAVE_AS_UTF8}`, column === undefined ? { row } : { row, column });
+  }
+}
+
+const place = (row: number, column: string | undefined): string => `row ${row}${column === undefined ? '' : `, column ${column}`}`;
+
+/**
+ * How much of a file (raw cell bytes) is held back while its encoding is open and a held row has a cell that reads
+ * both ways: a Shift_JIS list whose first names are half-width katakana (ﾅｶ ﾏｷ) is settled by a later row before
+ * those names are read. Past this the held rows are read as UTF-8, and a Shift_JIS cell after them refuses the file.
+ */
+const HOLD_BYTES = 256 * 1024;
 
 const PARSER_RULES: Readonly<Record<string, PersonsFileRule>> = {
   INVALID_OPENING_QUOTE: 'invalid_quote',
@@ -412,7 +528,8 @@ export async function importPersonsCsv(
     // binary file, and parsing on would buffer it without bound.
     max_record_size: Math.max(maxLineBytes * 4, 64 * 1024),
   });
-  pipeline(input, byteOrderMarkGuard(), parser, () => undefined);
+  const fileText = new FileText();
+  pipeline(input, byteOrderMarkGuard(() => fileText.utf8Mark()), parser, () => undefined);
 
   const checksum = createHash('sha256');
   const seen = new Set<string>();
@@ -422,95 +539,147 @@ export async function importPersonsCsv(
     let headerWidth = 0;
     let row = 1;
     let batch = '';
-    try {
-      for await (const record of parser as AsyncIterable<Uint8Array[]>) {
-        if (!columns) {
-          columns = record.map((cell) => {
-            const heading = normaliseHeader(cellText(cell, 1, undefined));
-            // Own keys only: a heading such as `constructor` is an unknown column, not Object.prototype's.
-            return Object.hasOwn(HEADER_ALIASES, heading) ? HEADER_ALIASES[heading] : undefined;
+    const label = (i: number): string | undefined => {
+      const field = columns?.[i];
+      return field ? COLUMN_LABEL[field] : undefined;
+    };
+
+    /** One record, the header first: its cells read (`readings`, in the record's order) and the row checked and stored. */
+    function take(record: Uint8Array[], readings: CellReading[]): void {
+      if (!columns) {
+        columns = readings.map((reading) => {
+          const heading = normaliseHeader(fileText.text(reading, 1, undefined));
+          // Own keys only: a heading such as `constructor` is an unknown column, not Object.prototype's.
+          return Object.hasOwn(HEADER_ALIASES, heading) ? HEADER_ALIASES[heading] : undefined;
+        });
+        headerWidth = record.length;
+        const present = new Set(columns.filter((c): c is Field => c !== undefined));
+        if (present.size !== columns.filter((c) => c !== undefined).length) {
+          throw notCsv('duplicate_column', 'the header names a column twice', { row: 1 });
+        }
+        if (!present.has('name') || (!present.has('email') && !present.has('postalAddress'))) {
+          throw new PersonsImportError('missing_columns', 'header needs name and at least one of email, postal_address', {
+            columns: ['name', 'email', 'postal_address', 'language'],
           });
-          headerWidth = record.length;
-          const present = new Set(columns.filter((c): c is Field => c !== undefined));
-          if (present.size !== columns.filter((c) => c !== undefined).length) {
-            throw notCsv('duplicate_column', 'the header names a column twice', { row: 1 });
-          }
-          if (!present.has('name') || (!present.has('email') && !present.has('postalAddress'))) {
-            throw new PersonsImportError('missing_columns', 'header needs name and at least one of email, postal_address', {
-              columns: ['name', 'email', 'postal_address', 'language'],
-            });
-          }
-          continue;
         }
-
-        row += 1;
-        ref.total += 1;
-        if (ref.total > maxRows) {
-          throw new PersonsImportError('too_many_rows', `upload has more than ${maxRows} rows`, { limit: maxRows });
-        }
-
-        const before = errorCount;
-        let bytes = record.length - 1;
-        const values: Partial<Record<Field, string>> = {};
-        for (let i = 0; i < record.length; i++) {
-          const field = columns[i];
-          const raw = record[i]!;
-          bytes += raw.length;
-          // Values are kept as given, formula-looking ones too (`=…`, `+…`, `-…`, `@…`): a name is personal data, sealed
-          // here and printed on letters as written. Spreadsheet safety is for CSV output: lib/csv-safe.ts.
-          const cell = cellText(raw, row, field ? COLUMN_LABEL[field] : undefined);
-          if (field) values[field] = cell;
-          // Empty trailing cells are what Excel writes when any row is wider, so only non-empty extras count.
-          else if (i >= headerWidth && cell.trim() !== '' && errorCount === before) report(row, 'too_many_columns');
-        }
-        if (bytes > maxLineBytes) report(row, 'line_too_long');
-
-        const name = (values.name ?? '').normalize('NFC').trim();
-        if (name === '') report(row, 'required', 'name');
-        else if (codePoints(name, NAME_MAX) > NAME_MAX) report(row, 'too_long', 'name');
-
-        const emailRaw = values.email ?? '';
-        const email = normaliseEmail(emailRaw);
-        if (email !== '' && (email.length > EMAIL_MAX || !EMAIL.test(email))) report(row, 'invalid_email', 'email');
-
-        const address = collapse(values.postalAddress ?? '');
-        if (codePoints(address, ADDRESS_MAX) > ADDRESS_MAX) report(row, 'too_long', 'postal_address');
-        if (email === '' && address === '') report(row, 'email_or_address_required');
-
-        const langRaw = (values.language ?? '').trim().toLowerCase();
-        const language: PersonLanguage | undefined = langRaw === '' || langRaw === 'ja' ? 'ja' : langRaw === 'en' ? 'en' : undefined;
-        if (!language) report(row, 'invalid_language', 'language');
-
-        if (errorCount !== before || !language) {
-          ref.rejected += 1;
-          continue;
-        }
-
-        const identity = email !== '' ? `e\u0000${email}` : `n\u0000${normaliseIdentityText(name)}\u0000${normaliseIdentityText(address)}`;
-        const digest = createHmac('sha256', idSecret).update(opts.caseId).update('\u0000').update(identity).digest();
-        const short = digest.toString('latin1', 0, 16);
-        if (seen.has(short)) {
-          ref.duplicates += 1;
-          continue;
-        }
-        seen.add(short);
-
-        const person: Person = { personId: `p_${digest.toString('base64url', 0, 16)}`, name, language };
-        if (email !== '') person.email = email;
-        if (address !== '') person.postalAddress = address;
-        ref.accepted += 1;
-        if (person.email) ref.withEmail += 1;
-        else ref.withoutEmail += 1;
-        ref.byLanguage[language] += 1;
-
-        batch += canonicalLine(person);
-        if (batch.length >= BATCH_BYTES) {
-          const buf = Buffer.from(batch, 'utf8');
-          checksum.update(buf);
-          batch = '';
-          yield buf;
-        }
+        return;
       }
+
+      row += 1;
+      ref.total += 1;
+      if (ref.total > maxRows) {
+        throw new PersonsImportError('too_many_rows', `upload has more than ${maxRows} rows`, { limit: maxRows });
+      }
+
+      const before = errorCount;
+      let bytes = record.length - 1;
+      const values: Partial<Record<Field, string>> = {};
+      for (let i = 0; i < record.length; i++) {
+        const field = columns[i];
+        bytes += record[i]!.length;
+        // Values are kept as given, formula-looking ones too (`=…`, `+…`, `-…`, `@…`): a name is personal data, sealed
+        // here and printed on letters as written. Spreadsheet safety is for CSV output: lib/csv-safe.ts.
+        const cell = fileText.text(readings[i]!, row, field ? COLUMN_LABEL[field] : undefined);
+        if (field) values[field] = cell;
+        // Empty trailing cells are what Excel writes when any row is wider, so only non-empty extras count.
+        else if (i >= headerWidth && cell.trim() !== '' && errorCount === before) report(row, 'too_many_columns');
+      }
+      if (bytes > maxLineBytes) report(row, 'line_too_long');
+
+      const name = (values.name ?? '').normalize('NFC').trim();
+      if (name === '') report(row, 'required', 'name');
+      else if (codePoints(name, NAME_MAX) > NAME_MAX) report(row, 'too_long', 'name');
+
+      const emailRaw = values.email ?? '';
+      const email = normaliseEmail(emailRaw);
+      if (email !== '' && (email.length > EMAIL_MAX || !EMAIL.test(email))) report(row, 'invalid_email', 'email');
+
+      const address = collapse(values.postalAddress ?? '');
+      if (codePoints(address, ADDRESS_MAX) > ADDRESS_MAX) report(row, 'too_long', 'postal_address');
+      if (email === '' && address === '') report(row, 'email_or_address_required');
+
+      const langRaw = (values.language ?? '').trim().toLowerCase();
+      const language: PersonLanguage | undefined = langRaw === '' || langRaw === 'ja' ? 'ja' : langRaw === 'en' ? 'en' : undefined;
+      if (!language) report(row, 'invalid_language', 'language');
+
+      if (errorCount !== before || !language) {
+        ref.rejected += 1;
+        return;
+      }
+
+      const identity = email !== '' ? `e\u0000${email}` : `n\u0000${normaliseIdentityText(name)}\u0000${normaliseIdentityText(address)}`;
+      const digest = createHmac('sha256', idSecret).update(opts.caseId).update('\u0000').update(identity).digest();
+      const short = digest.toString('latin1', 0, 16);
+      if (seen.has(short)) {
+        ref.duplicates += 1;
+        return;
+      }
+      seen.add(short);
+
+      const person: Person = { personId: `p_${digest.toString('base64url', 0, 16)}`, name, language };
+      if (email !== '') person.email = email;
+      if (address !== '') person.postalAddress = address;
+      ref.accepted += 1;
+      if (person.email) ref.withEmail += 1;
+      else ref.withoutEmail += 1;
+      ref.byLanguage[language] += 1;
+      batch += canonicalLine(person);
+    }
+
+    const full = (): Buffer | undefined => {
+      if (batch.length < BATCH_BYTES) return undefined;
+      const buf = Buffer.from(batch, 'utf8');
+      checksum.update(buf);
+      batch = '';
+      return buf;
+    };
+
+    // Records held back while the file's encoding is open (see `HOLD_BYTES`), in file order.
+    let held: { record: Uint8Array[]; readings: CellReading[] }[] = [];
+    let heldBytes = 0;
+    let arrived = 0;
+    const release = function* (): Generator<Buffer> {
+      const out = held;
+      held = [];
+      heldBytes = 0;
+      for (const h of out) {
+        take(h.record, h.readings);
+        const buf = full();
+        if (buf) yield buf;
+      }
+    };
+
+    try {
+      try {
+        for await (const record of parser as AsyncIterable<Uint8Array[]>) {
+          arrived += 1;
+          const settled = fileText.encoding;
+          const readings = record.map((cell) => readCell(cell, settled));
+          if (settled === undefined) {
+            const first = readings.findIndex((r) => r.kind === 'utf-8' || r.kind === 'shift_jis');
+            if (first !== -1) {
+              fileText.settle(readings[first]!.kind as PersonsFileEncoding, arrived, arrived === 1 ? undefined : label(first));
+            } else if (!readings.some((r) => r.kind === 'nul' || r.kind === 'neither') && (held.length > 0 || readings.some((r) => r.kind === 'both'))) {
+              const size = record.reduce((n, cell) => n + cell.length, 0);
+              if (heldBytes + size <= HOLD_BYTES) {
+                held.push({ record, readings });
+                heldBytes += size;
+                continue;
+              }
+            }
+          }
+          yield* release();
+          take(record, readings);
+          const buf = full();
+          if (buf) yield buf;
+        }
+      } catch (err) {
+        // Rows held back come before the parser's complaint in the file, and so does any refusal of theirs.
+        if (held.length > 0 && isParserError(err)) for (const _ of release());
+        throw err;
+      }
+      // Nothing told the encodings apart: held rows read as UTF-8 (their first cell that reads both ways settles it).
+      yield* release();
     } catch (err) {
       throw csvFailure(err, maxLineBytes, columns);
     }
@@ -540,7 +709,7 @@ export async function importPersonsCsv(
     throw failure ?? err;
   }
   ref.checksum = checksum.digest('hex');
-  return { ref, errors, errorCount };
+  return { ref, encoding: fileText.encoding ?? 'utf-8', errors, errorCount };
 }
 
 function asPerson(value: unknown): Person {

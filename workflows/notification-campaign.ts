@@ -22,6 +22,11 @@ export interface CampaignInput {
   notice: NoticeContent;
   apology: { perPersonJpy: number } | null;
   printVendorId: string | null;
+  /**
+   * The case's token for this campaign's progress: a signal without it is not from this child (anyone who reaches
+   * Temporal can signal the case). Absent for campaigns started before tokens; carried across continue-as-new.
+   */
+  token?: string;
   /** Carried across continue-as-new. */
   cursor?: number;
   counts?: { sent: number; failed: number; letters: number };
@@ -34,7 +39,13 @@ export async function notificationCampaign(input: CampaignInput): Promise<Campai
   let cursor = input.cursor ?? 0;
   const total = input.ref.accepted;
 
-  const progress = (done: boolean): CampaignProgress => ({ campaignNo: input.campaignNo, total, ...counts, done });
+  const progress = (done: boolean): CampaignProgress => ({
+    campaignNo: input.campaignNo,
+    total,
+    ...counts,
+    done,
+    ...(input.token ? { token: input.token } : {}),
+  });
 
   while (cursor < total) {
     const result = await sendNoticeSlice({

@@ -13,6 +13,7 @@ import {
   CASE_WORKFLOW_TYPE,
   actionUpdates,
   attachPersonsUpdate,
+  campaignProgressSignal,
   caseIdFromWorkflowId,
   caseWorkflowId,
   commandSignal,
@@ -549,6 +550,23 @@ describe('trust: only what the API signed for this case changes it', () => {
     for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
     expect(await failedTasks(handle)).toBe(0);
     await keep(handle, 'case-forged-messages-open-v4');
+  });
+
+  it('takes campaign progress only from its campaign: a forged "done" marks nothing done', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    // The notice is not approved, so no campaign runs yet; then one starts and the forger claims it is done.
+    await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
+    const view = await settle(handle, (v) => v.notifications.status === 'done');
+    const refused = (await handle.query(timelineQuery)).filter((e) => e.type === 'refused').map((e) => e.summary);
+    expect(refused).toEqual([expect.stringMatching(/^campaign progress refused: it does not carry campaign 1's token/)]);
+    // The real campaign finished and marked the persons notices done; the forgery before it changed nothing.
+    expect(view.notifications).toMatchObject({ total: 1200, sent: 1200, status: 'done' });
+    expect(h.seen.slices.filter((sl) => sl.caseId === caseIdFromWorkflowId(handle.workflowId)).length).toBeGreaterThan(0);
+    expect(await failedTasks(handle)).toBe(0);
   });
 
   it('parks a message signed with a key it does not know until the worker vouches for the key (rotation, older cases)', async () => {

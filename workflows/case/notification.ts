@@ -3,7 +3,7 @@
  * approval, and the campaign child that notifies every person; its progress comes back by signal, and the persons
  * obligations are done when it ends.
  */
-import { ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { secondaryDamageRisk } from '../../domain/index.js';
 import { campaignProgressSignal, campaignWorkflowId, type AttachPersonsRequest } from '../contract.js';
 import { personsListSummary } from '../case-view.js';
@@ -11,6 +11,9 @@ import { notificationCampaign } from '../notification-campaign.js';
 import type { CommandTable } from './command.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import { assess, caseFacts } from './triage.js';
+
+/** From this patch on a campaign's progress must carry the token the case gave it. */
+const CAMPAIGN_TOKEN_PATCH = 'campaign-progress-token';
 
 export const notificationCommands: CommandTable<'approve-notice'> = {
   'approve-notice': {
@@ -42,7 +45,12 @@ export function attachPersons(c: CaseContext, { actor, ref }: AttachPersonsReque
 export function registerCampaignProgress(c: CaseContext): void {
   setHandler(campaignProgressSignal, (p) => {
     const { v, s } = c;
-    if (p.campaignNo !== s.campaignNo) return;
+    if (p?.campaignNo !== s.campaignNo) return;
+    if (s.campaignToken !== undefined && p.token !== s.campaignToken) {
+      // Progress comes only from the campaign child, which carries the case's token; anything else is forged.
+      record(c, 'refused', 'system', `campaign progress refused: it does not carry campaign ${s.campaignNo}'s token`);
+      return;
+    }
     v.notifications = { total: p.total, sent: p.sent, failed: p.failed, letters: p.letters, status: p.done ? 'done' : 'sending' };
     if (p.done) {
       s.campaignRunning = false;
@@ -68,6 +76,8 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   if (v.coverage.decision === 'denied' || isTerminal(v.status)) return;
   s.campaignNo += 1;
   s.campaignRunning = true;
+  if (patched(CAMPAIGN_TOKEN_PATCH)) s.campaignToken = uuid4();
+  else delete s.campaignToken;
   const apologyTerms = policy.categories.apology_payment;
   const consented = v.consents.some((x) => x.category === 'apology_payment');
   const f = caseFacts(c);
@@ -100,6 +110,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
         },
         apology: apologyTerms && consented && apologyTerms.perVictimCapJpy ? { perPersonJpy: apologyTerms.perVictimCapJpy } : null,
         printVendorId: s.panel.find((p) => p.role === 'print_and_mail')?.vendorId ?? null,
+        ...(s.campaignToken ? { token: s.campaignToken } : {}),
       },
     ],
   });

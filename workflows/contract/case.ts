@@ -215,6 +215,8 @@ export interface CaseState {
   personsRef: PersonsListRefInput | null;
   /** The outcomes of the latest commands (see `commandSignal`), oldest first; absent in states from before them. */
   commands?: CommandOutcome[];
+  /** The token the running campaign's progress must carry (campaigns started before tokens have none). */
+  campaignToken?: string;
   /** Public keys trusted so far: the input's, and those the worker vouched for (rotation, older cases). */
   trustedKeys?: TrustedKey[];
   /** Signed messages waiting for the worker to vouch for their key (see case/trust.ts). */

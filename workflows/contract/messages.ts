@@ -108,6 +108,8 @@ export interface CampaignProgress {
   failed: number;
   letters: number;
   done: boolean;
+  /** The token the case gave this campaign (see `CampaignInput.token`). */
+  token?: string;
 }
 
 /** Sent by the notification campaign child after each slice. */
