@@ -46,6 +46,9 @@ export const LOG_REDACT_PATHS = [
   '*.rows',
 ];
 
+/** gRPC status codes of a transient Temporal failure: CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const TEMPORAL_HICCUPS = new Set([1, 4, 8, 14]);
+
 function grpcCode(err: unknown): number | undefined {
   if (isGrpcServiceError(err)) return err.code;
   const cause = (err as { cause?: unknown } | null)?.cause;
@@ -74,7 +77,11 @@ export function toProblem(err: unknown): HttpProblem {
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new HttpProblem(409, 'conflict', 'already exists');
   const code = grpcCode(err);
   if (code === 3) return new HttpProblem(400, 'validation', 'the backend refused the request as invalid (a stale page token?)');
-  if (code === 14 || code === 4) return new HttpProblem(503, 'unavailable', 'Temporal is not reachable; retry shortly', undefined, {}, { 'Retry-After': '5' });
+  // A Temporal hiccup is the backend's, not a fault of the request or of ours: UNAVAILABLE, DEADLINE_EXCEEDED,
+  // CANCELLED (a query cut short while a worker restarts) and RESOURCE_EXHAUSTED (its rate limits) answer 503.
+  if (code !== undefined && TEMPORAL_HICCUPS.has(code)) {
+    return new HttpProblem(503, 'unavailable', 'Temporal is not reachable; retry shortly', undefined, {}, { 'Retry-After': '5' });
+  }
   return new HttpProblem(500, 'internal', 'an unexpected error; quote the request id when reporting it');
 }
 
