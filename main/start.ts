@@ -56,7 +56,7 @@ function stopLog(message: string): void {
  * How long each step of the stop may take before it is killed, and the whole of it (the issue's promise: everything
  * gone within 10 s of Ctrl-C). The worker's own bound (WORKER_SHUTDOWN.forceMs) is below its step's.
  */
-export const STOP_BOUNDS_MS = { api: 2_000, worker: WORKER_SHUTDOWN.forceMs + 1_000, temporal: 2_000, mail: 500, sandbox: 500, total: 9_500 };
+const STOP_BOUNDS_MS = { api: 2_000, worker: WORKER_SHUTDOWN.forceMs + 1_000, temporal: 2_000, mail: 500, sandbox: 500, total: 9_500 };
 
 const running = (child: ChildProcess | undefined): child is ChildProcess =>
   child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -214,6 +214,7 @@ async function main(): Promise<void> {
     console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1, 'start-up failed');
   }
+  if (stopping) return; // stopped while starting: the stop sequence has it
 
   function supervise(name: string, entry: string): Supervised {
     const s: Supervised = { name, child: undefined, restarts: 0, restartTimer: undefined };
