@@ -22,14 +22,17 @@ export interface PersonsListRef extends DomainPersonsListRef {
   byLanguage: { ja: number; en: number };
 }
 
-export type PersonRowRule =
-  | 'required'
-  | 'too_long'
-  | 'invalid_email'
-  | 'email_or_address_required'
-  | 'invalid_language'
-  | 'too_many_columns'
-  | 'line_too_long';
+/** Every row rule, for clients that must word each one (the report page's tables are checked against this list). */
+export const PERSON_ROW_RULES = [
+  'required',
+  'too_long',
+  'invalid_email',
+  'email_or_address_required',
+  'invalid_language',
+  'too_many_columns',
+  'line_too_long',
+] as const;
+export type PersonRowRule = (typeof PERSON_ROW_RULES)[number];
 
 /**
  * One problem with one row. `row` counts as a spreadsheet does: the header is row 1, the first person row 2.
@@ -41,7 +44,8 @@ export interface PersonRowError {
   reason: PersonRowRule;
 }
 
-export type PersonsImportErrorCode = 'too_many_rows' | 'line_too_long' | 'not_csv' | 'missing_columns';
+export const PERSONS_IMPORT_ERROR_CODES = ['too_many_rows', 'line_too_long', 'not_csv', 'missing_columns'] as const;
+export type PersonsImportErrorCode = (typeof PERSONS_IMPORT_ERROR_CODES)[number];
 
 /**
  * Why the file's text could not be read as CSV (`not_csv`, `line_too_long`): the rule, never the text.
@@ -56,16 +60,18 @@ export type PersonsImportErrorCode = 'too_many_rows' | 'line_too_long' | 'not_cs
  * - `empty`: no header row
  * - `malformed`: any other complaint of the CSV parser
  */
-export type PersonsFileRule =
-  | 'encoding'
-  | 'invalid_quote'
-  | 'text_after_quote'
-  | 'unclosed_quote'
-  | 'inconsistent_columns'
-  | 'line_too_long'
-  | 'duplicate_column'
-  | 'empty'
-  | 'malformed';
+export const PERSONS_FILE_RULES = [
+  'encoding',
+  'invalid_quote',
+  'text_after_quote',
+  'unclosed_quote',
+  'inconsistent_columns',
+  'line_too_long',
+  'duplicate_column',
+  'empty',
+  'malformed',
+] as const;
+export type PersonsFileRule = (typeof PERSONS_FILE_RULES)[number];
 
 export interface PersonsImportErrorDetails {
   /** Set when the file's text could not be read (codes `not_csv` and `line_too_long`). */
@@ -309,8 +315,8 @@ type CellReading =
 const EMPTY: CellReading = { kind: 'empty' };
 const NUL: CellReading = { kind: 'nul' };
 const NEITHER: CellReading = { kind: 'neither' };
-// A UTF-16 unit from U+0800 up (surrogates included): a character of three or four bytes in UTF-8.
-// eslint-disable-next-line require-unicode-regexp -- units, not code points: a surrogate half counts
+// A UTF-16 unit from U+0800 up, surrogates included (no `u` flag: units, not code points): a character of three or
+// four bytes in UTF-8.
 const BEYOND_TWO_BYTES = /[\u0800-\uffff]/;
 
 function readCell(cell: Uint8Array, settled: PersonsFileEncoding | undefined): CellReading {
@@ -483,8 +489,9 @@ function canonicalLine(p: Person): string {
 /**
  * Validates, de-duplicates (名寄せ) and stores an affected-person CSV, sealed, under
  * `cases/<caseId>/persons/<uploadId>.ndjson.enc`. Streams end to end: memory holds one batch of output and one
- * 16-byte digest per distinct person, never the rows. Refusals of the whole upload throw `PersonsImportError` and
- * leave nothing stored; row problems are reported and the row skipped.
+ * 16-byte digest per distinct person, never the rows (and, while the file's encoding is open, at most `HOLD_BYTES`
+ * of held rows). The file is UTF-8 or Shift_JIS (CP932) as a whole (`FileText`). Refusals of the whole upload throw
+ * `PersonsImportError` and leave nothing stored; row problems are reported and the row skipped.
  */
 export async function importPersonsCsv(
   input: Readable,
@@ -638,15 +645,18 @@ export async function importPersonsCsv(
     let held: { record: Uint8Array[]; readings: CellReading[] }[] = [];
     let heldBytes = 0;
     let arrived = 0;
-    const release = function* (): Generator<Buffer> {
-      const out = held;
+    // What the held rows make is bounded as they are, so it is handed back whole.
+    const release = (): Buffer[] => {
+      const rows = held;
       held = [];
       heldBytes = 0;
-      for (const h of out) {
+      const out: Buffer[] = [];
+      for (const h of rows) {
         take(h.record, h.readings);
         const buf = full();
-        if (buf) yield buf;
+        if (buf) out.push(buf);
       }
+      return out;
     };
 
     try {
@@ -668,18 +678,18 @@ export async function importPersonsCsv(
               }
             }
           }
-          yield* release();
+          if (held.length > 0) yield* release();
           take(record, readings);
           const buf = full();
           if (buf) yield buf;
         }
       } catch (err) {
         // Rows held back come before the parser's complaint in the file, and so does any refusal of theirs.
-        if (held.length > 0 && isParserError(err)) for (const _ of release());
+        if (held.length > 0 && isParserError(err)) release();
         throw err;
       }
       // Nothing told the encodings apart: held rows read as UTF-8 (their first cell that reads both ways settles it).
-      yield* release();
+      if (held.length > 0) yield* release();
     } catch (err) {
       throw csvFailure(err, maxLineBytes, columns);
     }

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
 import { loadConfig } from '../../main/config.js';
 import { bundleWorkflows, loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
 import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
@@ -28,6 +29,8 @@ import { mulberry32, randomInt } from '../../sandbox/vendor-prng.js';
 import { startChaosSink, type ChaosSink } from './chaos-sink.js';
 import { policyBody } from '../../test/support/fixtures.js';
 import type { DevelopmentPrincipal } from '../../api/principals.js';
+
+const UNHANDLED_COMMAND = proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
 import type { CaseView } from '../../workflows/contract.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -86,6 +89,8 @@ export interface ChaosFigures {
   stuck: string[];
   failed: string[];
   workflowTaskFailures: number;
+  /** Tasks the server refused because a signal arrived while they completed the case (benign; see above). */
+  unhandledCommands: number;
   /** Histories replayed against today's workflow code after the run, and those that failed to. */
   replayed: number;
   replayFailures: string[];
@@ -686,6 +691,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const stuck: string[] = [];
   const failed: string[] = [];
   let workflowTaskFailures = 0;
+  let unhandledCommands = 0;
   const histories: { workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }[] = [];
   for await (const w of client.workflow.list({ query: '' })) {
     const status = w.status.name;
@@ -694,7 +700,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (status === 'RUNNING' && w.type !== 'policyLedger') stuck.push(`${w.workflowId} (${w.type})`);
     if (w.type === 'incidentCase' || w.type === 'notificationCampaign') {
       const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-      workflowTaskFailures += (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+      // UnhandledCommand is Temporal's own answer to a signal that arrived while the task was completing the case: the
+      // server refuses that completion and hands the workflow a new task with the signal (benign, counted apart).
+      // Every other cause is a fault of ours (an exception, nondeterminism).
+      for (const e of history.events ?? []) {
+        if (!e.workflowTaskFailedEventAttributes) continue;
+        if (e.workflowTaskFailedEventAttributes.cause === UNHANDLED_COMMAND) unhandledCommands += 1;
+        else workflowTaskFailures += 1;
+      }
       histories.push({ workflowId: `${w.workflowId}/${w.runId}`, history });
     } else {
       histories.push({ workflowId: `${w.workflowId}/${w.runId}`, history: await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory() });
@@ -767,6 +780,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     stuck,
     failed,
     workflowTaskFailures,
+    unhandledCommands,
     replayed: histories.length,
     replayFailures,
     piiInLogs,
@@ -787,7 +801,7 @@ export function formatReport(r: ChaosReport): string {
     `notices: ${f.notices.persons} persons (${f.notices.emailPersons} e-mail, ${f.notices.letterPersons} letter): ${f.notices.emailsReceived} e-mails, ${f.notices.lettersReceived} letters, duplicates ${f.notices.duplicateEmails} e-mail + ${f.notices.duplicateLetters} letter (allowed ${f.notices.allowedDuplicates}), missing ${f.notices.missing}`,
     `mail: ${f.mail.total} messages at the sink, ${f.mail.duplicateMessageIds} repeated (recipient, Message-ID) arrivals`,
     `obligations: ${f.obligations.filings} filings, ${f.obligations.overdueShouldNotBe.length} overdue that should not be, ${f.obligations.overdueLegitimately} overdue legitimately`,
-    `workflows: ${JSON.stringify(f.workflows)}; stuck ${f.stuck.length}, failed ${f.failed.length}, workflow task failures ${f.workflowTaskFailures}`,
+    `workflows: ${JSON.stringify(f.workflows)}; stuck ${f.stuck.length}, failed ${f.failed.length}, workflow task failures ${f.workflowTaskFailures} (and ${f.unhandledCommands} benign UnhandledCommand retries)`,
     `replay: ${f.replayed} histories replayed on today's code, ${f.replayFailures.length} failed`,
     `personal data in logs: ${f.piiInLogs.length}`,
     r.ok ? 'RESULT: PASS' : `RESULT: FAIL\n  - ${r.failures.join('\n  - ')}\n  data kept in ${r.dataDir}`,

@@ -5,9 +5,13 @@
  * test-results/screenshots/.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { runInNewContext } from 'node:vm';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { PROBLEM_TITLES } from '../../api/problem.js';
+import { PERSON_ROW_RULES, PERSONS_FILE_RULES, PERSONS_IMPORT_ERROR_CODES } from '../../storage/persons.js';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 
@@ -217,6 +221,190 @@ describe('web pages in chromium', () => {
     await page.goto(`${stack.url}/ui/cases/${caseId}`);
     await expect.poll(() => page.locator('#actions').textContent()).toContain('Read-only');
   });
+
+  // The report page in each language: the server's problems in the page's language (a refused policy beside its
+  // field and above the form, a refused file by its rule and row, row errors), one case per report however often it is
+  // sent, and "file another incident" starting a new report under a new Idempotency-Key. The list uploaded is Shift_JIS,
+  // as Japanese Excel saves it.
+  const REPORT_PAGE = {
+    ja: {
+      unknownField: 'この保険証券番号は登録されていません。',
+      unknownTop: 'この保険証券番号は登録されていません。番号をご確認ください。',
+      submit: '報告する',
+      submitting: '送信中…',
+      submitted: '報告済み',
+      fileAnother: '別の事故を報告',
+      upload: 'アップロード',
+      mixed:
+        '3行目（氏名の列）: UTF-8 でも Shift_JIS でもない文字があるか、2つの文字コードが混在しています。Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。',
+      quote: '2行目（氏名の列）: ダブルクォート（"）で始まらないセルの中にダブルクォートがあります。',
+      uploaded: '3行中 2件を登録しました（メールあり 1、郵送 1、重複 0、不備 1）。',
+      rowError: ['3', 'メールアドレス（email）', 'メールアドレスの形式が正しくありません'],
+    },
+    en: {
+      unknownField: 'This policy number is not registered.',
+      unknownTop: 'This policy number is not registered. Please check it.',
+      submit: 'File the report',
+      submitting: 'Filing…',
+      submitted: 'Filed',
+      fileAnother: 'File another incident',
+      upload: 'Upload',
+      mixed:
+        'Row 3, column name: Some text is neither UTF-8 nor Shift_JIS, or the file mixes the two. Save it again from Excel as “CSV UTF-8 (Comma delimited)”.',
+      quote: 'Row 2, column name: A double quote (") inside a cell that does not start with one.',
+      uploaded: '2 of 3 rows accepted (1 by e-mail, 1 by post, 0 duplicates, 1 rejected).',
+      rowError: ['3', 'email', 'Not an e-mail address'],
+    },
+  } as const;
+
+  it('report page: a Japanese and an English message for every problem, file rule and row reason it can receive', async () => {
+    // The page's table is a plain object literal; read it out of the script as the browser would evaluate it.
+    const source = await readFile('api/pages/assets/report.js', 'utf8');
+    const start = source.indexOf('const T = {');
+    const end = source.indexOf('\n};\n', start);
+    expect(start).toBeGreaterThan(-1);
+    type Table = Record<string, Record<string, unknown>>;
+    const T = runInNewContext(`(${source.slice(start + 'const T = '.length, end + 2)})`, { num: String }) as Record<'ja' | 'en', Table>;
+    // What POST /v1/cases and PUT /v1/cases/{id}/affected-persons answer (the rest show the server's own words).
+    const pageProblems = [
+      'validation',
+      'malformed_json',
+      'unsupported_media_type',
+      'payload_too_large',
+      'request_timeout',
+      'unauthenticated',
+      'forbidden',
+      'not_found',
+      'unknown_policy',
+      'idempotency_conflict',
+      'wrong_state',
+      'conflict',
+      'rate_limited',
+      'unavailable',
+      'command_pending',
+      'internal',
+      'persons_rejected',
+    ];
+    for (const code of pageProblems) expect(Object.keys(PROBLEM_TITLES)).toContain(code);
+    const sample = { limit: 100, row: 3, caseId: 'C1', requestId: 'r1' };
+    const words = (v: unknown) => (typeof v === 'function' ? String((v as (p: unknown) => unknown)(sample)) : v);
+    for (const lang of ['ja', 'en'] as const) {
+      const t = T[lang];
+      const messages = [
+        ...pageProblems.map((code) => words(t.problems![code])),
+        ...PERSONS_IMPORT_ERROR_CODES.filter((code) => code !== 'not_csv').map((code) => words(t.personsReasons![code])),
+        ...PERSONS_FILE_RULES.map((rule) => words(t.fileRules![rule])),
+        ...PERSON_ROW_RULES.map((rule) => words(t.rowReasons![rule])),
+        ...['unknown_policy', 'future_date'].map((code) => words(t.fieldCodes![code])),
+        ...['name', 'email', 'postal_address', 'language'].map((column) => words(t.columns![column])),
+      ];
+      for (const m of messages) expect(typeof m === 'string' && m.length > 0, `${lang}: ${String(m)}`).toBe(true);
+      // Japanese words on the Japanese page, none on the English one (column names aside: those are the CSV's own).
+      const japanese = /[\u3040-\u30ff\u4e00-\u9fff]/;
+      for (const m of messages.slice(0, -4)) expect(japanese.test(m as string), `${lang}: ${String(m)}`).toBe(lang === 'ja');
+    }
+  });
+
+  async function fillReport(page: Page, policy: string): Promise<void> {
+    await page.locator('#policyNumber').fill(policy);
+    await page.locator('#cause').selectOption('misdelivery');
+    await page.locator('#description').fill('顧客リストを誤って社外に送信 / customer list e-mailed to the wrong address');
+    for (const item of ['name', 'email']) await page.locator(`input[name=dataItems][value=${item}]`).check();
+    await page.locator('#affectedPersons').fill('3');
+    await page.locator('#contact-name').fill('山田 太郎');
+    await page.locator('#contact-email').fill('yamada@example.co.jp');
+  }
+
+  for (const lang of ['ja', 'en'] as const) {
+    it(`insured (${lang}): server problems in the page's language, one case per report, then another report`, async () => {
+      const text = REPORT_PAGE[lang];
+      const page = await signIn('insured-ins-001');
+      if (lang === 'en') await page.getByRole('button', { name: 'English' }).click();
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(lang);
+      const filings: string[] = [];
+      page.on('request', (r: Request) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/cases') filings.push(r.headers()['idempotency-key'] ?? '');
+      });
+      const submit = page.locator('#submit-report');
+
+      // The server refuses the policy: its code in the page's language, beside the field and above the form.
+      await fillReport(page, 'PL-UNKNOWN-2');
+      await submit.click();
+      await expect.poll(() => page.locator('#err-policyNumber').textContent()).toBe(text.unknownField);
+      expect(await page.locator('#form-problem').textContent()).toBe(text.unknownTop);
+      expect(await page.locator('#policyNumber').getAttribute('aria-invalid')).toBe('true');
+      expect(await submit.isEnabled()).toBe(true);
+
+      // The answer is held back: while it is on its way the button is disabled and a second submit files nothing.
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      const filing = (url: URL) => url.pathname === '/v1/cases';
+      await page.route(filing, async (route) => {
+        if (route.request().method() === 'POST') await held;
+        await route.continue();
+      });
+      await page.locator('#policyNumber').fill(policyNumber);
+      await submit.click();
+      await expect.poll(() => submit.textContent()).toBe(text.submitting);
+      expect(await submit.isDisabled()).toBe(true);
+      await page.evaluate(() => document.querySelector<HTMLFormElement>('#report')!.requestSubmit());
+      answer();
+      await page.locator('#filed').waitFor({ state: 'visible' });
+      await page.unroute(filing);
+      const first = decodeURIComponent((await page.getByTestId('filed-case-link').getAttribute('href'))!.split('/').pop()!);
+      expect(first).toMatch(/^C/);
+      // Filed: the report stays on screen as sent, locked, and pressing again (or Enter) files nothing more.
+      expect(await submit.textContent()).toBe(text.submitted);
+      expect(await submit.isDisabled()).toBe(true);
+      expect(await page.locator('#policyNumber').isDisabled()).toBe(true);
+      expect(await page.locator('#form-problem').textContent()).toBe('');
+      await page.evaluate(() => document.querySelector<HTMLFormElement>('#report')!.requestSubmit());
+      await page.waitForTimeout(300);
+      // The refused try and the filing share one key (nothing was filed under it before); no third request went out.
+      expect(filings).toHaveLength(2);
+      expect(filings[1]).toBe(filings[0]);
+
+      // A list mixing UTF-8 and Shift_JIS rows, and one with a stray quote: refused, by rule and row, in the page's language.
+      const csv = page.locator('#csv');
+      const upload = page.getByRole('button', { name: text.upload, exact: true });
+      const mixed = Buffer.concat([Buffer.from('name,email\n山田 太郎,a@example.jp\n'), iconv.encode('佐藤 次郎,b@example.jp\n', 'cp932')]);
+      await csv.setInputFiles({ name: 'mixed.csv', mimeType: 'text/csv', buffer: mixed });
+      await upload.click();
+      await expect.poll(() => page.locator('#upload-status').textContent(), { timeout: 20_000 }).toBe(text.mixed);
+      expect(await page.locator('#upload-status').getAttribute('class')).toBe('problem');
+      await csv.setInputFiles({ name: 'quote.csv', mimeType: 'text/csv', buffer: Buffer.from('name,email\n小林"花子",k@example.jp\n') });
+      await upload.click();
+      await expect.poll(() => page.locator('#upload-status').textContent(), { timeout: 20_000 }).toContain(text.quote);
+
+      // The list as Japanese Excel saves it (Shift_JIS, with ①, 髙 and half-width katakana): read, one row error.
+      const sjis = iconv.encode(
+        'name,email,postal_address,language\r\n髙橋 ①子,takahashi@example.jp,,ja\r\n佐藤 次郎,not-an-email,,ja\r\nﾔﾏﾀﾞ ﾊﾅｺ,,東京都港区芝公園４－２－８,ja\r\n',
+        'cp932',
+      );
+      await csv.setInputFiles({ name: 'persons-sjis.csv', mimeType: 'text/csv', buffer: sjis });
+      await upload.click();
+      await expect.poll(() => page.locator('#upload-status').textContent(), { timeout: 20_000 }).toBe(text.uploaded);
+      expect(await page.locator('#upload-errors tbody tr td').allTextContents()).toEqual(text.rowError);
+      await page.screenshot({ path: `${SHOTS}/report-filed-${lang}.png`, fullPage: true });
+
+      // Another incident: an empty, enabled form, and the next filing is a new case under a new key.
+      await page.getByRole('button', { name: text.fileAnother }).click();
+      await expect.poll(() => page.locator('#filed').isHidden()).toBe(true);
+      expect(await page.locator('#policyNumber').inputValue()).toBe('');
+      expect(await page.locator('#policyNumber').isEnabled()).toBe(true);
+      expect(await submit.textContent()).toBe(text.submit);
+      expect(await submit.isEnabled()).toBe(true);
+      expect(await page.locator('#discoveredAt').inputValue()).not.toBe('');
+      await fillReport(page, policyNumber);
+      await submit.click();
+      await page.locator('#filed').waitFor({ state: 'visible' });
+      const second = decodeURIComponent((await page.getByTestId('filed-case-link').getAttribute('href'))!.split('/').pop()!);
+      expect(second).not.toBe(first);
+      expect(filings).toHaveLength(3);
+      expect(filings[2]).not.toBe(filings[1]);
+      expect(await page.locator('#upload-status').textContent()).toBe('');
+    });
+  }
 
   it('raised no script error and no CSP violation', () => {
     expect(pageErrors).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Hostile affected-person uploads, generated: random bytes, stray and unclosed quotes, byte order marks (UTF-8,
- * UTF-16, UTF-32), Shift_JIS bytes, UTF-16 without a mark, NUL, truncation, LF / CRLF / CR / mixed line endings,
- * formula-looking cells, odd chunking. Fed to the import directly and through the HTTP upload (in-process app over a
+ * UTF-16, UTF-32), whole lists in Shift_JIS (CP932, accepted), Shift_JIS bytes pasted into a UTF-8 list and byte
+ * sequences valid in neither encoding (refused), UTF-16 without a mark, NUL, truncation, LF / CRLF / CR / mixed line
+ * endings, formula-looking cells, odd chunking. Fed to the import directly and through the HTTP upload (in-process app over a
  * fake Temporal client), the answer is always success or the named refusal (422 `persons_rejected`, with a known
  * reason and rule), never an unexpected error or a 500, and no cell's text reaches an error, an answer or a log.
  *
@@ -9,6 +10,7 @@
  *
  * Deterministic (fixed seeds) and quick (a few seconds).
  */
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { Readable, Writable } from 'node:stream';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import type { Express } from 'express';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -97,19 +100,35 @@ const header = fc.constantFrom(
 );
 const lineEnding = fc.constantFrom('\n', '\r\n', '\r');
 
-const csvText = fc
-  .tuple(
-    header,
-    fc.array(
-      fc.tuple(nameCell, emailCell, addressCell, languageCell, fc.constantFrom([], [''], ['', ''], ['秘extra']), lineEnding),
-      { maxLength: 8 },
-    ),
-    lineEnding,
-  )
-  .map(([h, rows, headerEnd]) => h.join(',') + headerEnd + rows.map(([n, e, a, l, extra, end]) => [n, e, a, l, ...extra].join(',') + end).join(''));
+const csvOf = (names: fc.Arbitrary<string>) =>
+  fc
+    .tuple(
+      header,
+      fc.array(
+        fc.tuple(names, emailCell, addressCell, languageCell, fc.constantFrom([], [''], ['', ''], ['秘extra']), lineEnding),
+        { maxLength: 8 },
+      ),
+      lineEnding,
+    )
+    .map(([h, rows, headerEnd]) => h.join(',') + headerEnd + rows.map(([n, e, a, l, extra, end]) => [n, e, a, l, ...extra].join(',') + end).join(''));
+const csvText = csvOf(nameCell);
+/**
+ * Names as Japanese Excel users have them besides: the NEC and IBM extensions, and half-width katakana, whose
+ * Shift_JIS bytes are sometimes valid UTF-8 too (ﾅｶ ﾏｷ is C5 B6 20 CF B7).
+ */
+const excelName = fc.oneof(
+  { weight: 3, arbitrary: nameCell },
+  fc.tuple(fc.constantFrom('ﾅｶ ﾏｷ', 'ﾔﾏﾀﾞ ﾊﾅｺ', 'ｱｲ', '髙﨑 ①', '㈱ﾃｽﾄ №３', 'ⅰ～ⅲ ＼', '表 ソ能'), jaMark).map(([n, m]) => `${n}${m.length % 2 ? '' : ` ${m}`}`),
+);
 
 /** Bytes that may follow: a UTF-8 text, re-encoded, with a mark, and possibly damaged. */
 const SJIS = [Buffer.from([0x8e, 0x52, 0x93, 0x63]), Buffer.from([0x83, 0x5c]), Buffer.from([0x82, 0xa0, 0x82, 0xa2]), Buffer.from([0x95, 0x5c, 0x22])];
+/**
+ * Valid in neither UTF-8 nor Shift_JIS wherever a character may start: a byte neither encoding has (0x80, 0xA0, 0xFD,
+ * 0xFF), an unassigned row (0x85, 0xEB), a lead byte whose trail byte is missing or below 0x40.
+ */
+const NEITHER = [[0x80], [0xa0], [0xfd], [0xff], [0x85, 0x40], [0xeb, 0x9f], [0x82], [0x88, 0x20], [0x93, 0x8c, 0x82]].map((b) => Buffer.from(b));
+const cp932 = (text: string): Buffer => iconv.encode(text, 'cp932');
 const BOMS = {
   none: Buffer.alloc(0),
   utf8: Buffer.from([0xef, 0xbb, 0xbf]),
@@ -123,6 +142,9 @@ const damage = fc.oneof(
   fc.record({ kind: fc.constant('random' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('utf16' as const) }),
+  // A whole list as Japanese Excel saves it, and the same with bytes that are neither encoding put in somewhere.
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('cp932' as const) }) },
+  fc.record({ kind: fc.constant('cp932-broken' as const), at: fc.nat(), bytes: fc.constantFrom(...NEITHER) }),
 );
 const upload = fc
   .record({
@@ -133,8 +155,8 @@ const upload = fc
     piece: fc.oneof(fc.integer({ min: 1, max: 16 }), fc.constant(65_536)),
   })
   .map(({ text, bom, doubleBom, damage: d, piece }) => {
-    let body = Buffer.from(text, d.kind === 'utf16' ? 'utf16le' : 'utf8');
-    if (d.kind === 'sjis' || d.kind === 'random') {
+    let body = d.kind === 'cp932' || d.kind === 'cp932-broken' ? cp932(text) : Buffer.from(text, d.kind === 'utf16' ? 'utf16le' : 'utf8');
+    if (d.kind === 'sjis' || d.kind === 'random' || d.kind === 'cp932-broken') {
       const at = d.at % (body.length + 1);
       body = Buffer.concat([body.subarray(0, at), Buffer.from(d.bytes), body.subarray(at)]);
     } else if (d.kind === 'truncate') {
@@ -179,7 +201,7 @@ describe('persons import under hostile uploads (storage)', () => {
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it('answers a result or the named refusal, stores nothing when refusing, and echoes no value', async () => {
-    const seen = { accepted: 0, refused: new Map<string, number>() };
+    const seen = { accepted: 0, shiftJis: 0, refused: new Map<string, number>() };
     await fc.assert(
       fc.asyncProperty(upload, async (u) => {
         const uploadId = `p${++seq}`;
@@ -199,7 +221,7 @@ describe('persons import under hostile uploads (storage)', () => {
           seen.refused.set(label, (seen.refused.get(label) ?? 0) + 1);
           return;
         }
-        const { ref, errors, errorCount } = outcome as Awaited<ReturnType<typeof importPersonsCsv>>;
+        const { ref, errors, errorCount, encoding } = outcome as Awaited<ReturnType<typeof importPersonsCsv>>;
         for (const e of errors) {
           expect(ROW_RULES).toContain(e.reason);
           expect(Object.keys(e).every((k) => k === 'row' || k === 'column' || k === 'reason')).toBe(true);
@@ -212,12 +234,14 @@ describe('persons import under hostile uploads (storage)', () => {
         for await (const _ of readPersons(deps, ref)) n += 1;
         expect(n).toBe(ref.accepted);
         seen.accepted += 1;
+        if (encoding === 'shift_jis') seen.shiftJis += 1;
       }),
       { seed: SEED, numRuns: RUNS },
     );
     expect(consoleOut.filter((l) => leaks(l).length > 0)).toEqual([]);
     // The generator reaches both sides and the interesting refusals (fixed seed, so this is stable).
     expect(seen.accepted).toBeGreaterThan(10);
+    expect(seen.shiftJis).toBeGreaterThan(0);
     for (const label of ['not_csv/invalid_quote', 'not_csv/encoding']) expect(seen.refused.get(label) ?? 0).toBeGreaterThan(0);
   });
 
@@ -243,6 +267,93 @@ describe('persons import under hostile uploads (storage)', () => {
           const names: string[] = [];
           for await (const { person } of readPersons(deps, ref)) names.push(person.name);
           expect(names).toEqual(expected.filter((n) => n !== ''));
+        },
+      ),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  /** The outcome with the place of storage left out: what a list read twice, once per encoding, must agree on. */
+  async function outcomeOf(body: Buffer, piece: number) {
+    try {
+      const { ref, errors, errorCount, encoding } = await importPersonsCsv(chunked(body, piece), deps, { caseId: 'twin', uploadId: `t${++seq}`, maxErrors: 20 });
+      const persons: unknown[] = [];
+      for await (const { person } of readPersons(deps, ref)) persons.push(person);
+      const { key: _key, uploadId: _uploadId, ...counts } = ref;
+      return { encoding, result: { counts, errors, errorCount, persons } };
+    } catch (err) {
+      if (!(err instanceof PersonsImportError)) throw err;
+      return { encoding: undefined, result: { code: err.code, details: err.details } };
+    }
+  }
+
+  it('reads a list saved as Shift_JIS (CP932) exactly as its UTF-8 twin: the same persons, ids, errors or refusal', async () => {
+    const seen = { accepted: 0, refused: 0 };
+    await fc.assert(
+      fc.asyncProperty(csvOf(excelName), fc.oneof(fc.integer({ min: 1, max: 16 }), fc.constant(65_536)), async (text, piece) => {
+        const sjis = cp932(text);
+        // A list with Japanese text in it (one with ASCII only is the same bytes in both encodings).
+        fc.pre(!isUtf8(sjis));
+        const [fromSjis, fromUtf8] = await Promise.all([outcomeOf(sjis, piece), outcomeOf(Buffer.from(text, 'utf8'), piece)]);
+        expect(fromSjis.result).toEqual(fromUtf8.result);
+        if (fromSjis.encoding === undefined) {
+          seen.refused += 1;
+        } else {
+          expect(fromSjis.encoding).toBe('shift_jis');
+          seen.accepted += 1;
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    expect(seen.accepted).toBeGreaterThan(20);
+    expect(seen.refused).toBeGreaterThan(0);
+  });
+
+  it('refuses a Shift_JIS list with bytes valid in neither encoding, naming the row and column (never the value)', async () => {
+    const goodRow = fc.tuple(
+      fc.oneof(
+        jaMark.map((m) => `${m} 花子`),
+        asciiMark.map((m) => `${m} Kinshi`),
+        jaMark.map((m) => `"${m}, 太郎"`),
+        jaMark.map((m) => `＝${m}`),
+      ),
+      fc.oneof(asciiMark.map((m) => `${m}@example.com`), asciiMark.map((m) => `"${m}@example.com"`), fc.constant('')),
+      fc.oneof(jaMark.map((m) => `東京都${m}町1-2-3`), jaMark.map((m) => `"東京都${m}町\r\n2F, 301"`)),
+      fc.constantFrom('', 'ja', 'en'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        header,
+        fc.array(goodRow, { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        fc.nat({ max: 3 }),
+        fc.constantFrom(...NEITHER),
+        fc.constantFrom('\n', '\r\n'),
+        fc.integer({ min: 1, max: 16 }),
+        async (head, rows, at, column, bad, end, piece) => {
+          const records: string[][] = [[...head], ...rows.map((r) => [...r])];
+          const row = at % records.length;
+          // Inside the cell: before the closing quote of a quoted one.
+          const cellBytes = (cell: string, damaged: boolean): Buffer => {
+            if (!damaged) return cp932(cell);
+            const quoted = cell.startsWith('"');
+            const inner = cp932(quoted ? cell.slice(0, -1) : cell);
+            return Buffer.concat([inner, bad, Buffer.from(quoted ? '"' : '')]);
+          };
+          const body = Buffer.concat(
+            records.flatMap((cells, r) => [
+              ...cells.flatMap((cell, c) => [...(c > 0 ? [Buffer.from(',')] : []), cellBytes(cell, r === row && c === column)]),
+              Buffer.from(end),
+            ]),
+          );
+          const uploadId = `x${++seq}`;
+          const err = await importPersonsCsv(chunked(body, piece), deps, { caseId: 'prop', uploadId }).catch((e: unknown) => e);
+          if (!(err instanceof PersonsImportError)) throw new Error(`not refused: ${describeUpload({ body, piece })}`);
+          const want = row === 0 ? { rule: 'encoding', row: 1 } : { rule: 'encoding', row: row + 1, column: ['name', 'email', 'postal_address', 'language'][column] };
+          expect({ code: err.code, ...err.details }).toEqual({ code: 'not_csv', ...want });
+          expect(err.message).toMatch(/is neither UTF-8 nor Shift_JIS \(CP932\) text/);
+          expect(leaks(`${err.message} ${JSON.stringify(err)}`)).toEqual([]);
+          expect(await store.exists(`cases/prop/persons/${uploadId}.ndjson.enc`)).toBe(false);
         },
       ),
       { seed: SEED, numRuns: RUNS },

@@ -1,8 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileBlobStore, type BlobStore } from '../../storage/blob-store.js';
 import { parseKeyring, type Keyring } from '../../storage/crypto.js';
@@ -13,6 +15,7 @@ import {
   readPersons,
   type Person,
   type PersonsDeps,
+  type PersonsListRef,
 } from '../../storage/persons.js';
 
 let dir: string;
@@ -262,13 +265,19 @@ describe('importPersonsCsv', () => {
       await refused(csv('name,language\nA,ja\n'), 'missing_columns');
     });
 
-    it('not CSV: empty, Shift_JIS, broken quoting, binary', async () => {
+    it('not CSV: empty, neither UTF-8 nor Shift_JIS, broken quoting, binary', async () => {
       await refused(csv(''), 'not_csv');
-      // 「山田」 in Shift_JIS.
-      await refused(csv(Buffer.concat([Buffer.from('name,email\n'), Buffer.from([0x8e, 0x52, 0x93, 0x63]), Buffer.from(',a@example.com\n')])), 'not_csv');
+      // 「山」 in Shift_JIS, then a lead byte whose trail byte is cut off by the comma.
+      await refused(csv(Buffer.concat([Buffer.from('name,email\n'), Buffer.from([0x8e, 0x52, 0x93]), Buffer.from(',a@example.com\n')])), 'not_csv');
       const err = await refused(csv('name,email\n"山田 太郎" x,a@example.com\n'), 'not_csv');
       expect(err.message).not.toContain('山田');
-      await refused(csv(randomBytes(4096)), 'not_csv');
+      // A workbook (.xlsx, a zip) sent instead of its CSV: NUL bytes in the first cell. Random bytes may trip the parser
+      // first (a stray quote), or read as a Shift_JIS header that names no known column (`missing_columns`).
+      const xlsx = Buffer.concat([Buffer.from('504b030414000600080000002100', 'hex'), Buffer.from('[Content_Types].xml\n')]);
+      expect((await refused(csv(xlsx), 'not_csv')).details).toMatchObject({ rule: 'encoding', row: 1 });
+      const noise = await importPersonsCsv(csv(randomBytes(4096)), deps, { caseId: 'refused', uploadId: upload() }).catch((e: unknown) => e);
+      expect(noise).toBeInstanceOf(PersonsImportError);
+      expect(['not_csv', 'missing_columns']).toContain((noise as PersonsImportError).code);
     });
 
     // Each way the file's text can fail, with the rule and place the API hands on (422 persons_rejected: reason = code,
@@ -281,6 +290,7 @@ describe('importPersonsCsv', () => {
       code?: string;
       want: { rule: string; row?: number; line?: number; column?: string };
       secret?: string;
+      says?: RegExp;
     }[] = [
       {
         title: 'a stray quote inside a name (INVALID_OPENING_QUOTE, no CSV_ prefix)',
@@ -319,14 +329,40 @@ describe('importPersonsCsv', () => {
         secret: '秘匿',
       },
       {
-        title: 'Shift_JIS in a data row',
-        input: Buffer.concat([Buffer.from('name,email\nA,a@example.com\n'), sjis('\x8e\x52\x93\x63'), Buffer.from(',b@example.com\n')]),
+        title: 'neither UTF-8 nor Shift_JIS in a data row (0xFD is neither a lead nor a trail byte)',
+        input: Buffer.concat([Buffer.from('name,email\nA,a@example.com\n'), sjis('\x8e\x52\xfd\x93\x63'), Buffer.from(',b@example.com\n')]),
         want: { rule: 'encoding', row: 3, column: 'name' },
+        says: /^row 3, column name is neither UTF-8 nor Shift_JIS \(CP932\) text; save the list as "CSV UTF-8"$/,
       },
       {
-        title: 'Shift_JIS in the header',
-        input: Buffer.concat([sjis('\x8e\x81\x96\xbc'), Buffer.from(',email\n')]),
+        title: 'neither UTF-8 nor Shift_JIS in the header (a lead byte at the end of a cell)',
+        input: Buffer.concat([sjis('\x8e\x81\x96'), Buffer.from(',email\n')]),
         want: { rule: 'encoding', row: 1 },
+      },
+      {
+        title: 'an unassigned Shift_JIS code (row 0x85) in an address',
+        input: Buffer.concat([Buffer.from('name,postal_address\nA,'), sjis('\x93\x8c\x85\x40'), Buffer.from('\n')]),
+        want: { rule: 'encoding', row: 2, column: 'postal_address' },
+      },
+      {
+        title: 'Shift_JIS rows after UTF-8 rows (two files pasted together)',
+        input: Buffer.concat([Buffer.from('name,email\n山田 太郎,a@example.com\n'), sjis('\x8d\xb2\x93\xa1'), Buffer.from(',b@example.com\n')]),
+        want: { rule: 'encoding', row: 3, column: 'name' },
+        secret: '山田',
+        says: /^row 3, column name is Shift_JIS \(CP932\) text but row 2, column name is UTF-8: the file mixes two encodings/,
+      },
+      {
+        title: 'UTF-8 rows after Shift_JIS rows',
+        input: Buffer.concat([sjis('\x8e\x81\x96\xbc'), Buffer.from(',email\n佐藤,b@example.com\n')]),
+        want: { rule: 'encoding', row: 2, column: 'name' },
+        secret: '佐藤',
+        says: /^row 2, column name is UTF-8 text but row 1 is Shift_JIS \(CP932\): the file mixes two encodings/,
+      },
+      {
+        title: 'Shift_JIS after a UTF-8 byte order mark',
+        input: Buffer.concat([Buffer.from('\uFEFFname,email\n'), sjis('\x8d\xb2\x93\xa1'), Buffer.from(',b@example.com\n')]),
+        want: { rule: 'encoding', row: 2, column: 'name' },
+        says: /byte order mark: the file mixes two encodings/,
       },
       {
         title: 'UTF-16LE with a byte order mark',
@@ -366,6 +402,7 @@ describe('importPersonsCsv', () => {
         if (c.want.line === undefined && c.want.rule === 'unclosed_quote') expect(err.details.line).toBeUndefined();
         if (c.want.column === undefined) expect(err.details.column).toBeUndefined();
         expect(err.cause).toBeUndefined();
+        if (c.says) expect(err.message).toMatch(c.says);
         if (c.secret) {
           expect(err.message).not.toContain(c.secret);
           expect(JSON.stringify(err.details)).not.toContain(c.secret);
@@ -395,5 +432,145 @@ describe('importPersonsCsv', () => {
       const files = await readdir(path.join(dir, 'cases/refused/persons')).catch(() => []);
       expect(files).toEqual([]);
     });
+  });
+});
+
+// ---- Shift_JIS (Windows-31J / CP932) ------------------------------------------------------------------------------
+
+/**
+ * What Japanese Excel writes for "CSV (comma delimited)": Windows-31J. The bytes are made by iconv-lite's cp932 table,
+ * an implementation independent of the decoder under test (Node's ICU), so each checks the other.
+ */
+describe('Shift_JIS (CP932) lists', () => {
+  const cp932 = (text: string): Buffer => {
+    const bytes = iconv.encode(text, 'cp932');
+    // Only text CP932 can carry: no character turned into '?'.
+    expect(iconv.decode(bytes, 'cp932')).toBe(text);
+    return bytes;
+  };
+  const persons = async (ref: Parameters<typeof readPersons>[1]) => (await all(ref)).map((r) => r.person);
+  const withoutPlace = ({ key: _key, uploadId: _uploadId, ...rest }: PersonsListRef) => rest;
+
+  // The characters Excel users actually have: NEC row 13 (①, ㈱, №, ℡, ≒), the IBM extensions (髙, 﨑, ⅰ), 0x5C as a
+  // trail byte (表, ソ, 能), the symbols CP932 maps its own way (～, －, ＼, ￢, ∥), half-width katakana, and the cells
+  // a spreadsheet quotes (a comma, a line break inside an address).
+  const EXCEL_LIST = [
+    '氏名,メールアドレス,住所,言語',
+    '山田 太郎,taro@example.jp,,ja',
+    '髙橋 ①子,,"東京都港区芝公園４－２－８, ㈱テスト№３ ℡",',
+    '﨑山 ⅰ,sakiyama@example.jp,,',
+    '表 ソ能,,"大阪府大阪市北区梅田１－１\r\n～ビル＼２Ｆ ￢∥≒",ja',
+    'ﾔﾏﾀﾞ ﾊﾅｺ,hanako@example.jp,,ja',
+    'ﾅｶ ﾏｷ,naka@example.jp,,ja',
+    'John Smith,john@example.com,,en',
+    '=1+1 山田,,東京都,ja',
+    ',nobody@example.jp,,ja',
+    '佐藤 次郎,not-an-email,,ja',
+    '山田　太郎,TARO@example.jp,,ja',
+  ].join('\r\n');
+
+  for (const piece of [1, 2, 3, 7, 65_536]) {
+    it(`reads a list from Japanese Excel as its UTF-8 twin (pieces of ${piece} bytes)`, async () => {
+      const sjisBytes = cp932(EXCEL_LIST);
+      // The extension codes really are in the file: ① 87 40, ㈱ 87 8A, 髙 FB FC (IBM), ⅰ FA 40, 表 95 5C.
+      for (const code of ['8740', '878a', 'fbfc', 'fa40', '955c']) expect(sjisBytes.toString('hex')).toContain(code);
+      const sjis = await importPersonsCsv(csv(sjisBytes, piece), deps, { caseId: 'sjis', uploadId: upload() });
+      const utf8 = await importPersonsCsv(csv(EXCEL_LIST, piece), deps, { caseId: 'sjis', uploadId: upload() });
+      expect(sjis.encoding).toBe('shift_jis');
+      expect(utf8.encoding).toBe('utf-8');
+      expect(withoutPlace(sjis.ref)).toEqual(withoutPlace(utf8.ref));
+      expect(sjis.errors).toEqual(utf8.errors);
+      expect(sjis.errors).toEqual([
+        { row: 10, column: 'name', reason: 'required' },
+        { row: 11, column: 'email', reason: 'invalid_email' },
+      ]);
+      expect(sjis.ref).toMatchObject({ total: 11, accepted: 8, duplicates: 1, rejected: 2 });
+      const read = await persons(sjis.ref);
+      expect(read).toEqual(await persons(utf8.ref));
+      expect(read.map((p) => p.name)).toEqual(['山田 太郎', '髙橋 ①子', '﨑山 ⅰ', '表 ソ能', 'ﾔﾏﾀﾞ ﾊﾅｺ', 'ﾅｶ ﾏｷ', 'John Smith', '=1+1 山田']);
+      expect(read[1]!.postalAddress).toBe('東京都港区芝公園４－２－８, ㈱テスト№３ ℡');
+      expect(read[3]!.postalAddress).toBe('大阪府大阪市北区梅田１－１ ～ビル＼２Ｆ ￢∥≒');
+    });
+  }
+
+  it('reads 髙 and 﨑 alike from the IBM extension and from its NEC-selected copy', async () => {
+    const ibm = cp932('name,email\r\n髙﨑 花子,a@example.jp\r\n');
+    expect(ibm.toString('hex')).toContain('fbfcfab1');
+    const nec = Buffer.from(ibm.toString('hex').replace('fbfcfab1', 'eee0ed95'), 'hex');
+    const a = await importPersonsCsv(csv(ibm), deps, { caseId: 'sjis', uploadId: upload() });
+    const b = await importPersonsCsv(csv(nec), deps, { caseId: 'sjis', uploadId: upload() });
+    expect((await persons(a.ref))[0]!.name).toBe('髙﨑 花子');
+    expect(await persons(b.ref)).toEqual(await persons(a.ref));
+  });
+
+  it('decodes every Windows-31J code as the cp932 table does (JIS X 0208, NEC, IBM, half-width katakana)', async () => {
+    const codes: number[][] = [];
+    for (let b = 0xa1; b <= 0xdf; b++) codes.push([b]);
+    for (let lead = 0x81; lead <= 0xfc; lead++) {
+      // 0xF0-0xF9 is the user-defined area (外字): private-use characters no letter could print, left out here.
+      if ((lead >= 0xa0 && lead <= 0xdf) || (lead >= 0xf0 && lead <= 0xf9)) continue;
+      for (let trail = 0x40; trail <= 0xfc; trail++) {
+        if (trail === 0x7f) continue;
+        const text = iconv.decode(Buffer.from([lead, trail]), 'cp932');
+        if (text.length === 1 && text !== '\uFFFD') codes.push([lead, trail]);
+      }
+    }
+    // JIS X 0208 (6,879), NEC row 13 (83), NEC-selected IBM (374), IBM (388), half-width katakana (63).
+    expect(codes.length).toBe(7787);
+    // 150 characters a name, between two ASCII letters so that U+3000 (0x8140) is not trimmed away.
+    const rows: Buffer[] = [Buffer.from('name,email\r\n')];
+    const want: string[] = [];
+    for (let i = 0; i < codes.length; i += 150) {
+      const bytes = Buffer.from(codes.slice(i, i + 150).flat());
+      rows.push(Buffer.from('n'), bytes, Buffer.from(`n,t${i}@example.jp\r\n`));
+      want.push(`n${iconv.decode(bytes, 'cp932')}n`.normalize('NFC'));
+    }
+    const { ref, encoding, errors } = await importPersonsCsv(csv(Buffer.concat(rows), 4096), deps, { caseId: 'sjis', uploadId: upload() });
+    expect(encoding).toBe('shift_jis');
+    expect(errors).toEqual([]);
+    expect((await persons(ref)).map((p) => p.name)).toEqual(want);
+  });
+
+  it('holds back rows that read both ways until a later row settles the encoding', async () => {
+    // ﾅｶ ﾏｷ in Shift_JIS (C5 B6 20 CF B7) is also valid UTF-8 (Ŷ Ϸ); 山田 in the fourth row says which it is.
+    const list = cp932('name,email,postal_address\r\nﾅｶ ﾏｷ,naka@example.jp,\r\nA,a@example.jp,\r\n山田,,東京都\r\n');
+    expect(isUtf8(cp932('ﾅｶ ﾏｷ'))).toBe(true);
+    const { ref, encoding } = await importPersonsCsv(csv(list), deps, { caseId: 'sjis', uploadId: upload() });
+    expect(encoding).toBe('shift_jis');
+    expect((await persons(ref)).map((p) => p.name)).toEqual(['ﾅｶ ﾏｷ', 'A', '山田']);
+  });
+
+  it('reads UTF-8 accented Latin as UTF-8, and a file whose every cell reads both ways too (the documented limit)', async () => {
+    const latin = await importPersonsCsv(csv('name,email\r\nJosé Müller,jose@example.com\r\nZoë,zoe@example.com\r\n'), deps, { caseId: 'sjis', uploadId: upload() });
+    expect(latin.encoding).toBe('utf-8');
+    expect((await persons(latin.ref)).map((p) => p.name)).toEqual(['José Müller', 'Zoë']);
+    // Nothing tells these bytes apart, so they are read as the format the page asks for.
+    const kanaOnly = await importPersonsCsv(csv(cp932('name,email\r\nﾅｶ ﾏｷ,naka@example.jp\r\n')), deps, { caseId: 'sjis', uploadId: upload() });
+    expect(kanaOnly.encoding).toBe('utf-8');
+    expect((await persons(kanaOnly.ref))[0]!.name).toBe('Ŷ Ϸ');
+  });
+
+  it('holds back at most HOLD_BYTES: a Shift_JIS row after more than that is refused, naming the row read as UTF-8', async () => {
+    const filler = Array.from({ length: 16_000 }, (_, i) => `p${i},p${i}@example.jp\r\n`).join('');
+    const list = cp932(`name,email\r\nﾅｶ ﾏｷ,naka@example.jp\r\n${filler}山田,y@example.jp\r\n`);
+    const uploadId = upload();
+    const err = (await importPersonsCsv(csv(list, 65_536), deps, { caseId: 'refused', uploadId }).catch((e: unknown) => e)) as PersonsImportError;
+    expect(err).toBeInstanceOf(PersonsImportError);
+    expect(err.details).toMatchObject({ rule: 'encoding', row: 16_003, column: 'name' });
+    expect(err.message).toMatch(/^row 16003, column name is Shift_JIS \(CP932\) text but row 2, column name was read as UTF-8: the file mixes two encodings/);
+    expect(await store.exists(`cases/refused/persons/${uploadId}.ndjson.enc`)).toBe(false);
+  });
+
+  it('reports a refusal in held rows before a parser complaint that follows them', async () => {
+    // The header reads both ways and names no e-mail or address column; row 3 then has a stray quote.
+    const list = cp932('name,ﾅｶ\r\nA,x\r\nB"c,y\r\n');
+    const err = (await importPersonsCsv(csv(list), deps, { caseId: 'refused', uploadId: upload() }).catch((e: unknown) => e)) as PersonsImportError;
+    expect(err).toBeInstanceOf(PersonsImportError);
+    expect(err.code).toBe('missing_columns');
+  });
+
+  it('reports an ASCII list as UTF-8', async () => {
+    const { encoding } = await importPersonsCsv(csv('name,email\nA,a@example.com\n'), deps, { caseId: 'sjis', uploadId: upload() });
+    expect(encoding).toBe('utf-8');
   });
 });

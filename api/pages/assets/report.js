@@ -21,6 +21,7 @@ import {
   startCountdowns,
   table,
   toJstLocal,
+  Unreachable,
   vocabulary,
 } from './common.js';
 
@@ -49,9 +50,12 @@ const T = {
     contactEmail: 'メールアドレス',
     contactPhone: '電話番号（任意）',
     submit: '報告する',
+    submitting: '送信中…',
+    submitted: '報告済み',
+    fileAnother: '別の事故を報告',
     filedTitle: '報告を受け付けました',
     uploadTitle: '影響を受けた方の一覧（CSV）',
-    uploadHelp: 'UTF-8 の CSV。1行目は見出し: name, email, postal_address, language（ja または en）。メールアドレスか住所のどちらかが必要です。',
+    uploadHelp: 'CSV（UTF-8、または Excel の「CSV（コンマ区切り）」の Shift_JIS）。1行目は見出し: name（氏名）, email（メールアドレス）, postal_address（住所）, language（言語: ja または en）。メールアドレスか住所のどちらかが必要です。',
     csvFile: 'CSV ファイル',
     upload: 'アップロード',
     myCases: '報告済みの事故',
@@ -92,6 +96,71 @@ const T = {
     chooseFile: 'CSV ファイルを選んでください。',
     caseCols: ['事故番号', '状況', '重大度', '報告日時', '次の期限', ''],
     noCases: 'まだ報告はありません。',
+    unreachable: 'サーバーに接続できません。通信環境を確認して、もう一度お試しください。',
+    httpStatus: (status) => `サーバーがエラーを返しました（HTTP ${status}）。`,
+    // Problem codes the report page can receive (POST /v1/cases, PUT …/affected-persons); others show the server's text.
+    problems: {
+      validation: '入力内容を確認してください。',
+      malformed_json: '送信内容を読み取れませんでした。ページを再読み込みしてください。',
+      unsupported_media_type: '送信形式が正しくありません。ページを再読み込みしてください。',
+      payload_too_large: (p) => (p.limit ? `ファイルが大きすぎます（上限 ${num(p.limit)} バイト）。` : '送信内容が大きすぎます。'),
+      unauthenticated: 'ログインの有効期限が切れました。もう一度ログインしてください。',
+      forbidden: 'この操作を行う権限がありません。',
+      not_found: '事故が見つかりません。',
+      unknown_policy: 'この保険証券番号は登録されていません。番号をご確認ください。',
+      idempotency_conflict: (p) =>
+        p.caseId
+          ? `このフォームからは、別の内容の報告がすでに事故番号 ${p.caseId} として受け付けられています。「報告済みの事故」をご確認ください。`
+          : 'このフォームからは、別の内容の報告がすでに受け付けられています。「報告済みの事故」をご確認ください。',
+      wrong_state: 'この事故では、一覧をアップロードできない状態です（終了済み、または前の一覧で通知を送付済み）。',
+      conflict: 'ほかの操作と重なりました。もう一度お試しください。',
+      rate_limited: '短時間に操作が集中しました。1分ほど待ってから、もう一度お試しください。',
+      unavailable: 'システムが一時的に利用できません。少し待ってから、もう一度お試しください。',
+      command_pending: '受け付けましたが、事故への反映を待っています。少し待ってから事故の詳細をご確認ください。',
+      request_timeout: '送信に時間がかかりすぎました。通信環境を確認して、もう一度お試しください。',
+      internal: 'システムエラーが発生しました。お問い合わせの際は、要求IDをお伝えください。',
+      persons_rejected: 'どの行も登録できませんでした。下の不備をご確認ください。',
+    },
+    // `persons_rejected` with a `reason`: the whole file was refused.
+    personsReasons: {
+      too_many_rows: (p) => `行数が上限（${num(p.limit)}行）を超えています。ファイルを分けてアップロードしてください。`,
+      line_too_long: (p) => `${p.row ?? '?'}行目が長すぎます（上限 ${num(p.limit)} バイト）。改行が抜けていないかご確認ください。`,
+      missing_columns: '見出し行（1行目）に name（氏名）の列と、email（メールアドレス）または postal_address（住所）の列が必要です。',
+    },
+    // `not_csv`: why the file's text could not be read, by rule.
+    fileRules: {
+      encoding: 'UTF-8 でも Shift_JIS でもない文字があるか、2つの文字コードが混在しています。Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。',
+      invalid_quote: 'ダブルクォート（"）で始まらないセルの中にダブルクォートがあります。セル全体を " で囲み、中の " は "" と2つ重ねてください。',
+      text_after_quote: '" で囲んだセルの閉じる " のあとに文字があります。',
+      unclosed_quote: 'この行で始まる " が閉じられていません。',
+      inconsistent_columns: '列の数が見出し行と合いません。',
+      line_too_long: '行が長すぎます。改行が抜けていないかご確認ください。',
+      duplicate_column: '見出し行に同じ列が2回あります。',
+      empty: 'ファイルが空か、見出し行がありません。',
+      malformed: 'CSV として読み取れません。',
+    },
+    where: (row, column) => (row === undefined ? '' : `${row}行目${column ? `（${column}の列）` : ''}: `),
+    rowReasons: {
+      required: '入力が必要です',
+      too_long: '長すぎます',
+      invalid_email: 'メールアドレスの形式が正しくありません',
+      email_or_address_required: 'メールアドレスか住所のどちらかが必要です',
+      invalid_language: '言語は ja か en で指定してください',
+      too_many_columns: '見出し行より列が多くなっています',
+      line_too_long: '行が長すぎます',
+    },
+    columns: { name: '氏名', email: 'メールアドレス', postal_address: '住所', language: '言語' },
+    fieldCodes: {
+      unknown_policy: 'この保険証券番号は登録されていません。',
+      future_date: '未来の日時は指定できません。',
+      too_small: '入力が足りないか、値が小さすぎます。',
+      too_big: '長すぎるか、値が大きすぎます。',
+      invalid_format: '形式が正しくありません。',
+      invalid_value: '選択肢にない値です。',
+      invalid_type: '値の種類が正しくありません。',
+      unrecognized_key: '不明な項目です。',
+    },
+    requestId: '要求ID',
   },
   en: {
     title: 'Report a personal-data breach',
@@ -117,9 +186,12 @@ const T = {
     contactEmail: 'E-mail',
     contactPhone: 'Phone (optional)',
     submit: 'File the report',
+    submitting: 'Filing…',
+    submitted: 'Filed',
+    fileAnother: 'File another incident',
     filedTitle: 'Report received',
     uploadTitle: 'Affected persons (CSV)',
-    uploadHelp: 'UTF-8 CSV with a header row: name, email, postal_address, language (ja or en). Each row needs an e-mail or a postal address.',
+    uploadHelp: 'CSV in UTF-8 (or Shift_JIS, as Japanese Excel saves “CSV (Comma delimited)”) with a header row: name, email, postal_address, language (ja or en). Each row needs an e-mail or a postal address.',
     csvFile: 'CSV file',
     upload: 'Upload',
     myCases: 'Your cases',
@@ -160,6 +232,68 @@ const T = {
     chooseFile: 'Choose a CSV file.',
     caseCols: ['Case', 'Status', 'Severity', 'Reported', 'Next deadline', ''],
     noCases: 'No case filed yet.',
+    unreachable: 'The server cannot be reached. Check the connection and try again.',
+    httpStatus: (status) => `The server answered with an error (HTTP ${status}).`,
+    problems: {
+      validation: 'Please check the fields marked below.',
+      malformed_json: 'The server could not read the request. Reload the page.',
+      unsupported_media_type: 'The request was sent in the wrong format. Reload the page.',
+      payload_too_large: (p) => (p.limit ? `The file is too large (at most ${num(p.limit)} bytes).` : 'The request is too large.'),
+      unauthenticated: 'Your sign-in has expired. Please sign in again.',
+      forbidden: 'You are not allowed to do this.',
+      not_found: 'The case cannot be found.',
+      unknown_policy: 'This policy number is not registered. Please check it.',
+      idempotency_conflict: (p) =>
+        p.caseId
+          ? `A different report was already filed from this form, as case ${p.caseId}. Check Your cases below.`
+          : 'A different report was already filed from this form. Check Your cases below.',
+      wrong_state: 'A list can no longer be uploaded to this case (it is closed, or notices were sent from an earlier list).',
+      conflict: 'This clashed with another change. Please try again.',
+      rate_limited: 'Too many requests in a short time. Wait a minute and try again.',
+      unavailable: 'The system is briefly unavailable. Wait a moment and try again.',
+      command_pending: 'Received, but the case has not taken it in yet. Check the case in a moment.',
+      request_timeout: 'Sending took too long. Check the connection and try again.',
+      internal: 'Something went wrong on our side. Quote the request ID when you contact us.',
+      persons_rejected: 'No row of the list could be accepted. See the problems below.',
+    },
+    personsReasons: {
+      too_many_rows: (p) => `The list has more than ${num(p.limit)} rows. Split it into several files.`,
+      line_too_long: (p) => `Row ${p.row ?? '?'} is too long (at most ${num(p.limit)} bytes). Is a line break missing?`,
+      missing_columns: 'The header row (row 1) needs a name column and an email or postal_address column.',
+    },
+    fileRules: {
+      encoding: 'Some text is neither UTF-8 nor Shift_JIS, or the file mixes the two. Save it again from Excel as “CSV UTF-8 (Comma delimited)”.',
+      invalid_quote: 'A double quote (") inside a cell that does not start with one. Quote the whole cell and double the quote: "a ""b"" c".',
+      text_after_quote: 'Text follows the closing quote of a quoted cell.',
+      unclosed_quote: 'A double quote opened in this row is never closed.',
+      inconsistent_columns: 'This row has another number of columns than the header row.',
+      line_too_long: 'This row is far too long. Is a line break missing?',
+      duplicate_column: 'The header row names a column twice.',
+      empty: 'The file is empty or has no header row.',
+      malformed: 'The file cannot be read as CSV.',
+    },
+    where: (row, column) => (row === undefined ? '' : `Row ${row}${column ? `, column ${column}` : ''}: `),
+    rowReasons: {
+      required: 'Required',
+      too_long: 'Too long',
+      invalid_email: 'Not an e-mail address',
+      email_or_address_required: 'Needs an e-mail or a postal address',
+      invalid_language: 'Language must be ja or en',
+      too_many_columns: 'More columns than the header row',
+      line_too_long: 'Row too long',
+    },
+    columns: { name: 'name', email: 'email', postal_address: 'postal_address', language: 'language' },
+    fieldCodes: {
+      unknown_policy: 'This policy number is not registered.',
+      future_date: 'Cannot be in the future.',
+      too_small: 'Missing, or too small.',
+      too_big: 'Too long, or too large.',
+      invalid_format: 'Not in the expected format.',
+      invalid_value: 'Not one of the choices.',
+      invalid_type: 'Not the expected kind of value.',
+      unrecognized_key: 'Unknown field.',
+    },
+    requestId: 'Request ID',
   },
 };
 
@@ -169,8 +303,14 @@ const get = etagCache();
 let lang = sessionStorage.getItem('bc.lang') === 'en' ? 'en' : 'ja';
 let vocab;
 let filedCase = null;
+// One key per incident: kept across retries of the same report (a lost answer, a fixed field), so the server files it
+// once; a new one only when the insured starts another report ("file another incident").
 let idempotencyKey = crypto.randomUUID();
+let filing = false;
 let lastErrors = [];
+// What the line above the form says: null, { key } (a message of the page), { unreachable }, { text } (a script
+// error's own words), or { problem, status } (the server's answer).
+let formProblem = null;
 let lastUpload = null;
 
 const t = (k) => T[lang][k];
@@ -231,10 +371,45 @@ function translate() {
   for (const b of $$('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   document.title = `${t('title')} · breach-claims`;
   hints();
-  if (lastErrors.length) showErrors(lastErrors);
+  renderFormProblem(showErrors(lastErrors).unplaced);
   renderFiled();
   renderUpload();
   void refreshCases(true);
+}
+
+// ---- the server's problems in the page's language ------------------------------------------------------------------
+
+const columnLabel = (column) => t('columns')[column] ?? column;
+
+/** A problem+json answer in the page's language: known codes from the table, any other as the server worded it. */
+function problemMessage(p, status) {
+  if (!p || typeof p !== 'object') return t('httpStatus')(status);
+  if (p.code === 'persons_rejected' && p.reason) return personsRefusal(p);
+  const known = t('problems')[p.code];
+  if (known === undefined) return problemText(p) || t('httpStatus')(status);
+  const text = typeof known === 'function' ? known(p) : known;
+  return p.code === 'internal' && p.requestId ? `${text} (${t('requestId')}: ${p.requestId})` : text;
+}
+
+/** A refused affected-person file: the reason, or for `not_csv` the rule, with the row and column it names. */
+function personsRefusal(p) {
+  const reason = t('personsReasons')[p.reason];
+  if (reason) return typeof reason === 'function' ? reason(p) : reason;
+  const rule = t('fileRules')[p.rule];
+  if (!rule) return problemText(p);
+  return `${t('where')(p.row, p.column ? columnLabel(p.column) : undefined)}${rule}`;
+}
+
+/** A server field error (`errors[]`) by its code; the server's own words when the page has none. */
+function fieldMessage(e) {
+  if (e.code === 'custom' && e.path === '/occurredAt') return t('afterDiscovery');
+  return t('fieldCodes')[e.code] ?? e.message;
+}
+
+function renderFormProblem(unplaced = []) {
+  const p = formProblem;
+  const head = !p ? '' : p.key ? t(p.key) : p.unreachable ? t('unreachable') : p.text ?? problemMessage(p.problem, p.status);
+  $('#form-problem').textContent = [head, ...unplaced].filter(Boolean).join(' · ');
 }
 
 // ---- hints and validation ----------------------------------------------------------------------------------------
@@ -319,7 +494,7 @@ function showErrors(errors) {
   const unplaced = [];
   let first;
   for (const e of errors) {
-    const message = e.key ? t(e.key) : e.message;
+    const message = e.key ? t(e.key) : fieldMessage(e);
     let path = e.path;
     let slot;
     while (path && !(slot = form.querySelector(`.field-error[data-path="${CSS.escape(path)}"]`))) path = path.replace(/\/[^/]*$/, '');
@@ -337,27 +512,45 @@ function showErrors(errors) {
 
 // ---- filing ------------------------------------------------------------------------------------------------------
 
+function setSubmit(key) {
+  const button = $('#submit-report');
+  button.dataset.i18n = key;
+  button.textContent = t(key);
+}
+
+/** The filed report stays on screen as sent, every control disabled, until the insured files another. */
+function lockReport(locked) {
+  for (const c of $('#report').elements) c.disabled = locked;
+}
+
 async function submit(ev) {
   ev.preventDefault();
-  const problem = $('#form-problem');
-  problem.textContent = '';
+  // One filing per report: a second press, or Enter in a field, while it is being filed or once it is, files nothing.
+  if (filing || filedCase) return;
   const body = readReport();
   const local = clientErrors(body);
   if (local.length) {
-    const { first } = showErrors(local);
-    problem.textContent = t('fixErrors');
+    const { unplaced, first } = showErrors(local);
+    formProblem = { key: 'fixErrors' };
+    renderFormProblem(unplaced);
     first?.focus();
     return;
   }
   showErrors([]);
-  const button = $('#submit-report');
-  button.disabled = true;
+  formProblem = null;
+  renderFormProblem();
+  const form = $('#report');
+  filing = true;
+  $('#submit-report').disabled = true;
+  setSubmit('submitting');
+  form.setAttribute('aria-busy', 'true');
   try {
     const r = await api('/v1/cases', { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } });
     if (r.ok) {
       filedCase = r.data;
       lastUpload = null;
-      idempotencyKey = crypto.randomUUID();
+      lockReport(true);
+      setSubmit('submitted');
       renderFiled();
       renderUpload();
       $('#filed').hidden = false;
@@ -367,13 +560,43 @@ async function submit(ev) {
       return;
     }
     const { unplaced, first } = showErrors(r.problem?.errors ?? []);
-    problem.textContent = [problemText(r.problem) || `HTTP ${r.status}`, ...unplaced].join(' · ');
+    formProblem = { problem: r.problem, status: r.status };
+    renderFormProblem(unplaced);
     first?.focus();
   } catch (err) {
-    problem.textContent = `${err.message}`;
+    // Unreachable, or the answer was lost: the same key again files the same case at most once.
+    formProblem = err instanceof Unreachable ? { unreachable: true } : { text: String(err?.message ?? err) };
+    renderFormProblem();
   } finally {
-    button.disabled = false;
+    filing = false;
+    form.removeAttribute('aria-busy');
+    if (!filedCase) {
+      $('#submit-report').disabled = false;
+      setSubmit('submit');
+    }
   }
+}
+
+/** Starts a new report: an empty form (discovery defaults to now), a fresh Idempotency-Key, no filed case shown. */
+function fileAnother() {
+  filedCase = null;
+  lastUpload = null;
+  idempotencyKey = crypto.randomUUID();
+  lockReport(false);
+  $('#report').reset();
+  $('#upload').reset();
+  $('#discoveredAt').value = toJstLocal(Date.now());
+  $('#discoveredAt').max = toJstLocal(Date.now() + 5 * 60_000);
+  showErrors([]);
+  formProblem = null;
+  renderFormProblem();
+  setSubmit('submit');
+  setProgress(0);
+  renderUpload();
+  replace($('#filed-summary'));
+  $('#filed').hidden = true;
+  hints();
+  $('#policyNumber').focus();
 }
 
 function renderFiled() {
@@ -405,17 +628,22 @@ function renderUpload() {
     errors.replaceChildren();
     return;
   }
-  const { ok, data, problem } = lastUpload;
+  const { ok, data, problem, status: httpStatus, unreachable } = lastUpload;
   status.className = ok ? 'ok' : 'problem';
-  status.textContent = ok ? t('uploaded')(data.ref) : problemText(problem);
+  status.textContent = ok ? t('uploaded')(data.ref) : unreachable ? t('unreachable') : problemMessage(problem, httpStatus);
   const rows = (ok ? data.errors : problem?.rows) ?? [];
   const count = (ok ? data.errorCount : problem?.errorCount) ?? rows.length;
+  // In Japanese the column's heading as a Japanese sheet names it, with the CSV name the row error uses.
+  const column = (c) => (!c ? '—' : lang === 'ja' && t('columns')[c] ? `${t('columns')[c]}（${c}）` : c);
   replace(
     errors,
     rows.length
       ? [
           el('h4', {}, `${t('rowErrors')} (${num(count)})`),
-          table([t('row'), t('column'), t('reason')], rows.map((e) => [String(e.row), e.column ?? '—', e.reason])),
+          table(
+            [t('row'), t('column'), t('reason')],
+            rows.map((e) => [String(e.row), column(e.column), t('rowReasons')[e.reason] ?? e.reason]),
+          ),
         ]
       : null,
   );
@@ -456,15 +684,15 @@ function upload(ev) {
     }
     const ok = xhr.status >= 200 && xhr.status < 300;
     if (ok) setProgress(100);
-    lastUpload = ok ? { ok, data: json } : { ok, problem: json };
+    lastUpload = ok ? { ok, data: json } : { ok, problem: json, status: xhr.status };
     if (ok && json.case) filedCase = json.case;
     renderUpload();
     renderFiled();
   });
   xhr.addEventListener('error', () => {
     button.disabled = false;
-    status.className = 'problem';
-    status.textContent = 'The API cannot be reached; try again.';
+    lastUpload = { ok: false, unreachable: true };
+    renderUpload();
   });
   xhr.send(file);
 }
@@ -515,6 +743,7 @@ async function init() {
   $('#report').addEventListener('input', hints);
   $('#report').addEventListener('change', hints);
   $('#report').addEventListener('submit', submit);
+  $('#file-another').addEventListener('click', fileAnother);
   $('#upload').addEventListener('submit', upload);
   startCountdowns();
   translate();
