@@ -155,7 +155,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       operationId: 'putAffectedPersons',
       summary: 'Upload the affected persons',
       description:
-        'CSV (UTF-8) with a header row: name, and email and/or postal_address, optionally language (ja or en). ' +
+        'CSV (UTF-8, or Shift_JIS/CP932 as Japanese Excel saves it) with a header row: name, and email and/or postal_address, optionally language (ja or en). ' +
         'Streamed and sealed at rest; the case keeps only a reference and counts. Rows with problems are skipped ' +
         'and reported by row and column, never by value.',
       tags: ['cases'],
