@@ -17,6 +17,8 @@ import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'test-results/screenshots';
+/** How long a command's answer may take on the desk: the API's command wait (20 s) and a margin. */
+const COMMAND_ANSWER_MS = 25_000;
 
 let stack: Stack;
 let browser: Browser;
@@ -138,7 +140,10 @@ describe('web pages in chromium', () => {
     await phone.screenshot({ path: `${SHOTS}/report-phone.png`, fullPage: false });
   });
 
-  it('handler: assigns, consents, approves the notice at the case desk; a refusal is shown beside its form', async () => {
+  // A command is answered when the case has applied it, which on a loaded machine can take seconds (the worker replays
+  // the case for each task and query); the API waits up to COMMAND_WAIT_MS (20 s) before a 503, so the polls of a
+  // command's result allow that much, and the test as a whole its four commands.
+  it('handler: assigns, consents, approves the notice at the case desk; a refusal is shown beside its form', { timeout: 150_000 }, async () => {
     expect(caseId).toBeTruthy();
     const page = await signIn('handler');
     expect(new URL(page.url()).pathname).toBe('/ui/dashboard');
@@ -147,7 +152,7 @@ describe('web pages in chromium', () => {
 
     const assign = page.locator('form[data-action="assign"]');
     await assign.getByRole('button', { name: 'assign' }).click();
-    await expect.poll(() => page.getByTestId('assigned-to').textContent(), { timeout: 10_000 }).toBe('handler');
+    await expect.poll(() => page.getByTestId('assigned-to').textContent(), { timeout: COMMAND_ANSWER_MS }).toBe('handler');
     expect(await assign.locator('.result').textContent()).toContain('Done');
 
     // A refusal from the route (unknown assignee) lands beside the field and the form.
@@ -159,12 +164,12 @@ describe('web pages in chromium', () => {
     const consent = page.locator('form[data-action="consent"]');
     await consent.getByLabel('Category').selectOption('apology_payment');
     await consent.getByRole('button', { name: 'consent' }).click();
-    await expect.poll(() => consent.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
+    await expect.poll(() => consent.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
     expect(await page.locator('#vendors').textContent()).toContain('Apology payment');
 
     const notice = page.locator('form[data-action="approve-notice"]');
     await notice.getByRole('button', { name: 'approve-notice' }).click();
-    await expect.poll(() => notice.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
+    await expect.poll(() => notice.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
     expect(await page.locator('#notifications').textContent()).toContain('approved (ja) by handler');
 
     // A cost in a category the policy does not list: a settlement line with its arithmetic, nothing payable.
@@ -173,14 +178,14 @@ describe('web pages in chromium', () => {
     await costs.getByLabel('Amount (¥)').fill('120000');
     await costs.getByLabel('Evidence reference').fill('PR-INVOICE-001');
     await costs.getByRole('button', { name: 'submit-costs' }).click();
-    await expect.poll(() => costs.locator('.result').textContent(), { timeout: 10_000 }).toContain('Done');
-    await expect.poll(() => page.locator('#settlement details.line').count()).toBe(1);
+    await expect.poll(() => costs.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
+    await expect.poll(() => page.locator('#settlement details.line').count(), { timeout: COMMAND_ANSWER_MS }).toBe(1);
     expect(await page.locator('#settlement').textContent()).toContain('not_covered_category');
 
     // Nothing is payable (no covered cost, no invoice): the workflow refuses, and the page says why.
     const payout = page.locator('form[data-action="approve-payout"]');
     await payout.getByRole('button', { name: 'approve-payout' }).click();
-    await expect.poll(() => payout.locator('.result').textContent(), { timeout: 10_000 }).toMatch(/Refused: .*(no payable lines|nothing payable)/);
+    await expect.poll(() => payout.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toMatch(/Refused: .*(no payable lines|nothing payable)/);
     expect(await payout.locator('.result').getAttribute('class')).toContain('problem');
 
     // The campaign runs (3 accepted rows) and the progress bar follows without a reload.
