@@ -141,7 +141,8 @@ export function receiveVendorFindings(c: CaseContext, findingsId: string, vendor
   record(c, 'findings', who, `findings ${findingsId} held for a handler: ${concerns.map((x) => FINDINGS_CONCERN_TEXT[x]).join('; ')}`);
 }
 
-function findingsBody(f: VendorFindings): Findings {
+/** A vendor's findings as the findings a handler records (the same fields, typed by the domain). */
+export function findingsBody(f: VendorFindings): Findings {
   return {
     ...(f.affectedPersons !== undefined ? { affectedPersons: f.affectedPersons } : {}),
     ...(f.dataItems ? { dataItems: f.dataItems as DataItem[] } : {}),

@@ -4,13 +4,13 @@
  * through signed webhooks: acknowledgement, counsel's advice, forensic findings, invoices, letters mailed.
  */
 import { patched, setHandler } from '@temporalio/workflow';
-import { mayInvoice, type Cause, type CostCategory, type DataItem, type RecordFindingsBody } from '../../domain/index.js';
+import { mayInvoice, type Cause, type CostCategory, type DataItem } from '../../domain/index.js';
 import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEngagement, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
 import { admit } from './trust.js';
-import { applyFindings, receiveVendorFindings } from './triage.js';
+import { applyFindings, findingsBody, receiveVendorFindings } from './triage.js';
 import { syncSearchAttributes } from './visibility.js';
 
 const SEEN_EVENTS_KEPT = 1_000;
@@ -112,18 +112,6 @@ export function registerVendorEvents(c: CaseContext): void {
   });
 }
 
-function findingsOf(event: VendorEventInput): RecordFindingsBody & { wrongfulPurpose?: boolean } {
-  const f = event.findings;
-  return {
-    ...(f?.affectedPersons !== undefined ? { affectedPersons: f.affectedPersons } : {}),
-    ...(f?.dataItems ? { dataItems: f.dataItems as DataItem[] } : {}),
-    ...(f?.occurredAt ? { occurredAt: f.occurredAt } : {}),
-    ...(f?.cause ? { cause: f.cause as Cause } : {}),
-    ...(f?.residency ? { residency: f.residency } : {}),
-    ...(f?.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
-  };
-}
-
 function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   const { v } = c;
   const who = `vendor:${event.vendorId}`;
@@ -151,7 +139,7 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
       break;
     case 'findings':
       if (bound) receiveVendorFindings(c, event.eventId, event.vendorId, event.findings ?? {});
-      else applyFindings(c, findingsOf(event), who);
+      else applyFindings(c, findingsBody(event.findings ?? {}), who);
       break;
     case 'invoice':
       if (bound && event.category && !mayInvoice(engagement!.role, event.category)) {
