@@ -27,7 +27,15 @@ import { buildApp } from '../../api/app.js';
 import { neutraliseSpreadsheetFormula, toCsvCell, toCsvLine } from '../../lib/csv-safe.js';
 import { createFileBlobStore, type BlobStore } from '../../storage/blob-store.js';
 import { parseKeyring } from '../../storage/crypto.js';
-import { PersonsImportError, importPersonsCsv, readPersons, type PersonsDeps } from '../../storage/persons.js';
+import {
+  PERSONS_FILE_RULES,
+  PERSONS_IMPORT_ERROR_CODES,
+  PERSON_ROW_RULES,
+  PersonsImportError,
+  importPersonsCsv,
+  readPersons,
+  type PersonsDeps,
+} from '../../storage/persons.js';
 import { FakeTemporal, KEYS, bearer, fakeDeps } from '../api/fake-temporal.js';
 
 const SEED = 20_240_611;
@@ -42,19 +50,10 @@ const RUNS = 150;
 const NEEDLES = ['秘', 'zzpii', '小林', 'HYPERLINK', 'evil.example', 'Kinshi'];
 const leaks = (haystack: string): string[] => NEEDLES.filter((n) => haystack.includes(n));
 
-const ROW_RULES = new Set(['required', 'too_long', 'invalid_email', 'email_or_address_required', 'invalid_language', 'too_many_columns', 'line_too_long']);
-const IMPORT_CODES = new Set(['too_many_rows', 'line_too_long', 'not_csv', 'missing_columns']);
-const FILE_RULES = new Set([
-  'encoding',
-  'invalid_quote',
-  'text_after_quote',
-  'unclosed_quote',
-  'inconsistent_columns',
-  'line_too_long',
-  'duplicate_column',
-  'empty',
-  'malformed',
-]);
+// The named outcomes an upload may have: storage's own lists, so a new rule there is one here too.
+const ROW_RULES = new Set<string>(PERSON_ROW_RULES);
+const IMPORT_CODES = new Set<string>(PERSONS_IMPORT_ERROR_CODES);
+const FILE_RULES = new Set<string>(PERSONS_FILE_RULES);
 
 // ---- generators ---------------------------------------------------------------------------------------------------
 
