@@ -10,7 +10,8 @@ import {
   type PayoutApprovalRequest,
   type PersonNotice,
 } from '../../activities/email/render.js';
-import { assessCoverage, COST_CATEGORIES, COVERAGE_REASONS, PolicySchema } from '../../domain/index.js';
+import { assessCoverage, COST_CATEGORIES, COVERAGE_REASONS } from '../../domain/index.js';
+import { samplePolicy } from '../domain/fixtures.js';
 
 
 function personNotice(overrides: Partial<PersonNotice> = {}): PersonNotice {
@@ -403,17 +404,8 @@ describe('internal messages', () => {
 
 describe('denial_letter: terrorism', () => {
   // The reasons as the rules give them: code, explanation and facts from assessCoverage's grounds.
-  const policy = PolicySchema.parse({
-    insuredId: 'ins-001',
-    insuredName: '株式会社サンプル',
-    periodStart: '2026-04-01T00:00:00+09:00',
-    periodEnd: '2027-04-01T00:00:00+09:00',
-    retroactiveDate: '2024-04-01T00:00:00+09:00',
-    socialResponsibility: 1,
-    liability: { perClaimLimitJpy: 100_000_000, periodLimitJpy: 100_000_000, deductibleJpy: 0 },
-    responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 50_000_000 },
-    categories: {},
-  });
+  const policy = samplePolicy({ categories: {} });
+
   const grounds = assessCoverage(policy, {
     discoveredAt: '2026-11-20T09:00:00+09:00',
     occurredAt: '2026-11-18T00:00:00+09:00',

@@ -9,7 +9,7 @@ import {
   PolicySchema,
   type CoverageCircumstances,
 } from '../../domain/index.js';
-import { samplePolicy } from './fixtures.js';
+import { samplePolicy, samplePolicyBody } from './fixtures.js';
 
 // Period: 2026-04-01 00:00 JST (2026-03-31T15:00Z) to 2027-04-01 00:00 JST; retroactive date 2024-04-01 00:00 JST.
 const policy = samplePolicy();
@@ -196,17 +196,7 @@ describe('assessCoverage: terrorism (戦争やテロ), unless the policy extends
   });
 });
 
-const samplePolicyInput = () => ({
-  insuredId: 'ins-001',
-  insuredName: '株式会社サンプル',
-  periodStart: '2026-04-01T00:00:00+09:00',
-  periodEnd: '2027-04-01T00:00:00+09:00',
-  retroactiveDate: '2024-04-01T00:00:00+09:00',
-  socialResponsibility: 1,
-  liability: { perClaimLimitJpy: 100_000_000, periodLimitJpy: 100_000_000, deductibleJpy: 0 },
-  responseCosts: { perIncidentLimitJpy: 50_000_000, periodLimitJpy: 50_000_000 },
-  categories: {},
-});
+const samplePolicyInput = () => samplePolicyBody({ categories: {} });
 
 const reportInput = {
   policyNumber: 'PL-2026-000123',
