@@ -1,13 +1,16 @@
 /**
- * Human commands to a case: a signal carrying the caller's command id, then the case's answer read back by query
- * (see `commandSignal` in workflows/contract.ts for why this is not an Update).
+ * Human commands to a case: a signal carrying the caller's command id, then the case's answer read back from its read
+ * model (see `commandSignal` in workflows/contract.ts for why this is not an Update, and contract/read-model.ts).
  *
- * 1. Ask the case where the command stands. An outcome already recorded for this id (a retried request) is answered
- *    as it was; a refusal on the current state is answered at once and leaves no trace in history.
+ * 1. Read where the command stands from the case's memo (`describe()`, no worker). An outcome already recorded for
+ *    this id (a retried request) is answered as it was.
  * 2. Otherwise signal it. The signal is durable the moment Temporal accepts it: it is applied even if every worker is
- *    down right now, and a second signal with the same id is ignored by the case.
- * 3. Poll the outcome until it is there. When it is not there in time the caller gets a 503 that says the command is
- *    recorded; the same request with the same Idempotency-Key then answers its outcome.
+ *    down right now, and a second signal with the same id is ignored by the case. The case checks it (tenant, role,
+ *    state, body, rules) and records the outcome, applied or refused with its reason, in the same task.
+ * 3. Read the memo until the outcome is there. When it is not there in time the caller gets a 503 that says the
+ *    command is recorded; the same request with the same Idempotency-Key then answers its outcome.
+ *
+ * A case from before the read model (no memo until it continues as new) is asked by query instead, as it always was.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -17,10 +20,12 @@ import {
   commandSignal,
   commandStatusQuery,
   parseRefusal,
+  readModelFromMemo,
   type CaseCommand,
   type CaseView,
   type CommandOutcome,
   type CommandStatus,
+  type ReadModel,
 } from '../workflows/contract.js';
 import { caseHandle } from './case-reads.js';
 import type { ApiContext } from './context.js';
@@ -30,7 +35,7 @@ import { HttpProblem } from './problem.js';
 export interface CommandTiming {
   /** How long a request waits for the case's answer before a 503 `command_pending`. */
   waitMs: number;
-  /** How long the first question may take (a worker that is away makes it wait); past it the command is just sent. */
+  /** How long the first question may take (Temporal or, for an old case, a worker that is away); past it the command is just sent. */
   checkMs: number;
 }
 
@@ -43,6 +48,63 @@ export async function runCaseCommand(
   command: CaseCommand,
   timing: CommandTiming = DEFAULT_COMMAND_TIMING,
 ): Promise<CaseView> {
+  const first = await readModel(client, handle, timing.checkMs);
+  if (!first) return runByQuery(client, handle, command, timing);
+  const done = answeredFrom(first, command);
+  if (done) return done;
+
+  await handle.signal(commandSignal, command);
+
+  const deadline = Date.now() + timing.waitMs;
+  let delay = 20;
+  for (;;) {
+    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 0)));
+    delay = Math.min(delay * 2, 500);
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const model = await readModel(client, handle, Math.max(left, 100)).catch(notFoundOrUndefined);
+    const view = model && answeredFrom(model, command);
+    if (view) return view;
+  }
+  // The memo keeps the latest outcomes only: one that many later commands pushed out is still in the case's state.
+  const recent = await outcomes(client, handle, 2_000).catch(notFoundOrUndefined);
+  const outcome = recent?.outcomes.find((o) => o.commandId === command.commandId);
+  if (recent && outcome) {
+    if (!outcome.applied) throw refusalProblem(outcome.refusal);
+    return recent.view;
+  }
+  throw commandPending(command);
+}
+
+/** The case's read model, undefined for a case from before it. */
+async function readModel(client: Client, handle: WorkflowHandle, ms: number): Promise<ReadModel | undefined> {
+  const description = await client.withDeadline(Date.now() + ms, () => handle.describe());
+  return readModelFromMemo(description.memo);
+}
+
+function answeredFrom(model: ReadModel, command: CaseCommand): CaseView | undefined {
+  const outcome = model.commands.find((o) => o.commandId === command.commandId);
+  if (!outcome) return undefined;
+  if (!outcome.applied) throw refusalProblem(outcome.refusal);
+  return model.view;
+}
+
+function commandPending(command: CaseCommand): HttpProblem {
+  return new HttpProblem(
+    503,
+    'command_pending',
+    'the command is recorded and the case will apply it, but it has not answered yet; repeat the request with the same Idempotency-Key to read its outcome',
+    undefined,
+    { commandId: command.commandId },
+    { 'Retry-After': '5' },
+  );
+}
+
+/**
+ * A case from before the read model, by query (each a replay on a worker): ask whether the case would take the command
+ * (a refusal on the current state is answered at once and leaves no trace in history), signal it, poll the outcome.
+ */
+async function runByQuery(client: Client, handle: WorkflowHandle, command: CaseCommand, timing: CommandTiming): Promise<CaseView> {
   const ask = (ms: number) => client.withDeadline(Date.now() + ms, () => handle.query(commandStatusQuery, command));
   const answered = (status: CommandStatus | undefined): CaseView | undefined => {
     if (status?.outcome) {
@@ -71,14 +133,7 @@ export async function runCaseCommand(
     const view = answered(recent && { outcome: outcome ?? null, refusal: null, view: recent.view });
     if (view) return view;
   }
-  throw new HttpProblem(
-    503,
-    'command_pending',
-    'the command is recorded and the case will apply it, but it has not answered yet; repeat the request with the same Idempotency-Key to read its outcome',
-    undefined,
-    { commandId: command.commandId },
-    { 'Retry-After': '5' },
-  );
+  throw commandPending(command);
 }
 
 /** `runCaseCommand` for a case of this API, waiting as long as `limits.commandWaitMs` says. */
@@ -93,7 +148,7 @@ export function commandCase(ctx: ApiContext, caseId: string, command: CaseComman
 
 /**
  * Every replay of a case costs the worker time (it keeps no cache: see WORKER_MAX_CACHED_WORKFLOWS), so the requests of
- * this process waiting on one case share one query of its outcomes at a time instead of each asking on its own.
+ * this process waiting on one old case share one query of its outcomes at a time instead of each asking on its own.
  */
 const inFlight = new Map<string, Promise<CommandOutcomes>>();
 

@@ -1,22 +1,88 @@
 /**
- * Reading a case: its view and timeline by query (a replay on a worker), the result of a closed case, and the
- * short-lived memory that lets a desk of pollers share those reads.
+ * Reading a case. The case keeps its read model in its memo (workflows/contract/read-model.ts), so its view, its
+ * timeline and its latest command outcomes are read with `describe()`: Temporal answers from the case's mutable state,
+ * no worker runs, nothing replays, and the case reads the same with every worker down.
+ *
+ * A case from before the read model (its memo holds none until it continues as new) is read the old way: by query,
+ * which replays it on a worker, or from the result of a closed case; with a short-lived memory that lets a desk of
+ * pollers share those reads.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import {
   caseWorkflowId,
+  readModelFromMemo,
+  timelineFromReadModel,
   timelineQuery,
   viewQuery,
   type CaseResult,
   type CaseView,
+  type ReadModel,
   type TimelineEntry,
 } from '../workflows/contract.js';
 import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
+import { HttpProblem } from './problem.js';
 import { boundedQuery, retryQuery } from './queries.js';
 
 export function caseHandle(ctx: ApiContext, caseId: string): WorkflowHandle {
   return ctx.client.workflow.getHandle(caseWorkflowId(caseId));
+}
+
+export interface DescribedCase {
+  description: WorkflowExecutionDescription;
+  /** Undefined for a case from before the read model. */
+  model?: ReadModel;
+}
+
+/** How long one describe may take before the caller gets a 503 (Temporal busy or away). */
+const DESCRIBE_MS = 5_000;
+
+/**
+ * The case's description and read model. Concurrent reads of one case in this process share one describe, but never
+ * one that started before this process last changed the case (a command's caller then reads its own write).
+ */
+export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<DescribedCase> {
+  const key = `${caseId}|${ctx.changes.ofCase(caseId)}`;
+  return shareInFlight(ctx.caseReads.describes, key, async () => {
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await ctx.client.withDeadline(Date.now() + DESCRIBE_MS, () => caseHandle(ctx, caseId).describe());
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
+      throw err;
+    }
+    const model = readModelFromMemo(description.memo);
+    return model ? { description, model } : { description };
+  });
+}
+
+/**
+ * The case view: from the read model, or by query for a case from before it. A case denied at intake has no view in
+ * its memo until a worker has run its first task: that is waited for up to `waitMs`, then a 503 says so.
+ */
+export async function readView(ctx: ApiContext, caseId: string, waitMs = 0): Promise<CaseView> {
+  const deadline = Date.now() + waitMs;
+  let delay = 50;
+  for (;;) {
+    const { model } = await describeCaseModel(ctx, caseId);
+    if (!model) return readCaseShared(ctx, 'view', caseId, () => queryView(ctx, caseId, waitMs));
+    if (model.view) return model.view;
+    if (Date.now() >= deadline) throw caseNotOpenedYet(caseId);
+    await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)));
+    delay = Math.min(delay * 2, 500);
+  }
+}
+
+/** The timeline: from the read model, or by query for a case from before it. */
+export async function readTimeline(ctx: ApiContext, caseId: string, described?: DescribedCase): Promise<TimelineEntry[]> {
+  const { model } = described ?? (await describeCaseModel(ctx, caseId));
+  const timeline = model && timelineFromReadModel(model);
+  return timeline ?? readCaseShared(ctx, 'timeline', caseId, () => queryTimeline(ctx, caseId));
+}
+
+function caseNotOpenedYet(caseId: string): HttpProblem {
+  return new HttpProblem(503, 'case_starting', `case ${caseId} is filed and waits for a worker to open it`, undefined, {}, { 'Retry-After': '2' });
 }
 
 /** How long a case filed a moment ago may take to answer its first query (`limits.firstViewTimeoutMs`). */
@@ -82,6 +148,8 @@ export async function closedCaseResult(ctx: ApiContext, caseId: string): Promise
 export class CaseReadCache {
   readonly entries = new Map<string, { version: number; expiresAt: number; value: unknown }>();
   readonly inFlight = new Map<string, Promise<unknown>>();
+  /** Describes under way, by case and this process's change count of it. */
+  readonly describes = new Map<string, Promise<DescribedCase>>();
 }
 
 /**

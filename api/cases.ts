@@ -5,7 +5,7 @@
 import { IncidentReportSchema } from '../domain/schemas.js';
 import { uploadPersons } from './affected-persons.js';
 import { actionRoutes } from './case-actions.js';
-import { firstQueryWaitMs, queryTimeline, queryView, readCaseShared } from './case-reads.js';
+import { describeCaseModel, firstQueryWaitMs, readTimeline, readView } from './case-reads.js';
 import type { ApiContext } from './context.js';
 import { sendWithEtag } from './etag.js';
 import { createCase } from './intake.js';
@@ -20,7 +20,7 @@ import {
   PersonsUploadResultSchema,
   TimelineSchema,
 } from './schemas.js';
-import { assertMayRead, describeCase } from './tenancy.js';
+import { assertMayRead, assertMayReadDescribed } from './tenancy.js';
 import { sendCaseView, timelineForRole, INSURED_VIEW_NOTE } from './view-for-role.js';
 import { listCases, listQuery } from './visibility.js';
 
@@ -111,7 +111,11 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       path: '/v1/cases/:caseId',
       operationId: 'getCase',
       summary: 'Read a case',
-      description: `${INSURED_VIEW_NOTE} The strong ETag is computed on the body as sent, so an insured's ETag changes only when something it sees changes.`,
+      description:
+        `${INSURED_VIEW_NOTE} Read from the case's read model (its memo in Temporal): no worker is involved, so a case reads ` +
+        `the same while every worker is down. The insurer's people get \`version\` (grows with every change) and \`updatedAt\`, and ` +
+        `an ETag naming the version; an insured's ETag is computed on the body as sent, so it changes only when something it sees changes. ` +
+        `A case filed a moment ago whose intake a worker has not run yet answers 503 \`case_starting\` with Retry-After.`,
       tags: ['cases'],
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
       params: CaseParamsSchema,
@@ -120,10 +124,10 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         304: { description: 'Not modified' },
         401: problemResponse('No or unknown key'),
         404: problemResponse('No such case (or another insured’s)'),
+        503: problemResponse('Temporal unreachable, or the case not yet opened by a worker (`case_starting`)'),
       },
       handle: async (req, res, { params: { caseId }, principal }) => {
-        // A case filed a moment ago answers its first query once a worker has run its first task.
-        const view = await readCaseShared(ctx, 'view', caseId, () => queryView(ctx, caseId, firstQueryWaitMs(ctx)));
+        const view = await readView(ctx, caseId, firstQueryWaitMs(ctx));
         assertMayRead(principal, view);
         sendCaseView(req, res, 200, view, principal);
       },
@@ -142,8 +146,9 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         404: problemResponse('No such case (or another insured’s)'),
       },
       handle: async (req, res, { params: { caseId }, principal }) => {
-        if (principal.role === 'insured') await describeCase(ctx, principal, caseId);
-        const timeline = await readCaseShared(ctx, 'timeline', caseId, () => queryTimeline(ctx, caseId));
+        const described = await describeCaseModel(ctx, caseId);
+        assertMayReadDescribed(principal, caseId, described.description);
+        const timeline = await readTimeline(ctx, caseId, described);
         res.vary('Authorization');
         sendWithEtag(req, res, 200, timelineForRole(timeline, principal.role));
       },

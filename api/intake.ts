@@ -11,10 +11,11 @@ import {
   SA,
   caseWorkflowId,
   requestHashQuery,
+  startMemo,
   type CaseInput,
 } from '../workflows/contract.js';
 import { caseIdFor, requestHash } from './case-ids.js';
-import { caseHandle, firstQueryWaitMs, queryView } from './case-reads.js';
+import { caseHandle, describeCaseModel, firstQueryWaitMs, readView } from './case-reads.js';
 import type { ApiContext } from './context.js';
 import { firstView } from './first-view.js';
 import { idempotencyKey } from './idempotency.js';
@@ -55,11 +56,15 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
   };
   const location = `/v1/cases/${caseId}`;
   const firstViewMs = firstQueryWaitMs(ctx);
+  // The view the workflow's intake triage produces, computed from the same domain rules, so that neither this answer
+  // nor the first reads wait for a worker to pick the case up; a case denied at intake waits for the workflow's own.
+  const first = firstView(input);
   try {
     await ctx.client.workflow.start(CASE_WORKFLOW_TYPE, {
       workflowId: caseWorkflowId(caseId),
       taskQueue: ctx.taskQueue,
       args: [input],
+      memo: startMemo(hash, reportedAt, first),
       workflowIdConflictPolicy: 'FAIL',
       // Case ids are never reused, not even after the case closed.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -73,22 +78,27 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || key === undefined) throw err;
-    const handle = caseHandle(ctx, caseId);
-    const existing = await retryQuery(firstViewMs, () => handle.query(requestHashQuery));
+    const existing = await requestHashOf(ctx, caseId, firstViewMs);
     if (existing !== hash) {
       throw new HttpProblem(409, 'idempotency_conflict', 'this Idempotency-Key was already used with a different body', undefined, {
         caseId,
       });
     }
-    const view = await queryView(ctx, caseId, firstViewMs);
+    const view = await readView(ctx, caseId, firstViewMs);
     res.location(location);
     sendCaseView(req, res, 200, view, principal);
     return;
   }
   ctx.changes.bump(caseId);
-  // The view the workflow's intake triage produces, computed from the same domain rules, so the answer does not wait
-  // for a worker to pick the case up; a case denied at intake waits for the workflow's own view.
-  const view = firstView(input) ?? (await queryView(ctx, caseId, firstViewMs));
+  const view = first ? { ...first, version: 0, updatedAt: reportedAt } : await readView(ctx, caseId, firstViewMs);
   res.location(location);
   sendCaseView(req, res, 201, view, principal);
+}
+
+/** The hash of the request that filed the case: from its memo, or by query for a case from before the read model. */
+async function requestHashOf(ctx: ApiContext, caseId: string, waitMs: number): Promise<string> {
+  const { model } = await describeCaseModel(ctx, caseId);
+  if (model?.requestHash) return model.requestHash;
+  const handle = caseHandle(ctx, caseId);
+  return retryQuery(waitMs, () => handle.query(requestHashQuery));
 }

@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { PolicyRecord } from '../domain/schemas.js';
 import { policyWorkflowId } from '../workflows/contract.js';
-import { policyQuery } from '../workflows/policy-ledger-contract.js';
+import { LEDGER_MEMO, policyQuery, type LedgerPolicyMemo } from '../workflows/policy-ledger-contract.js';
 import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
 import type { Principal } from './principals.js';
@@ -24,9 +24,20 @@ export class PolicyCache {
   }
 }
 
-/** The registered policy, or undefined when the number is unknown (no ledger, or a ledger never given terms). */
+/**
+ * The registered policy, or undefined when the number is unknown (no ledger, or a ledger never given terms): from the
+ * ledger's memo (`describe()`, no worker), or by query for a ledger from before its read model.
+ */
 export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise<KnownPolicy | undefined> {
   const handle = ctx.client.workflow.getHandle(policyWorkflowId(policyNumber));
+  try {
+    const { memo } = await ctx.client.withDeadline(Date.now() + 5_000, () => handle.describe());
+    const held = memo?.[LEDGER_MEMO.policy] as LedgerPolicyMemo | undefined;
+    if (held) return held.policy ? { policy: held.policy, version: held.version } : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const answer = await boundedQuery(ctx, () => handle.query(policyQuery));

@@ -55,6 +55,7 @@ export const PROBLEM_TITLES: Record<string, string> = {
   rate_limited: 'Too many requests',
   unavailable: 'Backend unavailable',
   command_pending: 'Command recorded, not yet answered',
+  case_starting: 'Case filed, not yet opened by a worker',
   internal: 'Internal server error',
 };
 

@@ -27,6 +27,11 @@ export function assertMayRead(principal: Principal, view: Pick<CaseView, 'insure
   if (isForeign(principal, view.insuredId)) throw caseNotFound(view.caseId);
 }
 
+/** Another insured's case, found by its description, is a missing one. */
+export function assertMayReadDescribed(principal: Principal, caseId: string, d: WorkflowExecutionDescription): void {
+  if (isForeign(principal, d.typedSearchAttributes.get(SA.insuredId))) throw caseNotFound(caseId);
+}
+
 /** Existence and tenancy from the workflow's description (no replay), for requests that must check before work. */
 export async function describeCase(ctx: ApiContext, principal: Principal, caseId: string): Promise<WorkflowExecutionDescription> {
   let d;

@@ -24,7 +24,7 @@
 import type { Request, Response } from 'express';
 import type { Role } from '../domain/vocabulary.js';
 import type { CaseView, TimelineEntry } from '../workflows/contract.js';
-import { sendWithEtag } from './etag.js';
+import { sendTagged, sendWithEtag } from './etag.js';
 
 export type CaseViewField = keyof CaseView;
 
@@ -65,6 +65,10 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   closeReason: 'shared',
   // A vendor's unconfirmed findings (persons, dates, duties) are the insurer's to weigh before they become the case's.
   heldFindings: 'insurer',
+  // The case's change count and time move with the insurer's figures too: shown to an insured they would tell it
+  // that something it does not see changed (its ETag is computed on what it does see, see `sendCaseView`).
+  version: 'insurer',
+  updatedAt: 'insurer',
 } as const satisfies Record<CaseViewField, 'shared' | 'insurer'>;
 
 type Audience = typeof CASE_VIEW_FIELD_AUDIENCE;
@@ -132,11 +136,23 @@ export const INSURED_VIEW_NOTE =
   `InsuredCaseView shape; handler, supervisor, ops and admin get every field.`;
 
 /**
- * Sends a case view shaped for the caller, under a strong ETag computed on the shaped body: the ETag an insured
- * holds changes only when something it sees changes, so a 200 after a 304 never tells it the reserve moved. The
- * body depends on who asks, hence `Vary: Authorization` (the answer is `private` already).
+ * Sends a case view shaped for the caller under a strong ETag. The insurer's people get the whole view, tagged by the
+ * case's `version` (one version, one view); an insured's ETag is computed on the shaped body, so it changes only when
+ * something it sees changes and a 200 after a 304 never tells it the reserve moved. A view from before the read model
+ * (no version) is tagged by its body too. The body depends on who asks, hence `Vary: Authorization` (the answer is
+ * `private` already).
  */
 export function sendCaseView(req: Request, res: Response, status: number, view: CaseView, principal: { role: Role }): void {
   res.vary('Authorization');
+  if (seesWholeView(principal.role) && view.version !== undefined) {
+    res.set('Cache-Control', 'private, no-cache');
+    sendTagged(req, res, status, JSON.stringify(view), versionEtag(view.caseId, view.version));
+    return;
+  }
   sendWithEtag(req, res, status, viewForRole(view, principal.role));
+}
+
+/** The strong ETag of a whole case view: the case and its version name exactly one view. */
+export function versionEtag(caseId: string, version: number): string {
+  return `"${caseId}.v${version}"`;
 }

@@ -6,3 +6,4 @@ export * from './contract/ids.js';
 export * from './contract/case.js';
 export * from './contract/messages.js';
 export * from './contract/proof.js';
+export * from './contract/read-model.js';

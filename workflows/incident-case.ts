@@ -8,7 +8,7 @@
  * Handlers only change state and queue work; the main loop performs the work (e-mails, dispatches, payouts) so a
  * command's answer never waits on a vendor, and a crash between two steps resumes from recorded state.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import type { Actor, CaseInput, CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
 import { receiveParked, registerCommands } from './case/commands.js';
@@ -16,12 +16,12 @@ import { intake } from './case/intake.js';
 import { registerLegacyUpdates } from './case/legacy-updates.js';
 import { flushOutbox } from './case/messages.js';
 import { maybeStartCampaign, registerCampaignProgress } from './case/notification.js';
+import { publishCase, timelineAtStart, writtenAtStart } from './case/read-model.js';
 import { caseRules } from './case/rules.js';
 import { executePayouts } from './case/settlement.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
 import { settleParked } from './case/trust.js';
 import { checkVendorSlas, registerVendorEvents } from './case/vendors.js';
-import { syncSearchAttributes } from './case/visibility.js';
 
 /**
  * Events after which a run continues as new even when Temporal does not suggest it yet. Workers keep no workflow cache
@@ -32,7 +32,7 @@ const RUN_HISTORY_EVENTS = 1_000;
 const BOUNDED_RUN_PATCH = 'bounded-run-history';
 
 export async function incidentCase(input: CaseInput): Promise<CaseResult> {
-  const c = openContext(input, caseRules());
+  const c = openContext(input, caseRules(), { written: writtenAtStart(), timelineEntries: timelineAtStart() });
   registerLegacyUpdates(c);
   registerCommands(c);
   registerVendorEvents(c);
@@ -42,7 +42,11 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   const continueNow = await mainLoop(c);
 
   await condition(allHandlersFinished);
-  if (continueNow) await continueAsNew<typeof incidentCase>({ ...input, state: c.s });
+  if (continueNow) {
+    // The next run starts with this run's read model, so the case stays readable between the two.
+    if (c.rules.readModel) await makeContinueAsNewFunc<typeof incidentCase>({ memo: workflowInfo().memo })({ ...input, state: c.s });
+    await continueAsNew<typeof incidentCase>({ ...input, state: c.s });
+  }
   await flushOutbox(c);
   const { v } = c;
   log.info('case ended', { caseId: v.caseId, status: v.status });
@@ -53,7 +57,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 /** Each track's step in turn, then sleep until a handler changes something or a clock is due. True: continue as new. */
 async function mainLoop(c: CaseContext): Promise<boolean> {
   for (;;) {
-    syncSearchAttributes(c);
+    publishCase(c);
     await flushOutbox(c);
     if (isTerminal(c.v.status)) return false;
     await settleParked(c, receiveParked);
@@ -62,7 +66,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     await maybeStartCampaign(c);
     await executePayouts(c);
     await flushOutbox(c);
-    syncSearchAttributes(c);
+    publishCase(c);
     if (isTerminal(c.v.status)) return false;
     if (shouldContinueAsNew(c)) return true;
     c.dirty = false;

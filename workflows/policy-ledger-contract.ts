@@ -33,3 +33,15 @@ export const putPolicyUpdate = defineUpdate<{ policy: PolicyRecord; version: num
 export const drawUpdate = defineUpdate<DrawGrant, [DrawRequest]>('draw');
 export const policyQuery = defineQuery<{ policy: PolicyRecord | null; version: number }>('policy');
 export const usageQuery = defineQuery<PeriodUsage>('usage');
+
+/**
+ * The ledger's read model in its memo: the policy with its version, and the period's usage, kept current by the ledger
+ * so the API reads a policy with `describe()` (no worker, no replay). Absent in ledgers from before it until they
+ * continue as new.
+ */
+export const LEDGER_MEMO = { policy: 'ledger.policy', usage: 'ledger.usage' } as const;
+
+export interface LedgerPolicyMemo {
+  policy: PolicyRecord | null;
+  version: number;
+}

@@ -3,9 +3,10 @@
  * draws on. Draws are Updates, which a workflow runs one at a time, so two cases paying at once can never overspend
  * a period limit; no second database is needed (README, "Where state lives").
  */
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { grantDraw, type PolicyRecord } from '../domain/index.js';
 import {
+  LEDGER_MEMO,
   drawUpdate,
   policyQuery,
   putPolicyUpdate,
@@ -28,9 +29,22 @@ function emptyUsage(): PeriodUsage {
 /** Events after which a ledger run continues as new (each Update adds about five). */
 export const LEDGER_RUN_EVENTS = 500;
 const BOUNDED_LEDGER_PATCH = 'bounded-ledger-history';
+/** From this patch on the ledger keeps its policy and usage in its memo (`LEDGER_MEMO`). */
+const LEDGER_MEMO_PATCH = 'ledger-read-model';
 
 export async function policyLedger(input: LedgerInput): Promise<void> {
   const state: LedgerState = input.state ?? { policy: null, version: 0, usage: emptyUsage(), grants: {} };
+  const readModel = patched(LEDGER_MEMO_PATCH);
+  /** Upserts the memo fields that differ from what the memo holds (the run's start memo, then each upsert). */
+  const publish = () => {
+    if (!readModel) return;
+    const fields: Record<string, unknown> = { [LEDGER_MEMO.policy]: { policy: state.policy, version: state.version }, [LEDGER_MEMO.usage]: state.usage };
+    const held = workflowInfo().memo ?? {};
+    const changed = Object.fromEntries(Object.entries(fields).filter(([key, value]) => JSON.stringify(held[key]) !== JSON.stringify(value)));
+    if (Object.keys(changed).length > 0) upsertMemo(changed);
+  };
+  // A ledger that continued as new from a run before the read model writes its memo now.
+  if (state.policy) publish();
 
   setHandler(policyQuery, () => ({ policy: state.policy, version: state.version }));
   setHandler(usageQuery, () => state.usage);
@@ -41,6 +55,7 @@ export async function policyLedger(input: LedgerInput): Promise<void> {
       const created = state.policy === null;
       state.policy = policy;
       state.version += 1;
+      publish();
       return { policy, version: state.version, created };
     },
     {
@@ -59,6 +74,7 @@ export async function policyLedger(input: LedgerInput): Promise<void> {
       const { grant, usage } = grantDraw(state.policy!, state.usage, request, state.grants);
       state.usage = usage;
       state.grants[request.payoutId] = grant;
+      publish();
       return grant;
     },
     {
@@ -78,11 +94,10 @@ export async function policyLedger(input: LedgerInput): Promise<void> {
     await condition(() => workflowInfo().continueAsNewSuggested);
   }
   await condition(allHandlersFinished);
-  await continueAsNew<typeof policyLedger>({
-    policyNumber: input.policyNumber,
-    state,
-    ...(input.runEvents !== undefined ? { runEvents: input.runEvents } : {}),
-  });
+  const next = { policyNumber: input.policyNumber, state, ...(input.runEvents !== undefined ? { runEvents: input.runEvents } : {}) };
+  // The next run starts with this run's memo, so the policy stays readable between the two.
+  if (readModel) await makeContinueAsNewFunc<typeof policyLedger>({ memo: workflowInfo().memo })(next);
+  await continueAsNew<typeof policyLedger>(next);
 }
 
 policyLedger satisfies PolicyLedgerWorkflow;

@@ -15,7 +15,16 @@ import { principalDirectory, type PrincipalEntry } from '../../api/principals.js
 import { loadConfig } from '../../main/config.js';
 import { createFileBlobStore } from '../../storage/blob-store.js';
 import { parseKeyring } from '../../storage/crypto.js';
-import type { CaseCommand, CaseInput, CommandOutcome } from '../../workflows/contract.js';
+import {
+  MEMO_KEYS,
+  READ_MODEL_SCHEMA,
+  viewMemoParts,
+  type CaseCommand,
+  type CaseInput,
+  type CaseView,
+  type CommandOutcome,
+} from '../../workflows/contract.js';
+import { LEDGER_MEMO } from '../../workflows/policy-ledger-contract.js';
 
 export const KEYS = {
   admin: 'key-admin-0123456789abcdef',
@@ -47,6 +56,10 @@ interface FakeWorkflow {
   result?: unknown;
   /** Set to make every query fail, as a history the worker cannot replay does. */
   queryError?: Error;
+  /** Whether the workflow keeps a read model in its memo (false: a case or ledger from before it). */
+  readModel: boolean;
+  /** The read model's version: grows with every command the fake case answers. */
+  version: number;
 }
 
 type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { updateId?: string }) => Promise<unknown>;
@@ -66,6 +79,7 @@ export class FakeTemporal {
     update: [] as { workflowId: string; name: string; args: unknown[]; updateId?: string }[],
     signal: [] as { workflowId: string; name: string; args: unknown[] }[],
     query: [] as { workflowId: string; name: string }[],
+    describe: [] as { workflowId: string }[],
     /** Commands as the case received them (by signal), in order. */
     command: [] as ({ workflowId: string } & CaseCommand)[],
   };
@@ -75,14 +89,31 @@ export class FakeTemporal {
   private readonly outcomes = new Map<string, { outcome: CommandOutcome; view: unknown }>();
   systemInfoDelayMs = 0;
 
-  addCase(caseId: string, insuredId: string, view: Record<string, unknown> = {}): void {
+  /** A running case; `readModel: false` makes it a case from before the read model (read by query only). */
+  addCase(caseId: string, insuredId: string, view: Record<string, unknown> = {}, options: { readModel?: boolean } = {}): void {
     this.workflows.set(`case-${caseId}`, {
       type: 'incidentCase',
       input: { requestHash: 'h' },
       status: 'RUNNING',
       sa: new Map<string, unknown>([['InsuredId', insuredId]]),
       view: { caseId, insuredId, status: 'reported', ...view },
+      readModel: options.readModel ?? true,
+      version: 1,
     });
+  }
+
+  /** The memo a workflow holds: the case's read model (view parts, outcomes) or the ledger's policy. */
+  private memoOf(workflowId: string, wf: FakeWorkflow): Record<string, unknown> {
+    if (!wf.readModel) return {};
+    if (wf.type === 'policyLedger') return { [LEDGER_MEMO.policy]: wf.view };
+    const mine = [...this.outcomes].filter(([k]) => k.startsWith(`${workflowId} `)).map(([, o]) => o);
+    const view = (mine.at(-1)?.view ?? wf.view ?? {}) as unknown as CaseView;
+    return {
+      [MEMO_KEYS.meta]: { schema: READ_MODEL_SCHEMA, version: wf.version, updatedAt: '2026-12-01T00:00:00.000Z', timelineEntries: 0 },
+      [MEMO_KEYS.request]: { requestHash: (wf.input as CaseInput).requestHash },
+      [MEMO_KEYS.commands]: mine.map((o) => o.outcome),
+      ...viewMemoParts(view),
+    };
   }
 
   handle(workflowId: string) {
@@ -116,7 +147,12 @@ export class FakeTemporal {
       describe: () =>
         settle(() => {
           const wf = get();
-          return { status: { name: wf.status }, typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) } };
+          this.calls.describe.push({ workflowId });
+          return {
+            status: { name: wf.status },
+            typedSearchAttributes: { get: (k: { name: string }) => wf.sa.get(k.name) },
+            memo: this.memoOf(workflowId, wf),
+          };
         }),
       result: () =>
         settle(() => {
@@ -142,6 +178,7 @@ export class FakeTemporal {
           const { refusal, view } = await this.onCommand(workflowId, command);
           const outcome: CommandOutcome = { commandId: command.commandId, applied: !refusal, ...(refusal ? { refusal } : {}) };
           this.outcomes.set(key, { outcome, view: view ?? wf.view });
+          if (!refusal) wf.version += 1;
         }
       },
     };
@@ -164,6 +201,8 @@ export class FakeTemporal {
               status: 'RUNNING',
               sa: new Map(),
               view: { caseId: input.caseId, insuredId: input.policy.insuredId, status: 'reported' },
+              readModel: true,
+              version: 0,
             });
             return this.handle(opts.workflowId);
           }),
@@ -193,6 +232,8 @@ export class FakeTemporal {
       status: 'RUNNING',
       sa: new Map(),
       view: { policy: { policyNumber, insuredId, insuredName: 'x' }, version: 1 },
+      readModel: true,
+      version: 1,
     });
   }
 }

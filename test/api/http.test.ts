@@ -204,8 +204,31 @@ describe('authentication and roles', () => {
     expect((await request(app).get('/v1/cases/C222').set(bearer(KEYS.insured2))).status).toBe(200);
   });
 
-  it('serves pollers of one case from one read until the case changes through this process', async () => {
-    fake.addCase('C777', 'ins-001', { assignedTo: null });
+  it('reads a case from its read model: no query, an ETag naming the version, 304 until the case changes', async () => {
+    fake.addCase('C778', 'ins-001', { assignedTo: null });
+    const first = await request(app).get('/v1/cases/C778').set(bearer(KEYS.handler));
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ caseId: 'C778', version: 1, updatedAt: '2026-12-01T00:00:00.000Z' });
+    expect(first.headers.etag).toBe('"C778.v1"');
+    const again = await request(app).get('/v1/cases/C778').set(bearer(KEYS.supervisor)).set('If-None-Match', first.headers.etag!);
+    expect(again.status).toBe(304);
+    // The insured gets neither the version nor an ETag that would move with what it does not see.
+    const insured = await request(app).get('/v1/cases/C778').set(bearer(KEYS.insured1));
+    expect(insured.status).toBe(200);
+    expect(insured.body).not.toHaveProperty('version');
+    expect(insured.headers.etag).not.toBe(first.headers.etag);
+    fake.onCommand = () => Promise.resolve({ view: { caseId: 'C778', insuredId: 'ins-001', status: 'reported', assignedTo: 'handler' } });
+    const assigned = await request(app).post('/v1/cases/C778/actions/assign').set(bearer(KEYS.handler)).send({ assignee: 'handler' });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body).toMatchObject({ assignedTo: 'handler', version: 2 });
+    const after = await request(app).get('/v1/cases/C778').set(bearer(KEYS.handler)).set('If-None-Match', first.headers.etag!);
+    expect(after.status).toBe(200);
+    expect(after.headers.etag).toBe('"C778.v2"');
+    expect(fake.calls.query.filter((q) => q.workflowId === 'case-C778')).toEqual([]);
+  });
+
+  it('serves pollers of one case from before the read model from one query until it changes through this process', async () => {
+    fake.addCase('C777', 'ins-001', { assignedTo: null }, { readModel: false });
     const views = () => fake.calls.query.filter((q) => q.workflowId === 'case-C777' && q.name === 'view').length;
     const first = await request(app).get('/v1/cases/C777').set(bearer(KEYS.handler));
     const second = await request(app).get('/v1/cases/C777').set(bearer(KEYS.supervisor));
@@ -336,8 +359,22 @@ describe('polling: ETag and 304', () => {
 describe('closed cases (fake Temporal)', () => {
   // Seen in the chaos soak: a case closed normally, but its history no longer replayed (sdk-rust #1146 after a
   // worker SIGKILL), so every query of it failed and GET answered 500 for good. A closed case is read from its result.
-  it('reads a closed case from its result when its history no longer replays, tenant check included', async () => {
-    fake.addCase('C123', 'ins-001');
+  it('reads a closed case from its read model with every query failing, tenant check included', async () => {
+    fake.addCase('C124', 'ins-001', { status: 'closed' });
+    const wf = fake.workflows.get('case-C124')!;
+    wf.status = 'COMPLETED';
+    wf.queryError = new Error('[TMPRL1100] Nondeterminism error: Update machine does not handle this event');
+    const view = await request(app).get('/v1/cases/C124').set(bearer(KEYS.handler));
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ caseId: 'C124', status: 'closed', version: 1 });
+    expect((await request(app).get('/v1/cases/C124/timeline').set(bearer(KEYS.insured1))).status).toBe(200);
+    expectProblem(await request(app).get('/v1/cases/C124').set(bearer(KEYS.insured2)), 404, 'not_found');
+    expectProblem(await request(app).get('/v1/cases/C124/timeline').set(bearer(KEYS.insured2)), 404, 'not_found');
+    expect(fake.calls.query).toEqual([]);
+  });
+
+  it('reads a closed case from before the read model from its result when its history no longer replays, tenant check included', async () => {
+    fake.addCase('C123', 'ins-001', {}, { readModel: false });
     const wf = fake.workflows.get('case-C123')!;
     wf.status = 'COMPLETED';
     wf.queryError = new Error('[TMPRL1100] Nondeterminism error: Update machine does not handle this event');
@@ -354,7 +391,7 @@ describe('closed cases (fake Temporal)', () => {
   });
 
   it('still fails a failing query of a case that ended before its result carried the view', async () => {
-    fake.addCase('C123', 'ins-001');
+    fake.addCase('C123', 'ins-001', {}, { readModel: false });
     const wf = fake.workflows.get('case-C123')!;
     wf.status = 'COMPLETED';
     wf.queryError = new Error('query failed');

@@ -38,6 +38,8 @@ const INTERNAL: readonly string[] = INSURER_ONLY_FIELDS;
 const WHEN_ENDED: readonly CaseViewField[] = ['closedAt', 'closeReason'];
 /** Fields a view has only once something happened (a vendor's findings held for confirmation). */
 const WHEN_HELD: readonly CaseViewField[] = ['heldFindings'];
+/** The read model's stamp: in every view read from it (the real stack's), not in a view computed or from an old result. */
+const STAMP: readonly CaseViewField[] = ['version', 'updatedAt'];
 const INSURER_ROLES = ['handler', 'supervisor', 'ops', 'admin'] as const satisfies readonly Role[];
 
 /** Every path (a.b[0].c) at which an insurer-only field name appears as a key, at any depth. */
@@ -58,6 +60,7 @@ function expectedFields(role: Role, ended: boolean, view: Record<string, unknown
   return CASE_VIEW_FIELDS[role]
     .filter((f) => ended || !WHEN_ENDED.includes(f))
     .filter((f) => !WHEN_HELD.includes(f) || f in view)
+    .filter((f) => !STAMP.includes(f) || f in view)
     .sort();
 }
 
@@ -70,6 +73,14 @@ function expectShape(where: string, role: Role, body: unknown, ended = false): v
 }
 
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+
+/** The ETag a read of the real stack must carry: the version's for the insurer's people (who get it), else the body's. */
+function etagFor(role: Role, res: { text: string; json: unknown }): string {
+  if (role === 'insured') return etagOf(res.text);
+  const view = res.json as { caseId: string; version?: unknown };
+  expect(view.version, 'the insurer reads the version').toEqual(expect.any(Number));
+  return `"${view.caseId}.v${String(view.version)}"`;
+}
 
 // ---- 1. the matrix and the function ---------------------------------------------------------------------------------
 
@@ -162,7 +173,7 @@ describe('on the real product', () => {
       expect(res.status).toBe(201);
       expectShape('POST /v1/cases 201', role, res.json);
       if (role === 'insured') expect(res.text).not.toMatch(/"(exposure|reserve)"\s*:/);
-      expect(res.headers.get('etag')).toBe(etagOf(res.text));
+      expect(res.headers.get('etag')).toBe(etagFor(role, res));
     });
 
     it.each(FILERS)('201 to %s: the workflow’s own view of a case denied at intake, shaped', async (who, role) => {
@@ -190,8 +201,9 @@ describe('on the real product', () => {
       expect(res.status).toBe(200);
       expectShape('GET /v1/cases/{caseId}', role, res.json);
       if (role === 'insured') expect(res.text).not.toMatch(/"(exposure|reserve)"\s*:/);
-      // The ETag is the one of the body sent (so an insured's never moves with the insurer's figures alone) ...
-      expect(res.headers.get('etag')).toBe(etagOf(res.text));
+      // The insurer's people read the case's version, and the ETag names it; an insured's ETag is the one of the body
+      // sent (so it never moves with the insurer's figures alone) ...
+      expect(res.headers.get('etag')).toBe(etagFor(role, res));
       expect(res.headers.get('vary') ?? '').toMatch(/authorization/i);
     });
 
@@ -222,7 +234,7 @@ describe('on the real product', () => {
       const res = await as(stack, who)('POST', `/v1/cases/${caseId}/actions/${action}`, body, { 'idempotency-key': uniqueId('k') });
       expect(res.status, JSON.stringify(res.json)).toBe(200);
       expectShape(`POST actions/${action}`, role, res.json);
-      expect(res.headers.get('etag')).toBe(etagOf(res.text));
+      expect(res.headers.get('etag')).toBe(etagFor(role, res));
     });
 
     it.each(FILERS)('%s withdraws a case: the answer and every later read hold the closed fields of its row', async (who, role) => {
@@ -271,7 +283,7 @@ describe('on the real product', () => {
 
 // ---- 3. a closed case's result, and the API document -----------------------------------------------------------
 
-describe('a closed case read from its result (fake Temporal)', () => {
+describe('a closed case from before the read model, read from its result (fake Temporal)', () => {
   it.each([
     [KEYS.handler, 'handler'],
     [KEYS.ops, 'ops'],
@@ -280,7 +292,7 @@ describe('a closed case read from its result (fake Temporal)', () => {
     const fake = new FakeTemporal();
     const app = buildApp(await fakeDeps(fake));
     const full = firstView(caseInput('C123', policyRecord('PL-VIEW-2', { insuredId: 'ins-001' })))!;
-    fake.addCase('C123', 'ins-001');
+    fake.addCase('C123', 'ins-001', {}, { readModel: false });
     const wf = fake.workflows.get('case-C123')!;
     wf.status = 'COMPLETED';
     wf.queryError = new Error('[TMPRL1100] Nondeterminism error');

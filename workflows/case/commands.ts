@@ -31,7 +31,7 @@ import { isTerminal, refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
 import { admit } from './trust.js';
 import { receiveVendorEvent } from './vendors.js';
-import { syncSearchAttributes } from './visibility.js';
+import { publishCase } from './read-model.js';
 
 /** Every case action, owned by exactly one track (the type makes a missing or unowned action a compile error). */
 export const COMMANDS: CommandTable = {
@@ -67,15 +67,9 @@ export function checkAction(c: CaseContext, action: Action, request: ActionReque
   definition(action).check?.(c, body, actor);
 }
 
-/** Applies a command that passed `checkAction`, and brings the case list up to date. */
+/** Applies a command that passed `checkAction`. */
 export function applyAction(c: CaseContext, action: Action, request: ActionRequest): void {
   definition(action).apply(c, ACTION_SCHEMAS[action].parse(request.body), request.actor);
-  syncSearchAttributes(c);
-}
-
-export function applyAttachPersons(c: CaseContext, request: AttachPersonsRequest): void {
-  attachPersons(c, request);
-  syncSearchAttributes(c);
 }
 
 /** The refusal of a command on the current state (`code: text`), or null when the case would take it. */
@@ -104,7 +98,7 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
   let refusal = checkCommand(c, command);
   if (refusal === null) {
     try {
-      if (command.action === ATTACH_PERSONS) applyAttachPersons(c, command.request);
+      if (command.action === ATTACH_PERSONS) attachPersons(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).
@@ -115,6 +109,9 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
   const commands = (c.s.commands ??= []);
   commands.push({ commandId: command.commandId, applied: refusal === null, ...(refusal !== null ? { refusal } : {}) });
   if (commands.length > COMMAND_OUTCOMES_KEPT) commands.splice(0, commands.length - COMMAND_OUTCOMES_KEPT);
+  // The case list and the read model, with the outcome the caller is waiting for, in this same task. (Runs from
+  // before the read model brought only the list up to date, and only after a command that applied.)
+  if (c.rules.readModel || refusal === null) publishCase(c);
 }
 
 /** A parked message whose key the worker was asked about, back to its receiver. */

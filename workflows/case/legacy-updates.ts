@@ -6,7 +6,9 @@
  */
 import { setHandler } from '@temporalio/workflow';
 import { actionUpdates, attachPersonsUpdate } from '../contract.js';
-import { applyAction, applyAttachPersons } from './commands.js';
+import { applyAction } from './commands.js';
+import { attachPersons } from './notification.js';
+import { publishCase } from './read-model.js';
 import { refuseLegacyUpdate, type CaseContext } from './state.js';
 
 export function registerLegacyUpdates(c: CaseContext): void {
@@ -15,6 +17,7 @@ export function registerLegacyUpdates(c: CaseContext): void {
       actionUpdates[action],
       (request) => {
         applyAction(c, action, request);
+        publishCase(c);
         return c.v;
       },
       { validator: refuseLegacyUpdate },
@@ -23,7 +26,8 @@ export function registerLegacyUpdates(c: CaseContext): void {
   setHandler(
     attachPersonsUpdate,
     (request) => {
-      applyAttachPersons(c, request);
+      attachPersons(c, request);
+      publishCase(c);
       return c.v;
     },
     { validator: refuseLegacyUpdate },

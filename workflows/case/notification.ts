@@ -10,6 +10,7 @@ import { personsListSummary } from '../case-view.js';
 import { notificationCampaign } from '../notification-campaign.js';
 import type { CommandTable } from './command.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
+import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
 
 /** From this patch on a campaign's progress must carry the token the case gave it. */
@@ -49,6 +50,7 @@ export function registerCampaignProgress(c: CaseContext): void {
     if (s.campaignToken !== undefined && p.token !== s.campaignToken) {
       // Progress comes only from the campaign child, which carries the case's token; anything else is forged.
       record(c, 'refused', 'system', `campaign progress refused: it does not carry campaign ${s.campaignNo}'s token`);
+      if (c.rules.readModel) publishCase(c);
       return;
     }
     v.notifications = { total: p.total, sent: p.sent, failed: p.failed, letters: p.letters, status: p.done ? 'done' : 'sending' };
@@ -66,6 +68,7 @@ export function registerCampaignProgress(c: CaseContext): void {
       if (c.rules.personsNoticeAnchor) assess(c, 'system', 'persons notified');
     }
     c.dirty = true;
+    if (c.rules.readModel) publishCase(c);
   });
 }
 

@@ -21,6 +21,8 @@ export interface CaseRules {
   findingsChecked: boolean;
   /** A consent for one vendor names a vendor of the case's panel. */
   consentPanelVendor: boolean;
+  /** The case keeps its read model in its memo (see read-model.ts). */
+  readModel: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -31,6 +33,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   payoutApprovalMail: 'payout-approval-mail',
   findingsChecked: 'findings-checked',
   consentPanelVendor: 'consent-panel-vendor',
+  readModel: 'case-read-model',
 };
 
 export function caseRules(): CaseRules {

@@ -31,6 +31,10 @@ export interface CaseContext {
   checkingByQuery: boolean;
   /** The search-attribute values last upserted, so a task upserts only what changed. */
   lastSearchAttributes: string;
+  /** The read model's memo fields as last written, as JSON (see read-model.ts). */
+  memoWritten: Map<string, string>;
+  /** Timeline entries the memo holds. */
+  timelineWritten: number;
 }
 
 export const TERMINAL: readonly CaseStatus[] = ['closed', 'denied', 'withdrawn'];
@@ -39,7 +43,7 @@ export function isTerminal(status: CaseStatus): boolean {
   return TERMINAL.includes(status);
 }
 
-export function openContext(input: CaseInput, rules: CaseRules): CaseContext {
+export function openContext(input: CaseInput, rules: CaseRules, memo: { written: Map<string, string>; timelineEntries: number }): CaseContext {
   const report = parseReport(input);
   const s = input.state ?? initialState(input);
   return {
@@ -52,6 +56,8 @@ export function openContext(input: CaseInput, rules: CaseRules): CaseContext {
     dirty: false,
     checkingByQuery: false,
     lastSearchAttributes: '',
+    memoWritten: memo.written,
+    timelineWritten: memo.timelineEntries,
   };
 }
 

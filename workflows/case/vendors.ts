@@ -11,7 +11,7 @@ import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
 import { admit } from './trust.js';
 import { applyFindings, findingsBody, receiveVendorFindings } from './triage.js';
-import { syncSearchAttributes } from './visibility.js';
+import { publishCase } from './read-model.js';
 
 const SEEN_EVENTS_KEPT = 1_000;
 const VENDOR_ENGAGEMENT_PATCH = 'vendor-engagement-bound';
@@ -84,7 +84,7 @@ function firstSighting(c: CaseContext, eventId: string): boolean {
 function applyOnce(c: CaseContext, event: VendorEventInput): boolean {
   if (!firstSighting(c, event.eventId)) return false;
   applyVendorEvent(c, event);
-  syncSearchAttributes(c);
+  publishCase(c);
   return true;
 }
 
@@ -104,7 +104,10 @@ export function receiveVendorEvent(c: CaseContext, event: VendorEventInput, from
 }
 
 export function registerVendorEvents(c: CaseContext): void {
-  setHandler(vendorEventSignal, (event) => receiveVendorEvent(c, event));
+  setHandler(vendorEventSignal, (event) => {
+    receiveVendorEvent(c, event);
+    if (c.rules.readModel) publishCase(c);
+  });
   // The earlier delivery, kept registered for the cases that received it (their histories replay it). Nothing may
   // use it any more: it carries no signature of the API, so it is refused before it reaches history.
   setHandler(vendorEventUpdate, (event) => ({ accepted: true, duplicate: !applyOnce(c, event) }), {

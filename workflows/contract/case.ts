@@ -157,6 +157,10 @@ export interface CaseView {
   closeReason?: string;
   /** Vendor findings waiting for a handler's `confirm-findings` (absent until the first is held). */
   heldFindings?: HeldFindings[];
+  /** Grows with every change of the case (view or timeline); absent in views written before the read model. */
+  version?: number;
+  /** When the case last changed (UTC). */
+  updatedAt?: string;
 }
 
 /** A vendor's finding that would lower the persons, move the occurrence date or lift a duty, with before and after. */
