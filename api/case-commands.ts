@@ -21,12 +21,14 @@ import {
   commandStatusQuery,
   parseRefusal,
   readModelFromMemo,
+  refusalMessage,
   type CaseCommand,
   type CaseView,
   type CommandOutcome,
   type CommandStatus,
   type ReadModel,
 } from '../workflows/contract.js';
+import { ACTIONS, commandGate, type Action } from '../domain/index.js';
 import { caseHandle } from './case-reads.js';
 import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
@@ -52,6 +54,10 @@ export async function runCaseCommand(
   if (!first) return runByQuery(client, handle, command, timing);
   const done = answeredFrom(first, command);
   if (done) return done;
+  // What the read model can decide (tenant, role, a case that ended) is answered here and never reaches history; the
+  // case's own rules decide the rest, and record a refusal like any outcome.
+  const gate = first.view && isAction(command.action) ? commandGate(first.view, command.request.actor, command.action) : null;
+  if (gate) throw refusalProblem(refusalMessage(gate.code, gate.text));
 
   await handle.signal(commandSignal, command);
 
@@ -168,4 +174,8 @@ function refusalProblem(message: string | undefined): HttpProblem {
   const refusal = parseRefusal(message ?? '');
   if (!refusal) return new HttpProblem(422, 'invalid', message ?? 'refused by the case');
   return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusal.text);
+}
+
+function isAction(name: string): name is Action {
+  return (ACTIONS as readonly string[]).includes(name);
 }

@@ -1,4 +1,4 @@
-import type { Action, Role } from './vocabulary.js';
+import { TERMINAL_STATUSES, type Action, type CaseStatus, type Role } from './vocabulary.js';
 
 /**
  * Who may run which case action (contract.md, "Principals and roles"). The insured files its own regulatory
@@ -26,3 +26,19 @@ export function mayAct(role: Role, action: Action): boolean {
 
 /** Roles that may read a case (an insured only its own). */
 export const CASE_READERS: readonly Role[] = ['insured', 'handler', 'supervisor', 'ops', 'admin'];
+
+/**
+ * The checks every command passes before the case's own rules: the tenant (another insured's case is a missing one),
+ * the role, and a case that ended. Pure, so the case (`checkAction`) and the API (before it signals, on the case's
+ * read model) apply the same gate; null when the command passes it.
+ */
+export function commandGate(
+  target: { caseId: string; insuredId: string; status: CaseStatus },
+  actor: { role: Role; insuredId?: string },
+  action: Action,
+): { code: 'not_found' | 'forbidden' | 'wrong_state'; text: string } | null {
+  if (actor.role === 'insured' && actor.insuredId !== target.insuredId) return { code: 'not_found', text: `case ${target.caseId} not found` };
+  if (!mayAct(actor.role, action)) return { code: 'forbidden', text: `role ${actor.role} may not ${action}` };
+  if (TERMINAL_STATUSES.includes(target.status)) return { code: 'wrong_state', text: `case is ${target.status}` };
+  return null;
+}

@@ -256,6 +256,8 @@ export type Severity = (typeof SEVERITIES)[number];
 export const SeveritySchema = z.enum(SEVERITIES);
 
 export const CASE_STATUSES = ['reported', 'triage', 'response', 'settlement', 'closed', 'denied', 'withdrawn'] as const;
+/** The statuses a case ends in: it takes no command after them. */
+export const TERMINAL_STATUSES: readonly (typeof CASE_STATUSES)[number][] = ['closed', 'denied', 'withdrawn'];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 

@@ -16,7 +16,11 @@ import {
   campaignProgressSignal,
   caseIdFromWorkflowId,
   caseWorkflowId,
+  MEMO_KEYS,
+  commandOutcomesQuery,
   commandSignal,
+  readModelFromMemo,
+  timelineFromReadModel,
   commandStatusQuery,
   parseRefusal,
   vendorEventSignal,
@@ -237,8 +241,13 @@ describe('incidentCase lifecycle', () => {
     const timeline = await handle.query(timelineQuery);
     expect(result.view).toEqual(await handle.query(viewQuery));
     expect(result.timeline).toEqual(timeline);
+    // The read model in the memo is the same case, readable without a worker.
+    const model = readModelFromMemo((await handle.describe()).memo)!;
+    expect(model.view).toEqual(result.view);
+    expect(model.meta.version).toBe(result.view?.version);
+    expect(timelineFromReadModel(model)).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    await keep(handle, 'case-covered-closed-v4');
+    await keep(handle, 'case-covered-closed-v5');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -268,7 +277,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v4');
+    await keep(handle, 'case-denied-exclusion-v5');
   });
 
   it('denies a leak caused by terrorism, naming it in the letter, unless the policy covers terrorism', async () => {
@@ -303,7 +312,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v4');
+    await keep(handle, 'case-provisional-denied-on-findings-v5');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -334,7 +343,7 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
-    await keep(handle, 'case-escalated-open-v4');
+    await keep(handle, 'case-escalated-open-v5');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -373,7 +382,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v4');
+    await keep(handle, 'case-vendor-replaced-open-v5');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -400,7 +409,7 @@ describe('incidentCase lifecycle', () => {
       authorityLimitJpy: 1_000_000,
       lines: [{ category: 'forensic_investigation', payableJpy: 3_000_000 }],
     });
-    await keep(handle, 'case-supervisor-payout-open-v4');
+    await keep(handle, 'case-supervisor-payout-open-v5');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -433,7 +442,7 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v4');
+    await keep(handle, 'case-withdrawn-v5');
   });
 });
 
@@ -452,7 +461,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
     expect(notified.status).toBe('done');
     expect(Date.parse(ag(view).dueAt)).toBe(Date.parse(notified.filedAt!) + 15 * DAY_MS);
-    await keep(handle, 'case-persons-notified-open-v4');
+    await keep(handle, 'case-persons-notified-open-v5');
   });
 
   it('shows an overdue obligation as the next deadline until it is filed', async () => {
@@ -549,7 +558,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     // No outcome is recorded for a forgery, so none can pre-empt the command id of a real command.
     for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
     expect(await failedTasks(handle)).toBe(0);
-    await keep(handle, 'case-forged-messages-open-v4');
+    await keep(handle, 'case-forged-messages-open-v5');
   });
 
   it('takes campaign progress only from its campaign: a forged "done" marks nothing done', async () => {
@@ -593,8 +602,41 @@ describe('trust: only what the API signed for this case changes it', () => {
   });
 });
 
+describe('the read model', () => {
+  /** The memo fields each WorkflowPropertiesModified event after `from` wrote, and their encoded sizes. */
+  async function memoWrites(handle: WorkflowHandle, from: number) {
+    const events = (await handle.fetchHistory()).events?.slice(from) ?? [];
+    return events
+      .map((e) => e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields)
+      .filter((f): f is NonNullable<typeof f> => !!f)
+      .map((fields) => Object.fromEntries(Object.entries(fields).map(([k, p]) => [k, (p.data?.length ?? 0) + JSON.stringify(p.metadata ?? {}).length])));
+  }
+
+  it('writes only the parts a command changed, encrypted, and stays small', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const before = (await handle.fetchHistory()).events?.length ?? 0;
+    const view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    expect(view.assignedTo).toBe('handler');
+    const writes = await memoWrites(handle, before);
+    expect(writes).toHaveLength(1);
+    expect(Object.keys(writes[0]!).sort()).toEqual(
+      [MEMO_KEYS.commands, MEMO_KEYS.meta, MEMO_KEYS.part('status'), MEMO_KEYS.timelineChunk(0)].sort(),
+    );
+    // Encrypted by the payload codec like every payload: no plaintext of the view in history.
+    const history = JSON.stringify(await handle.fetchHistory());
+    expect(history).not.toContain('"assignedTo"');
+    const bytes = Object.values(writes[0]!).reduce((a, b) => a + b, 0);
+    expect(bytes).toBeLessThan(4_096);
+    const memo = (await handle.describe()).raw.workflowExecutionInfo?.memo?.fields ?? {};
+    const whole = Object.values(memo).reduce((a, p) => a + (p.data?.length ?? 0), 0);
+    expect(whole).toBeGreaterThan(0);
+    expect(whole).toBeLessThan(64 * 1024);
+  });
+});
+
 describe('incidentCase refusals', () => {
-  it('refuses the wrong tenant, the wrong role, missing consent and bad bodies, leaving no trace in history', async () => {
+  it('refuses the wrong tenant, the wrong role, missing consent and bad bodies; only the case’s own rules see them', async () => {
     const { handle } = await openCase();
     await settle(handle, (v) => v.vendors.length === 2);
     const before = (await handle.fetchHistory()).events?.length ?? 0;
@@ -610,8 +652,12 @@ describe('incidentCase refusals', () => {
     expect(refusedPayout.code).toBe('consent_missing');
     const view = await handle.query(viewQuery);
     expect(view.settlement.lines[0]).toMatchObject({ status: 'held', reasons: expect.arrayContaining(['consent_missing']) });
-    // Only the accepted submit-costs reached history; the five refusals were answered by query and added nothing.
-    expect(await commandEvents(handle, before)).toHaveLength(1);
+    // The tenant and role refusals were answered from the read model and never reached history; the bad body and the
+    // missing consent are the case's own rules: they came by signal (as the accepted submit-costs did), refused there.
+    const signalled = await commandEvents(handle, before);
+    expect(signalled.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toHaveLength(3);
+    const outcomes = (await handle.query(commandOutcomesQuery)).outcomes.map((o) => [o.applied, o.refusal && parseRefusal(o.refusal)?.code]);
+    expect(outcomes.slice(-3)).toEqual([[false, 'invalid'], [true, undefined], [false, 'consent_missing']]);
     const events = (await handle.fetchHistory()).events?.slice(before) ?? [];
     expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(0);
     expect(after).toBeGreaterThan(before);
@@ -733,12 +779,15 @@ describe('vendor events', () => {
       ['vendor', 'vendor:forensics-b', 'findings event ignored: vendor forensics-b is not engaged on this case'],
       ...view.vendors.filter((e) => e.status === 'acknowledged').map((e) => ['vendor', `vendor:${e.vendorId}`, `${e.role} ${e.vendorId} acknowledged`]),
     ]);
-    // Nothing but the acknowledgements changed the case.
-    const ackless = (v: CaseView) => ({ ...v, vendors: v.vendors.map(({ status: _s, acknowledgedAt: _a, ...rest }) => rest) });
+    // Nothing but the acknowledgements (and with them the case's change stamp) changed the case.
+    const ackless = ({ version: _v, updatedAt: _u, ...v }: CaseView) => ({
+      ...v,
+      vendors: v.vendors.map(({ status: _s, acknowledgedAt: _a, ...rest }) => rest),
+    });
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v4');
+    await keep(handle, 'case-vendor-signals-open-v5');
   });
 
   it('takes a vendor event only for its own engagement and role, refusing the rest on the timeline', async () => {
@@ -796,7 +845,7 @@ describe('vendor events', () => {
     // A handler's own findings must be possible too.
     const late = new Date(Date.parse(view.discoveredAt) + 3_600_000).toISOString();
     expect(await refusal(act(handle, 'record-findings', actors.handler, { occurredAt: late }))).toMatchObject({ code: 'invalid' });
-    await keep(handle, 'case-findings-held-open-v4');
+    await keep(handle, 'case-findings-held-open-v5');
   });
 
   it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {

@@ -9,12 +9,15 @@ import { startHarness } from './harness.js';
 import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { drawUpdate, policyLedger, policyQuery, putPolicyUpdate, usageQuery } from '../../workflows/policy-ledger.js';
+import { LEDGER_MEMO } from '../../workflows/policy-ledger-contract.js';
 import type { Action } from '../../domain/index.js';
 import {
   CASE_WORKFLOW_TYPE,
   DEFAULT_CASE_SETTINGS,
   caseWorkflowId,
   policyWorkflowId,
+  readModelFromMemo,
+  timelineFromReadModel,
   timelineQuery,
   viewQuery,
   type Actor,
@@ -82,6 +85,10 @@ describe('incidentCase over continue-as-new', () => {
     expect(view.obligations.every((o) => o.status === 'pending')).toBe(true);
     const timeline = await latest.query(timelineQuery);
     expect(timeline.filter((t) => t.type === 'costs')).toHaveLength(12);
+    // The read model crossed with the runs: the memo holds the same case and its whole timeline.
+    const model = readModelFromMemo((await latest.describe()).memo)!;
+    expect(model.view).toEqual(view);
+    expect(timelineFromReadModel(model)).toEqual(timeline);
     // The outcomes of earlier commands crossed too: a retry of the first one, sent runs ago, is answered, not rerun.
     expect((await act('costs-0', 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 1000, evidenceRef: 'inv-0' }] })).settlement.lines).toHaveLength(12);
     // Intake ran once: the case acknowledged the insured and engaged the panel only in its first run.
@@ -131,7 +138,7 @@ describe('incidentCase over continue-as-new', () => {
     const ledger = await env.client.workflow.start(policyLedger, {
       workflowId: policyWorkflowId(policy.policyNumber),
       taskQueue: h.taskQueue,
-      args: [{ policyNumber: policy.policyNumber, runEvents: 30 }],
+      args: [{ policyNumber: policy.policyNumber, runEvents: 20 }],
     });
     const latest = env.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policy.policyNumber));
     const draw = { caseId: 'C-1', payoutId: 'C-1-P1', lines: [{ lineId: 'l1', category: 'forensic_investigation' as const, amountJpy: 100_000 }] };
@@ -139,12 +146,16 @@ describe('incidentCase over continue-as-new', () => {
     const first = await latest.executeUpdate(drawUpdate, { args: [draw] });
     for (let i = 0; i < 10; i++) await latest.executeUpdate(putPolicyUpdate, { args: [policy] });
     expect((await latest.describe()).runId).not.toBe(ledger.firstExecutionRunId);
-    // Ended by the bound (30), not by the server's suggestion (40).
+    // Ended by the bound (20), not by the server's suggestion (40).
     const firstRun = (await env.client.workflow.getHandle(policyWorkflowId(policy.policyNumber), ledger.firstExecutionRunId).fetchHistory()).events ?? [];
     expect(firstRun.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(firstRun.length).toBeLessThan(40);
     expect((await latest.query(policyQuery)).version).toBe(11);
     expect(await latest.query(usageQuery)).toMatchObject({ responseJpy: 100_000 });
+    // The read model went over with the run: the policy and usage read without a worker.
+    const memo = (await latest.describe()).memo ?? {};
+    expect(memo[LEDGER_MEMO.policy]).toMatchObject({ version: 11, policy: { policyNumber: policy.policyNumber } });
+    expect(memo[LEDGER_MEMO.usage]).toMatchObject({ responseJpy: 100_000 });
     // The same payout asks again in a later run: it gets its grant back, and nothing is drawn twice.
     expect(await latest.executeUpdate(drawUpdate, { args: [draw] })).toEqual(first);
     expect(await latest.query(usageQuery)).toMatchObject({ responseJpy: 100_000 });

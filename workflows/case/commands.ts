@@ -4,7 +4,7 @@
  * whether the case would take a command and what became of one.
  */
 import { log, setHandler } from '@temporalio/workflow';
-import { ACTION_SCHEMAS, mayAct, type Action } from '../../domain/index.js';
+import { ACTION_SCHEMAS, commandGate, type Action } from '../../domain/index.js';
 import {
   ATTACH_PERSONS,
   COMMAND_OUTCOMES_KEPT,
@@ -59,10 +59,8 @@ function definition(action: Action): CommandDef<unknown> {
 /** Refuses the command if the case cannot take it now; changes nothing. */
 export function checkAction(c: CaseContext, action: Action, request: ActionRequest): void {
   const { actor } = request;
-  const { v } = c;
-  if (actor.role === 'insured' && actor.insuredId !== v.insuredId) refuse('not_found', `case ${v.caseId} not found`);
-  if (!mayAct(actor.role, action)) refuse('forbidden', `role ${actor.role} may not ${action}`);
-  if (isTerminal(v.status)) refuse('wrong_state', `case is ${v.status}`);
+  const gate = commandGate(c.v, actor, action);
+  if (gate) refuse(gate.code, gate.text);
   const body = parseBody(action, request);
   definition(action).check?.(c, body, actor);
 }

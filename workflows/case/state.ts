@@ -4,7 +4,7 @@
  * and exposure, and every command is checked against the whole case, so the tracks share one truth.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { IncidentReportSchema, type CaseStatus, type IncidentReport, type PolicyRecord } from '../../domain/index.js';
+import { IncidentReportSchema, TERMINAL_STATUSES, type CaseStatus, type IncidentReport, type PolicyRecord } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import { refusalMessage, type CaseInput, type CaseState, type CaseView, type RefusalCode } from '../contract.js';
@@ -37,10 +37,8 @@ export interface CaseContext {
   timelineWritten: number;
 }
 
-export const TERMINAL: readonly CaseStatus[] = ['closed', 'denied', 'withdrawn'];
-
 export function isTerminal(status: CaseStatus): boolean {
-  return TERMINAL.includes(status);
+  return TERMINAL_STATUSES.includes(status);
 }
 
 export function openContext(input: CaseInput, rules: CaseRules, memo: { written: Map<string, string>; timelineEntries: number }): CaseContext {
