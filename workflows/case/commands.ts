@@ -27,7 +27,7 @@ import { clockCommands } from './clocks.js';
 import { closingCommands } from './closing.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
 import { settlementCommands } from './settlement.js';
-import { isTerminal, refuse, type CaseContext } from './state.js';
+import { refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
 import { admit } from './trust.js';
 import { receiveVendorEvent } from './vendors.js';
