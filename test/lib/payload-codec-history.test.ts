@@ -31,6 +31,8 @@ function containsSecret(bytes: Buffer): boolean {
 function payloadsIn(node: unknown, path: string[] = [], out: { path: string; payload: Payload }[] = []) {
   if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) return out;
   if (path.includes('searchAttributes')) return out;
+  // A patch marker's data is the SDK's own (the patch id), written by the core without the codec.
+  if (path.includes('markerRecordedEventAttributes')) return out;
   const rec = node as Record<string, unknown>;
   const meta = rec.metadata as Record<string, unknown> | undefined;
   if (meta && typeof meta === 'object' && ArrayBuffer.isView(meta.encoding)) {

@@ -244,10 +244,12 @@ describe('personal data stays out of logs, metrics, visibility, histories and er
     const codec = createEncryptionCodec(parseKeyring(loadSecrets(stack.config, files).payloadCodecKeys));
     for (const id of ids) {
       const handle = codecless.workflow.getHandle(id);
-      const d = await handle.describe();
-      descriptions.push(
-        bytesAsText({ sa: d.searchAttributes, typed: d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]), memo: d.memo, raw: d.raw.workflowExecutionInfo }),
-      );
+      // The raw description: a client without the codec cannot decode the memo (the read model), which is the point.
+      const d = await codecless.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId: id } });
+      descriptions.push(bytesAsText(d.workflowExecutionInfo));
+      const memo = Object.values(d.workflowExecutionInfo?.memo?.fields ?? {});
+      if (id !== campaignWorkflowId(caseId, 1)) expect(memo.length, `${id} keeps a read model`).toBeGreaterThan(0);
+      for (const p of memo) expect(Buffer.from(p.metadata!.encoding!).toString()).toMatch(/encrypted/);
       const history = await handle.fetchHistory();
       const raw = bytesAsText(history);
       rawHistories.push(raw);
