@@ -39,11 +39,18 @@ export interface DescribedCase {
 const DESCRIBE_MS = 5_000;
 
 /**
- * The case's description and read model. Concurrent reads of one case in this process share one describe, but never
- * one that started before this process last changed the case (a command's caller then reads its own write).
+ * The case's description and read model. Reads of one case in this process share one describe: those at the same
+ * moment, and those within `limits.pollCacheTtlMs` (default 2 s, as for the lists and the summary) unless this process
+ * changed the case since, so a command's caller reads its own write at once and a desk of pollers costs Temporal one
+ * describe per case and TTL; a change by a vendor, a timer or another API instance shows within the TTL.
  */
 export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<DescribedCase> {
-  const key = `${caseId}|${ctx.changes.ofCase(caseId)}`;
+  const ttl = ctx.deps.limits?.pollCacheTtlMs ?? 2000;
+  const changes = ctx.changes.ofCase(caseId);
+  const { described } = ctx.caseReads;
+  const hit = described.get(caseId);
+  if (hit && hit.changes === changes && hit.expiresAt > Date.now()) return Promise.resolve(hit.value);
+  const key = `${caseId}|${changes}`;
   return shareInFlight(ctx.caseReads.describes, key, async () => {
     let description: WorkflowExecutionDescription;
     try {
@@ -53,7 +60,13 @@ export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<Desc
       throw err;
     }
     const model = readModelFromMemo(description.memo);
-    return model ? { description, model } : { description };
+    const value = model ? { description, model } : { description };
+    // Only a case whose view is there: one waiting for its first task is asked again until it is.
+    if (ttl > 0 && model?.view) {
+      if (described.size > 10_000) described.clear();
+      described.set(caseId, { changes, expiresAt: Date.now() + ttl, value });
+    }
+    return value;
   });
 }
 
@@ -150,6 +163,8 @@ export class CaseReadCache {
   readonly inFlight = new Map<string, Promise<unknown>>();
   /** Describes under way, by case and this process's change count of it. */
   readonly describes = new Map<string, Promise<DescribedCase>>();
+  /** Recent describes, by case, with this process's change count of it when read. */
+  readonly described = new Map<string, { changes: number; expiresAt: number; value: DescribedCase }>();
 }
 
 /**

@@ -113,8 +113,8 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       summary: 'Read a case',
       description:
         `${INSURED_VIEW_NOTE} Read from the case's read model (its memo in Temporal): no worker is involved, so a case reads ` +
-        `the same while every worker is down. The insurer's people get \`version\` (grows with every change) and \`updatedAt\`, and ` +
-        `an ETag naming the version; an insured's ETag is computed on the body as sent, so it changes only when something it sees changes. ` +
+        `the same while every worker is down. \`version\` grows with every change of the case, \`updatedAt\` says when; the strong ` +
+        `ETag names the version and the reader's shape of the view, and If-None-Match with it answers 304 until the case changes. ` +
         `A case filed a moment ago whose intake a worker has not run yet answers 503 \`case_starting\` with Retry-After.`,
       tags: ['cases'],
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },

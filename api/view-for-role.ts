@@ -24,7 +24,7 @@
 import type { Request, Response } from 'express';
 import type { Role } from '../domain/vocabulary.js';
 import type { CaseView, TimelineEntry } from '../workflows/contract.js';
-import { sendTagged, sendWithEtag } from './etag.js';
+import { etagMatches, sendWithEtag } from './etag.js';
 
 export type CaseViewField = keyof CaseView;
 
@@ -65,10 +65,10 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   closeReason: 'shared',
   // A vendor's unconfirmed findings (persons, dates, duties) are the insurer's to weigh before they become the case's.
   heldFindings: 'insurer',
-  // The case's change count and time move with the insurer's figures too: shown to an insured they would tell it
-  // that something it does not see changed (its ETag is computed on what it does see, see `sendCaseView`).
-  version: 'insurer',
-  updatedAt: 'insurer',
+  // The contract gives every reader of a case its version. It moves with the insurer's figures too, so an insured can
+  // tell that the case changed, never what changed.
+  version: 'shared',
+  updatedAt: 'shared',
 } as const satisfies Record<CaseViewField, 'shared' | 'insurer'>;
 
 type Audience = typeof CASE_VIEW_FIELD_AUDIENCE;
@@ -136,23 +136,25 @@ export const INSURED_VIEW_NOTE =
   `InsuredCaseView shape; handler, supervisor, ops and admin get every field.`;
 
 /**
- * Sends a case view shaped for the caller under a strong ETag. The insurer's people get the whole view, tagged by the
- * case's `version` (one version, one view); an insured's ETag is computed on the shaped body, so it changes only when
- * something it sees changes and a 200 after a 304 never tells it the reserve moved. A view from before the read model
- * (no version) is tagged by its body too. The body depends on who asks, hence `Vary: Authorization` (the answer is
- * `private` already).
+ * Sends a case view shaped for the caller under a strong ETag naming the case's `version` and the shape (one version,
+ * one view per shape: the insurer's whole view, an insured's). A view from before the read model (no version) is
+ * tagged by its body. The body depends on who asks, hence `Vary: Authorization` (the answer is `private` already).
  */
 export function sendCaseView(req: Request, res: Response, status: number, view: CaseView, principal: { role: Role }): void {
   res.vary('Authorization');
-  if (seesWholeView(principal.role) && view.version !== undefined) {
-    res.set('Cache-Control', 'private, no-cache');
-    sendTagged(req, res, status, JSON.stringify(view), versionEtag(view.caseId, view.version));
+  if (view.version === undefined) return sendWithEtag(req, res, status, viewForRole(view, principal.role));
+  // The version names the body: a poller's repeat is answered 304 before the view is shaped or serialised.
+  const etag = versionEtag(view.caseId, view.version, principal.role);
+  res.set('Cache-Control', 'private, no-cache');
+  res.set('ETag', etag);
+  if (status === 200 && etagMatches(req.headers['if-none-match'], etag)) {
+    res.status(304).end();
     return;
   }
-  sendWithEtag(req, res, status, viewForRole(view, principal.role));
+  res.status(status).type('application/json').send(JSON.stringify(viewForRole(view, principal.role)));
 }
 
-/** The strong ETag of a whole case view: the case and its version name exactly one view. */
-export function versionEtag(caseId: string, version: number): string {
-  return `"${caseId}.v${version}"`;
+/** The strong ETag of a case view: the case, its version and the reader's shape of it name exactly one body. */
+export function versionEtag(caseId: string, version: number, role: Role): string {
+  return seesWholeView(role) ? `"${caseId}.v${version}"` : `"${caseId}.v${version}.${role}"`;
 }
