@@ -7,7 +7,7 @@
  * 2. On the real product (startStack, as the access matrix): table-driven, every answer that carries a case view,
  *    for every role that may receive it: the read, the 201 of intake (computed first view and the workflow's own
  *    view of a case denied at intake), the idempotent 200, commands, the persons upload, a withdrawn case; an
- *    insured's answer holds no `exposure`/`reserve` key at any depth. ETags are computed on what is sent.
+ *    insured's answer holds no `exposure`/`reserve` key at any depth. ETags name the version and the shape.
  * 3. A closed case read from its workflow result (fake Temporal: a history that no longer replays), and the
  *    OpenAPI document's description of the matrix.
  */
@@ -74,12 +74,11 @@ function expectShape(where: string, role: Role, body: unknown, ended = false): v
 
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 
-/** The ETag a read of the real stack must carry: the version's for the insurer's people (who get it), else the body's. */
+/** The ETag a read of the real stack must carry: the case's version, and the shape for an insured. */
 function etagFor(role: Role, res: { text: string; json: unknown }): string {
-  if (role === 'insured') return etagOf(res.text);
   const view = res.json as { caseId: string; version?: unknown };
-  expect(view.version, 'the insurer reads the version').toEqual(expect.any(Number));
-  return `"${view.caseId}.v${String(view.version)}"`;
+  expect(view.version, 'every reader gets the version').toEqual(expect.any(Number));
+  return role === 'insured' ? `"${view.caseId}.v${String(view.version)}.insured"` : `"${view.caseId}.v${String(view.version)}"`;
 }
 
 // ---- 1. the matrix and the function ---------------------------------------------------------------------------------
@@ -201,8 +200,7 @@ describe('on the real product', () => {
       expect(res.status).toBe(200);
       expectShape('GET /v1/cases/{caseId}', role, res.json);
       if (role === 'insured') expect(res.text).not.toMatch(/"(exposure|reserve)"\s*:/);
-      // The insurer's people read the case's version, and the ETag names it; an insured's ETag is the one of the body
-      // sent (so it never moves with the insurer's figures alone) ...
+      // Every reader gets the case's version, and the ETag names it and the reader's shape ...
       expect(res.headers.get('etag')).toBe(etagFor(role, res));
       expect(res.headers.get('vary') ?? '').toMatch(/authorization/i);
     });
