@@ -419,7 +419,8 @@ try {
         const page = await client.workflowService.listWorkflowExecutions({
           namespace: 'default',
           query: `WorkflowType = '${CASE_WORKFLOW_TYPE}'`,
-          pageSize: 1000,
+          // Each execution comes with its memo (the read model, about 10 KB): 1,000 a page pass gRPC's 4 MiB.
+          pageSize: 100,
           ...(token ? { nextPageToken: token } : {}),
         });
         for (const e of page.executions ?? []) ids.push(e.execution!.workflowId!);

@@ -36,8 +36,19 @@ export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_EMBEDDED_PORT}`;
 }
 
+/**
+ * What one answer from Temporal may weigh. Visibility lists carry every case's memo, which holds its read model
+ * (10-15 KB, growing with its timeline), so a page of 100 long cases can pass gRPC's default of 4 MiB.
+ */
+export const MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 export function clientConnectionOptions(config: Config): ConnectionOptions {
-  return { address: temporalAddress(config), tls: tlsOptions(config), apiKey: config.TEMPORAL_API_KEY };
+  return {
+    address: temporalAddress(config),
+    tls: tlsOptions(config),
+    apiKey: config.TEMPORAL_API_KEY,
+    channelArgs: { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES },
+  };
 }
 
 export function workerConnectionOptions(config: Config): NativeConnectionOptions {

@@ -693,7 +693,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let workflowTaskFailures = 0;
   let unhandledCommands = 0;
   const histories: { workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }[] = [];
-  for await (const w of client.workflow.list({ query: '' })) {
+  for await (const w of client.workflow.list({ query: '', pageSize: 100 })) {
     const status = w.status.name;
     (workflows[w.type] ??= {})[status] = (workflows[w.type]![status] ?? 0) + 1;
     if (['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(status)) failed.push(`${w.workflowId} ${status}`);
