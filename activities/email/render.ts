@@ -707,7 +707,6 @@ function denialLetter(m: DenialLetter): { subject: string; doc: EmailDocument } 
     blocks.push(h(ja ? `理由${i + 1}：${label}` : `Reason ${i + 1}: ${label}`));
     blocks.push(p(denialExplanation(r, lang)));
     if (r.facts.length) blocks.push(p(ja ? '判断の根拠とした事実：' : 'Facts this rests on:'), list(r.facts.map((f) => coverageFact(f, lang))));
-    blocks.push(fields([[ja ? '理由コード' : 'Reason code', r.code]]));
   });
   blocks.push(
     p(
