@@ -298,9 +298,13 @@ const fields = (rows: ReadonlyArray<readonly [string, string | undefined | null]
 });
 
 function dear(name: string, lang: Language): Block {
-  // A message to a role whose recipient has no name in the directory is addressed to whoever reads it.
-  if (!name.trim()) return p(lang === 'ja' ? 'ご担当者様' : 'Hello,');
   return p(lang === 'ja' ? `${name} 様` : `Dear ${name},`);
+}
+
+/** Internal mail: a message to a role whose recipient has no name in the directory is addressed to whoever reads it. */
+function dearStaff(name: string, lang: Language): Block {
+  if (!name.trim()) return p(lang === 'ja' ? 'ご担当者様' : 'Hello,');
+  return dear(name, lang);
 }
 
 function deskName(desk: ContactDesk, lang: Language): string {
@@ -528,7 +532,7 @@ function handlerAssignment(m: HandlerAssignment): { subject: string; doc: EmailD
   const lang = m.language;
   const ja = lang === 'ja';
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(ja ? '次の案件の担当に割り当てられました。' : 'You have been assigned the following case.'),
     fields([
       [ja ? '案件番号' : 'Case', m.caseId],
@@ -553,7 +557,7 @@ function newCaseFiled(m: NewCaseFiled): { subject: string; doc: EmailDocument } 
   const lang = m.language;
   const ja = lang === 'ja';
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(
       ja
         ? '新しい事故報告が届きました。担当者はまだ決まっていません。案件画面から担当者を割り当ててください。'
@@ -593,7 +597,7 @@ function deadlineReminder(m: DeadlineReminder): { subject: string; doc: EmailDoc
         ? `${formatSpan(left, lang)} 超過`
         : `${formatSpan(left, lang)} overdue`;
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(ja ? `案件 ${m.caseId} の次の期限が近づいています。` : `A deadline on case ${m.caseId} is approaching.`),
     fields([
       [ja ? '対象' : 'Obligation', what],
@@ -630,7 +634,7 @@ function escalation(m: Escalation): { subject: string; doc: EmailDocument } {
         insured: `A deadline on case ${m.caseId} has passed. Please contact your handler urgently.`,
       }[m.recipientRole];
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(intro),
     fields([
       [ja ? '対象' : 'Obligation', what],
@@ -662,7 +666,7 @@ function consentRequest(m: ConsentRequest): { subject: string; doc: EmailDocumen
   const category = looseLabel(COST_CATEGORY_LABELS, m.category, lang);
   const amount = formatJpy(m.amountJpy, lang);
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(
       ja
         ? `案件 ${m.caseId} について、次の費用の事前同意が求められています。同意があるまで、この費用は支払対象として計上されません。`
@@ -793,7 +797,7 @@ function payoutApprovalRequest(m: PayoutApprovalRequest): { subject: string; doc
   const amount = formatJpy(m.amountJpy, lang);
   const limit = formatJpy(m.authorityLimitJpy, lang);
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(
       ja
         ? `案件 ${m.caseId} の保険金支払（${amount}）は、依頼者（${m.requestedBy}）の支払権限額（${limit}）を超えるため、上席者の承認をお待ちしています。内容をご確認のうえ、案件画面から承認をお願いいたします。承認があるまで、この支払は実行されません。`
