@@ -7,8 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ParsedMail } from 'mailparser';
 import { createMailer, messageIdFor, type Mailer } from '../../activities/email/mailer.js';
 import { renderEmail, type EmailKind, type EmailMessage, type Language } from '../../activities/email/render.js';
-import { assessCoverage } from '../../domain/index.js';
+import { assessCoverage, IncidentReportSchema } from '../../domain/index.js';
 import { samplePolicy } from '../domain/fixtures.js';
+import { reportBody } from '../support/fixtures.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { hasJapanese, htmlText, japaneseIn, strayLatinWords } from '../support/language-scan.js';
 
@@ -393,5 +394,20 @@ describe('what the issue found, worded', () => {
     expect(ja.text).toContain('担当者：未割当');
     expect(ja.text).not.toContain('割当者');
     expect(renderEmail(build('en', DATA.en)).subject).toBe('New case filed: case-0042 (Sample Co., Ltd.)');
+  });
+});
+
+describe("where the insured's language comes from", () => {
+  const withContact = (contact: Record<string, unknown>) => IncidentReportSchema.safeParse(reportBody('PL-2026-000123', { contact }));
+  const base = { name: '山田 太郎', email: 'yamada@example.co.jp' };
+
+  it("is the report contact's optional language; reports without one stay valid (Japanese)", () => {
+    expect(withContact(base).success).toBe(true);
+    expect(withContact(base).data?.contact.language).toBeUndefined();
+    expect(withContact({ ...base, language: 'en' }).data?.contact.language).toBe('en');
+  });
+
+  it('takes only the languages e-mails are written in', () => {
+    expect(withContact({ ...base, language: 'fr' }).success).toBe(false);
   });
 });
