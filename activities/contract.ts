@@ -42,7 +42,8 @@ export interface NoticeContent {
   dataItems: string[];
   cause: string;
   secondaryDamageRisk: string;
-  contactDesk: { name: string; phone?: string; email?: string; hours?: string };
+  /** With `ofInsured`, `name` is the insured's and each notice words "its customer enquiry desk" in its language. */
+  contactDesk: { name: string; ofInsured?: boolean; phone?: string; email?: string; hours?: string };
   regimes: string[];
   measures?: string;
 }

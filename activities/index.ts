@@ -95,7 +95,7 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         const rendered = renderEmail(personal);
         const messageId = messageIdFor({ caseId, recipientKey: r.key, purpose, domain: deps.mailDomain });
         try {
-          const sent = await deps.mailer.send({ to: r.email, ...rendered, messageId });
+          const sent = await deps.mailer.send({ to: r.email, ...rendered, messageId, headers: { 'Content-Language': personal.language } });
           if (sent.status === 'sent') result.delivered += 1;
           else result.rejected += 1;
           result.messageIds.push(messageId);

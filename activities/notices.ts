@@ -205,7 +205,7 @@ export function createNoticeSender(deps: ActivityDeps) {
           const apologyCode = req.apology ? apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, index) : undefined;
           const rendered = render(person.language, person.name, apologyCode);
           const messageId = messageIdFor({ caseId: req.caseId, recipientKey: `person:${person.personId}`, purpose, domain: deps.mailDomain });
-          const sent = await deps.mailer.send({ to: person.email, ...rendered, messageId });
+          const sent = await deps.mailer.send({ to: person.email, ...rendered, messageId, headers: { 'Content-Language': person.language } });
           const outcome = sent.status === 'sent' ? 'sent' : 'rejected';
           deps.journal.append(slice, index, outcome);
           done.set(index, outcome);

@@ -132,6 +132,8 @@ export const ContactSchema = z
     name: z.string().min(1).max(200),
     email: z.email(),
     phone: z.string().min(1).max(50).optional(),
+    /** The language of the e-mails this contact receives (acknowledgement, denial, payout, overdue); Japanese when absent. */
+    language: z.enum(NOTICE_LANGUAGES).optional(),
   })
   .strict();
 

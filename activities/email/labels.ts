@@ -121,6 +121,108 @@ export const DENIAL_REASON_LABELS: Readonly<Record<string, Label>> = {
   bodily_injury_or_property_damage: { ja: '身体の障害・財物の損壊', en: 'Bodily injury or property damage' },
   category_not_covered: { ja: '補償対象外の費用', en: 'Cost category not covered by the policy' },
   occurrence_unknown: { ja: '発生日未確定', en: 'Date of occurrence unknown' },
+  handler_decision: { ja: '担当者による判断', en: "Handler's decision" },
+};
+
+/**
+ * What each reason means, in the letter's language. The rules' own explanations (domain/coverage.ts) are written for
+ * the claims team in English; a letter in Japanese says the same thing in Japanese from this table.
+ */
+export const DENIAL_REASON_EXPLANATIONS: Readonly<Record<string, Label>> = {
+  outside_policy_period: {
+    ja: '事故を発見された日時が保険期間外であるため、本保険契約の対象となりません（保険期間の末日の時刻ちょうどは含みません）。',
+    en: 'The leak was discovered outside the policy period (the moment the period ends is not covered).',
+  },
+  before_retroactive_date: {
+    ja: '漏洩が保険契約の遡及日より前に発生しているため、本保険契約の対象となりません。',
+    en: 'The leak occurred before the retroactive date of the policy.',
+  },
+  known_before_inception: {
+    ja: '保険期間の開始前に、この事故につながる事由を認識されていたため、本保険契約の対象となりません。',
+    en: 'The insured knew of the circumstances before the policy incepted.',
+  },
+  directed_by_insured_officers: {
+    ja: '漏洩が保険契約者または被保険者の役員の指示（故意）によるものであるため、本保険契約の対象となりません。従業員個人の不正行為であれば対象となります。',
+    en: "The leak was directed by the insured's officers. An employee's own wrongdoing would be covered.",
+  },
+  war_or_riot: {
+    ja: '戦争・侵略・暴動・労働争議等に起因する事故は、本保険契約の対象外です。',
+    en: 'Losses caused by war, invasion, riot or labour dispute are excluded.',
+  },
+  terrorism: {
+    ja: 'テロ行為に起因する事故は、本保険契約の対象外です（テロ行為を補償する特約が付帯されていません）。',
+    en: 'Losses caused by terrorism are excluded; the policy does not extend cover to terrorism.',
+  },
+  natural_catastrophe: {
+    ja: '地震・噴火・津波・洪水・高潮に起因する事故は、本保険契約の対象外です。',
+    en: 'Losses caused by earthquake, eruption, tsunami, flood or storm surge are excluded.',
+  },
+  occurrence_unknown: {
+    ja: '漏洩の発生日が確定していないため、調査により遡及日以降の発生と確認されるまで、補償の判断は暫定となります。',
+    en: 'The date of the leak is not known: the decision stays provisional until the investigation dates it on or after the retroactive date.',
+  },
+};
+
+/** The facts a coverage decision rests on (the keys of domain/coverage.ts `facts`). */
+export const COVERAGE_FACT_LABELS: Readonly<Record<string, Label>> = {
+  discoveredAt: { ja: '発見日時', en: 'Discovered' },
+  discoveredAtJst: { ja: '発見日時（日本時間）', en: 'Discovered (Japan time)' },
+  occurredAt: { ja: '発生日時', en: 'Occurred' },
+  occurredAtJst: { ja: '発生日時（日本時間）', en: 'Occurred (Japan time)' },
+  periodStart: { ja: '保険期間の始期', en: 'Policy period starts' },
+  periodEnd: { ja: '保険期間の終期', en: 'Policy period ends' },
+  retroactiveDate: { ja: '遡及日', en: 'Retroactive date' },
+  directedByInsuredOfficers: { ja: '役員の指示による漏洩', en: "Directed by the insured's officers" },
+  warOrRiot: { ja: '戦争・暴動等', en: 'War or riot' },
+  terrorism: { ja: 'テロ行為', en: 'Terrorism' },
+  naturalCatastrophe: { ja: '自然災害', en: 'Natural catastrophe' },
+  knownBeforeInception: { ja: '保険期間開始前の認識', en: 'Known before inception' },
+  contractualLiability: { ja: '契約により加重された責任', en: 'Contractual liability' },
+  bodilyInjuryOrPropertyDamage: { ja: '身体の障害・財物の損壊', en: 'Bodily injury or property damage' },
+  coversTerrorism: { ja: 'テロ行為補償特約', en: 'Policy covers terrorism' },
+  decidedBy: { ja: '判断者', en: 'Decided by' },
+  decidedAt: { ja: '判断日時', en: 'Decided at' },
+};
+
+/** Values the coverage facts take besides times. */
+export const FACT_VALUE_LABELS: Readonly<Record<string, Label>> = {
+  yes: { ja: 'あり', en: 'yes' },
+  no: { ja: 'なし', en: 'no' },
+  unknown: { ja: '不明', en: 'unknown' },
+};
+
+/** `secondaryDamageRisk` codes of domain/vocabulary.ts, as a notice to persons words them. */
+export const SECONDARY_DAMAGE_LABELS: Readonly<Record<string, Label>> = {
+  financial: {
+    ja: '漏洩した情報が不正な取引や送金に悪用され、金銭的な被害が生じるおそれがあります。',
+    en: 'The information could be misused for fraudulent payments or transfers, causing you financial loss.',
+  },
+  phishing: {
+    ja: '漏洩した情報を悪用した、なりすましや詐欺を目的とする電話・メール・郵便物が届くおそれがあります。',
+    en: 'You may receive calls, e-mails or letters that misuse the information to impersonate us or to defraud you.',
+  },
+};
+
+/** The steps an acknowledgement lists under "next steps" (codes the case sends). */
+export const NEXT_STEP_LABELS: Readonly<Record<string, Label>> = {
+  vendors_engaged: {
+    ja: 'パネルの弁護士事務所とフォレンジック調査会社に依頼を進めています。',
+    en: 'Breach counsel and a forensic firm from the panel are being engaged.',
+  },
+  upload_persons: {
+    ja: '本人への通知を準備するため、影響を受けた方の一覧（CSV）をアップロードしてください。',
+    en: 'Upload the list of affected persons (CSV) so that notices can be prepared.',
+  },
+  keep_evidence: {
+    ja: '費用は証憑に基づいてお支払いしますので、請求書・領収書を保管してください。',
+    en: 'Keep invoices and receipts: costs are paid against evidence.',
+  },
+};
+
+export const COVERAGE_DECISION_LABELS: Readonly<Record<string, Label>> = {
+  covered: { ja: '補償対象', en: 'covered' },
+  provisional: { ja: '暫定（発生日の確認待ち）', en: 'provisional (date of occurrence to be confirmed)' },
+  denied: { ja: '補償対象外', en: 'denied' },
 };
 
 export const SEVERITY_LABELS: Readonly<Record<string, Label>> = {

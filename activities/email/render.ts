@@ -8,11 +8,17 @@ import {
   AUDIENCE_LABELS,
   CAUSE_LABELS,
   COST_CATEGORY_LABELS,
+  COVERAGE_DECISION_LABELS,
+  COVERAGE_FACT_LABELS,
   DATA_ITEM_LABELS,
+  DENIAL_REASON_EXPLANATIONS,
   DENIAL_REASON_LABELS,
+  FACT_VALUE_LABELS,
+  NEXT_STEP_LABELS,
   OBLIGATION_KIND_LABELS,
   REGIME_LABELS,
   ROLE_LABELS,
+  SECONDARY_DAMAGE_LABELS,
   SEVERITY_LABELS,
   looseLabel,
   strictLabel,
@@ -25,7 +31,9 @@ export { UnknownCodeError } from './labels.js';
 export { formatJst, formatJpy } from './format.js';
 
 export interface ContactDesk {
+  /** The desk's name, or with `ofInsured` the insured's name (the message then says "its customer enquiry desk"). */
   name: string;
+  ofInsured?: boolean;
   phone?: string;
   email?: string;
   hours?: string;
@@ -61,6 +69,7 @@ export interface PersonNotice extends Base {
   dataItems: string[];
   /** Contract cause code. */
   cause: string;
+  /** A `secondaryDamageRisk` code of domain/vocabulary.ts (worded from SECONDARY_DAMAGE_LABELS), or text. */
   secondaryDamageRisk: string;
   contactDesk: ContactDesk;
   /** Regimes whose notice rules apply to this person, e.g. `EU-GDPR`, `US-CA`. */
@@ -83,6 +92,7 @@ export interface InsuredAck extends Base {
   caseId: string;
   receivedAt: string;
   handler: PersonContact | null;
+  /** Codes of NEXT_STEP_LABELS (worded in the message's language); any other text is shown as it is. */
   nextSteps: string[];
   deadlines: DeadlineItem[];
   caseUrl?: string;
@@ -97,6 +107,25 @@ export interface HandlerAssignment extends Base {
   severity: string;
   assignedAt: string;
   assignedBy?: string;
+  affectedPersons?: number;
+  nextDeadline?: DeadlineItem;
+  caseUrl?: string;
+}
+
+/**
+ * To the claims team: a new case was filed and waits for someone to take it. Not an assignment: nobody is assigned
+ * yet, and the assignment e-mail follows the `assign` command.
+ */
+export interface NewCaseFiled extends Base {
+  kind: 'new_case';
+  recipientName: string;
+  caseId: string;
+  insuredName: string;
+  policyNumber: string;
+  severity: string;
+  reportedAt: string;
+  /** Contract coverage decision at intake. */
+  coverage: string;
   affectedPersons?: number;
   nextDeadline?: DeadlineItem;
   caseUrl?: string;
@@ -158,7 +187,8 @@ export interface DenialLetter extends Base {
   policyNumber: string;
   decidedAt: string;
   reasons: DenialReason[];
-  handler: PersonContact;
+  /** Null while nobody is assigned: the letter names the claims team. */
+  handler: PersonContact | null;
 }
 
 export interface PayoutLine {
@@ -206,6 +236,7 @@ export type EmailMessage =
   | PersonNotice
   | InsuredAck
   | HandlerAssignment
+  | NewCaseFiled
   | DeadlineReminder
   | Escalation
   | ConsentRequest
@@ -234,6 +265,8 @@ function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
       return insuredAck(msg);
     case 'handler_assignment':
       return handlerAssignment(msg);
+    case 'new_case':
+      return newCaseFiled(msg);
     case 'deadline_reminder':
       return deadlineReminder(msg);
     case 'escalation':
@@ -268,10 +301,21 @@ function dear(name: string, lang: Language): Block {
   return p(lang === 'ja' ? `${name} 様` : `Dear ${name},`);
 }
 
+/** Internal mail: a message to a role whose recipient has no name in the directory is addressed to whoever reads it. */
+function dearStaff(name: string, lang: Language): Block {
+  if (!name.trim()) return p(lang === 'ja' ? 'ご担当者様' : 'Hello,');
+  return dear(name, lang);
+}
+
+function deskName(desk: ContactDesk, lang: Language): string {
+  if (!desk.ofInsured) return desk.name;
+  return lang === 'ja' ? `${desk.name} お客様相談窓口` : `${desk.name} customer enquiry desk`;
+}
+
 function deskRows(desk: ContactDesk, lang: Language): Array<readonly [string, string | undefined]> {
   const ja = lang === 'ja';
   return [
-    [ja ? '窓口' : 'Contact', desk.name],
+    [ja ? '窓口' : 'Contact', deskName(desk, lang)],
     [ja ? '電話' : 'Telephone', desk.phone],
     [ja ? 'メール' : 'E-mail', desk.email],
     [ja ? '受付時間' : 'Hours', desk.hours],
@@ -338,6 +382,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
 
   const items = m.dataItems.map((code) => strictLabel(DATA_ITEM_LABELS, 'data item', code, lang));
   const cause = strictLabel(CAUSE_LABELS, 'cause', m.cause, lang);
+  const risk = looseLabel(SECONDARY_DAMAGE_LABELS, m.secondaryDamageRisk, lang);
   const measures =
     m.measures ??
     (ja
@@ -382,7 +427,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
       h(caHeading('doing', lang)),
       p(measures),
       h(caHeading('youCanDo', lang)),
-      fields([[ja ? '二次被害またはそのおそれ' : 'Risk of secondary damage', m.secondaryDamageRisk]]),
+      fields([[ja ? '二次被害またはそのおそれ' : 'Risk of secondary damage', risk]]),
       p(advice),
       ...apology,
       h(caHeading('moreInfo', lang)),
@@ -398,7 +443,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
       h(ja ? '原因' : 'Cause'),
       p(cause),
       h(ja ? '二次被害またはそのおそれの有無及びその内容' : 'Risk of secondary damage'),
-      p(m.secondaryDamageRisk),
+      p(risk),
       p(advice),
       ...(m.measures ? [h(ja ? '当社の対応' : 'What we are doing'), p(m.measures)] : []),
       ...apology,
@@ -409,7 +454,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
 
   if (gdpr) {
     const dpo = m.dataProtectionContact ?? m.contactDesk;
-    const dpoText = [dpo.name, dpo.phone, dpo.email].filter(Boolean).join(' / ');
+    const dpoText = [deskName(dpo, lang), dpo.phone, dpo.email].filter(Boolean).join(' / ');
     blocks.push(
       h(ja ? 'EU一般データ保護規則（GDPR）第34条に基づくお知らせ' : 'Information under Article 34 of the EU General Data Protection Regulation (GDPR)'),
       fields([
@@ -418,7 +463,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
           ja ? `${m.incidentOverview}（対象となった情報：${items.join('、')}）` : `${m.incidentOverview} (information involved: ${items.join(', ')})`,
         ],
         [ja ? '連絡先（データ保護責任者またはその他の窓口）' : 'Contact point (Data Protection Officer or other contact)', dpoText],
-        [ja ? '想定される結果' : 'Likely consequences', m.likelyConsequences ?? m.secondaryDamageRisk],
+        [ja ? '想定される結果' : 'Likely consequences', m.likelyConsequences ?? risk],
         [ja ? '講じた措置および講じる予定の措置' : 'Measures taken or proposed', measures],
       ]),
     );
@@ -461,7 +506,7 @@ function insuredAck(m: InsuredAck): { subject: string; doc: EmailDocument } {
       ? fields(personRows(m.handler, lang))
       : p(ja ? '担当者は決まり次第ご連絡いたします。' : 'We will tell you who your handler is as soon as one is assigned.'),
   ];
-  if (m.nextSteps.length) blocks.push(h(ja ? '今後の流れ' : 'Next steps'), list(m.nextSteps));
+  if (m.nextSteps.length) blocks.push(h(ja ? '今後の流れ' : 'Next steps'), list(m.nextSteps.map((step) => looseLabel(NEXT_STEP_LABELS, step, lang))));
   blocks.push(h(ja ? '法令上の期限（日本時間）' : 'Regulatory deadlines (Japan time)'));
   blocks.push(
     m.deadlines.length
@@ -487,7 +532,7 @@ function handlerAssignment(m: HandlerAssignment): { subject: string; doc: EmailD
   const lang = m.language;
   const ja = lang === 'ja';
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(ja ? '次の案件の担当に割り当てられました。' : 'You have been assigned the following case.'),
     fields([
       [ja ? '案件番号' : 'Case', m.caseId],
@@ -503,6 +548,36 @@ function handlerAssignment(m: HandlerAssignment): { subject: string; doc: EmailD
   ];
   const subject = ja ? `【担当割当】案件 ${m.caseId}（${m.insuredName}）` : `Case assigned to you: ${m.caseId} (${m.insuredName})`;
   return { subject, doc: { language: lang, title: ja ? '案件担当のお知らせ' : 'Case assignment', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// new_case
+
+function newCaseFiled(m: NewCaseFiled): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const blocks: Block[] = [
+    dearStaff(m.recipientName, lang),
+    p(
+      ja
+        ? '新しい事故報告が届きました。担当者はまだ決まっていません。案件画面から担当者を割り当ててください。'
+        : 'A new incident has been reported. Nobody is assigned to it yet: please assign a handler on the case.',
+    ),
+    fields([
+      [ja ? '案件番号' : 'Case', m.caseId],
+      [ja ? '被保険者' : 'Insured', m.insuredName],
+      [ja ? '証券番号' : 'Policy', m.policyNumber],
+      [ja ? '重大度' : 'Severity', looseLabel(SEVERITY_LABELS, m.severity, lang)],
+      [ja ? '補償判断' : 'Coverage', looseLabel(COVERAGE_DECISION_LABELS, m.coverage, lang)],
+      [ja ? '影響人数' : 'Affected persons', m.affectedPersons !== undefined ? m.affectedPersons.toLocaleString('en-US') : undefined],
+      [ja ? '受付日時' : 'Reported at', formatJst(m.reportedAt, lang)],
+      [ja ? '担当者' : 'Assignee', ja ? '未割当' : 'unassigned'],
+      [ja ? '直近の期限' : 'Next deadline', m.nextDeadline ? deadlineLine(m.nextDeadline, lang) : undefined],
+    ]),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja ? `【新規事故報告】案件 ${m.caseId}（${m.insuredName}）` : `New case filed: ${m.caseId} (${m.insuredName})`;
+  return { subject, doc: { language: lang, title: ja ? '新規事故報告のお知らせ' : 'New case filed', blocks } };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -522,7 +597,7 @@ function deadlineReminder(m: DeadlineReminder): { subject: string; doc: EmailDoc
         ? `${formatSpan(left, lang)} 超過`
         : `${formatSpan(left, lang)} overdue`;
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(ja ? `案件 ${m.caseId} の次の期限が近づいています。` : `A deadline on case ${m.caseId} is approaching.`),
     fields([
       [ja ? '対象' : 'Obligation', what],
@@ -559,7 +634,7 @@ function escalation(m: Escalation): { subject: string; doc: EmailDocument } {
         insured: `A deadline on case ${m.caseId} has passed. Please contact your handler urgently.`,
       }[m.recipientRole];
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(intro),
     fields([
       [ja ? '対象' : 'Obligation', what],
@@ -591,7 +666,7 @@ function consentRequest(m: ConsentRequest): { subject: string; doc: EmailDocumen
   const category = looseLabel(COST_CATEGORY_LABELS, m.category, lang);
   const amount = formatJpy(m.amountJpy, lang);
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(
       ja
         ? `案件 ${m.caseId} について、次の費用の事前同意が求められています。同意があるまで、この費用は支払対象として計上されません。`
@@ -634,9 +709,8 @@ function denialLetter(m: DenialLetter): { subject: string; doc: EmailDocument } 
   m.reasons.forEach((r, i) => {
     const label = looseLabel(DENIAL_REASON_LABELS, r.code, lang);
     blocks.push(h(ja ? `理由${i + 1}：${label}` : `Reason ${i + 1}: ${label}`));
-    blocks.push(p(r.explanation));
-    if (r.facts.length) blocks.push(p(ja ? '判断の根拠とした事実：' : 'Facts this rests on:'), list(r.facts));
-    blocks.push(fields([[ja ? '理由コード' : 'Reason code', r.code]]));
+    blocks.push(p(denialExplanation(r, lang)));
+    if (r.facts.length) blocks.push(p(ja ? '判断の根拠とした事実：' : 'Facts this rests on:'), list(r.facts.map((f) => coverageFact(f, lang))));
   });
   blocks.push(
     p(
@@ -645,12 +719,36 @@ function denialLetter(m: DenialLetter): { subject: string; doc: EmailDocument } 
         : 'If any fact above is wrong, or there are facts we have not considered, please tell your handler and we will review the decision.',
     ),
     h(ja ? 'お問い合わせ' : 'Contact'),
-    fields(personRows(m.handler, lang)),
+    m.handler ? fields(personRows(m.handler, lang)) : p(ja ? '保険金サービス担当（担当者は決まり次第ご連絡いたします）' : 'The claims team (we will tell you who your handler is once one is assigned)'),
   );
   const subject = ja
     ? `保険金お支払いに関するご通知（証券番号：${m.policyNumber}、案件番号：${m.caseId}）`
     : `Decision on your claim: not payable (policy ${m.policyNumber}, case ${m.caseId})`;
   return { subject, doc: { language: lang, title: ja ? '保険金お支払いに関するご通知' : 'Decision on your claim', blocks } };
+}
+
+/**
+ * The rules explain themselves in English for the claims team (domain/coverage.ts); a letter in another language
+ * says what the reason means from DENIAL_REASON_EXPLANATIONS. A handler's own reason (an override) is the handler's
+ * words and is shown as written.
+ */
+function denialExplanation(r: DenialReason, lang: Language): string {
+  if (lang === 'en' || !Object.hasOwn(DENIAL_REASON_EXPLANATIONS, r.code)) return r.explanation;
+  return DENIAL_REASON_EXPLANATIONS[r.code]![lang];
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A fact as the rules write it, `key: value`, with the key worded and an instant shown in JST; other text as it is. */
+function coverageFact(fact: string, lang: Language): string {
+  const at = fact.indexOf(': ');
+  if (at < 0) return fact;
+  const key = fact.slice(0, at);
+  const value = fact.slice(at + 2);
+  const label = looseLabel(COVERAGE_FACT_LABELS, key, lang);
+  if (label === key) return fact;
+  const shown = ISO_INSTANT.test(value) ? formatJst(value, lang) : looseLabel(FACT_VALUE_LABELS, value, lang);
+  return lang === 'ja' ? `${label}：${shown}` : `${label}: ${shown}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -699,7 +797,7 @@ function payoutApprovalRequest(m: PayoutApprovalRequest): { subject: string; doc
   const amount = formatJpy(m.amountJpy, lang);
   const limit = formatJpy(m.authorityLimitJpy, lang);
   const blocks: Block[] = [
-    dear(m.recipientName, lang),
+    dearStaff(m.recipientName, lang),
     p(
       ja
         ? `案件 ${m.caseId} の保険金支払（${amount}）は、依頼者（${m.requestedBy}）の支払権限額（${limit}）を超えるため、上席者の承認をお待ちしています。内容をご確認のうえ、案件画面から承認をお願いいたします。承認があるまで、この支払は実行されません。`

@@ -388,9 +388,13 @@ describe('internal messages', () => {
     const out = renderEmail(denial);
     expect(out.subject).toContain('PL-2026-000123');
     expect(out.text).toContain('理由1：遡及日より前に発生した事故');
-    expect(out.text).toContain('The leak occurred before the retroactive date');
+    // In Japanese the reason is explained from the label tables, not by the rules' English explanation.
+    expect(out.text).toContain('漏洩が保険契約の遡及日より前に発生しているため');
+    expect(out.text).not.toContain('The leak occurred before the retroactive date');
     expect(out.text).toContain('・Forensics dated the intrusion to 2024-02-10.');
-    expect(out.text).toContain('理由コード：before_retroactive_date');
+    expect(renderEmail({ ...denial, language: 'en' }).text).toContain('The leak occurred before the retroactive date');
+    // Codes are for machines: the letter names the reason in words only.
+    expect(out.text).not.toContain('before_retroactive_date');
   });
 
   it('payout_notice shows the amount and each line', () => {
@@ -424,15 +428,15 @@ describe('denial_letter: terrorism', () => {
   });
 
   it.each([
-    ['ja', '理由1：テロ行為'],
-    ['en', 'Reason 1: Terrorism'],
-  ] as const)('names the exclusion (%s)', (language, heading) => {
+    ['ja', '理由1：テロ行為', 'テロ行為に起因する事故は、本保険契約の対象外です', ['テロ行為：あり', 'テロ行為補償特約：なし']],
+    ['en', 'Reason 1: Terrorism', 'Excluded: terrorism (テロ行為); the policy does not extend cover to terrorism.', ['Terrorism: yes', 'Policy covers terrorism: no']],
+  ] as const)('names the exclusion (%s)', (language, heading, explanation, facts) => {
     const out = renderEmail(letter(language));
     for (const part of [out.text, out.html]) {
       expect(part).toContain(heading);
-      expect(part).toContain('Excluded: terrorism (テロ行為); the policy does not extend cover to terrorism.');
-      expect(part).toContain('terrorism: yes');
-      expect(part).toContain('coversTerrorism: no');
+      expect(part).toContain(explanation);
+      for (const fact of facts) expect(part).toContain(fact);
+      expect(part).not.toContain('coversTerrorism');
     }
     expect(grounds.map((g) => g.reason)).toEqual(['terrorism']);
   });

@@ -60,6 +60,12 @@ describe('a case through the HTTP API on the real stack', () => {
     expect(subjects.some((s) => s.includes('お詫び'))).toBe(true);
     expect(notices.length).toBeGreaterThanOrEqual(2);
     expect(stack.sandbox.letters().flatMap((b) => b.letters)).toHaveLength(1);
+    // The letter went to the print vendor the case engaged for it, so the vendor's confirmation counts.
+    const mailed = await until(
+      () => handler('GET', `/v1/cases/${caseId}`),
+      (r) => r.json.notifications.lettersMailed === 1 && r.json.vendors.some((v: { role: string; invoicedJpy: number }) => v.role === 'print_and_mail' && v.invoicedJpy > 0),
+    );
+    expect(mailed.json.vendors.map((v: { role: string }) => v.role)).toEqual(['counsel', 'forensics', 'print_and_mail']);
 
     for (const o of notified.json.obligations.filter((x: { status: string }) => x.status === 'pending' || x.status === 'overdue')) {
       const r = await insured('POST', `/v1/cases/${caseId}/actions/record-filing`, {
@@ -78,7 +84,7 @@ describe('a case through the HTTP API on the real stack', () => {
     expect(costs.status).toBe(200);
     const payable = await until(
       () => handler('GET', `/v1/cases/${caseId}`),
-      (r) => r.json.settlement.lines.length >= 3,
+      (r) => r.json.settlement.lines.length >= 4,
     );
     expect(payable.json.settlement.payableJpy).toBeGreaterThan(0);
     // The sandbox invoices run to millions: over this handler's authority, so a supervisor approves.
@@ -99,5 +105,6 @@ describe('a case through the HTTP API on the real stack', () => {
     expect(closed.json.status).toBe('closed');
     const timeline = await insured('GET', `/v1/cases/${caseId}/timeline`);
     expect(timeline.status).toBe(200);
+    expect(JSON.stringify(timeline.json)).not.toContain('is not engaged');
   });
 });

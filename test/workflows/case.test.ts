@@ -35,6 +35,8 @@ import {
   type VendorEventInput,
 } from '../../workflows/contract.js';
 import type { Action, PolicyRecord } from '../../domain/index.js';
+import { renderEmail } from '../../activities/email/render.js';
+import { strayLatinWords } from '../support/language-scan.js';
 
 let env: Awaited<ReturnType<typeof timeSkippingEnv>>;
 let h: Awaited<ReturnType<typeof startHarness>>;
@@ -134,6 +136,21 @@ async function ack(handle: WorkflowHandle, view: CaseView): Promise<CaseView> {
   return after;
 }
 
+/**
+ * The case's e-mails (as the workflow wrote them) rendered and scanned: in Japanese, with no English word but the
+ * data they carry (the fixtures' English description, principal and vendor names).
+ */
+function expectJapaneseMail(caseId: string, purposes: string[]): void {
+  const mails = h.seen.emails.filter((e) => e.caseId === caseId);
+  expect(mails.map((m) => m.purpose)).toEqual(expect.arrayContaining(purposes));
+  const values = ['Sales laptop left on a train; customer list on it.', 'handler', 'supervisor', 'insured-ins-001'];
+  for (const m of mails) {
+    expect(m.message.language, m.purpose).toBe('ja');
+    const out = renderEmail(m.message);
+    for (const text of [out.subject, out.text]) expect(strayLatinWords(text, { values }), `${m.purpose}: ${text}`).toEqual([]);
+  }
+}
+
 async function settle(handle: WorkflowHandle, until: (v: CaseView) => boolean): Promise<CaseView> {
   for (let i = 0; i < 50; i++) {
     const v = await handle.query(viewQuery);
@@ -192,10 +209,18 @@ describe('incidentCase lifecycle', () => {
     expect(h.seen.emails.filter((e) => e.caseId === caseId).map((e) => e.purpose)).toEqual(
       expect.arrayContaining(['acknowledgement', 'new-case']),
     );
+    // At filing nobody is assigned: the claims team hears of a new case, and nobody is told "assigned by system".
+    const atFiling = h.seen.emails.filter((e) => e.caseId === caseId);
+    expect(atFiling.find((e) => e.purpose === 'new-case')).toMatchObject({ to: { kind: 'role', role: 'handler' }, message: { kind: 'new_case', language: 'ja', coverage: 'covered' } });
+    expect(atFiling.some((e) => e.message.kind === 'handler_assignment')).toBe(false);
     await ack(handle, view);
 
-    view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    view = await act(handle, 'assign', actors.supervisor, { assignee: 'handler' });
     expect(view.assignedTo).toBe('handler');
+    await settle(handle, () => h.seen.emails.some((e) => e.caseId === caseId && e.purpose === 'assignment:handler'));
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.message.kind === 'handler_assignment')).toEqual([
+      expect.objectContaining({ to: { kind: 'principal', name: 'handler' }, message: expect.objectContaining({ assignedBy: 'supervisor', recipientName: 'handler' }) }),
+    ]);
     view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     expect(view.affectedPersonsList?.accepted).toBe(1200);
     view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
@@ -247,7 +272,10 @@ describe('incidentCase lifecycle', () => {
     expect(model.meta.version).toBe(result.view?.version);
     expect(timelineFromReadModel(model)).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    await keep(handle, 'case-covered-closed-v5');
+    // Every person had an e-mail address: no letters, so no print vendor.
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
+    expectJapaneseMail(caseId, ['acknowledgement', 'new-case', 'assignment:handler', `payout:${caseId}-P1`]);
+    await keep(handle, 'case-covered-closed-v6-mail');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -277,7 +305,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v5');
+    await keep(handle, 'case-denied-exclusion-v6-mail');
   });
 
   it('denies a leak caused by terrorism, naming it in the letter, unless the policy covers terrorism', async () => {
@@ -312,7 +340,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v5');
+    await keep(handle, 'case-provisional-denied-on-findings-v6-mail');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -343,7 +371,8 @@ describe('incidentCase lifecycle', () => {
     const filed = after.obligations.find((o) => o.id === prelim!.id)!;
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
-    await keep(handle, 'case-escalated-open-v5');
+    expectJapaneseMail(caseId, [`escalation:${prelim!.id}:handler`, `escalation:${prelim!.id}:supervisor`, `escalation:${prelim!.id}:insured`]);
+    await keep(handle, 'case-escalated-open-v6-mail');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -382,7 +411,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v5');
+    await keep(handle, 'case-vendor-replaced-open-v6-mail');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -409,7 +438,8 @@ describe('incidentCase lifecycle', () => {
       authorityLimitJpy: 1_000_000,
       lines: [{ category: 'forensic_investigation', payableJpy: 3_000_000 }],
     });
-    await keep(handle, 'case-supervisor-payout-open-v5');
+    expectJapaneseMail(caseId, [`payout-approval:${caseId}-P1`]);
+    await keep(handle, 'case-supervisor-payout-open-v6-mail');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -436,13 +466,71 @@ describe('incidentCase lifecycle', () => {
     expect(h.seen.payments.filter((p) => p.caseId === a.caseId || p.caseId === b.caseId).reduce((s, p) => s + p.amountJpy, 0)).toBe(1_000_000);
   });
 
+  it('writes to an insured whose report asks for English in English, and to the claims team in Japanese', async () => {
+    const contact = { name: 'Taro Yamada', email: 'taro@example.com', language: 'en' };
+    const { handle, caseId } = await openCase({ report: { contact } });
+    await settle(handle, () => h.seen.emails.filter((e) => e.caseId === caseId).length >= 2);
+    const mails = h.seen.emails.filter((e) => e.caseId === caseId);
+    expect(mails.find((e) => e.purpose === 'acknowledgement')?.message).toMatchObject({ kind: 'insured_ack', language: 'en', recipientName: 'Taro Yamada' });
+    expect(mails.find((e) => e.purpose === 'new-case')?.message).toMatchObject({ kind: 'new_case', language: 'ja' });
+    const ack = renderEmail(mails.find((e) => e.purpose === 'acknowledgement')!.message);
+    expect(ack.text).toContain('- Upload the list of affected persons (CSV) so that notices can be prepared.');
+    await act(handle, 'withdraw', actors.insured, { reason: 'found the laptop' });
+  });
+
+  it("writes a denial in the insured's language, with the reason in words", async () => {
+    const contact = { name: 'Taro Yamada', email: 'taro@example.com', language: 'en' };
+    const { handle, caseId } = await openCase({
+      report: { contact, circumstances: { naturalCatastrophe: true, warOrRiot: false, terrorism: false, directedByInsuredOfficers: false, knownBeforeInception: false } },
+    });
+    await settle(handle, () => h.seen.emails.some((e) => e.caseId === caseId && e.purpose === 'denial'));
+    const denial = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial')!;
+    expect(denial.message).toMatchObject({ kind: 'denial_letter', language: 'en', handler: null });
+    expect(renderEmail(denial.message).text).toContain('Reason 1: Earthquake, eruption, tsunami, flood or storm surge');
+    // And in Japanese (a report that does not say), with no English from the rules' explanations.
+    const ja = await openCase({
+      report: { circumstances: { naturalCatastrophe: true, warOrRiot: false, terrorism: false, directedByInsuredOfficers: false, knownBeforeInception: false } },
+    });
+    await settle(ja.handle, () => h.seen.emails.some((e) => e.caseId === ja.caseId && e.purpose === 'denial'));
+    expectJapaneseMail(ja.caseId, ['denial']);
+  });
+
+  it('engages the print vendor when persons get letters, and counts the letters it confirms', async () => {
+    const { handle, caseId } = await openCase();
+    let view = await settle(handle, (v) => v.vendors.length === 2);
+    await ack(handle, view);
+    const ref = { ...personsRef(1200), withEmail: 1000, withoutEmail: 200 };
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    const print = view.vendors.find((e) => e.role === 'print_and_mail');
+    expect(print).toMatchObject({ vendorId: 'print-a', status: 'dispatched' });
+    // Briefed with the letters it will get, before the campaign hands it any.
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId && d.role === 'print_and_mail')).toEqual([
+      expect.objectContaining({ vendorId: 'print-a', dispatchId: print!.dispatchId, brief: expect.objectContaining({ affectedPersons: 200 }) }),
+    ]);
+    expect(h.seen.slices.filter((s) => s.caseId === caseId).every((s) => s.printVendorId === 'print-a')).toBe(true);
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const mailed = (eventId: string, count: number): VendorEventInput => ({ eventId, vendorId: 'print-a', type: 'letters_mailed', at, count });
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', { eventId: `ack-${print!.dispatchId}`, vendorId: 'print-a', dispatchId: print!.dispatchId, type: 'acknowledged', at }));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', mailed('evt_print-a_b1_letters_mailed', 150)));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', mailed('evt_print-a_b1_letters_mailed', 150)));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', mailed('evt_print-a_b2_letters_mailed', 50)));
+    view = await settle(handle, (v) => v.notifications.lettersMailed === 200);
+    expect(view.notifications).toMatchObject({ status: 'done', lettersMailed: 200 });
+    const timeline = await handle.query(timelineQuery);
+    expect(timeline.filter((t) => t.summary.endsWith('letters mailed')).map((t) => t.summary)).toEqual(['150 letters mailed', '50 letters mailed']);
+    expect(timeline.some((t) => t.summary.includes('is not engaged'))).toBe(false);
+    await keep(handle, 'case-letters-mailed-open-v6-mail');
+  });
+
   it('ends withdrawn when the insured withdraws its own case', async () => {
     const { handle, caseId } = await openCase();
     await settle(handle, (v) => v.status === 'response');
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v5');
+    await keep(handle, 'case-withdrawn-v6-mail');
   });
 });
 
@@ -461,7 +549,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
     expect(notified.status).toBe('done');
     expect(Date.parse(ag(view).dueAt)).toBe(Date.parse(notified.filedAt!) + 15 * DAY_MS);
-    await keep(handle, 'case-persons-notified-open-v5');
+    await keep(handle, 'case-persons-notified-open-v6-mail');
   });
 
   it('shows an overdue obligation as the next deadline until it is filed', async () => {
@@ -558,7 +646,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     // No outcome is recorded for a forgery, so none can pre-empt the command id of a real command.
     for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
     expect(await failedTasks(handle)).toBe(0);
-    await keep(handle, 'case-forged-messages-open-v5');
+    await keep(handle, 'case-forged-messages-open-v6-mail');
   });
 
   it('takes campaign progress only from its campaign: a forged "done" marks nothing done', async () => {
@@ -787,7 +875,7 @@ describe('vendor events', () => {
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v5');
+    await keep(handle, 'case-vendor-signals-open-v6-mail');
   });
 
   it('takes a vendor event only for its own engagement and role, refusing the rest on the timeline', async () => {
@@ -845,7 +933,7 @@ describe('vendor events', () => {
     // A handler's own findings must be possible too.
     const late = new Date(Date.parse(view.discoveredAt) + 3_600_000).toISOString();
     expect(await refusal(act(handle, 'record-findings', actors.handler, { occurredAt: late }))).toMatchObject({ code: 'invalid' });
-    await keep(handle, 'case-findings-held-open-v5');
+    await keep(handle, 'case-findings-held-open-v6-mail');
   });
 
   it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {

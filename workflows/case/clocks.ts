@@ -14,7 +14,7 @@ import {
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
 import type { CommandTable } from './command.js';
-import { CASE_LANGUAGE, handlerRecipient, insuredContact } from './messages.js';
+import { CASE_LANGUAGE, handlerRecipient, insuredContact, insuredLanguage } from './messages.js';
 import { nowIso, queueEmail, record, refuse, type CaseContext } from './state.js';
 
 /** The next deadline and the overdue flag the case list shows. */
@@ -48,7 +48,8 @@ function remind(c: CaseContext, o: ObligationView): void {
   queueEmail(c, `reminder:${o.id}`, handlerRecipient(c), {
     kind: 'deadline_reminder',
     language: CASE_LANGUAGE,
-    recipientName: c.v.assignedTo ?? 'claims team',
+    // A role's or principal's own name replaces it when the worker resolves the recipient.
+    recipientName: c.v.assignedTo ?? '',
     caseId: c.v.caseId,
     regime: o.regime,
     obligationKind: o.kind,
@@ -66,7 +67,7 @@ function escalate(c: CaseContext, o: ObligationView): void {
   record(c, 'overdue', 'system', `${o.id} passed its ${o.legalDeadline ? 'deadline' : 'target'} unmet`);
   const escalation = (recipientRole: 'handler' | 'supervisor' | 'insured', recipientName: string): EmailMessage => ({
     kind: 'escalation',
-    language: CASE_LANGUAGE,
+    language: recipientRole === 'insured' ? insuredLanguage(c) : CASE_LANGUAGE,
     recipientName,
     recipientRole,
     caseId: v.caseId,
@@ -77,8 +78,8 @@ function escalate(c: CaseContext, o: ObligationView): void {
     asOf: nowIso(),
     assignee: v.assignedTo,
   });
-  queueEmail(c, `escalation:${o.id}:handler`, handlerRecipient(c), escalation('handler', v.assignedTo ?? 'claims team'));
-  queueEmail(c, `escalation:${o.id}:supervisor`, { kind: 'role', role: 'supervisor' }, escalation('supervisor', 'supervisor'));
+  queueEmail(c, `escalation:${o.id}:handler`, handlerRecipient(c), escalation('handler', v.assignedTo ?? ''));
+  queueEmail(c, `escalation:${o.id}:supervisor`, { kind: 'role', role: 'supervisor' }, escalation('supervisor', ''));
   queueEmail(c, `escalation:${o.id}:insured`, insuredContact(c), escalation('insured', c.report.contact.name));
 }
 

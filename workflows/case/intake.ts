@@ -1,7 +1,7 @@
 /** The first task of a new case: triage, then either the denial or the acknowledgement and the panel dispatched. */
 import { log } from '@temporalio/workflow';
 import { acts } from './activities.js';
-import { assignmentMail, handlerRecipient, insuredAcknowledgement, insuredContact } from './messages.js';
+import { assignmentMail, handlerRecipient, insuredAcknowledgement, insuredContact, newCaseMail } from './messages.js';
 import { queueEmail, setStatus, type CaseContext } from './state.js';
 import { assess, deny } from './triage.js';
 import { dispatch } from './vendors.js';
@@ -19,7 +19,9 @@ export async function intake(c: CaseContext): Promise<void> {
   }
   setStatus(c, 'response', 'system', `coverage ${v.coverage.decision}`);
   queueEmail(c, 'acknowledgement', insuredContact(c), insuredAcknowledgement(c));
-  queueEmail(c, 'new-case', handlerRecipient(c), assignmentMail(c, 'claims team', 'system'));
+  // Nobody is assigned at filing: the claims team hears of the new case, and the assignee of the assignment later.
+  // Runs from before the new-case message sent an assignment e-mail here (割当者：system).
+  queueEmail(c, 'new-case', handlerRecipient(c), c.rules.newCaseMail ? newCaseMail(c) : assignmentMail(c, 'claims team', 'system'));
   c.s.panel = await acts.loadPanel();
   // Counsel first, so that forensic work stays under legal privilege (domain.md section 2).
   await dispatch(c, 'counsel', 'system');

@@ -1,6 +1,9 @@
 /**
  * Who hears what: the e-mails a case writes (rendering happens in the activity) and the outbox the main loop drains.
- * Every message is in the case's language; the recipients are principals, roles or the insured's contact.
+ * The recipients are principals, roles or the insured's contact. The insurer's staff read Japanese; the insured's
+ * contact reads the language of its report (`contact.language`, Japanese when the report does not say); affected
+ * persons read the language of their row in the list (the campaign). Messages carry codes where the renderer has
+ * words for them (activities/email/labels.ts), so that no wording of one language is fixed here.
  */
 import { nextOpenObligation } from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
@@ -9,7 +12,13 @@ import type { ObligationView } from '../contract.js';
 import { acts } from './activities.js';
 import { nowIso, record, type CaseContext } from './state.js';
 
+/** The language of e-mails to the insurer's staff (handlers, supervisors). */
 export const CASE_LANGUAGE = 'ja' as const;
+
+/** The language the insured's contact reads: the report's, or Japanese for reports that do not say (older ones). */
+export function insuredLanguage(c: CaseContext): 'ja' | 'en' {
+  return c.report.contact.language ?? 'ja';
+}
 
 export function insuredContact(c: CaseContext): Recipient {
   return { kind: 'address', address: c.report.contact.email, key: `insured:${c.v.insuredId}` };
@@ -28,19 +37,19 @@ export function denialLetter(c: CaseContext): EmailMessage {
   const o = v.coverage.override;
   return {
     kind: 'denial_letter',
-    language: CASE_LANGUAGE,
+    language: insuredLanguage(c),
     recipientName: c.report.contact.name,
     insuredName: c.policy.insuredName,
     caseId: v.caseId,
     policyNumber: v.policyNumber,
     decidedAt: nowIso(),
     reasons: o
-      ? [{ code: 'handler_decision', explanation: o.reason, facts: [`decided by ${o.by} at ${o.at}`] }]
+      ? [{ code: 'handler_decision', explanation: o.reason, facts: [`decidedBy: ${o.by}`, `decidedAt: ${o.at}`] }]
       : v.coverage.grounds
         ? v.coverage.grounds.map((g) => ({ code: g.reason, explanation: g.explanation, facts: g.facts }))
         : // Views from before `grounds`: explanations do not line up with reasons, so each reason is named alone.
           v.coverage.reasons.map((code) => ({ code, explanation: code, facts: v.coverage.facts })),
-    handler: { name: v.assignedTo ?? 'Claims team' },
+    handler: v.assignedTo ? { name: v.assignedTo } : null,
   };
 }
 
@@ -62,21 +71,36 @@ export function assignmentMail(c: CaseContext, assignee: string, by: string): Em
   };
 }
 
+/** To the claims team at filing: a case waits for someone to take it (nobody is assigned yet). */
+export function newCaseMail(c: CaseContext): EmailMessage {
+  const { v } = c;
+  const next = nextOpenObligation(v.obligations);
+  return {
+    kind: 'new_case',
+    language: CASE_LANGUAGE,
+    recipientName: '',
+    caseId: v.caseId,
+    insuredName: c.policy.insuredName,
+    policyNumber: v.policyNumber,
+    severity: v.severity,
+    reportedAt: v.reportedAt,
+    coverage: v.coverage.decision,
+    affectedPersons: v.affectedPersons,
+    ...(next ? { nextDeadline: deadlineItem(next) } : {}),
+  };
+}
+
 export function insuredAcknowledgement(c: CaseContext): EmailMessage {
   const { v } = c;
   return {
     kind: 'insured_ack',
-    language: CASE_LANGUAGE,
+    language: insuredLanguage(c),
     recipientName: c.report.contact.name,
     insuredName: c.policy.insuredName,
     caseId: v.caseId,
     receivedAt: v.reportedAt,
     handler: null,
-    nextSteps: [
-      'Breach counsel and a forensic firm from the panel are being engaged.',
-      'Upload the list of affected persons (CSV) so that notices can be prepared.',
-      'Keep invoices and receipts: costs are paid against evidence.',
-    ],
+    nextSteps: ['vendors_engaged', 'upload_persons', 'keep_evidence'],
     deadlines: v.obligations.filter((o) => o.audience === 'regulator').map(deadlineItem),
   };
 }

@@ -12,6 +12,7 @@ import type { CommandTable } from './command.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
+import { dispatch } from './vendors.js';
 
 /** From this patch on a campaign's progress must carry the token the case gave it. */
 const CAMPAIGN_TOKEN_PATCH = 'campaign-progress-token';
@@ -53,7 +54,16 @@ export function registerCampaignProgress(c: CaseContext): void {
       if (c.rules.readModel) publishCase(c);
       return;
     }
-    v.notifications = { total: p.total, sent: p.sent, failed: p.failed, letters: p.letters, status: p.done ? 'done' : 'sending' };
+    const mailed = v.notifications.lettersMailed;
+    v.notifications = {
+      total: p.total,
+      sent: p.sent,
+      failed: p.failed,
+      letters: p.letters,
+      status: p.done ? 'done' : 'sending',
+      // The print vendor's confirmations may arrive before the campaign's progress does.
+      ...(mailed !== undefined ? { lettersMailed: mailed } : {}),
+    };
     if (p.done) {
       s.campaignRunning = false;
       record(c, 'notification', 'campaign', `campaign ${p.campaignNo} done: ${p.sent} e-mails, ${p.letters} letters, ${p.failed} failed`);
@@ -87,6 +97,16 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   const personsRegimes = [...new Set(v.obligations.filter((o) => o.audience === 'persons').map((o) => o.regime))];
   v.notifications = { total: s.personsRef.accepted, sent: 0, failed: 0, letters: 0, status: 'sending' };
   record(c, 'notification', 'system', `campaign ${s.campaignNo} started for ${s.personsRef.accepted} persons`);
+  let printVendorId = s.panel.find((p) => p.role === 'print_and_mail')?.vendorId ?? null;
+  if (c.rules.printVendorEngaged) {
+    // Persons without e-mail get letters: the print vendor is engaged (briefed with the number of letters) before
+    // the campaign hands it any, so its confirmation finds the engagement it belongs to.
+    printVendorId = null;
+    if (s.personsRef.withoutEmail > 0) {
+      await dispatch(c, 'print_and_mail', 'system', { affectedPersons: s.personsRef.withoutEmail });
+      printVendorId = [...v.vendors].reverse().find((e) => e.role === 'print_and_mail')?.vendorId ?? null;
+    }
+  }
   await startChild(notificationCampaign, {
     workflowId: campaignWorkflowId(v.caseId, s.campaignNo),
     parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -105,14 +125,15 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
           cause: f.cause,
           secondaryDamageRisk: secondaryDamageRisk([...f.dataItems]),
           contactDesk: {
-            name: `${policy.insuredName} お客様相談窓口`,
+            name: policy.insuredName,
+            ofInsured: true,
             ...(report.contact.phone ? { phone: report.contact.phone } : {}),
             email: report.contact.email,
           },
           regimes: personsRegimes,
         },
         apology: apologyTerms && consented && apologyTerms.perVictimCapJpy ? { perPersonJpy: apologyTerms.perVictimCapJpy } : null,
-        printVendorId: s.panel.find((p) => p.role === 'print_and_mail')?.vendorId ?? null,
+        printVendorId,
         ...(s.campaignToken ? { token: s.campaignToken } : {}),
       },
     ],

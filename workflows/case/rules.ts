@@ -23,6 +23,13 @@ export interface CaseRules {
   consentPanelVendor: boolean;
   /** The case keeps its read model in its memo (see read-model.ts). */
   readModel: boolean;
+  /** At filing the claims team gets a "new case filed" e-mail, not an assignment; assignment mail comes from `assign`. */
+  newCaseMail: boolean;
+  /**
+   * A campaign whose list has persons without e-mail dispatches the print-and-mail vendor first (an engagement in
+   * `vendors`), and that vendor's `letters_mailed` events count on the case (`notifications.lettersMailed`).
+   */
+  printVendorEngaged: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -34,6 +41,8 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   findingsChecked: 'findings-checked',
   consentPanelVendor: 'consent-panel-vendor',
   readModel: 'case-read-model',
+  newCaseMail: 'new-case-mail',
+  printVendorEngaged: 'print-vendor-engaged',
 };
 
 export function caseRules(): CaseRules {

@@ -12,7 +12,7 @@ import type { EmailMessage } from '../../activities/email/render.js';
 import type { Actor, CostItemRecord } from '../contract.js';
 import { money } from './activities.js';
 import type { CommandTable } from './command.js';
-import { CASE_LANGUAGE, insuredContact } from './messages.js';
+import { CASE_LANGUAGE, insuredContact, insuredLanguage } from './messages.js';
 import { nowIso, queueEmail, record, refuse, setStatus, type CaseContext } from './state.js';
 
 export function recomputeSettlement(c: CaseContext): void {
@@ -170,7 +170,8 @@ function payoutApprovalRequest(c: CaseContext, payoutId: string, lineIds: string
     return {
       kind: 'payout_approval_request',
       language: CASE_LANGUAGE,
-      recipientName: 'supervisor',
+      // Each supervisor's own name replaces it when the worker resolves the role.
+      recipientName: '',
       caseId: c.v.caseId,
       insuredName: c.policy.insuredName,
       policyNumber: c.v.policyNumber,
@@ -182,19 +183,21 @@ function payoutApprovalRequest(c: CaseContext, payoutId: string, lineIds: string
       lines: [...byCategory].map(([category, payableJpy]) => ({ category, payableJpy })),
     };
   }
-  // Runs recorded before the payout-approval e-mail existed asked supervisors with the consent request.
+  // Runs recorded before the payout-approval e-mail existed asked supervisors with the consent request (the same
+  // activity, so only its words changed: they were English in a Japanese e-mail).
   const largest = [...lines].sort((a, b) => b.payableJpy - a.payableJpy)[0];
+  const yen = total.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return {
     kind: 'consent_request',
     language: CASE_LANGUAGE,
-    recipientName: 'supervisor',
+    recipientName: '',
     caseId: c.v.caseId,
     category: largest?.category ?? 'forensic_investigation',
     amountJpy: total,
-    vendor: { name: `payout ${payoutId}`, panel: true },
+    vendor: { name: `保険金支払 ${payoutId}`, panel: true },
     requestedBy: actor.name,
     requestedAt: nowIso(),
-    note: `payout of ${total} JPY exceeds ${actor.name}'s authority and awaits a supervisor's approval`,
+    note: `保険金支払（${yen}円）は${actor.name}の支払権限額を超えるため、上席者の承認をお待ちしています。`,
   };
 }
 
@@ -240,7 +243,7 @@ export async function executePayouts(c: CaseContext): Promise<void> {
     record(c, 'payout', 'system', `payout ${p.payoutId} paid ${grant.grantedJpy} JPY${grant.grantedJpy < p.requestedJpy ? ` of ${p.requestedJpy} requested` : ''}`);
     queueEmail(c, `payout:${p.payoutId}`, insuredContact(c), {
       kind: 'payout_notice',
-      language: CASE_LANGUAGE,
+      language: insuredLanguage(c),
       recipientName: c.report.contact.name,
       insuredName: c.policy.insuredName,
       caseId: v.caseId,

@@ -21,7 +21,8 @@ function nextPanelVendor(c: CaseContext, role: PanelVendor['role']): PanelVendor
   return c.s.panel.find((p) => p.role === role && !used.has(p.vendorId));
 }
 
-export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor: string): Promise<void> {
+/** `brief` overrides what the vendor is told (the print vendor hears the number of letters, not of persons). */
+export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor: string, brief: { affectedPersons?: number } = {}): Promise<void> {
   const { v } = c;
   const vendor = nextPanelVendor(c, role);
   if (!vendor) {
@@ -48,7 +49,7 @@ export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor:
     brief: {
       cause: v.cause as Cause,
       dataItems: v.dataItems as DataItem[],
-      affectedPersons: v.affectedPersons,
+      affectedPersons: brief.affectedPersons ?? v.affectedPersons,
       discoveredAt: v.discoveredAt,
       ...(v.occurredAt ? { occurredAt: v.occurredAt } : {}),
     },
@@ -121,9 +122,13 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   // From this patch on an event counts only for the engagement it names, of the vendor that sent it, and only within
   // that vendor's role; a case recorded before replays its events as they were applied.
   const bound = patched(VENDOR_ENGAGEMENT_PATCH);
-  const engagement = bound
-    ? v.vendors.find((e) => e.dispatchId === event.dispatchId && e.vendorId === event.vendorId)
-    : v.vendors.find((e) => (event.dispatchId ? e.dispatchId === event.dispatchId : e.vendorId === event.vendorId));
+  // Letters are confirmed per batch, not per dispatch: they count for the sender's print-and-mail engagement.
+  const letters = event.type === 'letters_mailed' && c.rules.printVendorEngaged;
+  const engagement = letters
+    ? [...v.vendors].reverse().find((e) => e.role === 'print_and_mail' && e.vendorId === event.vendorId)
+    : bound
+      ? v.vendors.find((e) => e.dispatchId === event.dispatchId && e.vendorId === event.vendorId)
+      : v.vendors.find((e) => (event.dispatchId ? e.dispatchId === event.dispatchId : e.vendorId === event.vendorId));
   if (bound && !engagement) {
     record(c, 'refused', who, `${event.type} event refused: dispatch ${event.dispatchId ?? '(none)'} is not an engagement of ${event.vendorId} on this case`);
     return;
@@ -152,6 +157,7 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
       receiveInvoice(c, event, engagement);
       break;
     case 'letters_mailed':
+      if (letters) v.notifications.lettersMailed = (v.notifications.lettersMailed ?? 0) + (event.count ?? 0);
       record(c, 'notification', who, `${event.count ?? 0} letters mailed`);
       break;
   }

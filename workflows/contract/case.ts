@@ -147,7 +147,11 @@ export interface CaseView {
     rejected: number;
     checksum: string;
   } | null;
-  notifications: { total: number; sent: number; failed: number; letters: number; status: string };
+  /**
+   * `letters`: handed to the print-and-mail vendor; `lettersMailed`: what that vendor confirmed it mailed (its
+   * `letters_mailed` events; cases from before the print vendor was engaged never count them).
+   */
+  notifications: { total: number; sent: number; failed: number; letters: number; status: string; lettersMailed?: number };
   settlement: { lines: SettlementLineView[]; payableJpy: number; paidJpy: number; heldJpy: number };
   payouts: PayoutView[];
   assignedTo: string | null;
