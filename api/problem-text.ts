@@ -370,7 +370,7 @@ const REFUSAL_TEXT = {
   not_applied: { code: 'invalid', en: 'the command could not be applied', ja: '操作を適用できませんでした' },
   coverage_covered: { code: 'nothing_to_do', en: 'coverage is already covered', ja: '補償はすでに「covered」です' },
   no_held_findings: { code: 'nothing_to_do', en: 'no findings {findingsId} are held on this case', ja: 'この事案に保留中の調査結果 {findingsId} はありません' },
-  findings_refused: { code: 'invalid', en: '{findings}', ja: '{findings}' },
+  findings_refused: { code: 'invalid', en: '{findings}', ja: '調査結果を受け付けられません：{findings}' },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 
@@ -418,7 +418,7 @@ function findingsText(text: string): ProblemParams | undefined {
     if (!hit) return undefined;
     found.push(hit[0]);
   }
-  return { findings: found.join('; '), findingsKeys: found.join(',') };
+  return { findings: text, findingsKeys: found.join(',') };
 }
 
 /** Reads a refusal's English text back into its template and parameters; undefined when no template fits. */
