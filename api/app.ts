@@ -2,7 +2,7 @@
  * The Express app, built from its dependencies and apart from the listener, so tests drive it with supertest and
  * the process entry decides ports and shutdown.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -25,7 +25,7 @@ import { pagesRouter } from './pages.js';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './principals.js';
 import { redactApologyCodeInUrl } from './apology.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
-import { defaultDetail, problemLanguage, problemTitle, refusalText, renderDetail, type ProblemParams } from './problem-text.js';
+import { codecProblemWords, defaultDetail, problemLanguage, problemTitle, refusalText, renderDetail, type ProblemParams } from './problem-text.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
 import { allowedMethods, principalOf } from './route-kit.js';
 
@@ -176,7 +176,7 @@ export function buildApp(deps: ApiDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: redactApologyCodeInUrl(req.url),
+          url: redactApologyCodeInUrl(req.url).replace(/^\/codec\/ui\/[^/?#]+/, '/codec/ui/[redacted]'),
           contentType: req.headers['content-type'],
           contentLength: req.headers['content-length'],
           userAgent: req.headers['user-agent'],
@@ -245,6 +245,23 @@ export function buildApp(deps: ApiDeps): express.Express {
     }),
   );
 
+  if (deps.payloadCodec && deps.uiCodec && deps.uiCodec.token.length >= 32) {
+    // The embedded Temporal UI passes no credential: its codec endpoint carries one in the path (see ApiDeps.uiCodec).
+    const expected = createHash('sha256').update(deps.uiCodec.token).digest();
+    const uiRouter = createCodecRouter({
+      codec: deps.payloadCodec,
+      authorize: () => true,
+      allowedOrigins: deps.uiCodec.origins,
+      requireOrigin: true,
+      describeProblem: codecProblemWords,
+    });
+    app.use('/codec/ui/:token', (req: Request, res: Response, next: NextFunction) => {
+      const given = createHash('sha256').update(String(req.params['token'] ?? '')).digest();
+      if (!timingSafeEqual(given, expected)) return sendProblem(req, res, new HttpProblem(404, 'not_found', { key: 'not_found.any' }));
+      uiRouter(req, res, next);
+    });
+  }
+
   if (deps.payloadCodec) {
     // The Temporal UI decrypts case payloads here for the insurer's own people; insureds and ops see none of it.
     app.use(
@@ -256,6 +273,7 @@ export function buildApp(deps: ApiDeps): express.Express {
           return p !== undefined && ['handler', 'supervisor', 'admin'].includes(p.role);
         },
         allowedOrigins: deps.codecOrigins ?? [],
+        describeProblem: codecProblemWords,
       }),
     );
   }

@@ -489,6 +489,13 @@ export function problemTitle(code: string, lang: ProblemLanguage): string {
   return (PROBLEM_TEXT as Record<string, { title: Words }>)[code]?.title[lang] ?? code;
 }
 
+/** For the codec endpoint (lib/codec-server.ts): a code's title and its own detail in the request's language. */
+export function codecProblemWords(req: Request, code: string): { title: string; detail?: string; language: ProblemLanguage } {
+  const language = problemLanguage(req);
+  const detail = code === 'forbidden' ? DETAIL_TEXT['forbidden.origin'][language] : defaultDetail(code, language);
+  return { title: problemTitle(code, language), ...(detail ? { detail } : {}), language };
+}
+
 /** The detail a code falls back to when the problem carries no template. */
 export function defaultDetail(code: string, lang: ProblemLanguage): string | undefined {
   return (PROBLEM_TEXT as Record<string, { detail: Words }>)[code]?.detail[lang];
