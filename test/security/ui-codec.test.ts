@@ -44,7 +44,7 @@ async function appWith(uiCodec: { token: string; origins: string[] } | undefined
   return buildApp(await fakeDeps(new FakeTemporal(), { payloadCodec: codec, codecOrigins: [UI], logger, ...(uiCodec ? { uiCodec } : {}) }));
 }
 
-const decoded = (body: { payloads: { data: string }[] }) => Buffer.from(body.payloads[0]!.data, 'base64').toString('utf8');
+const decoded = (body: unknown) => Buffer.from((body as { payloads: { data: string }[] }).payloads[0]!.data, 'base64').toString('utf8');
 
 describe('the embedded Temporal UI’s codec credential', () => {
   it('decodes for the UI’s page with no Authorization, preflight included', async () => {
