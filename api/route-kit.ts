@@ -304,12 +304,17 @@ export function buildOpenApi(defs: readonly RouteDef[], info: OpenApiInfo, extra
     }
     for (const [status, r] of Object.entries(declared)) {
       const contentType = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      // A problem's title and detail are in the request's language (Accept-Language: ja or en, English by default).
+      const headers: Record<string, string> = {
+        ...(contentType === 'application/problem+json' && r.schema ? { 'Content-Language': 'The language of title and detail: ja or en' } : {}),
+        ...(r.headers ?? {}),
+      };
       responses[status] = {
         description: r.description,
-        ...(r.headers
+        ...(Object.keys(headers).length > 0
           ? {
               headers: Object.fromEntries(
-                Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
+                Object.entries(headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
               ),
             }
           : {}),

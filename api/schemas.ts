@@ -71,7 +71,11 @@ export const ProblemSchema = z
     code: z.string(),
     errors: z.array(FieldErrorSchema).optional(),
   })
-  .describe('RFC 9457 problem details');
+  .describe(
+    'RFC 9457 problem details. `code` is the machine-readable reason and never changes with the language; `title` and ' +
+      '`detail` are in the language the request prefers by `Accept-Language` (`ja` or `en`; English without the header ' +
+      'or for any other language), named by `Content-Language`.',
+  );
 
 const Iso = z.string().describe('ISO-8601 UTC date-time');
 const Yen = z.number().int();
