@@ -119,6 +119,7 @@ export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
  * For the listener's `clientError`: what Node's HTTP parser refuses before the app sees a request (headers over the
  * limit, a request not received in time, broken framing) answered as problem+json like everything else, then closed.
  */
+// No request was parsed, so no Accept-Language can be read: these few answers are English (`Content-Language: en`).
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'validation';
