@@ -21,7 +21,7 @@ export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
 export async function uploadPersons(ctx: ApiContext, req: Request, res: Response, principal: Principal, caseId: string): Promise<void> {
   const max = ctx.deps.limits?.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
   const tooLarge = () =>
-    new HttpProblem(413, 'payload_too_large', `the list may be at most ${max} bytes`, undefined, { limit: max }, {
+    new HttpProblem(413, 'payload_too_large', { key: 'payload_too_large.list', params: { limit: max } }, undefined, { limit: max }, {
       Connection: 'close',
     });
   if (Number(req.headers['content-length'] ?? 0) > max) throw tooLarge();
@@ -41,16 +41,19 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
   } catch (err) {
     if (limiter.exceeded) throw tooLarge();
     if (err instanceof PersonsImportError) {
-      throw new HttpProblem(422, 'persons_rejected', err.message, undefined, { reason: err.code, ...err.details });
+      throw new HttpProblem(422, 'persons_rejected', { key: `persons.${err.textKey}`, params: err.textParams }, undefined, {
+        reason: err.code,
+        ...err.details,
+      });
     }
     throw err;
   }
-  const { ref, errors, errorCount } = result;
+  const { ref, errors, errorCount, encoding } = result;
   // What the uploader is told: the counts and checksum, not where the sealed list is stored.
   const counts = { total: ref.total, ...personsListSummary(ref) };
   if (ref.accepted === 0) {
     await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
-    throw new HttpProblem(422, 'persons_rejected', 'no row of the list could be accepted', undefined, {
+    throw new HttpProblem(422, 'persons_rejected', { key: 'persons_rejected.no_row' }, undefined, {
       ref: counts,
       rows: errors,
       errorCount,
@@ -88,5 +91,5 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     'audit: affected-person list uploaded',
   );
   res.vary('Authorization');
-  res.status(200).json({ ref: counts, errors, errorCount, case: viewForRole(view, principal.role) });
+  res.status(200).json({ ref: counts, encoding, errors, errorCount, case: viewForRole(view, principal.role) });
 }

@@ -60,7 +60,7 @@ export function redactApologyCodeInUrl(url: string): string {
 
 function secretOf(ctx: ApiContext): Buffer {
   const secret = ctx.deps.apologySecret;
-  if (!secret || secret.length < 16) throw new HttpProblem(503, 'unavailable', 'apology codes cannot be checked: no apology secret configured');
+  if (!secret || secret.length < 16) throw new HttpProblem(503, 'unavailable', { key: 'unavailable.apology_secret' });
   return secret;
 }
 
@@ -119,7 +119,7 @@ export function apologyRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (req, res, { params: { caseId }, body: { code }, principal }) => {
         await describeCase(ctx, principal, caseId);
         const parsed = checkCode(ctx, caseId, code, 'body');
-        if (!parsed) throw new HttpProblem(422, 'apology_code_invalid', `this code was not issued for case ${caseId}`);
+        if (!parsed) throw new HttpProblem(422, 'apology_code_invalid', { key: 'apology_code_invalid.case', params: { caseId } });
         const key = redemptionKey(caseId, parsed.canonical);
         const idem = idempotencyKey(req);
         const entry: LedgerEntry = {
@@ -144,7 +144,7 @@ export function apologyRoutes(ctx: ApiContext): RouteDef[] {
         throw new HttpProblem(
           409,
           'already_redeemed',
-          first ? `this code was redeemed at ${first.redeemedAt}` : 'this code was already redeemed',
+          first ? { key: 'already_redeemed.at', params: { redeemedAt: first.redeemedAt } } : { key: 'already_redeemed.once' },
           undefined,
           first ? { redeemedAt: first.redeemedAt } : {},
         );

@@ -2,7 +2,7 @@
  * The Express app, built from its dependencies and apart from the listener, so tests drive it with supertest and
  * the process entry decides ports and shutdown.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
@@ -25,6 +25,7 @@ import { pagesRouter } from './pages.js';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './principals.js';
 import { redactApologyCodeInUrl } from './apology.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
+import { codecProblemWords, defaultDetail, problemLanguage, problemTitle, refusalText, renderDetail, type ProblemParams } from './problem-text.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
 import { allowedMethods, principalOf } from './route-kit.js';
 
@@ -61,36 +62,47 @@ export function toProblem(err: unknown): HttpProblem {
   const e = err as { type?: string; status?: number; message?: string; name?: string };
   if (typeof e?.type === 'string' && typeof e.status === 'number') {
     // body-parser's errors
-    if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'malformed_json', 'the body is not valid JSON');
-    if (e.type === 'entity.too.large') return new HttpProblem(413, 'payload_too_large', 'the body is larger than allowed');
+    if (e.type === 'entity.parse.failed') return new HttpProblem(400, 'malformed_json', { key: 'malformed_json.body' });
+    if (e.type === 'entity.too.large') return new HttpProblem(413, 'payload_too_large', { key: 'payload_too_large.body' });
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      return new HttpProblem(415, 'unsupported_media_type', 'send UTF-8 JSON');
+      return new HttpProblem(415, 'unsupported_media_type', { key: 'unsupported_media_type.utf8_json' });
     }
-    if (e.status >= 400 && e.status < 500) return new HttpProblem(e.status, 'validation', 'the request could not be read');
+    if (e.status >= 400 && e.status < 500) return new HttpProblem(e.status, 'validation', { key: 'validation.unreadable' });
   }
   if (err instanceof ZodError) return validationProblem(zodFieldErrors(err));
-  if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'not_found', 'not found');
+  if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'not_found', { key: 'not_found.any' });
   if (err instanceof WorkflowUpdateFailedError) {
     const refusal = parseRefusal(err.cause?.message ?? '');
-    if (refusal) return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusal.text);
+    if (refusal) return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusalText(refusal.code, refusal.text) ?? refusal.text);
   }
-  if (err instanceof WorkflowExecutionAlreadyStartedError) return new HttpProblem(409, 'conflict', 'already exists');
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return new HttpProblem(409, 'conflict', { key: 'conflict.exists' });
   const code = grpcCode(err);
-  if (code === 3) return new HttpProblem(400, 'validation', 'the backend refused the request as invalid (a stale page token?)');
+  if (code === 3) return new HttpProblem(400, 'validation', { key: 'validation.backend' });
   // A Temporal hiccup is the backend's, not a fault of the request or of ours: UNAVAILABLE, DEADLINE_EXCEEDED,
   // CANCELLED (a query cut short while a worker restarts) and RESOURCE_EXHAUSTED (its rate limits) answer 503.
   if (code !== undefined && TEMPORAL_HICCUPS.has(code)) {
-    return new HttpProblem(503, 'unavailable', 'Temporal is not reachable; retry shortly', undefined, {}, { 'Retry-After': '5' });
+    return new HttpProblem(503, 'unavailable', { key: 'unavailable.temporal' }, undefined, {}, { 'Retry-After': '5' });
   }
-  return new HttpProblem(500, 'internal', 'an unexpected error; quote the request id when reporting it');
+  return new HttpProblem(500, 'internal', { key: 'internal.unexpected' });
 }
 
 export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
+  const lang = problemLanguage(req);
+  const params = { ...p.extensions, ...(p.text?.params ?? {}) } as ProblemParams;
+  // A problem thrown with a finished English sentence (no template) reads that sentence in English and the code's
+  // own detail in Japanese; every problem the product throws names a template (see test/api/problem-text.test.ts).
+  const detail = p.text
+    ? renderDetail({ key: p.text.key, params }, lang)
+    : lang === 'en'
+      ? p.detail
+      : p.detail
+        ? defaultDetail(p.code, lang)
+        : undefined;
   const body: Problem = {
     type: problemType(p.code),
-    title: PROBLEM_TITLES[p.code] ?? p.code,
+    title: problemTitle(p.code, lang),
     status: p.status,
-    ...(p.detail ? { detail: p.detail } : {}),
+    ...(detail ? { detail } : {}),
     instance: req.originalUrl.split('?')[0],
     requestId: String(res.locals['requestId'] ?? ''),
     code: p.code,
@@ -98,6 +110,8 @@ export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
     ...p.extensions,
   };
   for (const [h, v] of Object.entries(p.headers)) res.set(h, v);
+  res.vary('Accept-Language');
+  res.set('Content-Language', lang);
   res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
@@ -105,6 +119,7 @@ export function sendProblem(req: Request, res: Response, p: HttpProblem): void {
  * For the listener's `clientError`: what Node's HTTP parser refuses before the app sees a request (headers over the
  * limit, a request not received in time, broken framing) answered as problem+json like everything else, then closed.
  */
+// No request was parsed, so no Accept-Language can be read: these few answers are English (`Content-Language: en`).
 export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'validation';
@@ -122,7 +137,7 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
   const body = JSON.stringify({ type: problemType(code), title: PROBLEM_TITLES[code] ?? code, status, detail, code });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Language: en\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -162,7 +177,7 @@ export function buildApp(deps: ApiDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: redactApologyCodeInUrl(req.url),
+          url: redactApologyCodeInUrl(req.url).replace(/^\/codec\/ui\/[^/?#]+/, '/codec/ui/[redacted]'),
           contentType: req.headers['content-type'],
           contentLength: req.headers['content-length'],
           userAgent: req.headers['user-agent'],
@@ -191,14 +206,14 @@ export function buildApp(deps: ApiDeps): express.Express {
     if (!header) return next();
     const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
     if (!m) {
-      res.locals['authFailure'] = 'the Authorization header must be "Bearer <key>"';
+      res.locals['authFailure'] = 'unauthenticated.scheme';
       return next();
     }
     const token = m[1]!;
     try {
       const principal = oidc && looksLikeJwt(token) ? await oidc(token) : deps.principals.authenticate(token);
       if (principal) res.locals['principal'] = principal;
-      else res.locals['authFailure'] = 'unknown, expired or revoked credentials';
+      else res.locals['authFailure'] = 'unauthenticated.credentials';
       next();
     } catch (err) {
       next(err);
@@ -225,11 +240,28 @@ export function buildApp(deps: ApiDeps): express.Express {
         sendProblem(
           req,
           res,
-          new HttpProblem(429, 'rate_limited', `at most ${String(options.limit)} requests a minute per principal`),
+          new HttpProblem(429, 'rate_limited', { key: 'rate_limited.limit', params: { limit: String(options.limit) } }),
         );
       },
     }),
   );
+
+  if (deps.payloadCodec && deps.uiCodec && deps.uiCodec.token.length >= 32) {
+    // The embedded Temporal UI passes no credential: its codec endpoint carries one in the path (see ApiDeps.uiCodec).
+    const expected = createHash('sha256').update(deps.uiCodec.token).digest();
+    const uiRouter = createCodecRouter({
+      codec: deps.payloadCodec,
+      authorize: () => true,
+      allowedOrigins: deps.uiCodec.origins,
+      requireOrigin: true,
+      describeProblem: codecProblemWords,
+    });
+    app.use('/codec/ui/:token', (req: Request, res: Response, next: NextFunction) => {
+      const given = createHash('sha256').update(String(req.params['token'] ?? '')).digest();
+      if (!timingSafeEqual(given, expected)) return sendProblem(req, res, new HttpProblem(404, 'not_found', { key: 'not_found.any' }));
+      uiRouter(req, res, next);
+    });
+  }
 
   if (deps.payloadCodec) {
     // The Temporal UI decrypts case payloads here for the insurer's own people; insureds and ops see none of it.
@@ -242,6 +274,7 @@ export function buildApp(deps: ApiDeps): express.Express {
           return p !== undefined && ['handler', 'supervisor', 'admin'].includes(p.role);
         },
         allowedOrigins: deps.codecOrigins ?? [],
+        describeProblem: codecProblemWords,
       }),
     );
   }
@@ -257,13 +290,13 @@ export function buildApp(deps: ApiDeps): express.Express {
       sendProblem(
         req,
         res,
-        new HttpProblem(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`, undefined, {}, {
+        new HttpProblem(405, 'method_not_allowed', { key: 'method_not_allowed.use', params: { method: req.method, allowed: allowed.join(', ') } }, undefined, {}, {
           Allow: allowed.join(', '),
         }),
       );
       return;
     }
-    sendProblem(req, res, new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));
+    sendProblem(req, res, new HttpProblem(404, 'not_found', { key: 'not_found.route', params: { method: req.method, path: req.path } }));
   });
 
   const onError: ErrorRequestHandler = (err: unknown, req: Request, res: Response, _next: NextFunction) => {

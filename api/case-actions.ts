@@ -42,7 +42,7 @@ export function actionRoutes(ctx: ApiContext): RouteDef[] {
       ? actionRoute(ctx, action, AssignBodySchema, ({ assignee }) => {
           const found = ctx.deps.principals.byName(assignee);
           if (!found || (found.role !== 'handler' && found.role !== 'supervisor')) {
-            throw new HttpProblem(422, 'unknown_assignee', 'the assignee is not a handler or supervisor', [
+            throw new HttpProblem(422, 'unknown_assignee', { key: 'unknown_assignee.role' }, [
               { path: '/assignee', message: 'no handler or supervisor of this name', code: 'unknown_assignee', in: 'body' },
             ]);
           }

@@ -33,6 +33,7 @@ import { caseHandle } from './case-reads.js';
 import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
 import { HttpProblem } from './problem.js';
+import { refusalText } from './problem-text.js';
 
 export interface CommandTiming {
   /** How long a request waits for the case's answer before a 503 `command_pending`. */
@@ -99,7 +100,7 @@ function commandPending(command: CaseCommand): HttpProblem {
   return new HttpProblem(
     503,
     'command_pending',
-    'the command is recorded and the case will apply it, but it has not answered yet; repeat the request with the same Idempotency-Key to read its outcome',
+    { key: 'command_pending.recorded' },
     undefined,
     { commandId: command.commandId },
     { 'Retry-After': '5' },
@@ -172,8 +173,8 @@ function notFoundOrUndefined(err: unknown): undefined {
 
 function refusalProblem(message: string | undefined): HttpProblem {
   const refusal = parseRefusal(message ?? '');
-  if (!refusal) return new HttpProblem(422, 'invalid', message ?? 'refused by the case');
-  return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusal.text);
+  if (!refusal) return new HttpProblem(422, 'invalid', message ?? { key: 'invalid.refused' });
+  return new HttpProblem(REFUSALS[refusal.code], refusal.code, refusalText(refusal.code, refusal.text) ?? refusal.text);
 }
 
 function isAction(name: string): name is Action {

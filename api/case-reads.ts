@@ -56,7 +56,7 @@ export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<Desc
     try {
       description = await ctx.client.withDeadline(Date.now() + DESCRIBE_MS, () => caseHandle(ctx, caseId).describe());
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', `case ${caseId} not found`);
+      if (err instanceof WorkflowNotFoundError) throw new HttpProblem(404, 'not_found', { key: 'not_found.case', params: { caseId } });
       throw err;
     }
     const model = readModelFromMemo(description.memo);
@@ -95,7 +95,7 @@ export async function readTimeline(ctx: ApiContext, caseId: string, described?: 
 }
 
 function caseNotOpenedYet(caseId: string): HttpProblem {
-  return new HttpProblem(503, 'case_starting', `case ${caseId} is filed and waits for a worker to open it`, undefined, {}, { 'Retry-After': '2' });
+  return new HttpProblem(503, 'case_starting', { key: 'case_starting.case', params: { caseId } }, undefined, {}, { 'Retry-After': '2' });
 }
 
 /** How long a case filed a moment ago may take to answer its first query (`limits.firstViewTimeoutMs`). */

@@ -65,6 +65,12 @@ export interface ApiDeps {
   payloadCodec?: PayloadCodec;
   /** Browser origins allowed to call the codec endpoint (the Temporal UI's). */
   codecOrigins?: string[];
+  /**
+   * The embedded default's codec credential for its own Temporal UI, which sends no token: `/codec/ui/<token>` takes
+   * `/encode` and `/decode` without a principal, only from `origins` (a request without `Origin` is refused). Set
+   * only for local development (`main/api-server.ts`); absent, the path does not exist.
+   */
+  uiCodec?: { token: string; origins: string[] };
   /** The worker's apology-code secret, to verify codes at redemption; without it the apology-code routes answer 503. */
   apologySecret?: Buffer;
   /** Signs every command and vendor event the API sends a case; a case takes nothing unsigned (workflows/case/trust.ts). */

@@ -3,6 +3,7 @@
  * with a small same-origin script for "try it" forms, so the default Content-Security-Policy still holds.
  */
 import { PROBLEM_TITLES } from './problem.js';
+import { problemTitle } from './problem-text.js';
 
 const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -47,7 +48,10 @@ export function docsPage(doc: Doc): string {
     }
   }
   const problems = Object.entries(PROBLEM_TITLES)
-    .map(([code, title]) => `<li id="problem-${esc(code)}"><code>${esc(code)}</code> ${esc(title)}</li>`)
+    .map(
+      ([code, title]) =>
+        `<li id="problem-${esc(code)}"><code>${esc(code)}</code> ${esc(title)} <span lang="ja">(${esc(problemTitle(code, 'ja'))})</span></li>`,
+    )
     .join('');
   const schemas = Object.entries(((doc['components'] as Doc)['schemas'] ?? {}) as Record<string, unknown>)
     .map(([name, s]) => `<details id="schema-${esc(name)}"><summary>${esc(name)}</summary><pre>${esc(JSON.stringify(s, null, 2))}</pre></details>`)

@@ -7,7 +7,7 @@ export function idempotencyKey(req: Request): string | undefined {
   if (v === undefined) return undefined;
   const key = Array.isArray(v) ? v[0] : v;
   if (key === undefined || key.length === 0 || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new HttpProblem(400, 'validation', 'Idempotency-Key must be 1-200 visible ASCII characters', [
+    throw new HttpProblem(400, 'validation', { key: 'validation.idempotency_key' }, [
       { path: '/Idempotency-Key', message: '1-200 visible ASCII characters', code: 'invalid_format', in: 'header' },
     ]);
   }

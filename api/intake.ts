@@ -36,7 +36,7 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
   const found = await policyForIntake(ctx, report.policyNumber);
   // Another insured's policy answers exactly like an unknown one, so policy numbers cannot be probed.
   if (!found || (principal.role === 'insured' && found.policy.insuredId !== principal.insuredId)) {
-    throw new HttpProblem(422, 'unknown_policy', `policy ${report.policyNumber} is not registered`, [
+    throw new HttpProblem(422, 'unknown_policy', { key: 'unknown_policy.number', params: { policyNumber: report.policyNumber } }, [
       { path: '/policyNumber', message: `policy ${report.policyNumber} is not registered`, code: 'unknown_policy', in: 'body' },
     ]);
   }
@@ -80,7 +80,7 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
     if (!(err instanceof WorkflowExecutionAlreadyStartedError) || key === undefined) throw err;
     const existing = await requestHashOf(ctx, caseId, firstViewMs);
     if (existing !== hash) {
-      throw new HttpProblem(409, 'idempotency_conflict', 'this Idempotency-Key was already used with a different body', undefined, {
+      throw new HttpProblem(409, 'idempotency_conflict', { key: 'idempotency_conflict.key' }, undefined, {
         caseId,
       });
     }

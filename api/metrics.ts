@@ -31,7 +31,9 @@ export function createHttpMetrics(): HttpMetrics {
         // Templates, never raw paths: case ids in labels would grow the series without bound.
         // Express types `req.route` as `any`: it is the route the request matched, if one did.
         const matched = req.route as IRoute | undefined;
-        const route = matched?.path ? `${req.baseUrl}${matched.path}` : 'unmatched';
+        // The embedded UI's codec path carries its credential: never in a label.
+        const base = req.baseUrl.replace(/^\/codec\/ui\/[^/]+/, '/codec/ui/:token');
+        const route = matched?.path ? `${base}${matched.path}` : 'unmatched';
         const labels = { method: req.method, route, status: String(res.statusCode) };
         requests.inc(labels);
         latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);

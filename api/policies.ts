@@ -81,7 +81,7 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
       handle: async (_req, res, { params: { policyNumber }, principal }) => {
         const found = await readPolicy(ctx, policyNumber);
         if (!found || !mayReadPolicy(principal, found.policy)) {
-          throw new HttpProblem(404, 'not_found', `policy ${policyNumber} not found`);
+          throw new HttpProblem(404, 'not_found', { key: 'not_found.policy', params: { policyNumber } });
         }
         res.json(found);
       },

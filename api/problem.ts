@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ResponseSpec } from './route-kit.js';
 import { ProblemSchema } from './schemas.js';
+import { renderDetail, type ProblemText } from './problem-text.js';
 
 export interface FieldError {
   /** JSON pointer into the part named by `in` (the body unless stated). */
@@ -26,38 +27,8 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** Problem codes this API answers, with their titles; the docs page lists them so every `type` URI resolves. */
-export const PROBLEM_TITLES: Record<string, string> = {
-  validation: 'Request failed validation',
-  malformed_json: 'Request body is not valid JSON',
-  unsupported_media_type: 'Unsupported content type',
-  payload_too_large: 'Request body too large',
-  unauthenticated: 'Authentication required',
-  forbidden: 'Not allowed for this principal',
-  not_found: 'Not found',
-  method_not_allowed: 'Method not allowed',
-  headers_too_large: 'Request headers too large',
-  request_timeout: 'Request timed out',
-  unknown_policy: 'Unknown policy',
-  unknown_assignee: 'Unknown assignee',
-  idempotency_conflict: 'Idempotency key reused with another body',
-  conflict: 'Conflict',
-  wrong_state: 'Not possible in the current state',
-  over_authority: 'Above the approver’s authority',
-  consent_missing: 'Insurer consent missing',
-  invalid: 'Refused by the case rules',
-  nothing_to_do: 'Nothing to do',
-  duplicate: 'Duplicate',
-  apology_code_invalid: 'Apology code not issued for this case',
-  already_redeemed: 'Apology code already redeemed',
-  persons_rejected: 'No affected person could be accepted',
-  signature_invalid: 'Webhook signature invalid',
-  rate_limited: 'Too many requests',
-  unavailable: 'Backend unavailable',
-  command_pending: 'Command recorded, not yet answered',
-  case_starting: 'Case filed, not yet opened by a worker',
-  internal: 'Internal server error',
-};
+/** Problem codes with their English titles; the words of every problem, in Japanese and English, are in `problem-text.ts`. */
+export { PROBLEM_TITLES } from './problem-text.js';
 
 /** A problem answer in a route's documentation: the description of when it happens; the body is always a Problem. */
 export function problemResponse(description: string): ResponseSpec {
@@ -68,18 +39,27 @@ export function problemType(code: string): string {
   return `/docs#problem-${code}`;
 }
 
-/** Thrown anywhere in a handler; the error middleware renders it. */
+/**
+ * Thrown anywhere in a handler; the error middleware renders it. `detail` is a template key with its parameters
+ * (`problem-text.ts`), worded in the request's language when sent; `.detail` is always the English.
+ */
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
+  readonly detail?: string;
+  readonly text?: ProblemText;
   constructor(
     readonly status: number,
     readonly code: string,
-    readonly detail?: string,
+    detail?: string | ProblemText,
     readonly errors?: FieldError[],
     readonly extensions: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail ?? PROBLEM_TITLES[code] ?? code);
+    const text = typeof detail === 'object' ? detail : undefined;
+    const english = typeof detail === 'object' ? renderDetail(detail, 'en') : detail;
+    super(english ?? code);
+    this.detail = english;
+    this.text = text;
   }
 }
 
@@ -112,5 +92,6 @@ export function validationProblem(errors: FieldError[]): HttpProblem {
     .map((e) => `${e.path || '(root)'}: ${e.message}`)
     .join('; ');
   const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
-  return new HttpProblem(400, 'validation', `${first}${more}`, errors);
+  const paths = [...new Set(errors.map((e) => e.path || '/'))].join(', ');
+  return new HttpProblem(400, 'validation', { key: 'validation.fields', params: { summary: `${first}${more}`, paths } }, errors);
 }

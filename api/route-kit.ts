@@ -119,13 +119,13 @@ function authorise(def: RouteDef, req: Request, res: Response): Principal | unde
   if (def.auth === 'public' || def.auth === 'signature') return principalOf(res);
   const principal = principalOf(res);
   if (!principal) {
-    const failure = res.locals['authFailure'] as string | undefined;
-    throw new HttpProblem(401, 'unauthenticated', failure ?? 'send Authorization: Bearer <key>', undefined, {}, {
+    const failure = res.locals['authFailure'] as 'unauthenticated.scheme' | 'unauthenticated.credentials' | undefined;
+    throw new HttpProblem(401, 'unauthenticated', { key: failure ?? 'unauthenticated.bearer' }, undefined, {}, {
       'WWW-Authenticate': 'Bearer realm="breach-claims"',
     });
   }
   if (!def.auth.roles.includes(principal.role)) {
-    throw new HttpProblem(403, 'forbidden', `role ${principal.role} may not ${def.summary.toLowerCase()}`);
+    throw new HttpProblem(403, 'forbidden', { key: 'forbidden.role', params: { role: principal.role, what: def.summary.toLowerCase() } });
   }
   void req;
   return principal;
@@ -149,7 +149,7 @@ function runner(def: RouteDef): RequestHandler {
       let body: unknown;
       if (def.body?.kind === 'json') {
         if (hasBody(req) && !req.is('application/json')) {
-          throw new HttpProblem(415, 'unsupported_media_type', 'send Content-Type: application/json', undefined, {}, {
+          throw new HttpProblem(415, 'unsupported_media_type', { key: 'unsupported_media_type.json' }, undefined, {}, {
             'Accept-Post': 'application/json',
           });
         }
@@ -157,7 +157,7 @@ function runner(def: RouteDef): RequestHandler {
         body = parsePart(def.body.schema, raw, 'body');
       } else if (def.body?.kind === 'stream') {
         if (!req.is(def.body.contentType)) {
-          throw new HttpProblem(415, 'unsupported_media_type', `send Content-Type: ${def.body.contentType}`);
+          throw new HttpProblem(415, 'unsupported_media_type', { key: 'unsupported_media_type.type', params: { contentType: def.body.contentType } });
         }
       } else if (def.body?.kind === 'raw') {
         body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -304,12 +304,17 @@ export function buildOpenApi(defs: readonly RouteDef[], info: OpenApiInfo, extra
     }
     for (const [status, r] of Object.entries(declared)) {
       const contentType = r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json');
+      // A problem's title and detail are in the request's language (Accept-Language: ja or en, English by default).
+      const headers: Record<string, string> = {
+        ...(contentType === 'application/problem+json' && r.schema ? { 'Content-Language': 'The language of title and detail: ja or en' } : {}),
+        ...(r.headers ?? {}),
+      };
       responses[status] = {
         description: r.description,
-        ...(r.headers
+        ...(Object.keys(headers).length > 0
           ? {
               headers: Object.fromEntries(
-                Object.entries(r.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
+                Object.entries(headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
               ),
             }
           : {}),

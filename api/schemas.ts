@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
 import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
+import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
 
 export const CaseIdSchema = z
   .string()
@@ -70,7 +71,11 @@ export const ProblemSchema = z
     code: z.string(),
     errors: z.array(FieldErrorSchema).optional(),
   })
-  .describe('RFC 9457 problem details');
+  .describe(
+    'RFC 9457 problem details. `code` is the machine-readable reason and never changes with the language; `title` and ' +
+      '`detail` are in the language the request prefers by `Accept-Language` (`ja` or `en`; English without the header ' +
+      'or for any other language), named by `Content-Language`.',
+  );
 
 const Iso = z.string().describe('ISO-8601 UTC date-time');
 const Yen = z.number().int();
@@ -207,6 +212,12 @@ export const PersonsUploadResultSchema = z.object({
     withoutEmail: z.number().int(),
     checksum: z.string(),
   }),
+  encoding: z
+    .enum(PERSONS_UPLOAD_ENCODINGS)
+    .describe(
+      'The encoding the list was read in: UTF-8 (`utf-8-bom` when it starts with a byte order mark), Shift_JIS (CP932, as ' +
+        'Japanese Excel saves "CSV"), or UTF-16 with a byte order mark (`utf-16le`, `utf-16be`). A file is one encoding as a whole.',
+    ),
   errors: z.array(
     z.object({
       row: z.number().int().describe('spreadsheet row: the header is row 1'),

@@ -10,12 +10,12 @@ import type { Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
 
 export function caseNotFound(caseId: string): HttpProblem {
-  return new HttpProblem(404, 'not_found', `case ${caseId} not found`);
+  return new HttpProblem(404, 'not_found', { key: 'not_found.case', params: { caseId } });
 }
 
 /** The 409 for a case that no longer runs, naming the status it ended in. */
 export function caseNotRunning(caseId: string, d: WorkflowExecutionDescription): HttpProblem {
-  return new HttpProblem(409, 'wrong_state', `case ${caseId} is ${d.typedSearchAttributes.get(SA.status) ?? 'closed'}`);
+  return new HttpProblem(409, 'wrong_state', { key: 'wrong_state.case', params: { caseId, status: d.typedSearchAttributes.get(SA.status) ?? 'closed' } });
 }
 
 function isForeign(principal: Principal, insuredId: string | undefined): boolean {

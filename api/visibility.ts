@@ -14,7 +14,7 @@ const BASE = `WorkflowType = '${CASE_WORKFLOW_TYPE}'`;
 
 /** Values reach the query only after schema validation; quoting is the second lock. */
 function lit(value: string): string {
-  if (/['"\\]/.test(value)) throw new HttpProblem(400, 'validation', 'filter values may not contain quotes or backslashes');
+  if (/['"\\]/.test(value)) throw new HttpProblem(400, 'validation', { key: 'validation.filter_quotes' });
   return `'${value}'`;
 }
 
@@ -67,7 +67,7 @@ export async function listCases(
   pageToken: string | undefined,
 ): Promise<{ items: CaseSummary[]; nextPageToken: string | null }> {
   const badToken = () =>
-    new HttpProblem(400, 'validation', 'pageToken is not one this list handed out (or belongs to other filters)', [
+    new HttpProblem(400, 'validation', { key: 'validation.page_token' }, [
       { path: '/pageToken', message: 'unknown page token', code: 'invalid_page_token', in: 'query' },
     ]);
   const rawToken = pageToken ? unwrapPageToken(query, pageToken) : undefined;

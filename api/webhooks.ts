@@ -40,7 +40,7 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
 }
 
 export function webhookRoutes(ctx: ApiContext): RouteDef[] {
-  const unauthorised = () => new HttpProblem(401, 'signature_invalid', 'the BC-Signature header does not verify');
+  const unauthorised = () => new HttpProblem(401, 'signature_invalid', { key: 'signature_invalid.header' });
   return [
     defineRoute({
       method: 'post',
@@ -79,7 +79,7 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         try {
           json = JSON.parse(raw.toString('utf8'));
         } catch {
-          throw new HttpProblem(400, 'malformed_json', 'the body is not JSON');
+          throw new HttpProblem(400, 'malformed_json', { key: 'malformed_json.body' });
         }
         const parsed = VendorEventSchema.safeParse(json);
         if (!parsed.success) throw validationProblem(zodFieldErrors(parsed.error));

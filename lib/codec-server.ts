@@ -18,6 +18,13 @@ export interface CodecRouterOptions {
   allowedOrigins: string[];
   /** Largest request body; the UI sends one event's payloads at a time. Default 4 MiB. */
   bodyLimit?: string | number;
+  /**
+   * Only browsers on `allowedOrigins` may call: a request without an `Origin` header is refused (403). For a codec
+   * path whose credential is the path itself (the embedded default's), so that nothing but the UI's page uses it.
+   */
+  requireOrigin?: boolean;
+  /** A problem's title and detail in the request's language (the host app's words); English titles otherwise. */
+  describeProblem?: (req: Request, code: string) => { title: string; detail?: string; language: string };
 }
 
 const ALLOWED_HEADERS = 'content-type,x-namespace,authorization';
@@ -39,15 +46,23 @@ interface FieldError {
   code: string;
 }
 
-function sendProblem(res: Response, status: number, code: string, detail?: string, errors?: FieldError[]): void {
+type Describe = CodecRouterOptions['describeProblem'];
+
+function sendProblem(res: Response, status: number, code: string, detail?: string, errors?: FieldError[], describe?: Describe): void {
+  const words = describe?.(res.req, code);
   const body = {
     type: `/docs#problem-${code}`,
-    title: TITLES[code] ?? code,
+    title: words?.title ?? TITLES[code] ?? code,
     status,
     code,
-    ...(detail ? { detail } : {}),
+    // The host's words replace the English detail: they are the same situation in the reader's language.
+    ...(words?.detail && detail ? { detail: words.detail } : detail ? { detail } : {}),
     ...(errors ? { errors } : {}),
   };
+  if (words) {
+    res.vary('Accept-Language');
+    res.setHeader('Content-Language', words.language);
+  }
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
 
@@ -106,6 +121,7 @@ function toWire(p: Payload): WirePayload {
 
 export function createCodecRouter(opts: CodecRouterOptions): express.Router {
   const { codec, authorize } = opts;
+  const describe = opts.describeProblem;
   const origins = new Set(opts.allowedOrigins);
   const router = express.Router();
 
@@ -113,6 +129,7 @@ export function createCodecRouter(opts: CodecRouterOptions): express.Router {
   router.use((req: Request, res: Response, next: NextFunction) => {
     const origin = req.headers.origin;
     res.vary('Origin');
+    if (origin === undefined && opts.requireOrigin) return sendProblem(res, 403, 'forbidden', 'origin not allowed', undefined, describe);
     if (origin === undefined) {
       // Not a browser (CLI, scripts): CORS does not apply.
       if (req.method === 'OPTIONS') return void res.sendStatus(204);
@@ -121,7 +138,7 @@ export function createCodecRouter(opts: CodecRouterOptions): express.Router {
     if (!origins.has(origin)) {
       // Refused outright rather than just left without CORS headers: a page on another origin must not even get
       // the request processed (a simple POST with a text/plain body would reach us without a preflight).
-      return sendProblem(res, 403, 'forbidden', 'origin not allowed');
+      return sendProblem(res, 403, 'forbidden', 'origin not allowed', undefined, describe);
     }
     res.setHeader('Access-Control-Allow-Origin', origin);
     // The UI can be configured to send its access token; that needs credentials allowed, with an exact origin.
@@ -145,19 +162,19 @@ export function createCodecRouter(opts: CodecRouterOptions): express.Router {
       }
       if (!allowed) {
         res.setHeader('WWW-Authenticate', 'Bearer');
-        return sendProblem(res, 401, 'unauthenticated');
+        return sendProblem(res, 401, 'unauthenticated', undefined, undefined, describe);
       }
-      if (!req.is('application/json')) return sendProblem(res, 415, 'unsupported_media_type', 'send application/json');
+      if (!req.is('application/json')) return sendProblem(res, 415, 'unsupported_media_type', 'send application/json', undefined, describe);
       // Parsed here, after authorisation, so an unauthorised caller cannot make us buffer and parse megabytes.
       await new Promise<void>((resolve, reject) => jsonBody(req, res, (err?: Error) => (err ? reject(err) : resolve())));
       const parsed = parseBody(req.body);
-      if ('errors' in parsed) return sendProblem(res, 400, 'validation', undefined, parsed.errors);
+      if ('errors' in parsed) return sendProblem(res, 400, 'validation', undefined, parsed.errors, describe);
       let out: Payload[];
       try {
         out = op === 'encode' ? await codec.encode(parsed.payloads) : await codec.decode(parsed.payloads);
       } catch (err) {
         if (err instanceof PayloadCodecError) {
-          return sendProblem(res, 400, 'validation', undefined, [{ path: '/payloads', message: err.message, code: err.code }]);
+          return sendProblem(res, 400, 'validation', undefined, [{ path: '/payloads', message: err.message, code: err.code }], describe);
         }
         throw err;
       }
@@ -178,13 +195,13 @@ export function createCodecRouter(opts: CodecRouterOptions): express.Router {
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed_json');
-    if (e.type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large');
+    if (e.type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed_json', undefined, undefined, describe);
+    if (e.type === 'entity.too.large') return sendProblem(res, 413, 'payload_too_large', undefined, undefined, describe);
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
-      return sendProblem(res, 415, 'unsupported_media_type');
+      return sendProblem(res, 415, 'unsupported_media_type', undefined, undefined, describe);
     }
     if (typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      return sendProblem(res, e.status, 'validation');
+      return sendProblem(res, e.status, 'validation', undefined, undefined, describe);
     }
     next(err);
   });

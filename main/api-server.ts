@@ -36,6 +36,8 @@ export async function startApiServer(
   const principals = loadPrincipals(opts.files.principalsFile, {
     onReloadError: (err) => logger.error({ err: err.message }, 'principals file reload failed; keeping the last good list'),
   });
+  // The embedded Temporal UI's own page (main/start.ts binds it to 127.0.0.1).
+  const uiOrigins = [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
   const app = buildApp({
     config,
     temporal: { client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
@@ -47,7 +49,8 @@ export async function startApiServer(
     limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS, commandWaitMs: config.COMMAND_WAIT_MS },
     caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },
     payloadCodec: createEncryptionCodec(payloadKeys),
-    codecOrigins: [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`, ...(config.CODEC_CORS_ORIGINS ?? [])],
+    codecOrigins: [...uiOrigins, ...(config.CODEC_CORS_ORIGINS ?? [])],
+    ...(opts.secrets.uiCodecToken ? { uiCodec: { token: opts.secrets.uiCodecToken, origins: uiOrigins } } : {}),
     apologySecret: opts.secrets.apologySecret,
     signer: commandSigner(requireSigningKeys(opts.secrets.commandSigningKeys)),
   });

@@ -33,6 +33,31 @@ export interface Secrets {
   commandSigningKeys?: string;
   /** The public keys workers trust for the API's signatures. */
   trustedKeys: TrustedKey[];
+  /** The embedded Temporal UI's codec credential (`ensureUiCodecToken`), outside production only. */
+  uiCodecToken?: string;
+}
+
+/**
+ * The embedded default's credential for its own Temporal UI, which calls the codec endpoint without a token: a random
+ * path segment (`/codec/ui/<token>`), kept in `keys.json` (mode 0600) beside the development keys. Only `npm start`
+ * with the embedded dev server writes it; the API accepts it outside production only, and only from the UI's origin.
+ */
+export function ensureUiCodecToken(dataDir: string): string {
+  const file = join(dataDir, 'keys.json');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const current = stored['uiCodecToken'];
+  if (typeof current === 'string' && current.length >= 32) return current;
+  const token = randomBytes(32).toString('base64url');
+  writeFileSync(file, JSON.stringify({ ...stored, uiCodecToken: token }, null, 2), { mode: 0o600 });
+  return token;
+}
+
+function storedUiCodecToken(config: Config): string | undefined {
+  if (config.NODE_ENV === 'production') return undefined;
+  const file = join(config.dataDir, 'keys.json');
+  if (!existsSync(file)) return undefined;
+  const token = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)['uiCodecToken'];
+  return typeof token === 'string' && token.length >= 32 ? token : undefined;
 }
 
 export interface RuntimeFiles {
@@ -109,6 +134,7 @@ export function loadSecrets(config: Config, files: RuntimeFiles): Secrets {
   const payload = config.PAYLOAD_CODEC_KEYS ?? stored.payloadCodecKeys;
   const signing = config.COMMAND_SIGNING_KEYS ?? (config.COMMAND_TRUSTED_KEYS ? undefined : stored.commandSigningKeys);
   if (!persons || !apology || !payload) throw new Error('encryption keys are missing (see README, Configuration)');
+  const uiCodecToken = storedUiCodecToken(config);
   if (!signing && !config.COMMAND_TRUSTED_KEYS) throw new Error('command signing keys are missing (see README, Configuration)');
   return {
     personsKeyring: parseKeyring(persons),
@@ -116,6 +142,7 @@ export function loadSecrets(config: Config, files: RuntimeFiles): Secrets {
     payloadCodecKeys: payload,
     ...(signing ? { commandSigningKeys: signing } : {}),
     trustedKeys: config.COMMAND_TRUSTED_KEYS ? parseTrustedKeys(config.COMMAND_TRUSTED_KEYS) : publicKeysOf(signing!),
+    ...(uiCodecToken ? { uiCodecToken } : {}),
   };
 }
 

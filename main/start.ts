@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { startDevServer, temporalBinaries, type DevServer } from './temporal.js';
-import { prepareRuntimeFiles, WORKER_SHUTDOWN } from './runtime.js';
+import { ensureUiCodecToken, prepareRuntimeFiles, WORKER_SHUTDOWN } from './runtime.js';
 import { loadVendors } from './vendors.js';
 import { startMailCatcher, type MailCatcher } from '../sandbox/mail-catcher.js';
 import { startSandbox, type VendorSandbox } from '../sandbox/vendor-service.js';
@@ -188,7 +188,8 @@ async function main(): Promise<void> {
         uiPort: config.TEMPORAL_UI_PORT,
         dbFile: join(config.dataDir, 'temporal', 'temporal.db'),
         namespace: config.TEMPORAL_NAMESPACE,
-        uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec`,
+        // The UI sends no credential, so its endpoint carries one (see ensureUiCodecToken); never printed.
+        uiCodecEndpoint: `http://127.0.0.1:${config.PORT}/codec/ui/${ensureUiCodecToken(config.dataDir)}`,
         ownProcessGroup: true,
         onSpawn: (child) => (temporalProcess = child),
       });

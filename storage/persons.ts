@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import iconv from 'iconv-lite';
 import type { BlobStore } from './blob-store.js';
 import { createDecryptStream, createEncryptStream, type Keyring } from './crypto.js';
 import type { PersonsListRef as DomainPersonsListRef } from '../domain/persons-list.js';
@@ -99,10 +100,37 @@ export class PersonsImportError extends Error {
     readonly code: PersonsImportErrorCode,
     message: string,
     readonly details: PersonsImportErrorDetails = {},
+    /** The situation, for the API's words in the reader's language (`api/problem-text.ts` has one entry per key). */
+    readonly textKey: PersonsImportTextKey = code !== 'not_csv' ? code : details.rule === 'encoding' ? 'encoding.neither' : (details.rule ?? 'malformed'),
+    /** The template's parameters: places, limits and encoding names, never a value of the list. */
+    readonly textParams: Record<string, string | number> = {},
   ) {
     super(message);
   }
 }
+
+/**
+ * Every situation a refused upload is worded by: the codes and file rules, with the encoding rule told apart
+ * (a UTF-32 mark, NUL bytes as in UTF-16 without a mark, a cell in neither encoding, two encodings mixed, broken UTF-16).
+ */
+export const PERSONS_IMPORT_TEXT_KEYS = [
+  'too_many_rows',
+  'missing_columns',
+  'line_too_long',
+  'invalid_quote',
+  'text_after_quote',
+  'unclosed_quote',
+  'inconsistent_columns',
+  'duplicate_column',
+  'empty',
+  'malformed',
+  'encoding.foreign_bom',
+  'encoding.no_bom_utf16',
+  'encoding.neither',
+  'encoding.mixed',
+  'encoding.invalid_utf16',
+] as const;
+export type PersonsImportTextKey = (typeof PERSONS_IMPORT_TEXT_KEYS)[number];
 
 /** Reading a stored list found it different from its reference. */
 export class PersonsIntegrityError extends Error {
@@ -132,11 +160,17 @@ export interface ImportPersonsOptions {
  * How the file's text was read. `shift_jis` is Windows-31J (CP932), what Japanese Excel writes for "CSV (comma
  * delimited)"; a file whose cells are all ASCII reads the same either way and is reported as `utf-8`.
  */
+/** How a cell's bytes are read: UTF-8 (also a UTF-16 file, transcoded to UTF-8 on the way in) or Shift_JIS (CP932). */
 export type PersonsFileEncoding = 'utf-8' | 'shift_jis';
+
+/** The encoding of the file as uploaded, as the upload's answer names it. */
+export const PERSONS_UPLOAD_ENCODINGS = ['utf-8', 'utf-8-bom', 'shift_jis', 'utf-16le', 'utf-16be'] as const;
+export type PersonsUploadEncoding = (typeof PERSONS_UPLOAD_ENCODINGS)[number];
 
 export interface ImportPersonsResult {
   ref: PersonsListRef;
-  encoding: PersonsFileEncoding;
+  /** The file's encoding as uploaded: its byte order mark, or what its cells read as (UTF-8 when nothing tells). */
+  encoding: PersonsUploadEncoding;
   /** The first `maxErrors` problems, in file order. */
   errors: PersonRowError[];
   /** All problems found, including those beyond `maxErrors`. */
@@ -225,33 +259,82 @@ function normaliseHeader(cell: string): string {
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 // Longest first: a UTF-32LE mark begins with the UTF-16LE one.
-const FOREIGN_BOMS: readonly (readonly [Buffer, string])[] = [
-  [Buffer.from([0xff, 0xfe, 0x00, 0x00]), 'UTF-32'],
-  [Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'UTF-32'],
-  [Buffer.from([0xff, 0xfe]), 'UTF-16'],
-  [Buffer.from([0xfe, 0xff]), 'UTF-16'],
+const BYTE_ORDER_MARKS: readonly (readonly [Buffer, 'utf-32' | 'utf-16le' | 'utf-16be'])[] = [
+  [Buffer.from([0xff, 0xfe, 0x00, 0x00]), 'utf-32'],
+  [Buffer.from([0x00, 0x00, 0xfe, 0xff]), 'utf-32'],
+  [Buffer.from([0xff, 0xfe]), 'utf-16le'],
+  [Buffer.from([0xfe, 0xff]), 'utf-16be'],
 ];
 const SAVE_AS_UTF8 = 'save the list as "CSV UTF-8"';
 
-function notCsv(rule: PersonsFileRule, message: string, where: Omit<PersonsImportErrorDetails, 'rule'> = {}): PersonsImportError {
-  return new PersonsImportError('not_csv', message, { rule, ...where });
+function notCsv(
+  rule: PersonsFileRule,
+  message: string,
+  where: Omit<PersonsImportErrorDetails, 'rule'> = {},
+  text?: { key: PersonsImportTextKey; params: Record<string, string | number> },
+): PersonsImportError {
+  const key = text?.key ?? (rule === 'encoding' ? 'encoding.neither' : rule);
+  return new PersonsImportError('not_csv', message, { rule, ...where }, key, text?.params ?? placeParams(where.row, where.column));
 }
 
+const placeParams = (row: number | undefined, column: string | undefined): Record<string, string | number> =>
+  row === undefined ? { place: 'a row' } : { place: place(row, column), row, ...(column === undefined ? {} : { column }) };
+
+/** What the first bytes say about the file: a UTF-8 mark (dropped), a UTF-16 mark (the file is transcoded), or none. */
+export type SourceMark = 'none' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
+
+// A high surrogate at the end of a chunk waits for its low half in the next one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Not a byte of any UTF-8 text nor of Shift_JIS: a broken UTF-16 unit becomes this byte, so the cell holding it is
+// refused with its row and column like any other cell that does not read.
+const BROKEN = '\u0000BROKEN\u0000';
+const BROKEN_BYTE = Buffer.from([0xff]);
+
 /**
- * Looks at the first bytes only: drops a UTF-8 byte order mark (Excel's "CSV UTF-8" writes one; left in, it would
- * make a quoted first heading an invalid quote) and tells `onUtf8Mark`, and refuses UTF-16/32 by theirs. The bytes
- * then go to the parser as they are; each cell is read where the row is known (see `FileText`).
+ * Looks at the first bytes only. A UTF-8 byte order mark (Excel's "CSV UTF-8" writes one; left in, it would make a
+ * quoted first heading an invalid quote) is dropped and settles the cells as UTF-8. A UTF-16 mark (Excel's "Unicode
+ * text", LibreOffice's UTF-16) makes the rest of the stream go through iconv-lite's UTF-16 decoder and out as UTF-8
+ * bytes, so the CSV parser and the cell rules below see the same bytes as for a UTF-8 file; a broken unit (a lone
+ * surrogate) becomes a byte no cell reads, refusing that cell with its place. UTF-32 is refused. UTF-16 without a mark
+ * is not guessed (neither chardet nor jschardet detects it without one): its NUL bytes refuse it with row and column.
  */
-function byteOrderMarkGuard(onUtf8Mark: () => void): Transform {
+function sourceGuard(onMark: (mark: SourceMark) => void): Transform {
   let head: Buffer | undefined = Buffer.alloc(0);
-  const settle = (buf: Buffer): Buffer | PersonsImportError => {
-    for (const [bom, encoding] of FOREIGN_BOMS) {
-      if (buf.length >= bom.length && buf.subarray(0, bom.length).equals(bom)) {
-        return notCsv('encoding', `the upload is ${encoding} text; ${SAVE_AS_UTF8}`, { row: 1, line: 1 });
-      }
+  let utf16: { decoder: ReturnType<typeof iconv.getDecoder>; pendingHigh: string } | undefined;
+
+  const transcode = (chunk: Buffer | undefined): Buffer => {
+    const u = utf16!;
+    let text = u.pendingHigh + (chunk ? u.decoder.write(chunk) : (u.decoder.end() ?? ''));
+    u.pendingHigh = '';
+    if (chunk && /[\ud800-\udbff]$/.test(text)) {
+      u.pendingHigh = text.slice(-1);
+      text = text.slice(0, -1);
     }
-    if (!buf.subarray(0, 3).equals(UTF8_BOM)) return buf;
-    onUtf8Mark();
+    if (!LONE_SURROGATE.test(text)) return Buffer.from(text, 'utf8');
+    LONE_SURROGATE.lastIndex = 0;
+    const parts = text.replace(LONE_SURROGATE, BROKEN).split(BROKEN);
+    return Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [Buffer.from(part, 'utf8')] : [BROKEN_BYTE, Buffer.from(part, 'utf8')])));
+  };
+
+  const settle = (buf: Buffer): Buffer | PersonsImportError => {
+    for (const [bom, encoding] of BYTE_ORDER_MARKS) {
+      if (buf.length < bom.length || !buf.subarray(0, bom.length).equals(bom)) continue;
+      if (encoding === 'utf-32') {
+        return notCsv('encoding', `the upload is UTF-32 text; ${SAVE_AS_UTF8}`, { row: 1, line: 1 }, {
+          key: 'encoding.foreign_bom',
+          params: { encoding: 'UTF-32', row: 1 },
+        });
+      }
+      onMark(encoding);
+      // iconv-lite strips the mark itself (its default `stripBOM`).
+      utf16 = { decoder: iconv.getDecoder(encoding), pendingHigh: '' };
+      return transcode(buf);
+    }
+    if (!buf.subarray(0, 3).equals(UTF8_BOM)) {
+      onMark('none');
+      return buf;
+    }
+    onMark('utf-8-bom');
     return buf.subarray(3);
   };
   // The head is judged once: passed on as text, or the refusal.
@@ -264,7 +347,7 @@ function byteOrderMarkGuard(onUtf8Mark: () => void): Transform {
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (head === undefined) {
-        done(null, chunk);
+        done(null, utf16 ? transcode(chunk) : chunk);
         return;
       }
       head = Buffer.concat([head, chunk]);
@@ -275,11 +358,19 @@ function byteOrderMarkGuard(onUtf8Mark: () => void): Transform {
       release(done);
     },
     flush(done: TransformCallback) {
-      if (head === undefined || head.length === 0) {
-        done();
+      if (head !== undefined && head.length > 0) {
+        release((err, out?: Buffer) => {
+          if (err) return done(err);
+          done(null, utf16 && out ? Buffer.concat([out, transcode(undefined)]) : out);
+        });
         return;
       }
-      release(done);
+      if (head === undefined && utf16) {
+        const rest = transcode(undefined);
+        done(null, rest.length > 0 ? rest : undefined);
+        return;
+      }
+      done();
     },
   });
 }
@@ -359,13 +450,21 @@ class FileText {
   private settledBy:
     | { encoding: PersonsFileEncoding; row: number; column: string | undefined; by: 'mark' | 'cell' | 'default' }
     | undefined;
+  private source: SourceMark = 'none';
 
   get encoding(): PersonsFileEncoding | undefined {
     return this.settledBy?.encoding;
   }
 
-  utf8Mark(): void {
-    this.settledBy ??= { encoding: 'utf-8', row: 1, column: undefined, by: 'mark' };
+  /** The file's encoding as uploaded. */
+  get uploaded(): PersonsUploadEncoding {
+    return this.source === 'none' ? (this.settledBy?.encoding ?? 'utf-8') : this.source;
+  }
+
+  mark(mark: SourceMark): void {
+    this.source = mark;
+    // UTF-16 arrives transcoded to UTF-8, so its cells read as UTF-8 too.
+    if (mark !== 'none') this.settledBy ??= { encoding: 'utf-8', row: 1, column: undefined, by: 'mark' };
   }
 
   settle(encoding: PersonsFileEncoding, row: number, column: string | undefined, by: 'cell' | 'default' = 'cell'): void {
@@ -387,10 +486,23 @@ class FileText {
         if (this.settledBy!.encoding !== reading.kind) throw this.mixed(reading.kind, row, column);
         return reading.text;
       case 'nul':
-        throw this.refusal(row, column, 'holds a NUL character (UTF-16 or binary?)');
+        if (this.utf16) throw this.brokenUtf16(row, column);
+        throw this.refusal(row, column, 'holds a NUL character (UTF-16 or binary?)', 'encoding.no_bom_utf16', {});
       case 'neither':
-        throw this.refusal(row, column, 'is neither UTF-8 nor Shift_JIS (CP932) text');
+        if (this.utf16) throw this.brokenUtf16(row, column);
+        throw this.refusal(row, column, 'is neither UTF-8 nor Shift_JIS (CP932) text', 'encoding.neither', {
+          expected: 'UTF-8 / Shift_JIS (CP932)',
+        });
     }
+  }
+
+  private get utf16(): string | undefined {
+    return this.source === 'utf-16le' ? 'UTF-16LE' : this.source === 'utf-16be' ? 'UTF-16BE' : undefined;
+  }
+
+  private brokenUtf16(row: number, column: string | undefined): PersonsImportError {
+    const encoding = this.utf16!;
+    return this.refusal(row, column, `is not valid ${encoding} text (a broken character)`, 'encoding.invalid_utf16', { encoding });
   }
 
   private mixed(kind: PersonsFileEncoding, row: number, column: string | undefined): PersonsImportError {
@@ -399,11 +511,24 @@ class FileText {
       first.by === 'mark'
         ? 'the file starts with a UTF-8 byte order mark'
         : `${place(first.row, first.column)} ${first.by === 'cell' ? 'is' : 'was read as'} ${ENCODING_NAME[first.encoding]}`;
-    return this.refusal(row, column, `is ${ENCODING_NAME[kind]} text but ${earlier}: the file mixes two encodings`);
+    return this.refusal(row, column, `is ${ENCODING_NAME[kind]} text but ${earlier}: the file mixes two encodings`, 'encoding.mixed', {
+      found: ENCODING_NAME[kind],
+      earlier: first.by === 'mark' ? 'the byte order mark' : place(first.row, first.column),
+      settled: ENCODING_NAME[first.encoding],
+    });
   }
 
-  private refusal(row: number, column: string | undefined, why: string): PersonsImportError {
-    return notCsv('encoding', `${place(row, column)} ${why}; ${SAVE_AS_UTF8}`, column === undefined ? { row } : { row, column });
+  private refusal(
+    row: number,
+    column: string | undefined,
+    why: string,
+    key: PersonsImportTextKey,
+    params: Record<string, string | number>,
+  ): PersonsImportError {
+    return notCsv('encoding', `${place(row, column)} ${why}; ${SAVE_AS_UTF8}`, column === undefined ? { row } : { row, column }, {
+      key,
+      params: { ...placeParams(row, column), ...params },
+    });
   }
 }
 
@@ -458,11 +583,13 @@ function csvFailure(err: unknown, maxLineBytes: number, columns: readonly (Field
   const at = `${row === undefined ? 'a row' : `row ${row}`}${column === undefined ? '' : `, column ${column}`}`;
   switch (rule) {
     case 'line_too_long':
-      return new PersonsImportError('line_too_long', `${at} is far longer than ${maxLineBytes} bytes (a missing line break?)`, {
-        rule,
-        ...where,
-        limit: maxLineBytes,
-      });
+      return new PersonsImportError(
+        'line_too_long',
+        `${at} is far longer than ${maxLineBytes} bytes (a missing line break?)`,
+        { rule, ...where, limit: maxLineBytes },
+        'line_too_long',
+        { place: at, limit: maxLineBytes },
+      );
     case 'invalid_quote':
       return notCsv(rule, `${at}: a double quote inside a cell that does not start with one (quote the whole cell and double the quote: "a ""b"" c")`, where);
     case 'text_after_quote':
@@ -536,7 +663,7 @@ export async function importPersonsCsv(
     max_record_size: Math.max(maxLineBytes * 4, 64 * 1024),
   });
   const fileText = new FileText();
-  pipeline(input, byteOrderMarkGuard(() => fileText.utf8Mark()), parser, () => undefined);
+  pipeline(input, sourceGuard((mark) => fileText.mark(mark)), parser, () => undefined);
 
   const checksum = createHash('sha256');
   const seen = new Set<string>();
@@ -575,7 +702,9 @@ export async function importPersonsCsv(
       row += 1;
       ref.total += 1;
       if (ref.total > maxRows) {
-        throw new PersonsImportError('too_many_rows', `upload has more than ${maxRows} rows`, { limit: maxRows });
+        throw new PersonsImportError('too_many_rows', `upload has more than ${maxRows} rows`, { limit: maxRows }, 'too_many_rows', {
+          limit: maxRows,
+        });
       }
 
       const before = errorCount;
@@ -719,7 +848,7 @@ export async function importPersonsCsv(
     throw failure ?? err;
   }
   ref.checksum = checksum.digest('hex');
-  return { ref, encoding: fileText.encoding ?? 'utf-8', errors, errorCount };
+  return { ref, encoding: fileText.uploaded, errors, errorCount };
 }
 
 function asPerson(value: unknown): Person {

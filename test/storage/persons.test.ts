@@ -365,14 +365,22 @@ describe('importPersonsCsv', () => {
         says: /byte order mark: the file mixes two encodings/,
       },
       {
-        title: 'UTF-16LE with a byte order mark',
-        input: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('name,email\n秘密,a@example.com\n', 'utf16le')]),
+        title: 'UTF-32LE with a byte order mark',
+        input: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x00]), Buffer.from('n\0\0\0')]),
         want: { rule: 'encoding', row: 1, line: 1 },
+        says: /UTF-32/,
       },
       {
-        title: 'UTF-16BE with a byte order mark',
-        input: Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('name,email\n', 'utf16le').swap16()]),
-        want: { rule: 'encoding', row: 1 },
+        title: 'UTF-16LE with a byte order mark and a broken character (a lone surrogate) in a name',
+        input: Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('name,email\r\n秘密,a@example.com\r\n', 'utf16le'),
+          Buffer.from([0x3d, 0xd8]),
+          Buffer.from('子,b@example.com\r\n', 'utf16le'),
+        ]),
+        want: { rule: 'encoding', row: 3, column: 'name' },
+        secret: '秘密',
+        says: /^row 3, column name is not valid UTF-16LE text/,
       },
       {
         title: 'UTF-16LE without a byte order mark (NUL bytes)',
@@ -492,6 +500,41 @@ describe('Shift_JIS (CP932) lists', () => {
       expect(read[3]!.postalAddress).toBe('大阪府大阪市北区梅田１－１ ～ビル＼２Ｆ ￢∥≒');
     });
   }
+
+  const utf16 = (text: string, order: 'le' | 'be'): Buffer => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    return order === 'le' ? le : Buffer.from(le).swap16();
+  };
+
+  for (const piece of [1, 2, 3, 7, 65_536]) {
+    it(`reads the same list saved as UTF-16LE and UTF-16BE with a byte order mark, and as UTF-8 with one (pieces of ${piece} bytes)`, async () => {
+      // 𠮷 (U+20BB7) is a surrogate pair in UTF-16: pieces of 1-3 bytes split its halves and its units.
+      const list = `${EXCEL_LIST}\r\n𠮷野 家子,yoshino@example.jp,,ja\r\n`;
+      const plain = await importPersonsCsv(csv(list, piece), deps, { caseId: 'u16', uploadId: upload() });
+      const le = await importPersonsCsv(csv(utf16(list, 'le'), piece), deps, { caseId: 'u16', uploadId: upload() });
+      const be = await importPersonsCsv(csv(utf16(list, 'be'), piece), deps, { caseId: 'u16', uploadId: upload() });
+      const bom = await importPersonsCsv(csv(`\uFEFF${list}`, piece), deps, { caseId: 'u16', uploadId: upload() });
+      expect([plain.encoding, le.encoding, be.encoding, bom.encoding]).toEqual(['utf-8', 'utf-16le', 'utf-16be', 'utf-8-bom']);
+      for (const other of [le, be, bom]) {
+        expect(withoutPlace(other.ref)).toEqual(withoutPlace(plain.ref));
+        expect(other.errors).toEqual(plain.errors);
+        expect(await persons(other.ref)).toEqual(await persons(plain.ref));
+      }
+      const names = (await persons(le.ref)).map((p) => p.name);
+      expect(names).toContain('髙橋 ①子');
+      expect(names).toContain('𠮷野 家子');
+    });
+  }
+
+  it('refuses UTF-16 without a byte order mark with its row and column (no library tells it apart reliably)', async () => {
+    const err = (await importPersonsCsv(csv(Buffer.from('name,email\r\n山田,a@example.jp\r\n', 'utf16le')), deps, {
+      caseId: 'refused',
+      uploadId: upload(),
+    }).catch((e: unknown) => e)) as PersonsImportError;
+    expect(err).toBeInstanceOf(PersonsImportError);
+    expect(err.details).toMatchObject({ rule: 'encoding', row: 1 });
+    expect(err.textKey).toBe('encoding.no_bom_utf16');
+  });
 
   it('reads 髙 and 﨑 alike from the IBM extension and from its NEC-selected copy', async () => {
     const ibm = cp932('name,email\r\n髙﨑 花子,a@example.jp\r\n');
