@@ -7,28 +7,15 @@
 // its WorkflowPropertiesModified events: how many tasks wrote the memo, the encoded bytes per write (mean, p50, max),
 // the whole memo at the end (the last write of every field), and what a run of RUN_HISTORY_EVENTS events would weigh
 // at this rate against Temporal's 50 MB history limit. Sizes are the encrypted payloads as stored (data + metadata).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import proto from '@temporalio/proto';
+import { newestGoldens } from './lib/goldens.js';
 
 /** The case continues as new at this many events (workflows/incident-case.ts). */
 const RUN_HISTORY_EVENTS = 1_000;
 const HISTORY_LIMIT_BYTES = 50 * 1024 * 1024;
-
-const golden = new URL('../test/workflows/golden/', import.meta.url);
-
-/** The newest version of each scenario: `case-x-v5.json` over `case-x-v4.json` over `case-x.json`. */
-function newestGoldens(): string[] {
-  const newest = new Map<string, { version: number; file: string }>();
-  for (const file of readdirSync(golden).filter((f) => f.endsWith('.json'))) {
-    const m = /^(.*?)(?:-v(\d+))?\.json$/.exec(file)!;
-    const version = Number(m[2] ?? 1);
-    const prev = newest.get(m[1]!);
-    if (!prev || prev.version < version) newest.set(m[1]!, { version, file });
-  }
-  return [...newest.values()].map((v) => new URL(v.file, golden).pathname).sort();
-}
 
 const payloadBytes = (p: proto.temporal.api.common.v1.IPayload) =>
   (p.data?.length ?? 0) + Object.entries(p.metadata ?? {}).reduce((a, [k, v]) => a + k.length + (v?.length ?? 0), 0);

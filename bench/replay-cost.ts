@@ -3,18 +3,18 @@
 //
 //   npx tsx bench/replay-cost.ts [history.json ...] [--times 20]
 //
-// Replays each history (default: the newest golden histories of test/workflows/golden) `--times` times on today's
+// Replays each history (default: the newest golden history of each scenario in test/workflows/golden) `--times` times on today's
 // workflow bundle and prints milliseconds per replay and per event.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflows } from '../main/runtime.js';
+import { newestGoldens } from './lib/goldens.js';
 
 const { values, positionals } = parseArgs({ options: { times: { type: 'string', default: '20' } }, allowPositionals: true });
 const times = Number(values.times);
-const golden = new URL('../test/workflows/golden/', import.meta.url);
-const files = positionals.length > 0 ? positionals : readdirSync(golden).filter((f) => f.endsWith('-v5.json')).sort().map((f) => new URL(f, golden).pathname);
+const files = positionals.length > 0 ? positionals : newestGoldens();
 const workflowBundle = await bundleWorkflows();
 
 for (const file of files) {

@@ -275,7 +275,7 @@ describe('incidentCase lifecycle', () => {
     // Every person had an e-mail address: no letters, so no print vendor.
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
     expectJapaneseMail(caseId, ['acknowledgement', 'new-case', 'assignment:handler', `payout:${caseId}-P1`]);
-    await keep(handle, 'case-covered-closed-v6-mail');
+    await keep(handle, 'case-covered-closed-v6');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -305,7 +305,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v6-mail');
+    await keep(handle, 'case-denied-exclusion-v6');
   });
 
   it('denies a leak caused by terrorism, naming it in the letter, unless the policy covers terrorism', async () => {
@@ -340,7 +340,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v6-mail');
+    await keep(handle, 'case-provisional-denied-on-findings-v6');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -372,7 +372,7 @@ describe('incidentCase lifecycle', () => {
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
     expectJapaneseMail(caseId, [`escalation:${prelim!.id}:handler`, `escalation:${prelim!.id}:supervisor`, `escalation:${prelim!.id}:insured`]);
-    await keep(handle, 'case-escalated-open-v6-mail');
+    await keep(handle, 'case-escalated-open-v6');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -411,7 +411,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v6-mail');
+    await keep(handle, 'case-vendor-replaced-open-v6');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -439,7 +439,7 @@ describe('incidentCase lifecycle', () => {
       lines: [{ category: 'forensic_investigation', payableJpy: 3_000_000 }],
     });
     expectJapaneseMail(caseId, [`payout-approval:${caseId}-P1`]);
-    await keep(handle, 'case-supervisor-payout-open-v6-mail');
+    await keep(handle, 'case-supervisor-payout-open-v6');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -521,7 +521,7 @@ describe('incidentCase lifecycle', () => {
     const timeline = await handle.query(timelineQuery);
     expect(timeline.filter((t) => t.summary.endsWith('letters mailed')).map((t) => t.summary)).toEqual(['150 letters mailed', '50 letters mailed']);
     expect(timeline.some((t) => t.summary.includes('is not engaged'))).toBe(false);
-    await keep(handle, 'case-letters-mailed-open-v6-mail');
+    await keep(handle, 'case-letters-mailed-open-v6');
   });
 
   it('ends withdrawn when the insured withdraws its own case', async () => {
@@ -530,7 +530,7 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v6-mail');
+    await keep(handle, 'case-withdrawn-v6');
   });
 });
 
@@ -549,7 +549,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
     expect(notified.status).toBe('done');
     expect(Date.parse(ag(view).dueAt)).toBe(Date.parse(notified.filedAt!) + 15 * DAY_MS);
-    await keep(handle, 'case-persons-notified-open-v6-mail');
+    await keep(handle, 'case-persons-notified-open-v6');
   });
 
   it('shows an overdue obligation as the next deadline until it is filed', async () => {
@@ -646,7 +646,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     // No outcome is recorded for a forgery, so none can pre-empt the command id of a real command.
     for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
     expect(await failedTasks(handle)).toBe(0);
-    await keep(handle, 'case-forged-messages-open-v6-mail');
+    await keep(handle, 'case-forged-messages-open-v6');
   });
 
   it('takes campaign progress only from its campaign: a forged "done" marks nothing done', async () => {
@@ -875,7 +875,7 @@ describe('vendor events', () => {
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v6-mail');
+    await keep(handle, 'case-vendor-signals-open-v6');
   });
 
   it('takes a vendor event only for its own engagement and role, refusing the rest on the timeline', async () => {
@@ -933,7 +933,7 @@ describe('vendor events', () => {
     // A handler's own findings must be possible too.
     const late = new Date(Date.parse(view.discoveredAt) + 3_600_000).toISOString();
     expect(await refusal(act(handle, 'record-findings', actors.handler, { occurredAt: late }))).toMatchObject({ code: 'invalid' });
-    await keep(handle, 'case-findings-held-open-v6-mail');
+    await keep(handle, 'case-findings-held-open-v6');
   });
 
   it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {
