@@ -38,6 +38,9 @@ import {
 const T = {
   ja: {
     pageTitle: '事故対応',
+    actorSystem: 'システム',
+    actorCampaign: '通知処理',
+    actorVendor: '委託先',
     caseTitle: (id) => `事故 ${id}`,
     notFound: '事故が見つかりません',
     loading: '読み込み中…',
@@ -63,7 +66,7 @@ const T = {
     cause: '原因',
     affected: '影響を受けた人数',
     dataItems: '漏えいした項目',
-    severityBecause: '重大度の理由',
+    severityBecause: '重大度の理由（原文）',
     nextDeadline: '次の期限',
     closed: '終了',
     overdue: '期限超過',
@@ -173,6 +176,9 @@ const T = {
   },
   en: {
     pageTitle: 'Case desk',
+    actorSystem: 'system',
+    actorCampaign: 'campaign',
+    actorVendor: 'vendor',
     caseTitle: (id) => `Case ${id}`,
     notFound: 'Case not found',
     loading: 'Loading…',
@@ -355,7 +361,8 @@ function renderSummary(c) {
       [t('cause'), word('cause', c.cause)],
       [t('affected'), count(c.affectedPersons, 'person')],
       [t('dataItems'), (c.dataItems ?? []).map((d) => vocabLabel(vocab?.dataItems, d)).join(sep())],
-      [t('severityBecause'), (c.severityReasons ?? []).map((r) => word('trigger', r)).join(sep()) || '—'],
+      // The rules word their reasons in English when they grade the case; shown as recorded, marked as English.
+      [t('severityBecause'), c.severityReasons?.length ? el('span', { lang: 'en' }, c.severityReasons.join(' ')) : '—'],
       [t('nextDeadline'), c.nextDeadline ? [jst(c.nextDeadline), ' ', countdown(c.nextDeadline)] : '—'],
       ...(c.closeReason ? [[t('closed'), [jst(c.closedAt), ': ', raw(c.closeReason)]]] : []),
     ]),
@@ -523,6 +530,14 @@ function renderPayouts(c) {
   );
 }
 
+/** Who did it: a principal's name as it is; the case itself, its campaign and vendors in words. */
+function actorName(actor) {
+  if (actor === 'system') return t('actorSystem');
+  if (actor === 'campaign') return t('actorCampaign');
+  if (typeof actor === 'string' && actor.startsWith('vendor:')) return [t('actorVendor'), ' ', raw(actor.slice('vendor:'.length))];
+  return raw(actor);
+}
+
 let timelineData = [];
 function paintTimeline() {
   replace(
@@ -541,7 +556,7 @@ function paintTimeline() {
           ' — ',
           el('span', { lang: 'en' }, e.summary),
           ' ',
-          el('span', { class: 'muted' }, '(', raw(e.actor), ')'),
+          el('span', { class: 'muted' }, '(', actorName(e.actor), ')'),
         ),
       ),
     ),

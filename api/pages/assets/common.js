@@ -186,6 +186,7 @@ export function setLang(l) {
   }
   document.documentElement.lang = l;
   for (const b of $$('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === l));
+  for (const g of $$('.lang[role=group]')) g.setAttribute('aria-label', l === 'ja' ? '言語' : 'Language');
   document.dispatchEvent(new CustomEvent('bc:lang', { detail: l }));
 }
 
@@ -210,7 +211,8 @@ export function translateStatic(t, root = document) {
 
 /** The 日本語 / English switch; it lives in the page header on every page. */
 export function langToggle() {
-  const group = el('div', { class: 'lang', role: 'group', 'aria-label': '言語 / Language' });
+  // Each button names its language in that language, so a reader of either finds it.
+  const group = el('div', { class: 'lang', role: 'group', 'aria-label': lang() === 'ja' ? '言語' : 'Language' });
   for (const [code, name] of [['ja', '日本語'], ['en', 'English']]) {
     const b = el('button', { type: 'button', class: 'secondary', dataset: { lang: code }, lang: code, 'aria-pressed': String(lang() === code) }, name);
     b.addEventListener('click', () => setLang(code));

@@ -63,6 +63,7 @@ const T = {
     uploadHelp: 'CSV（UTF-8、または Excel の「CSV（コンマ区切り）」の Shift_JIS）。1行目は見出し: name（氏名）, email（メールアドレス）, postal_address（住所）, language（言語: ja または en）。メールアドレスか住所のどちらかが必要です。',
     csvFile: 'CSV ファイル',
     upload: 'アップロード',
+    uploadProgress: 'アップロードの進み具合',
     myCases: '報告済みの事故',
     groups: { basic: '基本情報', attributes: '属性情報', physical: '身体的特徴・健康', genetic: '遺伝情報', behavioural: '行動情報' },
     residencyKeys: { JP: '日本', EU: 'EU', 'US-CA': '米国カリフォルニア州', 'US-NY': '米国ニューヨーク州', 'US-TX': '米国テキサス州', SG: 'シンガポール', AU: 'オーストラリア', KR: '韓国', OTHER: 'その他' },
@@ -187,6 +188,7 @@ const T = {
     uploadHelp: 'CSV in UTF-8 (or Shift_JIS, as Japanese Excel saves “CSV (Comma delimited)”) with a header row: name, email, postal_address, language (ja or en). Each row needs an e-mail or a postal address.',
     csvFile: 'CSV file',
     upload: 'Upload',
+    uploadProgress: 'Upload progress',
     myCases: 'Your cases',
     groups: { basic: 'Basic information', attributes: 'Attributes', physical: 'Physical characteristics and health', genetic: 'Genetic information', behavioural: 'Behaviour' },
     residencyKeys: { JP: 'Japan', EU: 'EU', 'US-CA': 'California', 'US-NY': 'New York', 'US-TX': 'Texas', SG: 'Singapore', AU: 'Australia', KR: 'Korea', OTHER: 'Other' },
@@ -339,6 +341,7 @@ function buildDataItems() {
 
 function translate() {
   for (const n of $$('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+  for (const n of $$('[data-i18n-label]')) n.setAttribute('aria-label', t(n.dataset.i18nLabel));
   for (const n of $$('[data-group-label]')) n.textContent = t('groups')[n.dataset.groupLabel];
   for (const n of $$('[data-item]')) {
     n.textContent = vocabLabel(vocab.dataItems, n.dataset.item);
