@@ -131,17 +131,18 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 /** A table with a header row; `rows` are arrays of cells (strings or nodes). */
-export function table(headers, rows, { caption, empty = 'None' } = {}) {
+/** With `stack`, a phone shows each row as a card, every cell under its column's name (data-label, see app.css). */
+export function table(headers, rows, { caption, empty = 'None', stack = false } = {}) {
   if (rows.length === 0) return el('p', { class: 'empty' }, empty);
   return el(
     'div',
-    { class: 'table-wrap' },
+    { class: `table-wrap${stack ? ' stack' : ''}` },
     el(
       'table',
       {},
       caption ? el('caption', {}, caption) : null,
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))),
+      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => el('td', { dataset: headers[i] ? { label: headers[i] } : {} }, c))))),
     ),
   );
 }

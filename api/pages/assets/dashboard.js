@@ -314,7 +314,7 @@ function renderCases(page) {
         c.overdue ? el('strong', { class: 'late' }, `${c.overdueObligations}`) : '0',
         num(c.vendorSlaBreaches),
       ]),
-      { empty: t('noMatch') },
+      { empty: t('noMatch'), stack: true },
     ),
   );
   nextToken = page.nextPageToken;

@@ -697,7 +697,7 @@ async function refreshCases(force = false) {
             jst(c.nextDeadline),
             c.nextDeadline && ['reported', 'triage', 'response', 'settlement'].includes(c.status) ? countdown(c.nextDeadline) : '',
           ]),
-          { empty: t('noCases') },
+          { empty: t('noCases'), stack: true },
         ),
       );
     }
