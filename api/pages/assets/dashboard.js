@@ -16,7 +16,6 @@ import {
   jstDay,
   jstShortDay,
   jstTime,
-  lang,
   niceTicks,
   num,
   onLang,
