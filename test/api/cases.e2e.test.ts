@@ -241,9 +241,9 @@ describe('commands', () => {
     expect((await request(stack.app).get(`/v1/cases/${caseId}/actions`).set(as(KEYS.insured2))).status).toBe(404);
 
     const created = await request(stack.app).post('/v1/cases').set(as(KEYS.insured1)).send(reportBody(policyNumber));
-    const w = await request(stack.app).post(`/v1/cases/${created.body.caseId}/actions/withdraw`).set(as(KEYS.insured1)).send({ reason: 'filed twice' });
+    const w = await request(stack.app).post(`/v1/cases/${String(created.body.caseId)}/actions/withdraw`).set(as(KEYS.insured1)).send({ reason: 'filed twice' });
     expect(w.status).toBe(200);
-    const ended = await verdicts(KEYS.handler, created.body.caseId);
+    const ended = await verdicts(KEYS.handler, String(created.body.caseId));
     expect(Object.values(ended).every((v) => v === 'case_ended')).toBe(true);
   });
 
