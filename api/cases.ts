@@ -2,6 +2,7 @@
  * The case routes: filing an incident, listing and reading cases, the affected-person upload, and (from
  * case-actions.ts) one command route per action.
  */
+import { ACTION_BLOCKS, actionAvailability } from '../domain/case-actions.js';
 import { IncidentReportSchema } from '../domain/schemas.js';
 import { uploadPersons } from './affected-persons.js';
 import { actionRoutes } from './case-actions.js';
@@ -13,6 +14,7 @@ import { servePollable } from './poll-cache.js';
 import { problemResponse } from './problem.js';
 import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
 import {
+  CaseActionsSchema,
   CaseListQuerySchema,
   CasePageSchema,
   CaseParamsSchema,
@@ -151,6 +153,34 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         const timeline = await readTimeline(ctx, caseId, described);
         res.vary('Authorization');
         sendWithEtag(req, res, 200, timelineForRole(timeline, principal.role));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/cases/:caseId/actions',
+      operationId: 'getCaseActions',
+      summary: 'What the caller may do on a case now',
+      description:
+        'Every case action with whether the caller’s role may take it on this case in its current state, and the ' +
+        'reason when not (the role, then the state: an ended case, coverage denied, nothing payable, nothing to file…). ' +
+        'The same rule the case desk offers its forms by; a command can still be refused for what the view does not ' +
+        'show (the approver’s authority, a campaign still running). Strong ETag.',
+      tags: ['cases'],
+      auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
+      params: CaseParamsSchema,
+      responses: {
+        200: { description: 'The actions and their availability', schema: CaseActionsSchema, name: 'CaseActions', headers: { ETag: 'strong' } },
+        304: { description: 'Not modified' },
+        401: problemResponse('No or unknown key'),
+        404: problemResponse('No such case (or another insured’s)'),
+        503: problemResponse('Temporal unreachable, or the case not yet opened by a worker (`case_starting`)'),
+      },
+      handle: async (req, res, { params: { caseId }, principal }) => {
+        const view = await readView(ctx, caseId, firstQueryWaitMs(ctx));
+        assertMayRead(principal, view);
+        const actions = actionAvailability(principal.role, view).map((a) => (a.reason ? { ...a, text: ACTION_BLOCKS[a.reason] } : a));
+        res.vary('Authorization');
+        sendWithEtag(req, res, 200, { caseId, version: view.version ?? null, role: principal.role, actions });
       },
     }),
     ...actionRoutes(ctx),

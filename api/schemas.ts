@@ -3,6 +3,7 @@
  * these exist so that `/openapi.json` documents responses from the same source as everything else.
  */
 import { z } from 'zod';
+import { ACTION_BLOCKS, type ActionBlock } from '../domain/case-actions.js';
 import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
 import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
@@ -91,6 +92,12 @@ export const CaseViewSchema = z
     discoveredAt: Iso,
     occurredAt: Iso.nullable(),
     severity: SeveritySchema,
+    insuredName: z.string().optional().describe('The policyholder’s name (absent in cases filed before it was kept).'),
+    description: z.string().optional().describe('What happened, as the report tells it (absent in cases filed before it was kept).'),
+    contact: z
+      .object({ name: z.string(), email: z.string(), phone: z.string().optional() })
+      .optional()
+      .describe('The insured’s contact person for this incident, from the report (absent in cases filed before it was kept).'),
     coverage: z.looseObject({ decision: z.enum(['covered', 'provisional', 'denied']), reasons: z.array(z.string()) }),
     exposure: z
       .looseObject({
@@ -153,6 +160,22 @@ export const InsuredCaseViewSchema = z
   })
   .describe('The case view as an insured receives it (the role matrix, x-fields-by-role on CaseView): without the insurer’s internal figures.');
 
+export const CaseActionsSchema = z
+  .object({
+    caseId: z.string(),
+    version: z.number().int().nullable().describe('The case view version the answer was computed from (null for a case from before the read model).'),
+    role: z.string(),
+    actions: z.array(
+      z.object({
+        action: z.string(),
+        allowed: z.boolean(),
+        reason: z.enum(Object.keys(ACTION_BLOCKS) as [ActionBlock, ...ActionBlock[]]).optional().describe('Why not, when not allowed.'),
+        text: z.string().optional().describe('The reason in English.'),
+      }),
+    ),
+  })
+  .describe('Every case action with whether the caller may take it on this case now, and why not (role first, then the case’s state).');
+
 export const TimelineSchema = z.array(
   z.object({ at: Iso, type: z.string(), actor: z.string(), summary: z.string() }),
 );
@@ -163,6 +186,8 @@ export const CaseSummarySchema = z.object({
   severity: SeveritySchema.nullable(),
   insuredId: z.string().nullable(),
   policyNumber: z.string().nullable(),
+  insuredName: z.string().nullable().describe('The policyholder’s name, from the case’s read model (null for a case from before it was kept).'),
+  summary: z.string().nullable().describe('The start of the incident’s description, from the case’s read model (null for a case from before it was kept).'),
   reportedAt: Iso.nullable(),
   nextDeadline: Iso.nullable(),
   overdue: z.boolean(),

@@ -46,6 +46,10 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   affectedPersons: 'shared',
   severity: 'shared',
   severityReasons: 'shared',
+  // The insured's own report: its words and its contact person.
+  insuredName: 'shared',
+  description: 'shared',
+  contact: 'shared',
   coverage: 'shared',
   exposure: 'insurer',
   reserve: 'insurer',

@@ -1,11 +1,15 @@
 /**
- * Case lists and dashboard counts from Temporal visibility, built only from the search attributes the case workflow
- * keeps current: never one query per case, since a query on an uncached workflow replays its whole history.
+ * Case lists and dashboard counts from Temporal visibility, built from the search attributes the case workflow
+ * keeps current, and the insured's name and the description's start from the facts part of the read model in the memo
+ * each listed execution carries: never one query or describe per case, since a query on an uncached workflow replays
+ * its whole history.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Payload } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
-import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId } from '../workflows/contract.js';
+import { CASE_WORKFLOW_TYPE, MEMO_KEYS, SA, caseIdFromWorkflowId, type CaseView } from '../workflows/contract.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem } from './problem.js';
 import type { CaseListQuery, CaseSummary, DashboardSummary } from './schemas.js';
@@ -87,10 +91,13 @@ export async function listCases(
     throw err;
   }
   const items: CaseSummary[] = [];
-  for (const e of response.executions ?? []) {
+  const executions = (response.executions ?? []).filter((e) => caseIdFromWorkflowId(e.execution?.workflowId ?? ''));
+  const facts = await Promise.all(executions.map((e) => memoFacts(ctx, e.execution?.workflowId ?? '', e.memo?.fields)));
+  for (const [i, e] of executions.entries()) {
     const workflowId = e.execution?.workflowId ?? '';
     const caseId = caseIdFromWorkflowId(workflowId);
     if (!caseId) continue;
+    const f = facts[i];
     const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
     const status = sa.get(SA.status) as CaseSummary['status'] | undefined;
     const severity = sa.get(SA.severity) as CaseSummary['severity'] | undefined;
@@ -100,6 +107,8 @@ export async function listCases(
       severity: severity ?? null,
       insuredId: sa.get(SA.insuredId) ?? null,
       policyNumber: sa.get(SA.policyNumber) ?? null,
+      insuredName: f?.insuredName ?? null,
+      summary: typeof f?.description === 'string' ? summaryOf(f.description) : null,
       reportedAt: iso(sa.get(SA.reportedAt)),
       nextDeadline: iso(sa.get(SA.nextDeadline)),
       overdue: sa.get(SA.overdue) ?? false,
@@ -112,6 +121,36 @@ export async function listCases(
   }
   const next = response.nextPageToken;
   return { items, nextPageToken: next && next.length > 0 ? wrapPageToken(query, next) : null };
+}
+
+/** How much of an incident's description a list shows. */
+export const SUMMARY_CHARS = 120;
+
+/** The start of a description on one line, cut at a character (not inside a surrogate pair) with an ellipsis. */
+export function summaryOf(description: string): string {
+  const line = description.replace(/\s+/g, ' ').trim();
+  const chars = [...line];
+  return chars.length <= SUMMARY_CHARS ? line : `${chars.slice(0, SUMMARY_CHARS - 1).join('')}…`;
+}
+
+/**
+ * The facts part of a case's read model, from the memo the list already carries (no query, no describe): one payload
+ * decoded by the client's data converter (the codec decrypts it). Undefined for a case without it or one that
+ * cannot be read; the list then shows the search attributes alone.
+ */
+async function memoFacts(ctx: ApiContext, workflowId: string, fields: Record<string, Payload> | null | undefined): Promise<Partial<CaseView> | undefined> {
+  const payload = fields?.[MEMO_KEYS.part('facts')];
+  if (!payload) return undefined;
+  try {
+    const value = await decodeOptionalSinglePayload<Partial<CaseView>>(ctx.client.options.loadedDataConverter, payload, {
+      type: 'workflow',
+      namespace: ctx.deps.temporal.namespace,
+      workflowId,
+    });
+    return value ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the visibility store answers `GROUP BY` on a custom attribute (SQL stores group by ExecutionStatus only). */

@@ -23,6 +23,9 @@ export function newCaseView(input: CaseInput): CaseView {
     affectedPersons: r.affectedPersons,
     severity: 'low',
     severityReasons: [],
+    insuredName: input.policy.insuredName,
+    description: r.description,
+    contact: { ...r.contact },
     coverage: { decision: 'provisional', reasons: [], explanations: [], facts: [] },
     exposure: {
       perPersonJpy: 0,

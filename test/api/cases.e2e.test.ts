@@ -217,6 +217,36 @@ describe('commands', () => {
     expect(dup.body.code).toBe('duplicate');
   });
 
+  it('the case view carries the report\'s description and contact, for the insured too', async () => {
+    for (const key of [KEYS.insured1, KEYS.handler]) {
+      const res = await request(stack.app).get(`/v1/cases/${caseId}`).set(as(key));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ insuredName: '株式会社サンプル', description: reportBody(policyNumber).description, contact: reportBody(policyNumber).contact });
+    }
+  });
+
+  it('GET /v1/cases/{id}/actions answers what the caller may do now, and why not', async () => {
+    const verdicts = async (key: string, id = caseId) => {
+      const res = await request(stack.app).get(`/v1/cases/${id}/actions`).set(as(key));
+      expect(res.status).toBe(200);
+      expect(res.headers.etag).toBeTruthy();
+      return Object.fromEntries((res.body.actions as { action: string; allowed: boolean; reason?: string }[]).map((a) => [a.action, a.allowed ? 'allowed' : a.reason]));
+    };
+    const handler = await verdicts(KEYS.handler);
+    expect(handler).toMatchObject({ assign: 'allowed', 'decide-coverage': 'allowed', 'approve-notice': 'allowed', 'confirm-findings': 'nothing_held' });
+    const insured = await verdicts(KEYS.insured1);
+    expect(insured).toMatchObject({ withdraw: 'allowed', 'submit-costs': 'allowed', assign: 'role', 'approve-payout': 'role' });
+    const ops = await verdicts(KEYS.ops);
+    expect(Object.values(ops).every((v) => v === 'role')).toBe(true);
+    expect((await request(stack.app).get(`/v1/cases/${caseId}/actions`).set(as(KEYS.insured2))).status).toBe(404);
+
+    const created = await request(stack.app).post('/v1/cases').set(as(KEYS.insured1)).send(reportBody(policyNumber));
+    const w = await request(stack.app).post(`/v1/cases/${String(created.body.caseId)}/actions/withdraw`).set(as(KEYS.insured1)).send({ reason: 'filed twice' });
+    expect(w.status).toBe(200);
+    const ended = await verdicts(KEYS.handler, String(created.body.caseId));
+    expect(Object.values(ended).every((v) => v === 'case_ended')).toBe(true);
+  });
+
   it('withdrawn cases refuse further commands with 409', async () => {
     const created = await request(stack.app).post('/v1/cases').set(as(KEYS.insured1)).send(reportBody(policyNumber));
     const id = created.body.caseId;
@@ -237,6 +267,8 @@ describe('lists and dashboard from visibility', () => {
     );
     expect(mine.status).toBe(200);
     for (const item of mine.body.items) expect(item).toMatchObject({ insuredId: 'ins-001', policyNumber, href: `/v1/cases/${item.caseId}` });
+    // Whose case and what happened, from the facts part of each case's memo (decoded by the client's converter).
+    for (const item of mine.body.items) expect(item).toMatchObject({ insuredName: '株式会社サンプル', summary: reportBody(policyNumber).description });
     const next = await request(stack.app)
       .get(`/v1/cases?policyNumber=${policyNumber}&pageSize=2&pageToken=${mine.body.nextPageToken}`)
       .set(as(KEYS.insured1));

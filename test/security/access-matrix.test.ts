@@ -236,6 +236,7 @@ describe('tenant isolation', () => {
     for (const target of [closed, missing]) {
       expect((await other('GET', `/v1/cases/${target}`)).status).toBe(404);
       expect((await other('GET', `/v1/cases/${target}/timeline`)).status).toBe(404);
+      expect((await other('GET', `/v1/cases/${target}/actions`)).status).toBe(404);
       for (const action of ['withdraw', 'submit-costs', 'record-filing'] as const) {
         const body = action === 'withdraw' ? { reason: 'x' } : action === 'submit-costs' ? { items: [{ category: 'forensic_investigation', amountJpy: 1, evidenceRef: 'e' }] } : { regime: 'JP-APPI', kind: 'preliminary', filedAt: new Date().toISOString() };
         const res = await other('POST', `/v1/cases/${target}/actions/${action}`, body);

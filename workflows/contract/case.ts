@@ -115,6 +115,12 @@ export interface CaseView {
   affectedPersons: number;
   severity: Severity;
   severityReasons: string[];
+  /** The policyholder's name as the policy gives it (absent in views written before it was kept). */
+  insuredName?: string;
+  /** What happened, as the report tells it (absent in views written before it was kept). */
+  description?: string;
+  /** The insured's contact person for this incident, from the report (absent in views written before it was kept). */
+  contact?: { name: string; email: string; phone?: string };
   coverage: {
     decision: 'covered' | 'provisional' | 'denied';
     reasons: string[];

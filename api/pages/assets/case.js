@@ -1,12 +1,15 @@
-// Case desk: one case, everything the handler needs to decide, and the contract's eleven actions as forms. A refusal
-// (problem+json) is shown beside the form that caused it; a success re-renders the case from the view the API
-// answered, without a reload. The page also polls the case (ETag) so vendor and notification progress shows up.
+// Case desk: one case, everything the handler needs to decide, in Japanese or English, and the case actions as forms:
+// those the API says this role may take in this state (GET /v1/cases/{id}/actions, built from domain/case-actions.ts)
+// are open, the others greyed with the reason. A refusal (problem+json) is shown beside the form that caused it; a
+// success re-renders the case from the view the API answered. The page polls the case every second (ETag, so an
+// unchanged case costs a 304) and so shows a change by a vendor, a timer or another user within a second of the API.
 import {
   $,
   $$,
   Unreachable,
   api,
   badge,
+  count,
   countdown,
   el,
   etagCache,
@@ -14,7 +17,9 @@ import {
   fromJstLocal,
   jst,
   jstTime,
+  lang,
   num,
+  onLang,
   problemText,
   refuseRole,
   replace,
@@ -22,49 +27,358 @@ import {
   startCountdowns,
   table,
   toJstLocal,
+  translateStatic,
+  translator,
+  vocabLabel,
   vocabulary,
+  word,
   yen,
 } from './common.js';
 
-const POLL_MS = Number(new URLSearchParams(location.search).get('poll')) || 5000;
+const T = {
+  ja: {
+    pageTitle: '事故対応',
+    actorSystem: 'システム',
+    actorCampaign: '通知処理',
+    actorVendor: '委託先',
+    caseTitle: (id) => `事故 ${id}`,
+    notFound: '事故が見つかりません',
+    loading: '読み込み中…',
+    hCoverage: '補償の判断',
+    hExposure: '損害額の見込みと支払備金',
+    hObligations: '報告・通知の義務と期限',
+    hNotifications: '本人への通知',
+    hVendors: '委託先と対応期限',
+    hSettlement: '精算',
+    hPayouts: '支払',
+    hActions: '操作',
+    hTimeline: '経過',
+    hIncident: '事故の内容',
+    status: '状況',
+    assignedTo: '担当者',
+    nobody: '未割当',
+    insured: '被保険者',
+    policy: '保険証券番号',
+    reported: '報告日時',
+    discovered: '事故を知った日時',
+    occurred: '発生日時',
+    unknown: '不明',
+    cause: '原因',
+    affected: '影響を受けた人数',
+    dataItems: '漏えいした項目',
+    severityBecause: '重大度の理由（原文）',
+    nextDeadline: '次の期限',
+    closed: '終了',
+    overdue: '期限超過',
+    description: '事故の内容',
+    contact: 'ご担当者',
+    contactName: '氏名',
+    contactEmail: 'メール',
+    contactPhone: '電話',
+    override: (o) => `（${o.by} による判断の変更: ${o.reason}）`,
+    reasons: '理由',
+    noExclusion: '免責事由に該当しません。',
+    explanation: '説明（原文）',
+    facts: '判断の前提（原文）',
+    computed: (c) => `計算上の判断: ${word('decision', c.decision)}（${c.reasons.map((r) => word('reason', r)).join('、') || '理由なし'}）`,
+    perPerson: (e) => `1人あたり ${yen(e.perPersonJpy)} × ${count(e.persons, 'person')} = `,
+    factors: (f) => `JNSA の係数: EP図 x=${f.x}、y=${f.y}、本人特定の容易度 ${f.identifiability}、社会的責任度 ${f.socialResponsibility}、事後対応評価 ${f.responseQuality}`,
+    reserve: (v) => `支払備金 ${v}`,
+    category: '費用項目',
+    amount: '金額',
+    noReserve: '支払備金は設定されていません。',
+    obCols: ['法令', '相手', '種類', '期限', '残り', '状況', '該当理由', '報告日時・不要の理由'],
+    why: '理由',
+    noObligation: '報告・通知の義務はありません。',
+    vendorCols: ['委託先', '役割', '依頼日時', '受諾期限', '状況', '対応期限', '請求額'],
+    breached: '超過',
+    met: '遵守',
+    noVendor: 'まだ委託先に依頼していません。',
+    counselAdvice: '弁護士の助言',
+    consents: '同意',
+    upTo: (v) => `（上限 ${v}）`,
+    noticeApproved: (n) => `本人通知: ${word('noticeLanguage', n.language)}の文面を ${n.approvedBy} が承認（${jst(n.approvedAt)}）`,
+    noticeNotApproved: '本人通知: 未承認',
+    progress: (done, n) =>
+      `${num(n.total)}人中 ${num(done)}人に対応済み — メール ${count(n.sent, 'email')}、郵送 ${count(n.letters ?? 0, 'letter')}、失敗 ${num(n.failed)}件（${word('campaign', n.status)}）`,
+    list: (l) =>
+      `対象者一覧: 登録 ${count(l.accepted, 'person')}（メールあり ${num(l.withEmail)}、郵送 ${num(l.withoutEmail)}）、重複 ${count(l.duplicates, 'duplicate')}、不備 ${count(l.rejected, 'row')}`,
+    noList: '対象者一覧はまだアップロードされていません。',
+    settlementSum: (s) => `支払可能 ${yen(s.payableJpy)} · 支払済み ${yen(s.paidJpy)} · 保留 ${yen(s.heldJpy ?? 0)}`,
+    noCost: 'まだ費用は提出されていません。',
+    lineSummary: (l) => `${vocabLabel(vocab?.costCategories, l.category)} · 請求 ${yen(l.claimedJpy)} → 支払可能 ${yen(l.payableJpy)} `,
+    stepCols: ['段階', '前', '後', '説明（原文）'],
+    noSteps: '計算の記録はありません。',
+    evidence: '証憑',
+    payoutCols: ['支払', '明細', '請求額', '承認額', '状況', '承認者', '支払日時'],
+    noPayout: 'まだ支払はありません。',
+    readOnly: (role) => `閲覧のみ: ${word('role', role)}の役割では事故を操作できません。`,
+    notForRole: '次の操作はこの役割では行えません: ',
+    notNow: (reason) => `現在は実行できません: ${reason}`,
+    done: (time) => `${time} に完了しました。`,
+    refused: (text) => `受け付けられませんでした: ${text}`,
+    noAnswer: (m) => `まだ応答がありません（${m}）。操作はすでに記録されている可能性があります。もう一度送信しても二重に実行されることはありません。`,
+    live: (time) => `最新 · ${time} に更新`,
+    reconnecting: (time) => `再接続中… ${time} 時点の表示です。最新でない可能性があります。`,
+    notRefreshed: (m) => `更新できません: ${m}`,
+    nothingToFile: '未了の報告はありません',
+    noPayable: '支払可能な項目はありません。',
+    due: (d) => `期限 ${d}`,
+    unchanged: '変更しない',
+    yes: 'はい',
+    no: 'いいえ',
+    reason: '理由',
+    f: {
+      assignee: '担当者（プリンシパル名）',
+      decision: '判断',
+      category: '費用項目',
+      limitJpy: '上限額（円・任意）',
+      vendorId: '委託先ID（任意）',
+      note: 'メモ（任意）',
+      affectedPersons: '影響を受けた人数',
+      cause: '原因',
+      occurredAt: '発生日時（日本時間）',
+      dataItems: '漏えいした項目（コードをカンマ区切り）',
+      encrypted: 'すべて高度な暗号化済み',
+      wrongfulPurpose: '不正の目的',
+      findingsNote: 'メモ',
+      language: '言語',
+      templateVersion: 'テンプレートの版（任意）',
+      obligation: '義務',
+      filedAt: '報告日時（日本時間）',
+      reference: '受付番号など（任意）',
+      notRequired: '報告不要の理由（任意）',
+      amountJpy: '金額（円）',
+      evidenceRef: '証憑の参照',
+      persons: '見舞金の対象人数',
+      description: '説明（任意）',
+      lineIds: '明細',
+      findingsId: '調査結果ID',
+    },
+    help: {
+      assign: '損害担当者または上長に割り当てます。',
+      'decide-coverage': '計算上の補償判断を変更します。',
+      consent: '費用項目に同意します。',
+      'record-findings': '調査で分かったことを記録します。変わらない項目は空欄のままにします。',
+      'approve-notice': '本人への通知を承認します。承認すると通知の送付が始まります。',
+      'record-filing': '報告を記録します。報告が不要な場合は、日時の代わりに理由を入力します。',
+      'submit-costs': '費用を1件、証憑とともに提出します。',
+      'approve-payout': '支払可能な明細を承認します（選ばない場合はすべて）。',
+      deny: '支払対象外とします。',
+      withdraw: '事故の報告を取り下げます。',
+      close: '事故対応を終了します。',
+      'confirm-findings': '確認待ちの委託先の調査結果を反映するか破棄します。',
+    },
+    covered: '補償対象',
+    denied: '補償対象外',
+    apply: '反映する',
+    discard: '破棄する',
+  },
+  en: {
+    pageTitle: 'Case desk',
+    actorSystem: 'system',
+    actorCampaign: 'campaign',
+    actorVendor: 'vendor',
+    caseTitle: (id) => `Case ${id}`,
+    notFound: 'Case not found',
+    loading: 'Loading…',
+    hCoverage: 'Coverage decision',
+    hExposure: 'Exposure and reserve',
+    hObligations: 'Obligations and their clocks',
+    hNotifications: 'Notification to affected persons',
+    hVendors: 'Panel vendors and SLAs',
+    hSettlement: 'Settlement',
+    hPayouts: 'Payouts',
+    hActions: 'Actions',
+    hTimeline: 'Timeline',
+    hIncident: 'The incident',
+    status: 'Status',
+    assignedTo: 'Assigned to',
+    nobody: 'nobody',
+    insured: 'Insured',
+    policy: 'Policy',
+    reported: 'Reported',
+    discovered: 'Discovered',
+    occurred: 'Occurred',
+    unknown: 'unknown',
+    cause: 'Cause',
+    affected: 'Affected persons',
+    dataItems: 'Data items',
+    severityBecause: 'Severity because',
+    nextDeadline: 'Next deadline',
+    closed: 'Closed',
+    overdue: 'overdue',
+    description: 'What happened',
+    contact: 'Contact person',
+    contactName: 'Name',
+    contactEmail: 'E-mail',
+    contactPhone: 'Phone',
+    override: (o) => ` (override by ${o.by}: ${o.reason})`,
+    reasons: 'Reasons',
+    noExclusion: 'No exclusion applies.',
+    explanation: 'Explanation',
+    facts: 'Facts',
+    computed: (c) => `Computed decision: ${word('decision', c.decision)} (${c.reasons.map((r) => word('reason', r)).join(', ') || 'no reasons'})`,
+    perPerson: (e) => `${yen(e.perPersonJpy)} per person × ${count(e.persons, 'person')} = `,
+    factors: (f) => `JNSA factors: EP cell x=${f.x}, y=${f.y}; identifiability ${f.identifiability}; social responsibility ${f.socialResponsibility}; response quality ${f.responseQuality}.`,
+    reserve: (v) => `Reserve ${v}`,
+    category: 'Category',
+    amount: 'Reserve',
+    noReserve: 'No reserve set.',
+    obCols: ['Regime', 'Audience', 'Kind', 'Due', 'Clock', 'Status', 'Triggers', 'Filed / reason'],
+    why: 'Why',
+    noObligation: 'No notification obligation.',
+    vendorCols: ['Vendor', 'Role', 'Dispatched', 'Acknowledge by', 'Status', 'SLA', 'Invoiced'],
+    breached: 'breached',
+    met: 'met',
+    noVendor: 'No vendor engaged yet.',
+    counselAdvice: 'Counsel advice',
+    consents: 'Consents',
+    upTo: (v) => ` up to ${v}`,
+    noticeApproved: (n) => `Notice: approved in ${word('noticeLanguage', n.language)} by ${n.approvedBy}, ${jst(n.approvedAt)}`,
+    noticeNotApproved: 'Notice: not approved yet',
+    progress: (done, n) =>
+      `${num(done)} of ${count(n.total, 'person')} handled — ${count(n.sent, 'email')} sent, ${count(n.letters ?? 0, 'letter')}, ${num(n.failed)} failed (${word('campaign', n.status)})`,
+    list: (l) =>
+      `Affected-person list: ${count(l.accepted, 'person')} accepted (${num(l.withEmail)} with e-mail, ${num(l.withoutEmail)} by post), ${count(l.duplicates, 'duplicate')}, ${count(l.rejected, 'row')} rejected.`,
+    noList: 'No affected-person list uploaded yet.',
+    settlementSum: (s) => `Payable ${yen(s.payableJpy)} · paid ${yen(s.paidJpy)} · held ${yen(s.heldJpy ?? 0)}`,
+    noCost: 'No cost submitted yet.',
+    lineSummary: (l) => `${vocabLabel(vocab?.costCategories, l.category)} · claimed ${yen(l.claimedJpy)} → payable ${yen(l.payableJpy)} `,
+    stepCols: ['Step', 'Before', 'After', 'Why'],
+    noSteps: 'No arithmetic recorded.',
+    evidence: 'Evidence',
+    payoutCols: ['Payout', 'Lines', 'Requested', 'Granted', 'Status', 'Approved by', 'Paid'],
+    noPayout: 'No payout yet.',
+    readOnly: (role) => `Read-only: the role ${word('role', role)} may not act on cases.`,
+    notForRole: 'Not for your role: ',
+    notNow: (reason) => `Not possible now: ${reason}`,
+    done: (time) => `Done at ${time}.`,
+    refused: (text) => `Refused: ${text}`,
+    noAnswer: (m) => `No answer yet (${m}): the command may already be recorded. Submitting again is safe; it will not be applied twice.`,
+    live: (time) => `Live · last refreshed ${time}`,
+    reconnecting: (time) => `Reconnecting… shown as of ${time}; may be out of date.`,
+    notRefreshed: (m) => `Not refreshed: ${m}`,
+    nothingToFile: 'nothing left to file',
+    noPayable: 'No payable line.',
+    due: (d) => `due ${d}`,
+    unchanged: 'unchanged',
+    yes: 'yes',
+    no: 'no',
+    reason: 'Reason',
+    f: {
+      assignee: 'Assignee (principal name)',
+      decision: 'Decision',
+      category: 'Category',
+      limitJpy: 'Limit (¥, optional)',
+      vendorId: 'Vendor id (optional)',
+      note: 'Note (optional)',
+      affectedPersons: 'Affected persons',
+      cause: 'Cause',
+      occurredAt: 'Occurred at (JST)',
+      dataItems: 'Data items (codes, comma-separated)',
+      encrypted: 'All data strongly encrypted',
+      wrongfulPurpose: 'Wrongful purpose',
+      findingsNote: 'Note',
+      language: 'Language',
+      templateVersion: 'Template version (optional)',
+      obligation: 'Obligation',
+      filedAt: 'Filed at (JST)',
+      reference: 'Reference (optional)',
+      notRequired: 'Not required because (optional)',
+      amountJpy: 'Amount (¥)',
+      evidenceRef: 'Evidence reference',
+      persons: 'Persons paid (apology payments)',
+      description: 'Description (optional)',
+      lineIds: 'Lines',
+      findingsId: 'Findings id',
+    },
+    help: {
+      assign: 'Assign to a handler or supervisor.',
+      'decide-coverage': 'Override the computed coverage decision.',
+      consent: 'Consent to a cost category.',
+      'record-findings': 'Record what the investigation found; leave blank what is unchanged.',
+      'approve-notice': 'Approve the notice; this starts the campaign.',
+      'record-filing': 'Record a filing, or that it is not required (fill the reason instead of the date).',
+      'submit-costs': 'Submit one cost item with its evidence.',
+      'approve-payout': 'Approve payable lines (all payable lines when none is ticked).',
+      deny: 'Deny the claim.',
+      withdraw: 'Withdraw the case.',
+      close: 'Close the case.',
+      'confirm-findings': 'Apply or discard a vendor’s findings held for confirmation.',
+    },
+    covered: 'covered',
+    denied: 'denied',
+    apply: 'apply',
+    discard: 'discard',
+  },
+};
+const t = translator(T);
+
+/** Every second while the page is in view; a tab in the background asks every 10 s. `?poll=` overrides. */
+const POLL_MS = Number(new URLSearchParams(location.search).get('poll')) || 1000;
+const HIDDEN_POLL_MS = 10_000;
 const caseId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop());
+const casePath = `/v1/cases/${encodeURIComponent(caseId)}`;
 const me = requireLogin();
 frame(me, location.pathname);
 const get = etagCache();
 let vocab;
 let current;
+let actionsOf;
 let lastGood;
+let lastConn;
 let timer;
+const results = new Map();
 
-const label = (list, code) => {
-  const hit = list?.find((x) => x.code === code);
-  return hit ? `${hit.label} / ${hit.labelJa}` : code;
-};
+const raw = (v) => el('span', { translate: 'no' }, v);
 const dl = (pairs) => el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v ?? '—')]));
+const joinNodes = (nodes, sep) => nodes.flatMap((x, i) => (i ? [sep, x] : [x]));
+const sep = () => (lang() === 'ja' ? '、' : ', ');
 
 // ---- rendering ---------------------------------------------------------------------------------------------------
 
 function renderSummary(c) {
-  $('#case-title').textContent = `Case ${c.caseId}`;
-  document.title = `Case ${c.caseId} · breach-claims`;
+  $('#case-title').textContent = t('caseTitle')(c.caseId);
+  document.title = `${t('caseTitle')(c.caseId)} · breach-claims`;
   replace(
     $('#summary'),
-    el('div', { class: 'badges' }, badge('status', c.status), badge('severity', c.severity), c.overdue ? el('span', { class: 'badge late' }, 'overdue') : null),
+    el(
+      'div',
+      { class: 'badges' },
+      badge('status', c.status),
+      badge('severity', c.severity),
+      c.overdue ? el('span', { class: 'badge late' }, t('overdue')) : null,
+    ),
     dl([
-      ['Status', el('span', { dataset: { testid: 'case-status' } }, c.status)],
-      ['Assigned to', el('span', { dataset: { testid: 'assigned-to' } }, c.assignedTo ?? 'nobody')],
-      ['Policy', c.policyNumber],
-      ['Insured', c.insuredId],
-      ['Reported', jst(c.reportedAt)],
-      ['Discovered', jst(c.discoveredAt)],
-      ['Occurred', c.occurredAt ? jst(c.occurredAt) : 'unknown'],
-      ['Cause', c.cause],
-      ['Affected persons', num(c.affectedPersons)],
-      ['Data items', (c.dataItems ?? []).map((d) => label(vocab?.dataItems, d)).join(', ')],
-      ['Severity because', (c.severityReasons ?? []).join(', ') || '—'],
-      ['Next deadline', c.nextDeadline ? [jst(c.nextDeadline), ' ', countdown(c.nextDeadline)] : '—'],
-      ...(c.closeReason ? [['Closed', `${jst(c.closedAt)}: ${c.closeReason}`]] : []),
+      [t('status'), el('span', { dataset: { testid: 'case-status', code: c.status } }, word('status', c.status))],
+      [t('assignedTo'), el('span', { dataset: { testid: 'assigned-to' } }, c.assignedTo ? raw(c.assignedTo) : t('nobody'))],
+      [t('insured'), c.insuredName ? [raw(c.insuredName), ' ', el('span', { class: 'muted' }, raw(c.insuredId))] : raw(c.insuredId)],
+      [t('policy'), raw(c.policyNumber)],
+      [t('reported'), el('span', { dataset: { testid: 'reported-at' } }, jst(c.reportedAt))],
+      [t('discovered'), jst(c.discoveredAt)],
+      [t('occurred'), c.occurredAt ? jst(c.occurredAt) : t('unknown')],
+      [t('cause'), word('cause', c.cause)],
+      [t('affected'), count(c.affectedPersons, 'person')],
+      [t('dataItems'), (c.dataItems ?? []).map((d) => vocabLabel(vocab?.dataItems, d)).join(sep())],
+      // The rules word their reasons in English when they grade the case; shown as recorded, marked as English.
+      [t('severityBecause'), c.severityReasons?.length ? el('span', { lang: 'en' }, c.severityReasons.join(' ')) : '—'],
+      [t('nextDeadline'), c.nextDeadline ? [jst(c.nextDeadline), ' ', countdown(c.nextDeadline)] : '—'],
+      ...(c.closeReason ? [[t('closed'), [jst(c.closedAt), ': ', raw(c.closeReason)]]] : []),
     ]),
+  );
+  const contact = c.contact;
+  replace(
+    $('#incident'),
+    el('h2', { id: 'h-incident' }, t('hIncident')),
+    el('p', { class: 'description', dataset: { testid: 'description' } }, c.description ? raw(c.description) : '—'),
+    contact
+      ? dl([
+          [t('contact'), el('span', { dataset: { testid: 'contact-name' } }, raw(contact.name))],
+          [t('contactEmail'), el('a', { href: `mailto:${contact.email}`, dataset: { testid: 'contact-email' } }, contact.email)],
+          ...(contact.phone ? [[t('contactPhone'), el('a', { href: `tel:${contact.phone.replace(/[^+\d]/g, '')}` }, contact.phone)]] : []),
+        ])
+      : null,
   );
 }
 
@@ -72,12 +386,13 @@ function renderCoverage(c) {
   const cov = c.coverage;
   replace(
     $('#coverage'),
-    el('p', {}, badge('decision', cov.decision), cov.override ? ` (override by ${cov.override.by}: ${cov.override.reason})` : ''),
-    cov.reasons.length ? el('h3', {}, 'Reasons') : null,
-    cov.reasons.length ? el('ul', {}, cov.reasons.map((r) => el('li', {}, el('code', {}, r)))) : el('p', { class: 'muted' }, 'No exclusion applies.'),
-    cov.explanations?.length ? [el('h3', {}, 'Explanation'), el('ul', {}, cov.explanations.map((e) => el('li', {}, e)))] : null,
-    cov.facts?.length ? [el('h3', {}, 'Facts'), el('ul', { class: 'small' }, cov.facts.map((e) => el('li', {}, e)))] : null,
-    cov.computed && cov.override ? el('p', { class: 'muted small' }, `Computed decision: ${cov.computed.decision} (${cov.computed.reasons.join(', ') || 'no reasons'})`) : null,
+    el('p', {}, badge('decision', cov.decision), cov.override ? raw(t('override')(cov.override)) : ''),
+    cov.reasons.length ? el('h3', {}, t('reasons')) : null,
+    cov.reasons.length ? el('ul', {}, cov.reasons.map((r) => el('li', { dataset: { code: r } }, word('reason', r)))) : el('p', { class: 'muted' }, t('noExclusion')),
+    // The case words its explanations in English when it decides; they are shown as recorded, marked as English.
+    cov.explanations?.length ? [el('h3', {}, t('explanation')), el('ul', { lang: 'en' }, cov.explanations.map((e) => el('li', {}, e)))] : null,
+    cov.facts?.length ? [el('h3', {}, t('facts')), el('ul', { class: 'small', lang: 'en' }, cov.facts.map((e) => el('li', {}, e)))] : null,
+    cov.computed && cov.override ? el('p', { class: 'muted small' }, t('computed')(cov.computed)) : null,
   );
 }
 
@@ -91,20 +406,14 @@ function renderExposure(c) {
   const f = e?.factors;
   replace(
     $('#exposure'),
-    e ? el('p', { class: 'sum' }, `${yen(e.perPersonJpy)} per person × ${num(e.persons)} persons = `, el('strong', {}, yen(e.totalJpy))) : null,
-    f
-      ? el(
-          'p',
-          { class: 'small muted' },
-          `JNSA factors: EP cell x=${f.x}, y=${f.y}; identifiability ${f.identifiability}; social responsibility ${f.socialResponsibility}; response quality ${f.responseQuality}.`,
-        )
-      : null,
-    r ? el('h3', {}, `Reserve ${yen(r.totalJpy)}`) : null,
+    e ? el('p', { class: 'sum' }, t('perPerson')(e), el('strong', { dataset: { testid: 'exposure-total' } }, yen(e.totalJpy))) : null,
+    f ? el('p', { class: 'small muted' }, t('factors')(f)) : null,
+    r ? el('h3', {}, t('reserve')(yen(r.totalJpy))) : null,
     r
       ? table(
-          ['Category', 'Reserve'],
-          Object.entries(r.byCategory ?? {}).map(([k, v]) => [label(vocab?.costCategories, k), el('span', { class: 'num' }, yen(v))]),
-          { empty: 'No reserve set.' },
+          [t('category'), t('amount')],
+          Object.entries(r.byCategory ?? {}).map(([k, v]) => [vocabLabel(vocab?.costCategories, k), el('span', { class: 'num' }, yen(v))]),
+          { empty: t('noReserve') },
         )
       : null,
   );
@@ -114,21 +423,21 @@ function renderObligations(c) {
   replace(
     $('#obligations'),
     table(
-      ['Regime', 'Audience', 'Kind', 'Due (JST)', 'Clock', 'Status', 'Triggers', 'Filed / reason'],
+      t('obCols'),
       c.obligations.map((o) => [
-        o.regime,
-        o.audience,
-        o.kind,
+        raw(o.regime),
+        word('audience', o.audience),
+        word('kind', o.kind),
         jst(o.dueAt),
         o.status === 'pending' || o.status === 'overdue' ? countdown(o.dueAt) : '—',
         badge('obligation', o.status),
-        o.triggers.join(', ') || '—',
+        o.triggers.map((x) => word('trigger', x)).join(sep()) || '—',
         [
-          o.filedAt ? `${jst(o.filedAt)}${o.reference ? ` · ${o.reference}` : ''}` : o.notRequiredReason ?? '—',
-          o.explanation ? el('details', { class: 'small' }, el('summary', {}, 'Why'), o.explanation) : null,
+          o.filedAt ? [jst(o.filedAt), o.reference ? [' · ', raw(o.reference)] : null] : o.notRequiredReason ? raw(o.notRequiredReason) : '—',
+          o.explanation ? el('details', { class: 'small' }, el('summary', {}, t('why')), el('span', { lang: 'en' }, o.explanation)) : null,
         ],
       ]),
-      { empty: 'No notification obligation.' },
+      { empty: t('noObligation') },
     ),
   );
 }
@@ -137,21 +446,30 @@ function renderVendors(c) {
   replace(
     $('#vendors'),
     table(
-      ['Vendor', 'Role', 'Dispatched', 'Acknowledge by', 'Status', 'SLA', 'Invoiced'],
+      t('vendorCols'),
       c.vendors.map((v) => [
-        v.vendorId,
-        v.role,
+        raw(v.vendorId),
+        word('vendorRole', v.role),
         jst(v.dispatchedAt),
         v.status === 'dispatched' ? [jst(v.ackDueAt), ' ', countdown(v.ackDueAt)] : jst(v.ackDueAt),
         badge('vendor', v.status),
-        v.slaBreached ? el('strong', { class: 'late' }, 'breached') : 'met',
-        yen(v.invoicedJpy),
+        v.slaBreached ? el('strong', { class: 'late' }, t('breached')) : t('met'),
+        el('span', { class: 'num' }, yen(v.invoicedJpy)),
       ]),
-      { empty: 'No vendor engaged yet.' },
+      { empty: t('noVendor') },
     ),
-    c.counselAdvice?.length ? [el('h3', {}, 'Counsel advice'), el('ul', {}, c.counselAdvice.map((a) => el('li', {}, `${jst(a.at)} ${a.vendorId}: ${a.advice}`)))] : null,
+    c.counselAdvice?.length
+      ? [el('h3', {}, t('counselAdvice')), el('ul', {}, c.counselAdvice.map((a) => el('li', {}, `${jst(a.at)} `, raw(a.vendorId), ': ', el('span', { lang: 'en' }, a.advice))))]
+      : null,
     c.consents?.length
-      ? [el('h3', {}, 'Consents'), el('ul', {}, c.consents.map((k) => el('li', {}, `${label(vocab?.costCategories, k.category)}${k.limitJpy !== undefined ? ` up to ${yen(k.limitJpy)}` : ''} — ${k.by}, ${jst(k.at)}`)))]
+      ? [
+          el('h3', {}, t('consents')),
+          el(
+            'ul',
+            { dataset: { testid: 'consents' } },
+            c.consents.map((k) => el('li', {}, vocabLabel(vocab?.costCategories, k.category), k.limitJpy !== undefined ? t('upTo')(yen(k.limitJpy)) : '', ' — ', raw(k.by), `, ${jst(k.at)}`)),
+          ),
+        ]
       : null,
   );
 }
@@ -162,16 +480,10 @@ function renderNotifications(c) {
   const list = c.affectedPersonsList;
   replace(
     $('#notifications'),
-    el('p', {}, `Notice: ${c.notice?.approved ? `approved (${c.notice.language}) by ${c.notice.approvedBy}, ${jst(c.notice.approvedAt)}` : 'not approved yet'}`),
-    el('label', { for: 'notify-progress' }, `${num(done)} of ${num(n.total)} handled — ${n.sent} e-mailed, ${n.letters ?? 0} by letter, ${n.failed} failed (${n.status ?? '—'})`),
+    el('p', { dataset: { testid: 'notice' } }, c.notice?.approved ? t('noticeApproved')(c.notice) : t('noticeNotApproved')),
+    el('label', { for: 'notify-progress', dataset: { testid: 'notify-label' } }, t('progress')(done, n)),
     el('progress', { id: 'notify-progress', max: Math.max(1, n.total), value: done }),
-    el(
-      'p',
-      { class: 'small muted' },
-      list
-        ? `Affected-person list ${list.uploadId}: ${num(list.accepted)} accepted (${num(list.withEmail)} with e-mail, ${num(list.withoutEmail)} by post), ${num(list.duplicates)} duplicates, ${num(list.rejected)} rejected.`
-        : 'No affected-person list uploaded yet.',
-    ),
+    el('p', { class: 'small muted' }, list ? t('list')(list) : t('noList')),
   );
 }
 
@@ -179,26 +491,21 @@ function renderSettlement(c) {
   const s = c.settlement;
   replace(
     $('#settlement'),
-    el('p', {}, `Payable ${yen(s.payableJpy)} · paid ${yen(s.paidJpy)} · held ${yen(s.heldJpy ?? 0)}`),
+    el('p', { dataset: { testid: 'settlement-sum' } }, t('settlementSum')(s)),
     s.lines.length === 0
-      ? el('p', { class: 'empty' }, 'No cost submitted yet.')
+      ? el('p', { class: 'empty' }, t('noCost'))
       : s.lines.map((l) =>
           el(
             'details',
-            { class: 'line', open: l.status !== 'paid' },
-            el(
-              'summary',
-              {},
-              `${l.lineId} · ${label(vocab?.costCategories, l.category)} · claimed ${yen(l.claimedJpy)} → payable ${yen(l.payableJpy)} `,
-              badge('line', l.status),
-            ),
-            l.reasons.length ? el('p', { class: 'small' }, 'Reasons: ', l.reasons.map((r) => el('code', {}, r)).flatMap((x, i) => (i ? [', ', x] : [x]))) : null,
+            { class: 'line', open: l.status !== 'paid', dataset: { line: l.lineId } },
+            el('summary', {}, raw(l.lineId), ' · ', t('lineSummary')(l), badge('line', l.status)),
+            l.reasons.length ? el('p', { class: 'small' }, `${t('reasons')}: `, joinNodes(l.reasons.map((r) => el('span', { dataset: { code: r } }, word('reason', r))), sep())) : null,
             table(
-              ['Step', 'Before', 'After', 'Why'],
-              l.steps.map((st) => [st.step, el('span', { class: 'num' }, yen(st.beforeJpy)), el('span', { class: 'num' }, yen(st.afterJpy)), st.explanation]),
-              { empty: 'No arithmetic recorded.' },
+              t('stepCols'),
+              l.steps.map((st) => [word('step', st.step), el('span', { class: 'num' }, yen(st.beforeJpy)), el('span', { class: 'num' }, yen(st.afterJpy)), el('span', { lang: 'en' }, st.explanation)]),
+              { empty: t('noSteps') },
             ),
-            el('p', { class: 'small muted' }, `Evidence: ${l.evidenceRef ?? '—'}`),
+            el('p', { class: 'small muted' }, `${t('evidence')}: `, l.evidenceRef ? raw(l.evidenceRef) : '—'),
           ),
         ),
   );
@@ -208,20 +515,59 @@ function renderPayouts(c) {
   replace(
     $('#payouts'),
     table(
-      ['Payout', 'Lines', 'Requested', 'Granted', 'Status', 'Approved by', 'Paid'],
-      (c.payouts ?? []).map((p) => [p.payoutId, p.lineIds.join(', '), yen(p.requestedJpy), yen(p.grantedJpy), badge('payout', p.status), p.approvedBy.join(', ') || '—', p.paidAt ? jst(p.paidAt) : p.reason ?? '—']),
-      { empty: 'No payout yet.' },
+      t('payoutCols'),
+      (c.payouts ?? []).map((p) => [
+        raw(p.payoutId),
+        raw(p.lineIds.join(', ')),
+        el('span', { class: 'num' }, yen(p.requestedJpy)),
+        el('span', { class: 'num' }, yen(p.grantedJpy)),
+        badge('payout', p.status),
+        p.approvedBy.length ? raw(p.approvedBy.join(', ')) : '—',
+        p.paidAt ? jst(p.paidAt) : p.reason ? el('span', { lang: 'en' }, p.reason) : '—',
+      ]),
+      { empty: t('noPayout') },
+    ),
+  );
+}
+
+/** Who did it: a principal's name as it is; the case itself, its campaign and vendors in words. */
+function actorName(actor) {
+  if (actor === 'system') return t('actorSystem');
+  if (actor === 'campaign') return t('actorCampaign');
+  if (typeof actor === 'string' && actor.startsWith('vendor:')) return [t('actorVendor'), ' ', raw(actor.slice('vendor:'.length))];
+  return raw(actor);
+}
+
+let timelineData = [];
+function paintTimeline() {
+  replace(
+    $('#timeline'),
+    el(
+      'ol',
+      { class: 'timeline', reversed: true },
+      [...timelineData].reverse().map((e) =>
+        el(
+          'li',
+          {},
+          el('time', { datetime: e.at }, jst(e.at)),
+          ' ',
+          el('strong', { dataset: { code: e.type } }, word('timeline', e.type)),
+          // The case records each entry's summary in English as it happens; shown as recorded, marked as English.
+          ' — ',
+          el('span', { lang: 'en' }, e.summary),
+          ' ',
+          el('span', { class: 'muted' }, '(', actorName(e.actor), ')'),
+        ),
+      ),
     ),
   );
 }
 
 async function renderTimeline() {
-  const r = await get(`/v1/cases/${encodeURIComponent(caseId)}/timeline`);
+  const r = await get(`${casePath}/timeline`);
   if (!r.ok) return;
-  replace(
-    $('#timeline'),
-    el('ol', { class: 'timeline', reversed: true }, [...r.data].reverse().map((t) => el('li', {}, el('time', { datetime: t.at }, jst(t.at)), ' ', el('strong', {}, t.type), ` — ${t.summary} `, el('span', { class: 'muted' }, `(${t.actor})`)))),
-  );
+  timelineData = r.data;
+  paintTimeline();
 }
 
 function render(c) {
@@ -235,75 +581,64 @@ function render(c) {
   renderSettlement(c);
   renderPayouts(c);
   refreshDynamicFields(c);
-  void renderTimeline();
+}
+
+/** After a new view: its timeline and what may be done on it now. */
+async function followView() {
+  await Promise.all([renderTimeline(), refreshActions()]);
 }
 
 // ---- actions -----------------------------------------------------------------------------------------------------
 
-const text = (name, lbl, opts = {}) => ({ name, label: lbl, kind: 'text', ...opts });
-const int = (name, lbl, opts = {}) => ({ name, label: lbl, kind: 'int', ...opts });
-const select = (name, lbl, options, opts = {}) => ({ name, label: lbl, kind: 'select', options, ...opts });
-const reason = () => ({ name: 'reason', label: 'Reason', kind: 'textarea', required: true });
-const tri = [['', 'unchanged'], ['true', 'yes'], ['false', 'no']];
+const text = (name, opts = {}) => ({ name, kind: 'text', ...opts });
+const int = (name, opts = {}) => ({ name, kind: 'int', ...opts });
+const select = (name, options, opts = {}) => ({ name, kind: 'select', options, ...opts });
+const reasonField = () => ({ name: 'reason', labelKey: 'reason', kind: 'textarea', required: true });
 
 function actionForms() {
-  const cats = vocab.costCategories.map((c) => [c.code, `${c.label} / ${c.labelJa}`]);
+  const cats = () => vocab.costCategories.map((c) => [c.code, vocabLabel(vocab.costCategories, c.code)]);
+  const tri = () => [['', t('unchanged')], ['true', t('yes')], ['false', t('no')]];
   return {
-    assign: { help: 'Assign to a handler or supervisor.', fields: [text('assignee', 'Assignee (principal name)', { required: true, value: me.role === 'insured' ? '' : me.name })] },
-    'decide-coverage': { help: 'Override the computed coverage decision.', fields: [select('decision', 'Decision', [['covered', 'covered'], ['denied', 'denied']]), reason()] },
-    consent: {
-      help: 'Consent to a cost category.',
-      fields: [select('category', 'Category', cats), int('limitJpy', 'Limit (¥, optional)'), text('vendorId', 'Vendor id (optional)'), text('note', 'Note (optional)')],
-    },
+    assign: { fields: [text('assignee', { required: true, value: me.role === 'insured' ? '' : me.name })] },
+    'decide-coverage': { fields: [select('decision', () => [['covered', t('covered')], ['denied', t('denied')]]), reasonField()] },
+    consent: { fields: [select('category', cats), int('limitJpy'), text('vendorId'), text('note')] },
     'record-findings': {
-      help: 'Record what the investigation found; leave blank what is unchanged.',
       fields: [
-        int('affectedPersons', 'Affected persons'),
-        select('cause', 'Cause', [['', 'unchanged'], ...vocab.causes.map((c) => [c.code, c.code])]),
-        { name: 'occurredAt', label: 'Occurred at (JST)', kind: 'datetime' },
-        { name: 'dataItems', label: 'Data items (codes, comma-separated)', kind: 'list' },
-        select('encrypted', 'All data strongly encrypted', tri, { kind: 'bool' }),
-        select('wrongfulPurpose', 'Wrongful purpose', tri, { kind: 'bool' }),
-        { name: 'note', label: 'Note', kind: 'textarea' },
+        int('affectedPersons'),
+        select('cause', () => [['', t('unchanged')], ...vocab.causes.map((c) => [c.code, word('cause', c.code)])]),
+        { name: 'occurredAt', kind: 'datetime' },
+        { name: 'dataItems', kind: 'list' },
+        select('encrypted', tri, { kind: 'bool' }),
+        select('wrongfulPurpose', tri, { kind: 'bool' }),
+        { name: 'note', labelKey: 'findingsNote', kind: 'textarea' },
       ],
     },
-    'approve-notice': { help: 'Approve the notice; this starts the campaign.', fields: [select('language', 'Language', vocab.noticeLanguages.map((l) => [l, l])), text('templateVersion', 'Template version (optional)')] },
+    'approve-notice': { fields: [select('language', () => vocab.noticeLanguages.map((l) => [l, word('noticeLanguage', l)])), text('templateVersion')] },
     'record-filing': {
-      help: 'Record a filing, or that it is not required (fill the reason instead of the date).',
-      fields: [
-        { name: 'obligation', label: 'Obligation', kind: 'obligation' },
-        { name: 'filedAt', label: 'Filed at (JST)', kind: 'datetime', value: toJstLocal(Date.now()) },
-        text('reference', 'Reference (optional)'),
-        text('notRequired', 'Not required because (optional)'),
-      ],
+      fields: [{ name: 'obligation', kind: 'obligation' }, { name: 'filedAt', kind: 'datetime', value: toJstLocal(Date.now()) }, text('reference'), text('notRequired')],
     },
-    'submit-costs': {
-      help: 'Submit one cost item with its evidence.',
-      fields: [select('category', 'Category', cats), int('amountJpy', 'Amount (¥)', { required: true }), text('evidenceRef', 'Evidence reference', { required: true }), int('persons', 'Persons paid (apology payments)'), text('description', 'Description (optional)')],
-    },
-    'approve-payout': { help: 'Approve payable lines (all payable lines when none is ticked).', fields: [{ name: 'lineIds', label: 'Lines', kind: 'lines' }] },
-    deny: { help: 'Deny the claim.', fields: [reason()] },
-    withdraw: { help: 'Withdraw the case.', fields: [reason()] },
-    close: { help: 'Close the case.', fields: [reason()] },
-    'confirm-findings': {
-      help: 'Apply or discard a vendor’s findings held for confirmation (the case view lists them under heldFindings, with before and after).',
-      fields: [text('findingsId', 'Findings id', { required: true }), select('decision', 'Decision', [['apply', 'apply'], ['discard', 'discard']]), reason()],
-    },
+    'submit-costs': { fields: [select('category', cats), int('amountJpy', { required: true }), text('evidenceRef', { required: true }), int('persons'), text('description')] },
+    'approve-payout': { fields: [{ name: 'lineIds', kind: 'lines' }] },
+    deny: { fields: [reasonField()] },
+    withdraw: { fields: [reasonField()] },
+    close: { fields: [reasonField()] },
+    'confirm-findings': { fields: [text('findingsId', { required: true }), select('decision', () => [['apply', t('apply')], ['discard', t('discard')]]), reasonField()] },
   };
 }
 
 function fieldNode(action, f) {
   const id = `${action}-${f.name}`;
+  const label = t('f')[f.labelKey ?? f.name] ?? t(f.labelKey ?? f.name);
   const err = el('span', { class: 'field-error', id: `${id}-error`, dataset: { path: `/${f.name}` } });
   let input;
   if (f.kind === 'select' || f.kind === 'bool') {
-    input = el('select', { id, name: f.name }, f.options.map(([v, t]) => el('option', { value: v }, t)));
+    input = el('select', { id, name: f.name }, f.options().map(([v, label]) => el('option', { value: v }, label)));
   } else if (f.kind === 'textarea') {
     input = el('textarea', { id, name: f.name, rows: 2, required: f.required });
   } else if (f.kind === 'obligation') {
     input = el('select', { id, name: f.name, class: 'dyn-obligations' });
   } else if (f.kind === 'lines') {
-    return el('fieldset', { class: 'field dyn-lines' }, el('legend', {}, f.label), el('div', { class: 'line-boxes' }), err);
+    return el('fieldset', { class: 'field dyn-lines' }, el('legend', {}, label), el('div', { class: 'line-boxes' }), err);
   } else {
     input = el('input', {
       id,
@@ -316,25 +651,25 @@ function fieldNode(action, f) {
     });
   }
   input.setAttribute('aria-describedby', `${id}-error`);
-  return el('div', { class: 'field' }, el('label', { for: id }, f.label), input, err);
+  return el('div', { class: 'field' }, el('label', { for: id }, label), input, err);
 }
 
 function bodyOf(action, form, spec) {
   const fd = new FormData(form);
   const body = {};
   for (const f of spec.fields) {
-    const raw = f.kind === 'lines' ? fd.getAll('lineIds') : String(fd.get(f.name) ?? '').trim();
+    const value = f.kind === 'lines' ? fd.getAll('lineIds') : String(fd.get(f.name) ?? '').trim();
     if (f.kind === 'lines') {
-      if (raw.length) body.lineIds = raw.map(String);
+      if (value.length) body.lineIds = value.map(String);
       continue;
     }
-    if (raw === '') continue;
-    if (f.kind === 'int') body[f.name] = Number(raw);
-    else if (f.kind === 'bool') body[f.name] = raw === 'true';
-    else if (f.kind === 'datetime') body[f.name] = fromJstLocal(raw);
-    else if (f.kind === 'list') body[f.name] = raw.split(/[\s,、]+/).filter(Boolean);
-    else if (f.kind === 'obligation') Object.assign(body, JSON.parse(raw));
-    else body[f.name] = raw;
+    if (value === '') continue;
+    if (f.kind === 'int') body[f.name] = Number(value);
+    else if (f.kind === 'bool') body[f.name] = value === 'true';
+    else if (f.kind === 'datetime') body[f.name] = fromJstLocal(value);
+    else if (f.kind === 'list') body[f.name] = value.split(/[\s,、]+/).filter(Boolean);
+    else if (f.kind === 'obligation') Object.assign(body, JSON.parse(value));
+    else body[f.name] = value;
   }
   if (action === 'record-filing' && body.notRequired) delete body.filedAt;
   if (action === 'record-filing' && !body.notRequired) delete body.notRequired;
@@ -355,26 +690,52 @@ function showFieldErrors(form, errors) {
   return unplaced;
 }
 
-function buildActions() {
-  const forms = actionForms();
-  const allowed = new Map(vocab.actions.map((a) => [a.action, a.roles]));
-  const mine = Object.keys(forms).filter((a) => allowed.get(a)?.includes(me.role));
-  if (mine.length === 0) {
-    replace($('#actions'), el('p', { class: 'muted' }, `Read-only: the role ${me.role} may not act on cases.`));
+function paintResult(action) {
+  const node = $(`#result-${CSS.escape(action)}`);
+  const r = results.get(action);
+  if (!node) return;
+  if (!r) {
+    node.textContent = '';
+    node.className = 'result';
     return;
   }
+  node.className = `result ${r.ok ? 'ok' : 'problem'}`;
+  if (!r.ok) node.setAttribute('role', 'alert');
+  node.textContent = r.ok ? t('done')(jstTime(r.at)) : r.noAnswer ? t('noAnswer')(r.message) : t('refused')(r.message);
+}
+
+/** The forms of the actions the role may take (open or greyed by the case's state), and one line for the rest. */
+function buildActions() {
+  const forms = actionForms();
+  const known = actionsOf ?? vocab.actions.map((a) => ({ action: a.action, allowed: a.roles.includes(me.role), reason: a.roles.includes(me.role) ? undefined : 'role' }));
+  const list = known.filter((a) => forms[a.action]);
+  const forRole = list.filter((a) => a.reason !== 'role');
+  const notForRole = list.filter((a) => a.reason === 'role');
+  if (forRole.length === 0) {
+    replace($('#actions-note'), el('p', { class: 'muted' }, t('readOnly')(me.role)));
+    replace($('#actions'));
+    return;
+  }
+  replace($('#actions-note'), notForRole.length ? el('p', { class: 'small muted', dataset: { testid: 'not-for-role' } }, t('notForRole'), notForRole.map((a) => word('action', a.action)).join(sep())) : null);
   replace(
     $('#actions'),
-    mine.map((action) => {
+    forRole.map(({ action, allowed, reason }) => {
       const spec = forms[action];
       const result = el('p', { class: 'result', role: 'status', 'aria-live': 'polite', id: `result-${action}` });
+      const blocked = allowed ? null : el('p', { class: 'blocked-reason', id: `blocked-${action}`, dataset: { reason } }, t('notNow')(word('block', reason)));
       const form = el(
         'form',
-        { class: 'action', dataset: { action }, novalidate: true, 'aria-labelledby': `h-${action}` },
-        el('h3', { id: `h-${action}` }, action),
-        el('p', { class: 'small muted' }, spec.help),
-        spec.fields.map((f) => fieldNode(action, f)),
-        el('button', { type: 'submit' }, action),
+        {
+          class: `action${allowed ? '' : ' blocked'}`,
+          dataset: { action, allowed: String(allowed) },
+          novalidate: true,
+          'aria-labelledby': `h-${action}`,
+          ...(allowed ? {} : { 'aria-describedby': `blocked-${action}` }),
+        },
+        el('h3', { id: `h-${action}` }, word('action', action)),
+        el('p', { class: 'small muted' }, t('help')[action]),
+        blocked,
+        el('fieldset', { class: 'action-fields', disabled: !allowed }, spec.fields.map((f) => fieldNode(action, f)), el('button', { type: 'submit' }, word('action', action))),
         result,
       );
       // One Idempotency-Key per command, kept until the API gives a definite answer: a submission that got no answer
@@ -382,40 +743,56 @@ function buildActions() {
       let commandKey = crypto.randomUUID();
       form.addEventListener('submit', async (ev) => {
         ev.preventDefault();
+        if (form.dataset.allowed !== 'true') return;
         for (const s of $$('.field-error', form)) s.textContent = '';
-        result.textContent = '';
-        result.className = 'result';
+        results.delete(action);
+        paintResult(action);
         const button = form.querySelector('button[type=submit]');
         button.disabled = true;
         form.setAttribute('aria-busy', 'true');
         try {
-          const r = await api(`/v1/cases/${encodeURIComponent(caseId)}/actions/${action}`, {
-            method: 'POST',
-            body: bodyOf(action, form, spec),
-            headers: { 'Idempotency-Key': commandKey },
-          });
+          const r = await api(`${casePath}/actions/${action}`, { method: 'POST', body: bodyOf(action, form, spec), headers: { 'Idempotency-Key': commandKey } });
           commandKey = crypto.randomUUID();
           if (r.ok) {
-            result.className = 'result ok';
-            result.textContent = `Done at ${jstTime(new Date())}.`;
+            results.set(action, { ok: true, at: new Date() });
             render(r.data);
+            void followView();
           } else {
             const rest = showFieldErrors(form, r.problem?.errors ?? []);
-            result.className = 'result problem';
-            result.setAttribute('role', 'alert');
-            result.textContent = [`Refused: ${problemText(r.problem) || `HTTP ${r.status}`}`, ...rest.map((e) => `${e.path}: ${e.message}`)].join(' · ');
+            results.set(action, { ok: false, message: [problemText(r.problem) || `HTTP ${r.status}`, ...rest.map((e) => `${e.path}: ${e.message}`)].join(' · ') });
           }
         } catch (err) {
-          result.className = 'result problem';
-          result.textContent = `No answer yet (${err.message}): the command may already be recorded. Submitting again is safe; it will not be applied twice.`;
+          results.set(action, { ok: false, noAnswer: true, message: err.message });
         } finally {
           button.disabled = false;
           form.removeAttribute('aria-busy');
+          paintResult(action);
         }
       });
       return form;
     }),
   );
+  for (const a of forRole) paintResult(a.action);
+  if (current) refreshDynamicFields(current);
+}
+
+/** What this role may do on the case now, from the API; the forms are rebuilt only when that changes. */
+async function refreshActions() {
+  const r = await get(`${casePath}/actions`);
+  if (!r.ok) return;
+  const next = r.data.actions;
+  const same = actionsOf && JSON.stringify(actionsOf) === JSON.stringify(next);
+  actionsOf = next;
+  if (same) return;
+  // Keep what was typed in forms that stay open.
+  const typed = new Map($$('#actions form').map((f) => [f.dataset.action, [...new FormData(f).entries()]]));
+  buildActions();
+  for (const f of $$('#actions form')) {
+    for (const [name, value] of typed.get(f.dataset.action) ?? []) {
+      const input = f.elements.namedItem(name);
+      if (input && 'value' in input && input.type !== 'checkbox' && typeof value === 'string') input.value = value;
+    }
+  }
 }
 
 /** Options that depend on the case (obligations to file, lines to approve), keeping what the user had chosen. */
@@ -426,9 +803,11 @@ function refreshDynamicFields(c) {
       sel,
       c.obligations
         .filter((o) => o.status === 'pending' || o.status === 'overdue')
-        .map((o) => el('option', { value: JSON.stringify({ regime: o.regime, kind: o.kind, audience: o.audience }) }, `${o.regime} ${o.kind} (${o.audience}) due ${jst(o.dueAt)}`)),
+        .map((o) =>
+          el('option', { value: JSON.stringify({ regime: o.regime, kind: o.kind, audience: o.audience }) }, `${o.regime} ${word('kind', o.kind)}（${word('audience', o.audience)}）${t('due')(jst(o.dueAt))}`),
+        ),
     );
-    if (sel.options.length === 0) sel.append(el('option', { value: '' }, 'nothing left to file'));
+    if (sel.options.length === 0) sel.append(el('option', { value: '' }, t('nothingToFile')));
     if ([...sel.options].some((o) => o.value === chosen)) sel.value = chosen;
   }
   for (const box of $$('.dyn-lines .line-boxes')) {
@@ -437,9 +816,16 @@ function refreshDynamicFields(c) {
     replace(
       box,
       payable.length === 0
-        ? el('p', { class: 'small muted' }, 'No payable line.')
+        ? el('p', { class: 'small muted' }, t('noPayable'))
         : payable.map((l) =>
-            el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lineIds', value: l.lineId, checked: ticked.has(l.lineId) }), ` ${l.lineId} ${label(vocab?.costCategories, l.category)} ${yen(l.payableJpy)}`),
+            el(
+              'label',
+              { class: 'check' },
+              el('input', { type: 'checkbox', name: 'lineIds', value: l.lineId, checked: ticked.has(l.lineId) }),
+              ' ',
+              raw(l.lineId),
+              ` ${vocabLabel(vocab?.costCategories, l.category)} ${yen(l.payableJpy)}`,
+            ),
           ),
     );
   }
@@ -447,36 +833,61 @@ function refreshDynamicFields(c) {
 
 // ---- polling -----------------------------------------------------------------------------------------------------
 
+function paintConn() {
+  const conn = $('#conn');
+  if (!lastConn) {
+    conn.textContent = t('loading');
+    return;
+  }
+  conn.dataset.state = lastConn.state;
+  conn.textContent =
+    lastConn.state === 'fresh' ? t('live')(jstTime(lastGood)) : lastConn.unreachable ? t('reconnecting')(lastGood ? jstTime(lastGood) : '—') : t('notRefreshed')(lastConn.message);
+}
+
 async function poll() {
   clearTimeout(timer);
   try {
-    const r = await get(`/v1/cases/${encodeURIComponent(caseId)}`);
+    const r = await get(casePath);
     if (r.status === 404) {
-      replace($('#main'), el('h1', {}, 'Case not found'), el('p', { class: 'problem', role: 'alert' }, problemText(r.problem)));
+      replace($('#main'), el('h1', {}, t('notFound')), el('p', { class: 'problem', role: 'alert' }, problemText(r.problem)));
       return;
     }
     if (!r.ok) throw new Error(problemText(r.problem) || `HTTP ${r.status}`);
-    if (!r.notModified || !current) render(r.data);
+    if (!r.notModified || !current) {
+      render(r.data);
+      await followView();
+    }
     lastGood = new Date();
+    lastConn = { state: 'fresh' };
     document.body.classList.remove('stale');
-    $('#conn').dataset.state = 'fresh';
-    $('#conn').textContent = `Live · last refreshed ${jstTime(lastGood)}`;
   } catch (err) {
     document.body.classList.add('stale');
-    $('#conn').dataset.state = 'stale';
-    $('#conn').textContent =
-      err instanceof Unreachable
-        ? `Reconnecting… shown as of ${lastGood ? jstTime(lastGood) : '—'}; may be out of date.`
-        : `Not refreshed: ${err.message}`;
+    lastConn = { state: 'stale', unreachable: err instanceof Unreachable, message: err.message };
   }
-  timer = setTimeout(poll, POLL_MS);
+  paintConn();
+  timer = setTimeout(poll, document.hidden ? Math.max(POLL_MS, HIDDEN_POLL_MS) : POLL_MS);
+}
+
+function redraw() {
+  translateStatic(t);
+  document.title = current ? `${t('caseTitle')(current.caseId)} · breach-claims` : `${t('pageTitle')} · breach-claims`;
+  buildActions();
+  if (current) render(current);
+  paintTimeline();
+  paintConn();
 }
 
 async function init() {
-  if (refuseRole(me, ['handler', 'supervisor', 'ops', 'admin', 'insured'], 'Case desk')) return;
+  translateStatic(t);
+  if (refuseRole(me, ['handler', 'supervisor', 'ops', 'admin', 'insured'], () => t('pageTitle'))) return;
   vocab = await vocabulary();
   buildActions();
   startCountdowns();
+  onLang(redraw);
+  // Back in view: ask at once rather than after the background interval.
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) void poll();
+  });
   await poll();
 }
 

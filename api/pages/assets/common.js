@@ -31,7 +31,7 @@ export class Unreachable extends Error {}
  * `Unreachable` on network failure and on 502/503/504, which mean "try again" rather than "this is the answer".
  */
 export async function api(path, { method = 'GET', body, headers = {}, etag, key = session.key(), relogin = true } = {}) {
-  const h = { Accept: 'application/json', ...headers };
+  const h = { Accept: 'application/json', 'Accept-Language': lang(), ...headers };
   if (key) h.Authorization = `Bearer ${key}`;
   if (etag) h['If-None-Match'] = etag;
   let payload;
@@ -131,49 +131,396 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 /** A table with a header row; `rows` are arrays of cells (strings or nodes). */
-export function table(headers, rows, { caption, empty = 'None' } = {}) {
+/** With `stack`, a phone shows each row as a card, every cell under its column's name (data-label, see app.css). */
+export function table(headers, rows, { caption, empty = 'None', stack = false } = {}) {
   if (rows.length === 0) return el('p', { class: 'empty' }, empty);
   return el(
     'div',
-    { class: 'table-wrap' },
+    { class: `table-wrap${stack ? ' stack' : ''}` },
     el(
       'table',
       {},
       caption ? el('caption', {}, caption) : null,
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c) => el('td', {}, c))))),
+      el('tbody', {}, rows.map((r) => el('tr', {}, r.map((c, i) => el('td', { dataset: headers[i] ? { label: headers[i] } : {} }, c))))),
     ),
   );
 }
 
+// ---- language ----------------------------------------------------------------------------------------------------
+
+const LANG_KEY = 'bc.lang';
+export const LANGS = ['ja', 'en'];
+
+/** The browser's first language we have (what it sends as Accept-Language), Japanese when it prefers neither. */
+export function browserLang(list = navigator.languages?.length ? navigator.languages : [navigator.language]) {
+  for (const l of list ?? []) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'ja';
+}
+
+let currentLang;
+/** The page language: the one chosen on any page before (localStorage), else the browser's. */
+export function lang() {
+  if (currentLang) return currentLang;
+  let saved = null;
+  try {
+    saved = localStorage.getItem(LANG_KEY);
+  } catch {
+    // Storage blocked: the browser's language, not remembered.
+  }
+  currentLang = LANGS.includes(saved) ? saved : browserLang();
+  document.documentElement.lang = currentLang;
+  return currentLang;
+}
+
+/** Switches every page to `l`, remembers it, and tells the page (`bc:lang` on document) to redraw. */
+export function setLang(l) {
+  if (!LANGS.includes(l)) return;
+  currentLang = l;
+  try {
+    localStorage.setItem(LANG_KEY, l);
+  } catch {
+    // Not remembered; this page still switches.
+  }
+  document.documentElement.lang = l;
+  for (const b of $$('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === l));
+  for (const g of $$('.lang[role=group]')) g.setAttribute('aria-label', l === 'ja' ? '言語' : 'Language');
+  document.dispatchEvent(new CustomEvent('bc:lang', { detail: l }));
+}
+
+/** Runs `redraw` now and whenever the language changes. */
+export function onLang(redraw) {
+  document.addEventListener('bc:lang', () => redraw(lang()));
+}
+
+/**
+ * The one table mechanism: a page's table is `{ ja: {...}, en: {...} }`; `t(key)` is the entry in the page language
+ * (a string, or a function of the values it words), falling back to the English one and then to the key.
+ */
+export function translator(table) {
+  return (key) => table[lang()]?.[key] ?? table.en?.[key] ?? key;
+}
+
+/** Fills `[data-i18n]` elements with their entry in the page's table. */
+export function translateStatic(t, root = document) {
+  for (const n of $$('[data-i18n]', root)) n.textContent = t(n.dataset.i18n);
+  for (const n of $$('[data-i18n-label]', root)) n.setAttribute('aria-label', t(n.dataset.i18nLabel));
+}
+
+/** The 日本語 / English switch; it lives in the page header on every page. */
+export function langToggle() {
+  // Each button names its language in that language, so a reader of either finds it.
+  const group = el('div', { class: 'lang', role: 'group', 'aria-label': lang() === 'ja' ? '言語' : 'Language' });
+  for (const [code, name] of [['ja', '日本語'], ['en', 'English']]) {
+    const b = el('button', { type: 'button', class: 'secondary', dataset: { lang: code }, lang: code, 'aria-pressed': String(lang() === code) }, name);
+    b.addEventListener('click', () => setLang(code));
+    group.append(b);
+  }
+  return group;
+}
+
+// ---- codes as words ----------------------------------------------------------------------------------------------
+
+/** The product's codes in both languages, by kind. `word(kind, code)`; an unknown code is shown as it is. */
+const WORDS = {
+  ja: {
+    status: { reported: '受付', triage: '初期評価', response: '対応中', settlement: '精算中', closed: '終了', denied: '支払対象外', withdrawn: '取下げ' },
+    severity: { low: '低', medium: '中', high: '高', critical: '重大' },
+    decision: { covered: '補償対象', provisional: '暫定', denied: '補償対象外' },
+    action: {
+      assign: '担当者の割当',
+      'decide-coverage': '補償の判断',
+      consent: '費用の同意',
+      'record-findings': '調査結果の記録',
+      'approve-notice': '本人通知の承認',
+      'record-filing': '報告の記録',
+      'submit-costs': '費用の提出',
+      'approve-payout': '支払の承認',
+      deny: '支払対象外の決定',
+      withdraw: '取下げ',
+      close: '終了',
+      'confirm-findings': '調査結果の確認',
+    },
+    kind: { preliminary: '速報', final: '確報', notice: '本人への通知', assessment: '評価' },
+    audience: { regulator: '監督機関', persons: '本人' },
+    obligation: { pending: '未了', done: '完了', overdue: '期限超過', not_required: '不要' },
+    trigger: {
+      sensitive_data: '要配慮個人情報',
+      financial_risk: '財産的被害のおそれ',
+      wrongful_purpose: '不正の目的のおそれ',
+      over_1000_persons: '1,000人超',
+      residents_affected: '居住者が影響',
+      high_risk: '高いリスク',
+      over_500_residents: '居住者500人超',
+      at_least_250_residents: '居住者250人以上',
+      at_least_500_persons: '500人以上',
+      significant_harm: '重大な被害のおそれ',
+      likely_serious_harm: '深刻な被害のおそれ',
+      at_least_1000_persons: '1,000人以上',
+      unique_id: '固有識別情報',
+      hacking: '不正アクセス',
+    },
+    vendor: { dispatched: '依頼済み', acknowledged: '受諾', replaced: '交代', failed: '失敗' },
+    vendorRole: { forensics: 'フォレンジック調査', counsel: '弁護士', call_center: 'コールセンター', public_relations: '広報', credit_monitoring: 'クレジットモニタリング', recurrence_prevention: '再発防止', print_mail: '印刷・郵送' },
+    line: { payable: '支払可能', held: '保留', paid: '支払済み', approved: '承認済み' },
+    payout: { awaiting_supervisor: '上長承認待ち', approved: '承認済み', paid: '支払済み', failed: '失敗' },
+    campaign: { not_started: '未開始', sending: '送付中', running: '送付中', done: '完了', completed: '完了', failed: '失敗' },
+    role: { insured: '被保険者', handler: '損害担当者', supervisor: '上長', ops: '運用', admin: '管理者', vendor: '委託先' },
+    noticeLanguage: { ja: '日本語', en: '英語' },
+    cause: {
+      device_loss: '端末・媒体の紛失',
+      device_theft: '端末・媒体の盗難',
+      misdelivery: '誤送付・誤送信',
+      misconfiguration: '設定ミス',
+      external_attack: '外部からの不正アクセス',
+      insider_malicious: '内部者の不正',
+      insider_negligent: '内部者の過失',
+      vendor_breach: '委託先での漏えい',
+      web_skimming: 'ウェブスキミング',
+      other: 'その他',
+    },
+    reason: {
+      outside_policy_period: '保険期間外',
+      before_retroactive_date: '遡及日より前',
+      known_before_inception: '保険期間開始前から認識',
+      directed_by_insured_officers: '役員の指示による',
+      war_or_riot: '戦争・暴動',
+      natural_catastrophe: '自然災害',
+      occurrence_unknown: '発生日時が不明',
+      claim_outside_policy_period: '請求が保険期間外',
+      contractual_liability: '契約による加重責任',
+      bodily_injury_or_property_damage: '身体障害・財物損壊',
+      terrorism: 'テロ行為',
+      not_covered_category: '補償対象外の費用項目',
+      consent_missing: '事前の同意なし',
+      persons_missing: '人数の記載なし',
+      evidence_missing: '証憑なし',
+      evidence_short: '証憑の金額不足',
+      payout_ratio_applied: '支払割合を適用',
+      deductible_applied: '免責金額を適用',
+      capped_by_sub_limit: '費用項目の限度額まで',
+      capped_by_consent_limit: '同意した上限まで',
+      capped_by_per_victim_cap: '1人あたりの上限まで',
+      capped_by_incident_limit: '1事故の限度額まで',
+      capped_by_period_limit: '保険期間中の限度額まで',
+    },
+    block: {
+      role: 'この役割では実行できません',
+      case_ended: '事故対応は終了しています',
+      coverage_denied: '補償対象外と判断されています',
+      coverage_not_covered: '補償対象と判断されていません',
+      notice_approved: '本人通知は承認済みです',
+      awaits_supervisor: '上長の承認待ちの支払があります',
+      consent_missing: '同意がないため保留中の項目のみで、支払可能な金額がありません',
+      nothing_payable: '支払可能な項目がありません',
+      nothing_to_file: '未了の報告はありません',
+      nothing_held: '確認待ちの調査結果はありません',
+      payout_made: '支払済みのため取下げできません（終了してください）',
+      obligations_open: '未了の報告・通知があります',
+      payout_in_progress: '処理中の支払があります',
+      unpaid_lines: '未払いの支払可能な項目があります',
+    },
+    timeline: {
+      reported: '報告', assessment: '評価', assign: '割当', consent: '同意', costs: '費用', counsel: '弁護士の助言', coverage: '補償判断',
+      email: 'メール', filing: '報告', findings: '調査結果', notice: '本人通知', notification: '通知', overdue: '期限超過', payout: '支払',
+      persons: '対象者一覧', refused: '拒否', reminder: '督促', status: '状況', vendor: '委託先', announcement: '公表',
+    },
+    step: {
+      category: '費用項目', consent: '同意', persons: '人数', evidence_ref: '証憑', evidence: '証憑', deductible: '免責金額', payout_ratio: '支払割合',
+      sub_limit: '項目の限度額', consent_limit: '同意の上限', per_victim_cap: '1人あたりの上限', incident_limit: '1事故の限度額', period_limit: '期間の限度額',
+    },
+  },
+  en: {
+    status: { reported: 'Reported', triage: 'Triage', response: 'Response', settlement: 'Settlement', closed: 'Closed', denied: 'Denied', withdrawn: 'Withdrawn' },
+    severity: { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' },
+    decision: { covered: 'Covered', provisional: 'Provisional', denied: 'Denied' },
+    action: {
+      assign: 'Assign',
+      'decide-coverage': 'Decide coverage',
+      consent: 'Consent to costs',
+      'record-findings': 'Record findings',
+      'approve-notice': 'Approve the notice',
+      'record-filing': 'Record a filing',
+      'submit-costs': 'Submit costs',
+      'approve-payout': 'Approve payout',
+      deny: 'Deny the claim',
+      withdraw: 'Withdraw',
+      close: 'Close the case',
+      'confirm-findings': 'Confirm findings',
+    },
+    kind: { preliminary: 'Preliminary report', final: 'Final report', notice: 'Notice to persons', assessment: 'Assessment' },
+    audience: { regulator: 'Regulator', persons: 'Affected persons' },
+    obligation: { pending: 'Pending', done: 'Done', overdue: 'Overdue', not_required: 'Not required' },
+    trigger: {
+      sensitive_data: 'Sensitive data',
+      financial_risk: 'Risk of financial harm',
+      wrongful_purpose: 'Possible wrongful purpose',
+      over_1000_persons: 'Over 1,000 persons',
+      residents_affected: 'Residents affected',
+      high_risk: 'High risk',
+      over_500_residents: 'Over 500 residents',
+      at_least_250_residents: '250 residents or more',
+      at_least_500_persons: '500 persons or more',
+      significant_harm: 'Significant harm likely',
+      likely_serious_harm: 'Serious harm likely',
+      at_least_1000_persons: '1,000 persons or more',
+      unique_id: 'Unique identifiers',
+      hacking: 'Hacking',
+    },
+    vendor: { dispatched: 'Dispatched', acknowledged: 'Acknowledged', replaced: 'Replaced', failed: 'Failed' },
+    vendorRole: { forensics: 'Forensics', counsel: 'Counsel', call_center: 'Call centre', public_relations: 'Public relations', credit_monitoring: 'Credit monitoring', recurrence_prevention: 'Recurrence prevention', print_mail: 'Print and mail' },
+    line: { payable: 'Payable', held: 'Held', paid: 'Paid', approved: 'Approved' },
+    payout: { awaiting_supervisor: 'Awaiting a supervisor', approved: 'Approved', paid: 'Paid', failed: 'Failed' },
+    campaign: { not_started: 'not started', sending: 'sending', running: 'running', done: 'done', completed: 'done', failed: 'failed' },
+    role: { insured: 'insured', handler: 'handler', supervisor: 'supervisor', ops: 'operations', admin: 'administrator', vendor: 'vendor' },
+    noticeLanguage: { ja: 'Japanese', en: 'English' },
+    cause: {
+      device_loss: 'Device or media lost',
+      device_theft: 'Device or media stolen',
+      misdelivery: 'Misdelivery (mail, e-mail, fax)',
+      misconfiguration: 'Misconfiguration',
+      external_attack: 'External attack',
+      insider_malicious: 'Malicious insider',
+      insider_negligent: 'Negligent insider',
+      vendor_breach: 'Breach at a contractor',
+      web_skimming: 'Web skimming',
+      other: 'Other',
+    },
+    reason: {
+      outside_policy_period: 'Outside the policy period',
+      before_retroactive_date: 'Before the retroactive date',
+      known_before_inception: 'Known before inception',
+      directed_by_insured_officers: 'Directed by the insured’s officers',
+      war_or_riot: 'War or riot',
+      natural_catastrophe: 'Natural catastrophe',
+      occurrence_unknown: 'Occurrence date unknown',
+      claim_outside_policy_period: 'Claim outside the policy period',
+      contractual_liability: 'Contractual liability',
+      bodily_injury_or_property_damage: 'Bodily injury or property damage',
+      terrorism: 'Terrorism',
+      not_covered_category: 'Category not covered',
+      consent_missing: 'No prior consent',
+      persons_missing: 'Number of persons missing',
+      evidence_missing: 'No evidence',
+      evidence_short: 'Evidence falls short',
+      payout_ratio_applied: 'Payout ratio applied',
+      deductible_applied: 'Deductible applied',
+      capped_by_sub_limit: 'Capped by the category limit',
+      capped_by_consent_limit: 'Capped by the consented limit',
+      capped_by_per_victim_cap: 'Capped per person',
+      capped_by_incident_limit: 'Capped by the incident limit',
+      capped_by_period_limit: 'Capped by the period limit',
+    },
+    block: {
+      role: 'Your role may not do this',
+      case_ended: 'The case has ended',
+      coverage_denied: 'Coverage is denied',
+      coverage_not_covered: 'Coverage is not decided as covered',
+      notice_approved: 'The notice is already approved',
+      awaits_supervisor: 'A payout awaits a supervisor',
+      consent_missing: 'Nothing payable: the lines are held for want of consent',
+      nothing_payable: 'No payable lines',
+      nothing_to_file: 'No filing is open',
+      nothing_held: 'No vendor findings are held for confirmation',
+      payout_made: 'A payout was made: close the case instead',
+      obligations_open: 'Filings or notices are still open',
+      payout_in_progress: 'A payout is still in progress',
+      unpaid_lines: 'Payable lines are not yet paid',
+    },
+    timeline: {
+      reported: 'Reported', assessment: 'Assessment', assign: 'Assignment', consent: 'Consent', costs: 'Costs', counsel: 'Counsel', coverage: 'Coverage',
+      email: 'E-mail', filing: 'Filing', findings: 'Findings', notice: 'Notice', notification: 'Notification', overdue: 'Overdue', payout: 'Payout',
+      persons: 'Persons list', refused: 'Refused', reminder: 'Reminder', status: 'Status', vendor: 'Vendor', announcement: 'Announcement',
+    },
+    step: {
+      category: 'Category', consent: 'Consent', persons: 'Persons', evidence_ref: 'Evidence', evidence: 'Evidence', deductible: 'Deductible', payout_ratio: 'Payout ratio',
+      sub_limit: 'Category limit', consent_limit: 'Consented limit', per_victim_cap: 'Per-person cap', incident_limit: 'Incident limit', period_limit: 'Period limit',
+    },
+  },
+};
+
+export function word(kind, code) {
+  if (code === undefined || code === null) return '—';
+  return WORDS[lang()][kind]?.[code] ?? WORDS.en[kind]?.[code] ?? String(code);
+}
+/** The kinds `word` knows, for tests. */
+export const WORD_KINDS = Object.keys(WORDS.en);
+
+/** A code's label from the vocabulary endpoint's lists (data items, cost categories) in the page language. */
+export function vocabLabel(list, code) {
+  const hit = list?.find((x) => x.code === code);
+  if (!hit) return code;
+  return lang() === 'ja' ? hit.labelJa : hit.label;
+}
+
 // ---- formatting --------------------------------------------------------------------------------------------------
 
-const yenFmt = new Intl.NumberFormat('ja-JP');
-export const yen = (n) => (typeof n === 'number' ? `¥${yenFmt.format(n)}` : '—');
-export const num = (n) => (typeof n === 'number' ? yenFmt.format(n) : '—');
+const numFmt = new Intl.NumberFormat('ja-JP');
+/** Yen with separators, the same in both languages: ¥3,705,000. */
+export const yen = (n) => (typeof n === 'number' ? `¥${numFmt.format(n)}` : '—');
+export const num = (n) => (typeof n === 'number' ? numFmt.format(n) : '—');
 
-const jstFmt = new Intl.DateTimeFormat('sv-SE', {
+/** Counted things with the right word: "1 letter", "2 letters"; 「1通」. */
+const UNITS = {
+  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日' },
+  en: {
+    letter: ['letter', 'letters'],
+    person: ['person', 'persons'],
+    case: ['case', 'cases'],
+    row: ['row', 'rows'],
+    line: ['line', 'lines'],
+    email: ['e-mail', 'e-mails'],
+    duplicate: ['duplicate', 'duplicates'],
+    day: ['day', 'days'],
+  },
+};
+const enPlural = new Intl.PluralRules('en');
+export function count(n, unit) {
+  const value = typeof n === 'number' ? n : 0;
+  if (lang() === 'ja') return `${numFmt.format(value)}${UNITS.ja[unit] ?? ''}`;
+  const [one, other] = UNITS.en[unit] ?? [unit, unit];
+  return `${numFmt.format(value)} ${enPlural.select(value) === 'one' ? one : other}`;
+}
+
+const JST_PARTS = new Intl.DateTimeFormat('en-US', {
   timeZone: 'Asia/Tokyo',
   year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const jstTimeFmt = new Intl.DateTimeFormat('sv-SE', {
-  timeZone: 'Asia/Tokyo',
+  month: 'numeric',
+  day: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
+  hourCycle: 'h23',
 });
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "2026-11-25 09:00 JST" */
+/** The JST calendar and clock of an instant, as numbers. */
+export function jstParts(d) {
+  const p = Object.fromEntries(JST_PARTS.formatToParts(d).map((x) => [x.type, x.value]));
+  return { y: Number(p.year), m: Number(p.month), d: Number(p.day), hh: p.hour, mm: p.minute, ss: p.second };
+}
+
+/** A date and time in JST: 「2026年11月24日 12:00」 (era-free) or "24 Nov 2026, 12:00 JST". */
 export function jst(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : `${jstFmt.format(d)} JST`;
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const p = jstParts(d);
+  return lang() === 'ja' ? `${p.y}年${p.m}月${p.d}日 ${p.hh}:${p.mm}` : `${p.d} ${MONTHS[p.m - 1]} ${p.y}, ${p.hh}:${p.mm} JST`;
 }
-export const jstTime = (d) => `${jstTimeFmt.format(d)} JST`;
+/** A clock time in JST with seconds: 「12:00:05」 or "12:00:05 JST". */
+export function jstTime(d) {
+  const p = jstParts(d);
+  return lang() === 'ja' ? `${p.hh}:${p.mm}:${p.ss}` : `${p.hh}:${p.mm}:${p.ss} JST`;
+}
+/** A JST day, short: 「11/24」 or "24 Nov". */
+export function jstShortDay(ymd) {
+  const [, m, d] = ymd.split('-').map(Number);
+  return lang() === 'ja' ? `${m}/${d}` : `${d} ${MONTHS[m - 1]}`;
+}
 
 /** The JST calendar day of an instant, as YYYY-MM-DD. */
 export function jstDay(iso) {
@@ -197,9 +544,11 @@ export function duration(ms) {
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} m`;
-  return `${m} m ${String(sec).padStart(2, '0')} s`;
+  const ja = lang() === 'ja';
+  const pad = (x) => String(x).padStart(2, '0');
+  if (d > 0) return ja ? `${d}日${h}時間` : `${d} d ${h} h`;
+  if (h > 0) return ja ? `${h}時間${pad(m)}分` : `${h} h ${pad(m)} m`;
+  return ja ? `${m}分${pad(sec)}秒` : `${m} m ${pad(sec)} s`;
 }
 
 /** A countdown element, kept current by `startCountdowns`. */
@@ -212,7 +561,8 @@ export function countdown(iso) {
 
 function paintCountdown(node, now) {
   const left = new Date(node.dataset.due).getTime() - now;
-  node.textContent = left >= 0 ? `in ${duration(left)}` : `overdue by ${duration(left)}`;
+  const ja = lang() === 'ja';
+  node.textContent = left >= 0 ? (ja ? `あと${duration(left)}` : `in ${duration(left)}`) : ja ? `${duration(left)}超過` : `overdue by ${duration(left)}`;
   node.classList.toggle('late', left < 0);
   node.classList.toggle('soon', left >= 0 && left < 24 * 3_600_000);
 }
@@ -224,8 +574,23 @@ export function startCountdowns() {
   }, 1000);
 }
 
-export function badge(kind, value) {
-  return el('span', { class: `badge ${kind}-${value ?? 'none'}` }, value ?? '—');
+/** A coloured badge for a code (status, severity, …), worded in the page language; the code stays in data-code. */
+export function badge(kind, value, wordKind = kind) {
+  return el('span', { class: `badge ${kind}-${value ?? 'none'}`, dataset: { code: value ?? '' } }, value ? word(wordKind, value) : '—');
+}
+
+/** "Nice" axis ticks from 0 to at least `max`: steps of 1, 2 or 5 × 10ⁿ, at most about `target` of them. */
+export function niceTicks(max, target = 5) {
+  const top = Math.max(1, Math.ceil(max));
+  const raw = top / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((k) => k * mag).find((s) => s >= raw) ?? 10 * mag);
+  const ticks = [];
+  for (let v = 0; v < top + step; v += step) {
+    ticks.push(v);
+    if (v >= top) break;
+  }
+  return ticks;
 }
 
 // ---- vocabulary and page frame -----------------------------------------------------------------------------------
@@ -241,39 +606,67 @@ export async function vocabulary() {
   return (vocab = r.data);
 }
 
+const FRAME = {
+  ja: {
+    dashboard: 'ダッシュボード',
+    report: '事故報告',
+    docs: 'API仕様',
+    signOut: 'ログアウト',
+    skip: '本文へ移動',
+    pages: 'ページ',
+    cannotUse: (role) => `${word('role', role)}の役割では、このページを利用できません。`,
+  },
+  en: {
+    dashboard: 'Dashboard',
+    report: 'Incident report',
+    docs: 'API docs',
+    signOut: 'Sign out',
+    skip: 'Skip to content',
+    pages: 'Pages',
+    cannotUse: (role) => `The role ${word('role', role)} cannot use this page.`,
+  },
+};
+const ft = translator(FRAME);
+
 const NAV = [
-  { href: '/ui/dashboard', label: 'Dashboard', roles: ['ops', 'handler', 'supervisor', 'admin'] },
-  { href: '/ui/report', label: 'Incident report / 事故報告', roles: ['insured', 'handler'] },
-  { href: '/docs', label: 'API docs', roles: ['insured', 'ops', 'handler', 'supervisor', 'admin'] },
+  { href: '/ui/dashboard', key: 'dashboard', roles: ['ops', 'handler', 'supervisor', 'admin'] },
+  { href: '/ui/report', key: 'report', roles: ['insured', 'handler'] },
+  { href: '/docs', key: 'docs', roles: ['insured', 'ops', 'handler', 'supervisor', 'admin'] },
 ];
 
-/** The header: product name, links the role may use, who is signed in, sign out. */
+/** The header: product name, links the role may use, the language switch, who is signed in, sign out. */
 export function frame(me, current) {
   const top = $('#top');
-  const signOut = el('button', { type: 'button', class: 'link' }, 'Sign out');
-  signOut.addEventListener('click', () => {
-    session.clear();
-    location.assign('/');
-  });
-  replace(
-    top,
-    el('a', { class: 'skip', href: '#main' }, 'Skip to content'),
-    el('a', { class: 'brand', href: '/' }, 'breach-claims'),
-    el(
-      'nav',
-      { 'aria-label': 'Pages' },
-      NAV.filter((n) => n.roles.includes(me.role)).map((n) =>
-        el('a', { href: n.href, ...(n.href === current ? { 'aria-current': 'page' } : {}) }, n.label),
+  const draw = () => {
+    const signOut = el('button', { type: 'button', class: 'link' }, ft('signOut'));
+    signOut.addEventListener('click', () => {
+      session.clear();
+      location.assign('/');
+    });
+    replace(
+      top,
+      el('a', { class: 'skip', href: '#main' }, ft('skip')),
+      el('a', { class: 'brand', href: '/', translate: 'no' }, 'breach-claims'),
+      el(
+        'nav',
+        { 'aria-label': ft('pages') },
+        NAV.filter((n) => n.roles.includes(me.role)).map((n) =>
+          el('a', { href: n.href, ...(n.href === current ? { 'aria-current': 'page' } : {}) }, ft(n.key)),
+        ),
       ),
-    ),
-    el('span', { class: 'who' }, `${me.name} (${me.role}${me.insuredId ? ` · ${me.insuredId}` : ''})`),
-    signOut,
-  );
+      langToggle(),
+      el('span', { class: 'who' }, el('span', { translate: 'no' }, me.name), ` (${word('role', me.role)}`, me.insuredId ? [' · ', el('span', { translate: 'no' }, me.insuredId)] : null, ')'),
+      signOut,
+    );
+  };
+  draw();
+  document.documentElement.lang = lang();
+  onLang(draw);
 }
 
 /** A page the role may not use says so rather than showing errors. */
 export function refuseRole(me, roles, what) {
   if (roles.includes(me.role)) return false;
-  replace($('#main'), el('h1', {}, what), el('p', { class: 'problem', role: 'alert' }, `The role ${me.role} cannot use this page.`));
+  replace($('#main'), el('h1', {}, typeof what === 'function' ? what() : what), el('p', { class: 'problem', role: 'alert' }, ft('cannotUse')(me.role)));
   return true;
 }

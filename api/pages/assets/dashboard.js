@@ -1,11 +1,12 @@
 // Operations dashboard: counts, a chart of cases over time, deadlines, SLA breaches and the filtered case list.
 // Polls every few seconds with If-None-Match. When the API cannot be reached the page says so and marks every
-// figure as stale (greyed, with the time it was last known good) until a poll succeeds again.
+// figure as stale (greyed, with the time it was last known good) until a poll succeeds again. Japanese or English.
 import {
   $,
   $$,
   Unreachable,
   badge,
+  count,
   countdown,
   el,
   etagCache,
@@ -13,16 +14,127 @@ import {
   fromJstLocal,
   jst,
   jstDay,
+  jstShortDay,
   jstTime,
+  niceTicks,
   num,
+  onLang,
   problemText,
   refuseRole,
   replace,
   requireLogin,
   startCountdowns,
   table,
+  translateStatic,
+  translator,
   vocabulary,
+  word,
 } from './common.js';
+
+const T = {
+  ja: {
+    title: '運用ダッシュボード',
+    loading: '読み込み中…',
+    hCounts: '件数',
+    hStatus: '状況別',
+    hSeverity: '重大度別',
+    hChart: (days) => `日別の報告件数（日本時間・直近${days}日）`,
+    hOverdue: '期限を過ぎた義務',
+    hDue: '24時間以内の期限',
+    hSla: '委託先の対応期限超過',
+    hCases: '事故の一覧',
+    total: '総件数',
+    open: '対応中',
+    due24: '24時間以内に期限',
+    overdue: '期限超過',
+    slaBreaches: '委託先の期限超過',
+    chartTitle: (n, days) => `直近${days}日に報告された事故 ${count(n, 'case')}`,
+    chartAll: (n) => `全${count(n, 'case')}。`,
+    chartRecent: (n) => `最近報告された${count(n, 'case')}から集計。`,
+    dlCols: ['事故番号', '状況', '重大度', '次の期限', '残り', '担当者'],
+    nothingOverdue: '期限を過ぎたものはありません。',
+    nothingDue: '24時間以内の期限はありません。',
+    slaLine: (n) => `委託先が受諾期限を守らなかった事故: ${count(n, 'case')}`,
+    slaCols: ['事故番号', '状況', '超過', '担当者', '報告日時'],
+    noBreach: '最近の事故に期限超過はありません。',
+    caseCols: ['事故番号', '被保険者', '概要', '状況', '重大度', '保険証券番号', '報告日時', '次の期限', '残り', '担当者', '期限超過', '委託先超過'],
+    noMatch: '条件に合う事故はありません。',
+    page: (n) => `${n}ページ`,
+    prev: '← 前へ',
+    next: '次へ →',
+    fStatus: '状況',
+    fSeverity: '重大度',
+    fInsured: '被保険者ID',
+    fPolicy: '保険証券番号',
+    fDue: '次の期限がこれより前（日本時間）',
+    fOverdue: '期限超過',
+    fAssigned: '担当者',
+    fSize: '1ページの件数',
+    any: 'すべて',
+    overdueOnly: '期限超過のみ',
+    notOverdue: '期限内のみ',
+    apply: '絞り込む',
+    clear: 'クリア',
+    badFilter: 'この条件では絞り込めません。',
+    live: (time) => `最新 · ${time} に更新`,
+    reconnectingSince: (n, time) => `再接続中… サーバーに接続できません（${n}回目）。下の数値は ${time} 時点のもので、最新でない可能性があります。`,
+    reconnecting: (n) => `再接続中… サーバーに接続できません（${n}回目）。`,
+    notRefreshed: (m, time) => `更新できません: ${m}。下の数値は ${time ?? '—'} 時点のものです。`,
+    pager: '一覧のページ',
+  },
+  en: {
+    title: 'Operations dashboard',
+    loading: 'Loading…',
+    hCounts: 'Counts',
+    hStatus: 'By status',
+    hSeverity: 'By severity',
+    hChart: (days) => `Cases reported per day (JST), last ${days} days`,
+    hOverdue: 'Overdue obligations',
+    hDue: 'Deadlines in the next 24 hours',
+    hSla: 'Vendor SLA breaches',
+    hCases: 'Cases',
+    total: 'Cases in total',
+    open: 'Open',
+    due24: 'Due in 24 h',
+    overdue: 'Overdue',
+    slaBreaches: 'Vendor SLA breaches',
+    chartTitle: (n, days) => `${count(n, 'case')} reported in the last ${days} days`,
+    chartAll: (n) => `${count(n, 'case')}.`,
+    chartRecent: (n) => `From the ${count(n, 'case')} most recently reported.`,
+    dlCols: ['Case', 'Status', 'Severity', 'Next deadline', 'Clock', 'Assigned'],
+    nothingOverdue: 'Nothing overdue.',
+    nothingDue: 'Nothing due in the next 24 hours.',
+    slaLine: (n) => `${count(n, 'case')} where a panel vendor missed its acknowledgement SLA.`,
+    slaCols: ['Case', 'Status', 'Breaches', 'Assigned', 'Reported'],
+    noBreach: 'No breaches among the recent cases.',
+    caseCols: ['Case', 'Insured', 'Summary', 'Status', 'Severity', 'Policy', 'Reported', 'Next deadline', 'Clock', 'Assigned', 'Overdue', 'SLA'],
+    noMatch: 'No case matches these filters.',
+    page: (n) => `Page ${n}`,
+    prev: '← Previous',
+    next: 'Next →',
+    fStatus: 'Status',
+    fSeverity: 'Severity',
+    fInsured: 'Insured id',
+    fPolicy: 'Policy number',
+    fDue: 'Next deadline before (JST)',
+    fOverdue: 'Overdue',
+    fAssigned: 'Assigned to',
+    fSize: 'Per page',
+    any: 'any',
+    overdueOnly: 'overdue only',
+    notOverdue: 'not overdue',
+    apply: 'Apply filters',
+    clear: 'Clear',
+    badFilter: 'The list could not be filtered this way.',
+    live: (time) => `Live · last refreshed ${time}`,
+    reconnectingSince: (n, time) => `Reconnecting… the API is unreachable (attempt ${n}). Figures below are from ${time} and may be out of date.`,
+    reconnecting: (n) => `Reconnecting… the API is unreachable (attempt ${n}).`,
+    notRefreshed: (m, time) => `Not refreshed: ${m}. Figures below are from ${time ?? 'nowhere yet'}.`,
+    pager: 'Case list pages',
+  },
+};
+const t = translator(T);
+const raw = (v) => el('span', { translate: 'no' }, v);
 
 const POLL_MS = Number(new URLSearchParams(location.search).get('poll')) || 4000;
 const CHART_DAYS = 14;
@@ -42,7 +154,7 @@ let nextToken = null;
 let timer;
 
 function caseLink(id) {
-  return el('a', { href: `/ui/cases/${encodeURIComponent(id)}` }, id);
+  return el('a', { href: `/ui/cases/${encodeURIComponent(id)}`, translate: 'no' }, id);
 }
 
 function query(params) {
@@ -67,11 +179,11 @@ function renderTiles(s) {
     el('div', { class: `tile ${cls}` }, el('span', { class: 'tile-value', id, dataset: { testid: id } }, num(value)), el('span', { class: 'tile-label' }, label));
   replace(
     $('#tiles'),
-    tile('count-total', 'Cases in total', s.total),
-    tile('count-open', 'Open', open),
-    tile('count-due', 'Due in 24 h', s.dueNext24h, s.dueNext24h > 0 ? 'warn' : ''),
-    tile('count-overdue', 'Overdue', s.overdue, s.overdue > 0 ? 'alert' : ''),
-    tile('count-sla', 'Vendor SLA breaches', s.vendorSlaBreaches, s.vendorSlaBreaches > 0 ? 'alert' : ''),
+    tile('count-total', t('total'), s.total),
+    tile('count-open', t('open'), open),
+    tile('count-due', t('due24'), s.dueNext24h, s.dueNext24h > 0 ? 'warn' : ''),
+    tile('count-overdue', t('overdue'), s.overdue, s.overdue > 0 ? 'alert' : ''),
+    tile('count-sla', t('slaBreaches'), s.vendorSlaBreaches, s.vendorSlaBreaches > 0 ? 'alert' : ''),
   );
 }
 
@@ -120,7 +232,8 @@ function renderChart(items, complete) {
   const W = 700;
   const H = 200;
   const pad = { l: 32, r: 8, t: 12, b: 28 };
-  const max = Math.max(1, ...counts.values());
+  const ticks = niceTicks(Math.max(1, ...counts.values()), 4);
+  const max = ticks[ticks.length - 1];
   const bw = (W - pad.l - pad.r) / days.length;
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
@@ -131,51 +244,52 @@ function renderChart(items, complete) {
     class: 'chart',
     preserveAspectRatio: 'xMidYMid meet',
   });
-  chart.append(svg('title', { id: 'chart-title' }, `${total} cases reported in the last ${CHART_DAYS} days`));
-  for (const t of [0, Math.ceil(max / 2), max]) {
-    chart.append(svg('line', { x1: pad.l, x2: W - pad.r, y1: y(t), y2: y(t), class: 'grid' }));
-    chart.append(svg('text', { x: pad.l - 6, y: y(t) + 4, 'text-anchor': 'end', class: 'axis' }, t));
+  chart.append(svg('title', { id: 'chart-title' }, t('chartTitle')(total, CHART_DAYS)));
+  // Whole-number ticks from 0 up, in steps of 1, 2 or 5 × 10ⁿ, the top one at or above the highest bar.
+  for (const tick of ticks) {
+    chart.append(svg('line', { x1: pad.l, x2: W - pad.r, y1: y(tick), y2: y(tick), class: 'grid' }));
+    chart.append(svg('text', { x: pad.l - 6, y: y(tick) + 4, 'text-anchor': 'end', class: 'axis tick' }, num(tick)));
   }
   days.forEach((d, i) => {
     const v = counts.get(d);
     const x = pad.l + i * bw + 3;
     const rect = svg('rect', { x, y: y(v), width: Math.max(2, bw - 6), height: y(0) - y(v), class: 'bar-rect', rx: 2 });
-    rect.append(svg('title', {}, `${d}: ${v}`));
+    rect.append(svg('title', {}, `${jstShortDay(d)}: ${count(v, 'case')}`));
     chart.append(rect);
     if (v > 0) chart.append(svg('text', { x: x + (bw - 6) / 2, y: y(v) - 3, 'text-anchor': 'middle', class: 'value' }, v));
     if ((days.length - 1 - i) % 2 === 0) {
-      chart.append(svg('text', { x: x + (bw - 6) / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis' }, d.slice(5)));
+      chart.append(svg('text', { x: x + (bw - 6) / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis day' }, jstShortDay(d)));
     }
   });
   replace(
     $('#chart'),
     chart,
-    el('p', { class: 'muted small' }, complete ? `${total} cases.` : `From the ${items.length} most recently reported cases.`),
+    el('p', { class: 'muted small' }, complete ? t('chartAll')(total) : t('chartRecent')(items.length)),
   );
 }
 
 function deadlineRows(items) {
-  return items.map((c) => [caseLink(c.caseId), badge('status', c.status), badge('severity', c.severity), jst(c.nextDeadline), countdown(c.nextDeadline), c.assignedTo ?? '—']);
+  return items.map((c) => [caseLink(c.caseId), badge('status', c.status), badge('severity', c.severity), jst(c.nextDeadline), countdown(c.nextDeadline), c.assignedTo ? raw(c.assignedTo) : '—']);
 }
 
 function renderDeadlines(overdue, due) {
   const now = Date.now();
-  const heads = ['Case', 'Status', 'Severity', 'Next deadline', 'Clock', 'Assigned'];
+  const heads = t('dlCols');
   const overdueOpen = overdue.filter((c) => OPEN.has(c.status));
   const soon = due.filter((c) => OPEN.has(c.status) && c.nextDeadline && new Date(c.nextDeadline).getTime() >= now);
-  replace($('#overdue'), table(heads, deadlineRows(overdueOpen), { empty: 'Nothing overdue.' }));
-  replace($('#due'), table(heads, deadlineRows(soon), { empty: 'Nothing due in the next 24 hours.' }));
+  replace($('#overdue'), table(heads, deadlineRows(overdueOpen), { empty: t('nothingOverdue') }));
+  replace($('#due'), table(heads, deadlineRows(soon), { empty: t('nothingDue') }));
 }
 
 function renderSla(items, summary) {
   const breached = items.filter((c) => c.vendorSlaBreaches > 0);
   replace(
     $('#sla'),
-    el('p', {}, `${num(summary.vendorSlaBreaches)} cases where a panel vendor missed its acknowledgement SLA.`),
+    el('p', {}, t('slaLine')(summary.vendorSlaBreaches)),
     table(
-      ['Case', 'Status', 'Breaches', 'Assigned', 'Reported'],
-      breached.map((c) => [caseLink(c.caseId), badge('status', c.status), num(c.vendorSlaBreaches), c.assignedTo ?? '—', jst(c.reportedAt)]),
-      { empty: 'No breaches among the recent cases.' },
+      t('slaCols'),
+      breached.map((c) => [caseLink(c.caseId), badge('status', c.status), num(c.vendorSlaBreaches), c.assignedTo ? raw(c.assignedTo) : '—', jst(c.reportedAt)]),
+      { empty: t('noBreach') },
     ),
   );
 }
@@ -184,34 +298,37 @@ function renderCases(page) {
   replace(
     $('#cases'),
     table(
-      ['Case', 'Status', 'Severity', 'Insured', 'Policy', 'Reported', 'Next deadline', 'Clock', 'Assigned', 'Overdue', 'SLA'],
+      t('caseCols'),
       page.items.map((c) => [
         caseLink(c.caseId),
+        el('span', { class: 'insured' }, c.insuredName ? raw(c.insuredName) : '—', c.insuredId ? [el('br'), el('span', { class: 'muted small' }, raw(c.insuredId))] : null),
+        c.summary ? el('span', { class: 'case-summary', translate: 'no', dataset: { testid: 'case-summary' } }, c.summary) : '—',
         badge('status', c.status),
         badge('severity', c.severity),
-        c.insuredId ?? '—',
-        c.policyNumber ?? '—',
+        c.policyNumber ? raw(c.policyNumber) : '—',
         jst(c.reportedAt),
         jst(c.nextDeadline),
         OPEN.has(c.status) ? countdown(c.nextDeadline) : '—',
-        c.assignedTo ?? '—',
+        c.assignedTo ? raw(c.assignedTo) : '—',
         c.overdue ? el('strong', { class: 'late' }, `${c.overdueObligations}`) : '0',
         num(c.vendorSlaBreaches),
       ]),
-      { empty: 'No case matches these filters.' },
+      { empty: t('noMatch'), stack: true },
     ),
   );
   nextToken = page.nextPageToken;
   $('#next').disabled = !nextToken;
   $('#prev').disabled = pageIndex === 0;
-  $('#page-no').textContent = `Page ${pageIndex + 1}`;
+  $('#page-no').textContent = t('page')(pageIndex + 1);
 }
 
 // ---- polling -----------------------------------------------------------------------------------------------------
 
+let connText = null;
 function setConn(state, text) {
   const c = $('#conn');
-  c.textContent = text;
+  connText = text;
+  c.textContent = text();
   c.dataset.state = state;
   document.body.classList.toggle('stale', state === 'stale');
   for (const s of $$('.live')) s.setAttribute('aria-busy', state === 'stale' ? 'true' : 'false');
@@ -241,33 +358,46 @@ async function refresh() {
       get(`/v1/cases${query({ dueBefore, pageSize: 100 })}`).then((r) => expect(r, 'due cases')),
       chartItems(),
     ]);
-    renderTiles(summary);
-    replace($('#by-status'), bars(summary.byStatus, 'status'));
-    replace($('#by-severity'), bars(summary.bySeverity, 'severity'));
-    renderChart(recent.items, recent.complete);
-    renderDeadlines(overdue.items, due.items);
-    renderSla(recent.items, summary);
-    showFilterProblem(list);
-    if (list.ok) renderCases(list.data);
+    last = { summary, list, overdue, due, recent };
+    paintAll();
     lastGood = new Date();
     failures = 0;
-    setConn('fresh', `Live · last refreshed ${jstTime(lastGood)}`);
+    setConn('fresh', () => t('live')(jstTime(lastGood)));
   } catch (err) {
     if (err instanceof Unreachable || err instanceof TypeError) {
       failures += 1;
-      setConn(
-        'stale',
-        lastGood
-          ? `Reconnecting… the API is unreachable (attempt ${failures}). Figures below are from ${jstTime(lastGood)} and may be out of date.`
-          : `Reconnecting… the API is unreachable (attempt ${failures}).`,
-      );
+      const n = failures;
+      setConn('stale', () => (lastGood ? t('reconnectingSince')(n, jstTime(lastGood)) : t('reconnecting')(n)));
     } else {
       failures += 1;
-      setConn('stale', `Not refreshed: ${err.message}. Figures below are from ${lastGood ? jstTime(lastGood) : 'nowhere yet'}.`);
+      setConn('stale', () => t('notRefreshed')(err.message, lastGood ? jstTime(lastGood) : undefined));
     }
   }
   // Retry sooner while reconnecting, but never hammer.
   timer = setTimeout(refresh, failures > 0 ? Math.min(POLL_MS, 2000 * failures) : POLL_MS);
+}
+
+/** Draws the last answers; again, in the other language, when the language changes. */
+let last = null;
+function paintAll() {
+  if (!last) return;
+  const { summary, list, overdue, due, recent } = last;
+  renderTiles(summary);
+  replace($('#by-status'), bars(summary.byStatus, 'status'));
+  replace($('#by-severity'), bars(summary.bySeverity, 'severity'));
+  renderChart(recent.items, recent.complete);
+  renderDeadlines(overdue.items, due.items);
+  renderSla(recent.items, summary);
+  showFilterProblem(list);
+  if (list.ok) renderCases(list.data);
+}
+
+function translatePage() {
+  translateStatic(t);
+  $('#h-chart').textContent = t('hChart')(CHART_DAYS);
+  document.title = `${t('title')} · breach-claims`;
+  for (const o of $$('#filters option[data-word]')) o.textContent = word(o.dataset.word, o.value);
+  $('#page-no').textContent = t('page')(pageIndex + 1);
 }
 
 function showFilterProblem(list) {
@@ -280,7 +410,7 @@ function showFilterProblem(list) {
     if (slot) slot.textContent = e.message;
   }
   $('#filters-problem').textContent = problemText(list.problem);
-  replace($('#cases'), el('p', { class: 'empty' }, 'The list could not be filtered this way.'));
+  replace($('#cases'), el('p', { class: 'empty' }, t('badFilter')));
 }
 
 function readFilters() {
@@ -295,11 +425,17 @@ function readFilters() {
 }
 
 async function init() {
-  if (refuseRole(me, ['ops', 'handler', 'supervisor', 'admin'], 'Operations dashboard')) return;
+  translatePage();
+  if (refuseRole(me, ['ops', 'handler', 'supervisor', 'admin'], () => t('title'))) return;
+  onLang(() => {
+    translatePage();
+    paintAll();
+    if (connText) $('#conn').textContent = connText();
+  });
   try {
     const v = await vocabulary();
-    for (const s of v.statuses) $('#f-status').append(el('option', { value: s }, s));
-    for (const s of v.severities) $('#f-severity').append(el('option', { value: s }, s));
+    for (const s of v.statuses) $('#f-status').append(el('option', { value: s, dataset: { word: 'status' } }, word('status', s)));
+    for (const s of v.severities) $('#f-severity').append(el('option', { value: s, dataset: { word: 'severity' } }, word('severity', s)));
   } catch {
     // The filters still work by typing; the vocabulary only fills the menus.
   }

@@ -12,7 +12,9 @@ import {
   frame,
   fromJstLocal,
   jst,
+  lang,
   num,
+  onLang,
   problemText,
   refuseRole,
   replace,
@@ -21,8 +23,11 @@ import {
   startCountdowns,
   table,
   toJstLocal,
+  translator,
   Unreachable,
+  vocabLabel,
   vocabulary,
+  word,
 } from './common.js';
 
 const T = {
@@ -58,20 +63,9 @@ const T = {
     uploadHelp: 'CSV（UTF-8、または Excel の「CSV（コンマ区切り）」の Shift_JIS）。1行目は見出し: name（氏名）, email（メールアドレス）, postal_address（住所）, language（言語: ja または en）。メールアドレスか住所のどちらかが必要です。',
     csvFile: 'CSV ファイル',
     upload: 'アップロード',
+    uploadProgress: 'アップロードの進み具合',
     myCases: '報告済みの事故',
     groups: { basic: '基本情報', attributes: '属性情報', physical: '身体的特徴・健康', genetic: '遺伝情報', behavioural: '行動情報' },
-    causes: {
-      device_loss: '端末・媒体の紛失',
-      device_theft: '端末・媒体の盗難',
-      misdelivery: '誤送付・誤送信',
-      misconfiguration: '設定ミス',
-      external_attack: '外部からの不正アクセス',
-      insider_malicious: '内部者の不正',
-      insider_negligent: '内部者の過失',
-      vendor_breach: '委託先での漏えい',
-      web_skimming: 'ウェブスキミング',
-      other: 'その他',
-    },
     residencyKeys: { JP: '日本', EU: 'EU', 'US-CA': '米国カリフォルニア州', 'US-NY': '米国ニューヨーク州', 'US-TX': '米国テキサス州', SG: 'シンガポール', AU: 'オーストラリア', KR: '韓国', OTHER: 'その他' },
     hintWrongful: '不正の目的によるおそれがあるため、人数にかかわらず個人情報保護委員会への報告が必要になる見込みです。',
     hintSensitive: '要配慮個人情報が含まれるため、1人分でも報告対象になる見込みです。',
@@ -194,20 +188,9 @@ const T = {
     uploadHelp: 'CSV in UTF-8 (or Shift_JIS, as Japanese Excel saves “CSV (Comma delimited)”) with a header row: name, email, postal_address, language (ja or en). Each row needs an e-mail or a postal address.',
     csvFile: 'CSV file',
     upload: 'Upload',
+    uploadProgress: 'Upload progress',
     myCases: 'Your cases',
     groups: { basic: 'Basic information', attributes: 'Attributes', physical: 'Physical characteristics and health', genetic: 'Genetic information', behavioural: 'Behaviour' },
-    causes: {
-      device_loss: 'Device or media lost',
-      device_theft: 'Device or media stolen',
-      misdelivery: 'Misdelivery (mail, e-mail, fax)',
-      misconfiguration: 'Misconfiguration',
-      external_attack: 'External attack',
-      insider_malicious: 'Malicious insider',
-      insider_negligent: 'Negligent insider',
-      vendor_breach: 'Breach at a contractor',
-      web_skimming: 'Web skimming',
-      other: 'Other',
-    },
     residencyKeys: { JP: 'Japan', EU: 'EU', 'US-CA': 'California', 'US-NY': 'New York', 'US-TX': 'Texas', SG: 'Singapore', AU: 'Australia', KR: 'Korea', OTHER: 'Other' },
     hintWrongful: 'A wrongful purpose is possible: a report to the PPC is likely required whatever the number of persons.',
     hintSensitive: 'Sensitive (要配慮) data is involved: a report is likely required even for one person.',
@@ -300,7 +283,6 @@ const T = {
 const me = requireLogin();
 frame(me, '/ui/report');
 const get = etagCache();
-let lang = sessionStorage.getItem('bc.lang') === 'en' ? 'en' : 'ja';
 let vocab;
 let filedCase = null;
 // One key per incident: kept across retries of the same report (a lost answer, a fixed field), so the server files it
@@ -313,7 +295,7 @@ let lastErrors = [];
 let formProblem = null;
 let lastUpload = null;
 
-const t = (k) => T[lang][k];
+const t = translator(T);
 
 // ---- building and translating ------------------------------------------------------------------------------------
 
@@ -358,17 +340,14 @@ function buildDataItems() {
 }
 
 function translate() {
-  document.documentElement.lang = lang;
-  sessionStorage.setItem('bc.lang', lang);
   for (const n of $$('[data-i18n]')) n.textContent = t(n.dataset.i18n);
-  for (const n of $$('[data-group-label]')) n.textContent = `${t('groups')[n.dataset.groupLabel]} (${T[lang === 'ja' ? 'en' : 'ja'].groups[n.dataset.groupLabel]})`;
+  for (const n of $$('[data-i18n-label]')) n.setAttribute('aria-label', t(n.dataset.i18nLabel));
+  for (const n of $$('[data-group-label]')) n.textContent = t('groups')[n.dataset.groupLabel];
   for (const n of $$('[data-item]')) {
-    const i = vocab.dataItems.find((x) => x.code === n.dataset.item);
-    n.textContent = lang === 'ja' ? i.labelJa : i.label;
+    n.textContent = vocabLabel(vocab.dataItems, n.dataset.item);
   }
-  for (const n of $$('[data-cause]')) n.textContent = t('causes')[n.dataset.cause] ?? n.dataset.cause;
+  for (const n of $$('[data-cause]')) n.textContent = word('cause', n.dataset.cause);
   for (const n of $$('[data-residency]')) n.textContent = t('residencyKeys')[n.dataset.residency] ?? n.dataset.residency;
-  for (const b of $$('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
   document.title = `${t('title')} · breach-claims`;
   hints();
   renderFormProblem(showErrors(lastErrors).unplaced);
@@ -634,7 +613,7 @@ function renderUpload() {
   const rows = (ok ? data.errors : problem?.rows) ?? [];
   const count = (ok ? data.errorCount : problem?.errorCount) ?? rows.length;
   // In Japanese the column's heading as a Japanese sheet names it, with the CSV name the row error uses.
-  const column = (c) => (!c ? '—' : lang === 'ja' && t('columns')[c] ? `${t('columns')[c]}（${c}）` : c);
+  const column = (c) => (!c ? '—' : lang() === 'ja' && t('columns')[c] ? `${t('columns')[c]}（${c}）` : c);
   replace(
     errors,
     rows.length
@@ -718,7 +697,7 @@ async function refreshCases(force = false) {
             jst(c.nextDeadline),
             c.nextDeadline && ['reported', 'triage', 'response', 'settlement'].includes(c.status) ? countdown(c.nextDeadline) : '',
           ]),
-          { empty: t('noCases') },
+          { empty: t('noCases'), stack: true },
         ),
       );
     }
@@ -734,12 +713,7 @@ async function init() {
   buildDataItems();
   $('#discoveredAt').value = toJstLocal(Date.now());
   $('#discoveredAt').max = toJstLocal(Date.now() + 5 * 60_000);
-  for (const b of $$('[data-lang]')) {
-    b.addEventListener('click', () => {
-      lang = b.dataset.lang;
-      translate();
-    });
-  }
+  onLang(translate);
   $('#report').addEventListener('input', hints);
   $('#report').addEventListener('change', hints);
   $('#report').addEventListener('submit', submit);
