@@ -131,6 +131,9 @@ describe('web pages in chromium', () => {
     caseId = decodeURIComponent((await link.getAttribute('href'))!.split('/').pop()!);
     expect(caseId).toMatch(/^C/);
     expect(await page.locator('#err-policyNumber').textContent()).toBe('');
+    // Filed from the English page: the insured's e-mails will be in English.
+    const filed = await as(stack, 'insured-ins-001')('GET', `/v1/cases/${caseId}`);
+    expect((filed.json as { contact: { language?: string } }).contact.language).toBe('en');
 
     await page.locator('#csv').setInputFiles({ name: 'persons.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
     await page.getByRole('button', { name: 'Upload' }).click();

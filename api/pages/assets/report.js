@@ -436,7 +436,8 @@ function readReport() {
       directedByInsuredOfficers: f.get('directedByInsuredOfficers') === 'on',
       knownBeforeInception: f.get('knownBeforeInception') === 'on',
     },
-    contact: { name: s('contactName'), email: s('contactEmail'), ...(s('contactPhone') ? { phone: s('contactPhone') } : {}) },
+    // The insured's e-mails (acknowledgement, decisions, payouts) come in the language the report was filed in.
+    contact: { name: s('contactName'), email: s('contactEmail'), ...(s('contactPhone') ? { phone: s('contactPhone') } : {}), language: lang() },
   };
   if (body.occurredAt === undefined) delete body.occurredAt;
   return body;
