@@ -29,6 +29,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
   close: 'Close the case, with the reason.',
   'confirm-findings':
     'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
+  reopen:
+    'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };
 
 function schemaName(action: Action): string {

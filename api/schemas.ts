@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
-import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
 
@@ -199,6 +199,17 @@ export type DashboardSummary = z.infer<typeof DashboardSummarySchema>;
 export const PolicyResponseSchema = z.object({
   policy: PolicyRecordSchema,
   version: z.number().int(),
+});
+
+const RemainingSchema = z.object({ paidJpy: z.number().int(), remainingJpy: z.number().int() });
+
+/** `GET /v1/policies/{policyNumber}`: the policy with the period's usage (`policyUsage` in domain/usage.ts). */
+export const PolicyReadSchema = PolicyResponseSchema.extend({
+  usage: z.object({
+    liability: RemainingSchema,
+    responseCosts: RemainingSchema,
+    categories: z.partialRecord(CostCategorySchema, RemainingSchema),
+  }),
 });
 
 export const PersonsUploadResultSchema = z.object({

@@ -90,6 +90,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       close: { reason: 'matrix' },
       // Nothing is held on the matrix's case: the roles that may confirm get 409 nothing_to_do, the others 403.
       'confirm-findings': { findingsId: 'evt-none', decision: 'discard', reason: 'matrix' },
+      // The matrix's case is open: the supervisor gets 409 wrong_state, every other role 403.
+      reopen: { reason: 'matrix' },
     };
     return { body: bodies[action] };
   }
