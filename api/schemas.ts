@@ -3,7 +3,7 @@
  * these exist so that `/openapi.json` documents responses from the same source as everything else.
  */
 import { z } from 'zod';
-import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
+import { DOCUMENT_ID_PATTERN, PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
 import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
@@ -248,3 +248,26 @@ export const WebhookAcceptedSchema = z
   );
 
 export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });
+
+export const DocumentParamsSchema = z.object({ caseId: CaseIdSchema, documentId: z.string().regex(DOCUMENT_ID_PATTERN) }).strict();
+
+export const CaseNoteSchema = z.object({
+  noteId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  role: z.string(),
+  visibility: z.enum(['internal', 'shared']),
+  text: z.string(),
+});
+export const CaseNotesSchema = z.object({ notes: z.array(CaseNoteSchema) });
+
+export const DocumentRefSchema = z.object({
+  documentId: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  by: z.string(),
+  at: z.string(),
+});
+export const DocumentListSchema = z.object({ documents: z.array(DocumentRefSchema) });

@@ -335,7 +335,6 @@ export interface ActionBodies {
 }
 
 /** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */
-// eslint-disable-next-line no-control-regex
 const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 
 /** Body of `POST /v1/cases/{caseId}/notes`. */
