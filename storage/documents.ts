@@ -81,11 +81,17 @@ export async function storeDocument(
   const measure = new Measure();
   const sealed = pipeline(head.rest, measure, createEncryptStream(deps.keyring, { context: key }), () => undefined);
   await deps.store.put(key, sealed);
-  if (body$.failure) {
+  // A body that failed after the store had all it sent (never expected: the failure ends the sealed stream too).
+  const late = failureOf(body$);
+  if (late) {
     await deps.store.delete(key).catch(() => undefined);
-    throw body$.failure;
+    throw late;
   }
   return { contentType: detected.mime, size: measure.size, sha256: measure.hash.digest('hex') };
+}
+
+function failureOf(holder: { failure?: Error }): Error | undefined {
+  return holder.failure;
 }
 
 /** The prefix, and a stream of the whole body again (prefix first), without holding more than the prefix. */
