@@ -107,7 +107,17 @@ export const CaseViewSchema = z
       })
       .optional()
       .describe(INSURER_ONLY),
-    reserve: z.looseObject({ totalJpy: Yen, byCategory: z.record(z.string(), Yen) }).optional().describe(INSURER_ONLY),
+    reserve: z
+      .looseObject({
+        totalJpy: Yen,
+        byCategory: z.record(z.string(), Yen),
+        history: z
+          .array(z.object({ at: Iso, totalJpy: Yen, byCategory: z.record(z.string(), Yen), why: z.string(), actor: z.string() }))
+          .optional()
+          .describe('Every change of the reserve, oldest first (cases from before it keep none).'),
+      })
+      .optional()
+      .describe(INSURER_ONLY),
     obligations: z.array(
       z.looseObject({
         regime: z.string(),
