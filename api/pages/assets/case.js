@@ -289,6 +289,7 @@ function actionForms() {
       help: 'Apply or discard a vendor’s findings held for confirmation (the case view lists them under heldFindings, with before and after).',
       fields: [text('findingsId', 'Findings id', { required: true }), select('decision', 'Decision', [['apply', 'apply'], ['discard', 'discard']]), reason()],
     },
+    reopen: { help: 'Reopen a closed or denied case (supervisors): its clocks and settlement resume.', fields: [reason()] },
   };
 }
 
