@@ -167,7 +167,7 @@ describe('money made visible', () => {
       liability: { paidJpy: 0, remainingJpy: body.liability.periodLimitJpy },
       responseCosts: { paidJpy: 0, remainingJpy: body.responseCosts.periodLimitJpy },
     });
-    expect(Object.keys(policy.json.usage.categories).length).toBeGreaterThan(0);
+    expect(Object.keys(policy.json.usage.categories as Record<string, unknown>).length).toBeGreaterThan(0);
     const view = await as(stack, 'handler')('GET', `/v1/cases/${caseId}`);
     expect(view.json.reserve.history[0]).toMatchObject({ why: 'triage', actor: 'system', totalJpy: expect.any(Number) });
     const insuredView = await as(stack, 'insured-ins-001')('GET', `/v1/cases/${caseId}`);
