@@ -1,5 +1,6 @@
 /** The case action routes: one command route per action, each with its own body schema and roles. */
 import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
 import { ACTION_ROLES } from '../domain/permissions.js';
 import { ACTION_SCHEMAS, AssignBodySchema } from '../domain/schemas.js';
@@ -8,11 +9,11 @@ import type { CaseView } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
 import { idempotencyKey } from './idempotency.js';
-import { actorOf } from './principals.js';
+import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
 import { CaseParamsSchema, CaseViewSchema } from './schemas.js';
-import { closedOrMissing } from './tenancy.js';
+import { closedOrMissing, describeCase } from './tenancy.js';
 import { INSURED_VIEW_NOTE, sendCaseView } from './view-for-role.js';
 
 const ACTION_DESCRIPTIONS: Record<Action, string> = {
@@ -29,7 +30,19 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
   close: 'Close the case, with the reason.',
   'confirm-findings':
     'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
+  reopen:
+    'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };
+
+async function refuseCompletedReopen(ctx: ApiContext, caseId: string, principal: Principal): Promise<void> {
+  let d;
+  try {
+    d = await describeCase(ctx, principal, caseId);
+  } catch {
+    return;
+  }
+  if (d.status.name !== 'RUNNING') throw new HttpProblem(409, 'not_reopenable', { key: 'not_reopenable.case', params: { caseId } });
+}
 
 function schemaName(action: Action): string {
   return `${action.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Body`;
@@ -73,7 +86,9 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       401: problemResponse('No or unknown key'),
       403: problemResponse('Role may not run this action, or above authority'),
       404: problemResponse('No such case (or another insured’s)'),
-      409: problemResponse('Not possible in the case’s current state'),
+      409: problemResponse(
+        action === 'reopen' ? 'Not closed or denied, or (not_reopenable) its run has ended and it can no longer be reopened' : 'Not possible in the case’s current state',
+      ),
       415: problemResponse('Not JSON'),
       422: problemResponse('Refused by the case rules (e.g. consent missing, unknown assignee)'),
       503: problemResponse('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
@@ -87,6 +102,9 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
         const commandId = `${principal.name}:${action}:${key ?? randomUUID()}`;
         view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body } });
       } catch (err) {
+        // A closed case whose run completed (from before cases rested after closing, or past its retention) has no
+        // live run to reopen: say so, to those who may see it.
+        if (action === 'reopen' && err instanceof WorkflowNotFoundError) await refuseCompletedReopen(ctx, caseId, principal);
         return closedOrMissing(ctx, caseId, err, principal);
       }
       ctx.changes.bump(caseId);

@@ -48,6 +48,8 @@ export interface ApiDeps {
     uploadMaxBytes?: number;
     /** Most rows in one affected-person CSV; default 1,000,000 (the storage layer's). */
     uploadMaxRows?: number;
+    /** Largest case document (`POST /v1/cases/{caseId}/documents`); default 20 MiB. */
+    documentMaxBytes?: number;
     /** Largest vendor webhook body; default 1 MiB. */
     webhookMaxBytes?: string;
     /** How long a computed dashboard or list page is served from memory; default 2 s. */

@@ -1,13 +1,14 @@
 /** The policy routes: an admin registers or replaces a policy's terms; the policy's parties read them. */
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { PolicySchema } from '../domain/schemas.js';
+import { policyUsage } from '../domain/usage.js';
 import { POLICY_WORKFLOW_TYPE, policyWorkflowId } from '../workflows/contract.js';
 import { putPolicyUpdate } from '../workflows/policy-ledger-contract.js';
 import type { ApiContext } from './context.js';
 import { mayReadPolicy, readPolicy } from './policy-reads.js';
 import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
-import { PolicyParamsSchema, PolicyResponseSchema } from './schemas.js';
+import { PolicyParamsSchema, PolicyReadSchema, PolicyResponseSchema } from './schemas.js';
 
 export const POLICY_EXAMPLE = {
   insuredId: 'ins-001',
@@ -73,7 +74,11 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
       auth: { roles: ['admin', 'handler', 'supervisor', 'ops', 'insured'] },
       params: PolicyParamsSchema,
       responses: {
-        200: { description: 'The policy and its version', schema: PolicyResponseSchema, name: 'PolicyResponse' },
+        200: {
+          description: 'The policy, its version and the period usage (paid and remaining per period limit and per covered category)',
+          schema: PolicyReadSchema,
+          name: 'PolicyRead',
+        },
         401: problemResponse('No or unknown key'),
         403: problemResponse('Role may not read policies'),
         404: problemResponse('Unknown policy, or held by another insured'),
@@ -83,7 +88,7 @@ export function policyRoutes(ctx: ApiContext): RouteDef[] {
         if (!found || !mayReadPolicy(principal, found.policy)) {
           throw new HttpProblem(404, 'not_found', { key: 'not_found.policy', params: { policyNumber } });
         }
-        res.json(found);
+        res.json({ policy: found.policy, version: found.version, usage: policyUsage(found.policy, found.usage) });
       },
     }),
   ];

@@ -2,7 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { PolicyRecord } from '../domain/schemas.js';
 import { policyWorkflowId } from '../workflows/contract.js';
-import { LEDGER_MEMO, policyQuery, type LedgerPolicyMemo } from '../workflows/policy-ledger-contract.js';
+import { LEDGER_MEMO, policyQuery, usageQuery, type LedgerPolicyMemo, type PeriodUsage } from '../workflows/policy-ledger-contract.js';
 import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
 import type { Principal } from './principals.js';
@@ -11,6 +11,8 @@ import { boundedQuery } from './queries.js';
 export interface KnownPolicy {
   policy: PolicyRecord;
   version: number;
+  /** The period's usage as the ledger's memo holds it (absent from cached intake reads and from ledgers before it). */
+  usage?: PeriodUsage;
 }
 
 /** Policies this process read or wrote lately, and the ledger reads under way. */
@@ -33,7 +35,8 @@ export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise
   try {
     const { memo } = await ctx.client.withDeadline(Date.now() + 5_000, () => handle.describe());
     const held = memo?.[LEDGER_MEMO.policy] as LedgerPolicyMemo | undefined;
-    if (held) return held.policy ? { policy: held.policy, version: held.version } : undefined;
+    const usage = memo?.[LEDGER_MEMO.usage] as PeriodUsage | undefined;
+    if (held) return held.policy ? { policy: held.policy, version: held.version, ...(usage ? { usage } : {}) } : undefined;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -41,7 +44,9 @@ export async function readPolicy(ctx: ApiContext, policyNumber: string): Promise
   for (let attempt = 1; ; attempt++) {
     try {
       const answer = await boundedQuery(ctx, () => handle.query(policyQuery));
-      return answer.policy ? { policy: answer.policy, version: answer.version } : undefined;
+      if (!answer.policy) return undefined;
+      const usage = await boundedQuery(ctx, () => handle.query(usageQuery));
+      return { policy: answer.policy, version: answer.version, usage };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       // Each attempt is bounded (see `boundedQuery`); a few more before giving up.

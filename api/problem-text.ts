@@ -117,6 +117,10 @@ export const PROBLEM_TEXT = {
     title: { en: 'Apology code not issued for this case', ja: 'この事案で発行されたお詫びコードではありません' },
     detail: { en: 'this code was not issued for this case', ja: 'このコードはこの事案で発行されたものではありません' },
   },
+  not_reopenable: {
+    title: { en: 'Case cannot be reopened', ja: '事案を再開できません' },
+    detail: { en: 'this case can no longer be reopened', ja: 'この事案はもう再開できません' },
+  },
   already_redeemed: {
     title: { en: 'Apology code already redeemed', ja: 'お詫びコードは使用済みです' },
     detail: { en: 'this code was already redeemed', ja: 'このコードはすでに使用されています' },
@@ -261,6 +265,17 @@ export const DETAIL_TEXT = {
   'signature_invalid.header': { en: 'the BC-Signature header does not verify', ja: 'BC-Signatureヘッダーの署名を検証できません' },
   'not_found.route': { en: 'no route for {method} {path}', ja: '{method} {path} に該当するAPIはありません' },
   'not_found.case': { en: 'case {caseId} not found', ja: '事案 {caseId} は見つかりません' },
+  'not_found.document': { en: 'document {documentId} not found on this case', ja: 'この事案に書類 {documentId} はありません' },
+  'payload_too_large.document': { en: 'a document may be at most {limit} bytes; nothing was stored', ja: '書類は{limit}バイトまでです。何も保存されていません' },
+  'unsupported_media_type.document': {
+    en: 'the content is not a document of an accepted type ({types}); nothing was stored',
+    ja: '内容が受け付け可能な形式（{types}）の書類ではありません。何も保存されていません',
+  },
+  'validation.upload_incomplete': { en: 'the upload ended before the whole document arrived; nothing was stored', ja: '書類の受信が途中で終わりました。何も保存されていません' },
+  'not_reopenable.case': {
+    en: 'case {caseId} ended before closed cases were kept open for reopening, or its retention period is over; file a new case',
+    ja: '事案 {caseId} は再開できる仕組みの導入前に終了したか、保存期間が過ぎています。新しい事案として報告してください',
+  },
   'not_found.policy': { en: 'policy {policyNumber} not found', ja: '保険契約 {policyNumber} は見つかりません' },
   'method_not_allowed.use': { en: '{method} is not allowed here; use {allowed}', ja: 'ここでは {method} は使えません。{allowed} を使ってください' },
   'unknown_policy.number': { en: 'policy {policyNumber} is not registered', ja: '保険契約 {policyNumber} は登録されていません' },
@@ -371,6 +386,20 @@ const REFUSAL_TEXT = {
   coverage_covered: { code: 'nothing_to_do', en: 'coverage is already covered', ja: '補償はすでに「covered」です' },
   no_held_findings: { code: 'nothing_to_do', en: 'no findings {findingsId} are held on this case', ja: 'この事案に保留中の調査結果 {findingsId} はありません' },
   findings_refused: { code: 'invalid', en: '{findings}', ja: '調査結果を受け付けられません：{findings}' },
+  note_role: { code: 'forbidden', en: 'role {role} may not add {visibility} notes', ja: 'ロール {role} は {visibility} のメモを追加できません' },
+  too_many_notes: { code: 'invalid', en: 'a case keeps at most {n} notes', ja: '1つの事案のメモは{n}件までです' },
+  document_attached: { code: 'duplicate', en: 'document {documentId} is attached already', ja: '書類 {documentId} はすでに添付されています' },
+  too_many_documents: { code: 'invalid', en: 'a case keeps at most {n} documents', ja: '1つの事案の書類は{n}件までです' },
+  evidence_no_document: {
+    code: 'invalid',
+    en: 'evidenceRef {ref} names no document of this case',
+    ja: 'evidenceRef {ref} はこの事案の書類ではありません',
+  },
+  ended_before_reopen: {
+    code: 'wrong_state',
+    en: 'this case ended before cases could be reopened',
+    ja: 'この事案は再開できる仕組みの導入前に終了しています',
+  },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 

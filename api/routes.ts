@@ -5,6 +5,7 @@
 import type { Router } from 'express';
 import { apologyRoutes } from './apology.js';
 import { caseRoutes } from './cases.js';
+import { deskRoutes } from './desk.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
 import { meRoutes } from './me.js';
@@ -28,6 +29,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
   table.push(
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
+    ...deskRoutes(ctx),
     ...apologyRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { ACTION_BLOCKS, type ActionBlock } from '../domain/case-actions.js';
-import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
-import { CaseStatusSchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { DOCUMENT_ID_PATTERN, PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
+import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
 
@@ -114,7 +114,17 @@ export const CaseViewSchema = z
       })
       .optional()
       .describe(INSURER_ONLY),
-    reserve: z.looseObject({ totalJpy: Yen, byCategory: z.record(z.string(), Yen) }).optional().describe(INSURER_ONLY),
+    reserve: z
+      .looseObject({
+        totalJpy: Yen,
+        byCategory: z.record(z.string(), Yen),
+        history: z
+          .array(z.object({ at: Iso, totalJpy: Yen, byCategory: z.record(z.string(), Yen), why: z.string(), actor: z.string() }))
+          .optional()
+          .describe('Every change of the reserve, oldest first (cases from before it keep none).'),
+      })
+      .optional()
+      .describe(INSURER_ONLY),
     obligations: z.array(
       z.looseObject({
         regime: z.string(),
@@ -226,6 +236,17 @@ export const PolicyResponseSchema = z.object({
   version: z.number().int(),
 });
 
+const RemainingSchema = z.object({ paidJpy: z.number().int(), remainingJpy: z.number().int() });
+
+/** `GET /v1/policies/{policyNumber}`: the policy with the period's usage (`policyUsage` in domain/usage.ts). */
+export const PolicyReadSchema = PolicyResponseSchema.extend({
+  usage: z.object({
+    liability: RemainingSchema,
+    responseCosts: RemainingSchema,
+    categories: z.partialRecord(CostCategorySchema, RemainingSchema),
+  }),
+});
+
 export const PersonsUploadResultSchema = z.object({
   ref: z.object({
     uploadId: z.string(),
@@ -262,3 +283,26 @@ export const WebhookAcceptedSchema = z
   );
 
 export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), detail: z.string().optional() });
+
+export const DocumentParamsSchema = z.object({ caseId: CaseIdSchema, documentId: z.string().regex(DOCUMENT_ID_PATTERN) }).strict();
+
+export const CaseNoteSchema = z.object({
+  noteId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  role: z.string(),
+  visibility: z.enum(['internal', 'shared']),
+  text: z.string(),
+});
+export const CaseNotesSchema = z.object({ notes: z.array(CaseNoteSchema) });
+
+export const DocumentRefSchema = z.object({
+  documentId: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  by: z.string(),
+  at: z.string(),
+});
+export const DocumentListSchema = z.object({ documents: z.array(DocumentRefSchema) });

@@ -10,6 +10,7 @@ import { ACTIONS, TERMINAL_STATUSES, type Action, type CaseStatus, type Role } f
 export const ACTION_BLOCKS = {
   role: 'your role may not take this action',
   case_ended: 'the case has ended',
+  case_not_ended: 'only a closed or denied case can be reopened',
   coverage_denied: 'coverage is denied',
   coverage_not_covered: 'coverage is not (yet) decided as covered',
   notice_approved: 'the notice is already approved',
@@ -45,6 +46,9 @@ export interface ActionAvailability {
 
 /** The first state rule an action breaks on this case, or undefined when the case would take it. */
 function stateBlock(action: Action, role: Role, c: ActionCaseFacts): ActionBlock | undefined {
+  // Reopen is the one action for an ended case (a withdrawn one stays ended); whether its run still waits for it is
+  // the command's to say (not_reopenable).
+  if (action === 'reopen') return c.status === 'closed' || c.status === 'denied' ? undefined : 'case_not_ended';
   if (TERMINAL_STATUSES.includes(c.status)) return 'case_ended';
   const payouts = c.payouts ?? [];
   const awaiting = payouts.some((p) => p.status === 'awaiting_supervisor');

@@ -13,3 +13,4 @@ export * from './permissions.js';
 export * from './persons-list.js';
 export * from './findings.js';
 export * from './case-actions.js';
+export * from './usage.js';

@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES, type Action, type CaseStatus, type Role } from './vocabulary.js';
+import { REOPENABLE_STATUSES, TERMINAL_STATUSES, type Action, type CaseStatus, type Role } from './vocabulary.js';
 
 /**
  * Who may run which case action (contract.md, "Principals and roles"). The insured files its own regulatory
@@ -18,6 +18,7 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   withdraw: ['insured', 'handler', 'supervisor'],
   close: ['handler', 'supervisor'],
   'confirm-findings': ['handler', 'supervisor'],
+  reopen: ['supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {
@@ -39,6 +40,18 @@ export function commandGate(
 ): { code: 'not_found' | 'forbidden' | 'wrong_state'; text: string } | null {
   if (actor.role === 'insured' && actor.insuredId !== target.insuredId) return { code: 'not_found', text: `case ${target.caseId} not found` };
   if (!mayAct(actor.role, action)) return { code: 'forbidden', text: `role ${actor.role} may not ${action}` };
+  if (action === 'reopen') {
+    return REOPENABLE_STATUSES.includes(target.status) ? null : { code: 'wrong_state', text: `case is ${target.status}` };
+  }
   if (TERMINAL_STATUSES.includes(target.status)) return { code: 'wrong_state', text: `case is ${target.status}` };
   return null;
 }
+
+/** Who may add notes to a case: the insurer's people any note, the insured shared notes on its own case. */
+export function mayAddNote(role: Role, visibility: 'internal' | 'shared'): boolean {
+  if (role === 'handler' || role === 'supervisor') return true;
+  return role === 'insured' && visibility === 'shared';
+}
+
+/** Who may upload documents to a case (an insured to its own). */
+export const DOCUMENT_UPLOADERS: readonly Role[] = ['insured', 'handler', 'supervisor'];

@@ -15,6 +15,7 @@ import {
   ObligationKindSchema,
   RegimeSchema,
   ResidencySchema,
+  NOTE_VISIBILITIES,
   type Action,
 } from './vocabulary.js';
 
@@ -28,6 +29,13 @@ export const INPUT_LIMITS = {
   maxEvidenceRefChars: 500,
   maxReasonChars: 2000,
   maxCostItemsPerSubmission: 500,
+  /** A note is plain text of at most this many characters (line breaks and tabs allowed, other control characters not). */
+  maxNoteChars: 2000,
+  /** Notes a case keeps: they live in its state and memo, which must stay far below Temporal's 2 MB payload limit. */
+  maxNotesPerCase: 200,
+  /** Documents a case may reference (the contents are in the blob store; the case keeps id, name, type, size, hash). */
+  maxDocumentsPerCase: 200,
+  maxFileNameChars: 200,
   /** Tolerated clock difference between the reporter and us before a discovery time counts as "in the future". */
   futureToleranceMs: 5 * 60_000,
 } as const;
@@ -307,6 +315,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   withdraw: ReasonBodySchema,
   close: ReasonBodySchema,
   'confirm-findings': ConfirmFindingsBodySchema,
+  reopen: ReasonBodySchema,
 };
 
 export interface ActionBodies {
@@ -322,4 +331,25 @@ export interface ActionBodies {
   withdraw: ReasonBody;
   close: ReasonBody;
   'confirm-findings': ConfirmFindingsBody;
+  reopen: ReasonBody;
 }
+
+/** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */
+const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+
+/** Body of `POST /v1/cases/{caseId}/notes`. */
+export const NoteBodySchema = z
+  .object({
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(INPUT_LIMITS.maxNoteChars)
+      .regex(PLAIN_TEXT, 'plain text only (no control characters)'),
+    visibility: z.enum(NOTE_VISIBILITIES),
+  })
+  .strict();
+export type NoteBody = z.infer<typeof NoteBodySchema>;
+
+/** What a document id looks like (`D` and 24 hex digits); an `evidenceRef` of this form must name a document of the case. */
+export const DOCUMENT_ID_PATTERN = /^D[0-9a-f]{24}$/;

@@ -258,6 +258,11 @@ export const SeveritySchema = z.enum(SEVERITIES);
 export const CASE_STATUSES = ['reported', 'triage', 'response', 'settlement', 'closed', 'denied', 'withdrawn'] as const;
 /** The statuses a case ends in: it takes no command after them. */
 export const TERMINAL_STATUSES: readonly (typeof CASE_STATUSES)[number][] = ['closed', 'denied', 'withdrawn'];
+/** Ended statuses a supervisor may reopen (`reopen`); a withdrawn case stays withdrawn. */
+export const REOPENABLE_STATUSES: readonly (typeof CASE_STATUSES)[number][] = ['closed', 'denied'];
+
+export const NOTE_VISIBILITIES = ['internal', 'shared'] as const;
+export type NoteVisibility = (typeof NOTE_VISIBILITIES)[number];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const CaseStatusSchema = z.enum(CASE_STATUSES);
 
@@ -278,6 +283,7 @@ export const ACTIONS = [
   'withdraw',
   'close',
   'confirm-findings',
+  'reopen',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);

@@ -75,6 +75,7 @@ export const ConfigSchema = z
     COMMAND_TRUSTED_KEYS: optionalString,
     CODEC_CORS_ORIGINS: optionalString.transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined)),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+    DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
     // Apology codes carry the person's list position in 24 bits (lib/apology-codes.ts).
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().max(16_000_000).default(1_000_000),
     /** How long a command waits for its case's answer before a 503 `command_pending` (the command still applies). */

@@ -9,7 +9,8 @@
  * command's answer never waits on a vendor, and a crash between two steps resumes from recorded state.
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
-import type { Actor, CaseInput, CaseResult } from './contract.js';
+import { REOPENABLE_STATUSES } from '../domain/index.js';
+import { REOPEN_RETENTION_MS, type Actor, type CaseInput, type CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
 import { receiveParked, registerCommands } from './case/commands.js';
 import { intake } from './case/intake.js';
@@ -59,7 +60,10 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
   for (;;) {
     publishCase(c);
     await flushOutbox(c);
-    if (isTerminal(c.v.status)) return false;
+    if (isTerminal(c.v.status)) {
+      const after = await rest(c);
+      if (after !== 'reopened') return after === 'continue';
+    }
     await settleParked(c, receiveParked);
     checkClocks(c);
     await checkVendorSlas(c);
@@ -67,12 +71,34 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     await executePayouts(c);
     await flushOutbox(c);
     publishCase(c);
-    if (isTerminal(c.v.status)) return false;
+    // Ended while this pass ran: the top of the loop ends the run or rests it (publishing again writes nothing new).
+    if (isTerminal(c.v.status)) continue;
     if (shouldContinueAsNew(c)) return true;
     c.dirty = false;
     const wake = nextWake(c);
     if (wake === undefined) await condition(() => c.dirty);
     else await condition(() => c.dirty, Math.max(1, wake - Date.now()));
+  }
+}
+
+/**
+ * A case that ended. Runs with the `reopenable` rule keep a closed or denied case running, with no clocks and no work,
+ * for the retention period (`reopenRetentionMs`), so that a supervisor's `reopen` finds a live case; notes and
+ * documents may still be added meanwhile. Withdrawn cases, and runs without the rule, end at once as before.
+ */
+async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
+  if (!c.rules.reopenable || !REOPENABLE_STATUSES.includes(c.v.status)) return 'end';
+  c.s.restingSince ??= new Date(Date.now()).toISOString();
+  const until = Date.parse(c.s.restingSince) + (c.input.settings.reopenRetentionMs ?? REOPEN_RETENTION_MS);
+  for (;;) {
+    publishCase(c);
+    await flushOutbox(c);
+    if (!isTerminal(c.v.status)) return 'reopened';
+    if (shouldContinueAsNew(c)) return 'continue';
+    const left = until - Date.now();
+    if (left <= 0) return 'end';
+    c.dirty = false;
+    await condition(() => c.dirty, left);
   }
 }
 

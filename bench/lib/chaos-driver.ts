@@ -24,6 +24,7 @@ import { startDevServer, temporalBinaries, type DevServer } from '../../main/tem
 import { loadVendors } from '../../main/vendors.js';
 import { dataConverterFor } from '../../lib/payload-codec.js';
 import { parseKeyring } from '../../storage/crypto.js';
+import { SA } from '../../workflows/contract.js';
 import { startSandbox, type FaultMode, type VendorSandbox } from '../../sandbox/vendor-service.js';
 import { mulberry32, randomInt } from '../../sandbox/vendor-prng.js';
 import { startChaosSink, type ChaosSink } from './chaos-sink.js';
@@ -697,7 +698,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const status = w.status.name;
     (workflows[w.type] ??= {})[status] = (workflows[w.type]![status] ?? 0) + 1;
     if (['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(status)) failed.push(`${w.workflowId} ${status}`);
-    if (status === 'RUNNING' && w.type !== 'policyLedger') stuck.push(`${w.workflowId} (${w.type})`);
+    // A closed or denied case rests, running, for its retention period so that it can be reopened: not stuck.
+    const resting = w.type === 'incidentCase' && ['closed', 'denied'].includes(w.typedSearchAttributes.get(SA.status) ?? '');
+    if (status === 'RUNNING' && w.type !== 'policyLedger' && !resting) stuck.push(`${w.workflowId} (${w.type})`);
     if (w.type === 'incidentCase' || w.type === 'notificationCampaign') {
       const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
       // UnhandledCommand is Temporal's own answer to a signal that arrived while the task was completing the case: the

@@ -64,6 +64,11 @@ describe('actionAvailability: what a role may do on a case in this state', () =>
     ['close with a payable line unpaid', 'handler', { obligations: [], settlement: { lines: [payableLine] } }, 'close', 'unpaid_lines'],
     ['close with everything done', 'handler', { obligations: [{ status: 'done' }], payouts: [{ status: 'paid' }] }, 'close', 'allowed'],
     ['deny an open case', 'supervisor', {}, 'deny', 'allowed'],
+    ['reopen a closed case', 'supervisor', { status: 'closed' }, 'reopen', 'allowed'],
+    ['reopen a denied case', 'supervisor', { status: 'denied' }, 'reopen', 'allowed'],
+    ['reopen an open case', 'supervisor', {}, 'reopen', 'case_not_ended'],
+    ['a withdrawn case stays ended', 'supervisor', { status: 'withdrawn' }, 'reopen', 'case_not_ended'],
+    ['a handler may not reopen', 'handler', { status: 'closed' }, 'reopen', 'role'],
     ['decide coverage on a provisional case', 'handler', { coverage: { decision: 'provisional' } }, 'decide-coverage', 'allowed'],
   ];
   it.each(table)('%s', (_name, role, change, action, expected) => {

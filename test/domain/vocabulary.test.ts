@@ -92,7 +92,7 @@ describe('vocabulary', () => {
 
   it('has the contract roles, actions, vendor roles and cost categories', () => {
     expect(ROLES).toEqual(['insured', 'handler', 'supervisor', 'ops', 'admin', 'vendor']);
-    expect(ACTIONS).toHaveLength(12);
+    expect(ACTIONS).toHaveLength(13);
     expect(Object.keys(ACTION_SCHEMAS).sort()).toEqual([...ACTIONS].sort());
     expect(VENDOR_ROLES).toEqual([
       'forensics',

@@ -90,6 +90,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       close: { reason: 'matrix' },
       // Nothing is held on the matrix's case: the roles that may confirm get 409 nothing_to_do, the others 403.
       'confirm-findings': { findingsId: 'evt-none', decision: 'discard', reason: 'matrix' },
+      // The matrix's case is open: the supervisor gets 409 wrong_state, every other role 403.
+      reopen: { reason: 'matrix' },
     };
     return { body: bodies[action] };
   }
@@ -98,6 +100,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
   if (op.method === 'PUT' && op.path.endsWith('/affected-persons')) {
     return { body: 'name,email,postal_address,language\n佐藤 花子,hanako@example.jp,,ja\n', headers: { 'content-type': 'text/csv' } };
   }
+  if (op.method === 'POST' && op.path.endsWith('/notes')) return { body: { text: 'matrix', visibility: 'shared' } };
+  if (op.method === 'POST' && op.path.endsWith('/documents')) return { body: MATRIX_PDF, headers: { 'content-type': 'application/pdf', 'x-file-name': 'matrix.pdf' } };
   // A well-formed code this case never issued: allowed roles get the rules' 422, the others 401/403/404 first.
   if (op.method === 'POST' && op.path.endsWith('/apology-codes/redeem')) return { body: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } };
   if (op.method === 'POST' && op.path.startsWith('/v1/webhooks/')) {
@@ -107,12 +111,17 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
 }
 
 const ENDING = new Set(['deny', 'withdraw', 'close']);
+/** A document by its magic bytes (`%PDF`), small enough for any limit. */
+const MATRIX_PDF = '%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n';
+/** A document of the matrix's case, uploaded before the matrix runs, for the download cells. */
+let documentId = '';
 
 async function call(who: Who, op: Operation, target: string): Promise<{ status: number; contentType: string | null; json: Json }> {
   const path = op.path
     .replace('{policyNumber}', policyNumber)
     .replace('{caseId}', target)
-    .replace('{vendorId}', 'forensics-a');
+    .replace('{vendorId}', 'forensics-a')
+    .replace('{documentId}', documentId);
   const { body, headers = {} } = bodyFor(op);
   const auth: Record<string, string> =
     who === 'none' ? {} : { authorization: `Bearer ${who === 'revoked' ? REVOKED_KEY : stack.keys[who]}` };
@@ -149,6 +158,9 @@ beforeAll(async () => {
   policyNumber = uniqueId('PL');
   expect((await as(stack, 'admin')('PUT', `/v1/policies/${policyNumber}`, policyBody())).status).toBe(201);
   caseId = await newCase();
+  const uploaded = await as(stack, 'insured-ins-001')('POST', `/v1/cases/${caseId}/documents`, MATRIX_PDF, { 'content-type': 'application/pdf' });
+  expect(uploaded.status, uploaded.text).toBe(201);
+  documentId = uploaded.json.documentId as string;
   const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { 'x-roles'?: string[]; security: unknown[]; 'x-authentication'?: string }>>;
   };

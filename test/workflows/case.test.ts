@@ -9,8 +9,13 @@ import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { HttpProblem } from '../../api/problem.js';
 import {
+  ADD_NOTE,
+  ATTACH_DOCUMENT,
   ATTACH_PERSONS,
   CASE_WORKFLOW_TYPE,
+  REOPEN_RETENTION_MS,
+  documentsFromMemo,
+  notesFromMemo,
   actionUpdates,
   attachPersonsUpdate,
   campaignProgressSignal,
@@ -168,6 +173,8 @@ async function finished(handle: WorkflowHandle): Promise<unknown> {
   for (let i = 0; i < 100; i++) {
     const d = await handle.describe();
     if (d.status.name !== 'RUNNING') return handle.result();
+    // A closed or denied case rests for its retention period, open to `reopen`: skip past it.
+    if (i === 5 && ['closed', 'denied'].includes((await handle.query(viewQuery)).status)) await env.sleep(REOPEN_RETENTION_MS + 60_000);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('workflow still running');
@@ -953,5 +960,133 @@ describe('vendor events', () => {
     await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', event));
     await ack(handle, view);
     expect((await handle.query(viewQuery)).counselAdvice).toHaveLength(1);
+  });
+});
+
+describe("the handler's desk: notes, documents, reserve history, reopen", () => {
+  const note = (handle: WorkflowHandle, actor: Actor, text: string, visibility: 'internal' | 'shared') =>
+    command(handle, { commandId: `note-${++commandNo}`, action: ADD_NOTE, request: { actor, note: { text, visibility } } });
+  const attach = (handle: WorkflowHandle, actor: Actor, documentId: string) =>
+    command(handle, {
+      commandId: `doc-${documentId}-${++commandNo}`,
+      action: ATTACH_DOCUMENT,
+      request: { actor, document: { documentId, name: 'invoice.pdf', contentType: 'application/pdf', size: 1234, sha256: 'ab'.repeat(32) } },
+    });
+
+  it('keeps internal notes off the timeline, shared ones on it, documents by reference, and evidence that names one', async () => {
+    const { handle } = await openCase();
+    await settle(handle, (v) => v.status === 'response');
+    const model = async () => {
+      for (let i = 0; i < 50 && !readModelFromMemo((await handle.describe()).memo)?.view; i++) await new Promise((r) => setTimeout(r, 100));
+      return readModelFromMemo((await handle.describe()).memo)!;
+    };
+    const versionBefore = (await model()).meta.version;
+    await note(handle, actors.handler, '社内メモ: 再保険者への報告を検討', 'internal');
+    // An internal note is no change of the view the insured reads: same version, nothing on the timeline.
+    expect((await model()).meta.version).toBe(versionBefore);
+    await note(handle, actors.insured, 'Invoice from the forensic firm attached.', 'shared');
+    expect(await refusal(note(handle, actors.insured, 'trying internal', 'internal'))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(note(handle, actors.otherInsured, 'not my case', 'shared'))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(note(handle, actors.ops, 'ops may only read', 'shared'))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(note(handle, actors.handler, 'bad \u0007 bell', 'shared'))).toMatchObject({ code: 'invalid' });
+
+    const memo = (await handle.describe()).memo;
+    const notes = notesFromMemo(memo);
+    expect(notes.map((n) => [n.noteId, n.visibility, n.by])).toEqual([
+      ['N1', 'internal', 'handler'],
+      ['N2', 'shared', 'insured-ins-001'],
+    ]);
+    const timeline = timelineFromReadModel(readModelFromMemo(memo)!)!;
+    expect(timeline.filter((t) => t.type === 'note')).toEqual([expect.objectContaining({ actor: 'insured-ins-001', summary: 'shared note N2 added' })]);
+    expect(JSON.stringify(timeline)).not.toContain('社内メモ');
+    expect(JSON.stringify(readModelFromMemo(memo)!.view)).not.toContain('社内メモ');
+
+    const documentId = 'D' + '0a'.repeat(12);
+    await attach(handle, actors.insured, documentId);
+    expect(await refusal(attach(handle, actors.insured, documentId))).toMatchObject({ code: 'duplicate' });
+    expect(await refusal(attach(handle, actors.ops, 'D' + '0b'.repeat(12)))).toMatchObject({ code: 'forbidden' });
+    const docs = documentsFromMemo((await handle.describe()).memo);
+    expect(docs).toEqual([expect.objectContaining({ documentId, name: 'invoice.pdf', contentType: 'application/pdf', size: 1234, by: 'insured-ins-001' })]);
+
+    const missing = 'D' + 'ff'.repeat(12);
+    expect(
+      await refusal(act(handle, 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 100_000, evidenceRef: missing }] })),
+    ).toMatchObject({ code: 'invalid', text: `evidenceRef ${missing} names no document of this case` });
+    const view = await act(handle, 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 100_000, evidenceRef: documentId }] });
+    expect(view.settlement.lines.at(-1)).toMatchObject({ category: 'forensic_investigation', claimedJpy: 100_000 });
+    await keep(handle, 'case-desk-notes-documents-open-v7-docs');
+  });
+
+  it('keeps the reserve history: the triage, then each change with why and who', async () => {
+    const { handle } = await openCase();
+    let view = await settle(handle, (v) => v.status === 'response');
+    expect(view.reserve.history).toEqual([
+      expect.objectContaining({ actor: 'system', why: 'triage', totalJpy: view.reserve.totalJpy, byCategory: view.reserve.byCategory }),
+    ]);
+    view = await act(handle, 'record-findings', actors.handler, { affectedPersons: view.affectedPersons * 10 });
+    expect(view.reserve.history).toHaveLength(2);
+    expect(view.reserve.history?.[1]).toMatchObject({ actor: 'handler', why: 'recomputed after findings', totalJpy: view.reserve.totalJpy });
+    expect(view.reserve.history?.[1]?.totalJpy).toBeGreaterThan(view.reserve.history?.[0]?.totalJpy ?? Infinity);
+    // Findings that change nothing the reserve rests on add no entry.
+    view = await act(handle, 'record-findings', actors.handler, { cause: view.cause as 'device_loss' });
+    expect(view.reserve.history).toHaveLength(2);
+  });
+
+  it('rests a closed case, lets only a supervisor reopen it, and resumes its clocks and settlement', async () => {
+    const { handle, caseId } = await openCase();
+    let view = await settle(handle, (v) => v.status === 'response');
+    for (const o of view.obligations) {
+      view = await act(handle, 'record-filing', actors.handler, { regime: o.regime, kind: o.kind, audience: o.audience, notRequired: 'test: handled elsewhere' });
+    }
+    view = await act(handle, 'close', actors.handler, { reason: 'nothing to pay' });
+    expect(view.status).toBe('closed');
+    await env.sleep('30 days');
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await refusal(act(handle, 'reopen', actors.handler, { reason: 'a late invoice' }))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(act(handle, 'consent', actors.handler, { category: 'notification' }))).toMatchObject({ code: 'wrong_state' });
+    view = await act(handle, 'reopen', actors.supervisor, { reason: 'a late invoice arrived' });
+    expect(view.status).toBe('response');
+    expect(view.closedAt).toBeUndefined();
+    expect(await refusal(act(handle, 'reopen', actors.supervisor, { reason: 'again' }))).toMatchObject({ code: 'wrong_state' });
+    // The settlement works again: costs are taken and paid.
+    view = await act(handle, 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 200_000, evidenceRef: 'late-inv-1' }] });
+    expect(view.status).toBe('settlement');
+    await act(handle, 'approve-payout', actors.handler, {});
+    view = await settle(handle, (v) => v.payouts.length > 0 && v.payouts.every((p) => p.status === 'paid'));
+    expect(h.seen.payments.filter((p) => p.caseId === caseId)).toHaveLength(1);
+    const timeline = await handle.query(timelineQuery);
+    expect(timeline.filter((t) => t.type === 'reopened')).toEqual([expect.objectContaining({ actor: 'supervisor', summary: 'case reopened: a late invoice arrived' })]);
+    view = await act(handle, 'close', actors.supervisor, { reason: 'late invoice paid' });
+    expect(view.status).toBe('closed');
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'closed' });
+    await keep(handle, 'case-reopened-closed-v7-docs');
+  });
+
+  it('reopens a denied case, whose clocks run again, and ends a resting case after its retention period', async () => {
+    const circumstances = { naturalCatastrophe: true, warOrRiot: false, directedByInsuredOfficers: false, knownBeforeInception: false };
+    const { handle, caseId } = await openCase({ report: { circumstances } });
+    let view = await settle(handle, (v) => v.status === 'denied');
+    expect(view.status).toBe('denied');
+    view = await act(handle, 'reopen', actors.supervisor, { reason: 'the quake did not cause the leak' });
+    expect(view.status).toBe('triage');
+    view = await act(handle, 'decide-coverage', actors.supervisor, { decision: 'covered', reason: 'the leak predates the quake' });
+    expect(view.status).toBe('response');
+    // The clocks resume: the APPI preliminary report is reminded again.
+    const reminders = () => h.seen.emails.filter((e) => e.caseId === caseId && e.message.kind === 'deadline_reminder');
+    await env.sleep('4 days');
+    await settle(handle, () => reminders().length > 0);
+    expect(reminders().length).toBeGreaterThan(0);
+
+    const other = await openCase({ report: { circumstances } });
+    await settle(other.handle, (v) => v.status === 'denied');
+    expect(await finished(other.handle)).toMatchObject({ caseId: other.caseId, status: 'denied' });
+    await keep(handle, 'case-denied-reopened-open-v7-docs');
+  });
+
+  it('never rests a withdrawn case: it ends, and reopen is refused by the gate', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.status === 'response');
+    await act(handle, 'withdraw', actors.insured, { reason: 'false alarm' });
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
   });
 });

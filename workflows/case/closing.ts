@@ -1,6 +1,8 @@
-/** Closing track: the insured withdraws, or a handler closes a case with nothing left open. */
+/** Closing track: the insured withdraws, a handler closes a case with nothing left open, a supervisor reopens it. */
+import { REOPENABLE_STATUSES } from '../../domain/index.js';
 import type { CommandTable } from './command.js';
-import { nowIso, refuse, setStatus, type CaseContext } from './state.js';
+import { recomputeSettlement } from './settlement.js';
+import { nowIso, record, refuse, setStatus, type CaseContext } from './state.js';
 
 function end(c: CaseContext, status: 'closed' | 'withdrawn', reason: string, actor: string): void {
   c.v.closeReason = reason;
@@ -8,7 +10,7 @@ function end(c: CaseContext, status: 'closed' | 'withdrawn', reason: string, act
   setStatus(c, status, actor, reason);
 }
 
-export const closingCommands: CommandTable<'withdraw' | 'close'> = {
+export const closingCommands: CommandTable<'withdraw' | 'close' | 'reopen'> = {
   withdraw: {
     check(c) {
       if (c.v.payouts.some((p) => p.status === 'paid')) refuse('wrong_state', 'a payout was made; close the case instead');
@@ -28,5 +30,26 @@ export const closingCommands: CommandTable<'withdraw' | 'close'> = {
       if (unpaid.length > 0) refuse('wrong_state', `payable lines not yet paid: ${unpaid.map((l) => l.lineId).join(', ')}`);
     },
     apply: (c, b, actor) => end(c, 'closed', b.reason, actor.name),
+  },
+  /**
+   * A closed or denied case back to the status it ended from: the main loop leaves its rest, so the clocks (reminders,
+   * escalations of what is still open) and the settlement (costs, payouts) resume. Coverage stays as it was: a denied
+   * case reopened is still denied until a `decide-coverage` overrides it.
+   */
+  reopen: {
+    check(c) {
+      if (!REOPENABLE_STATUSES.includes(c.v.status)) refuse('wrong_state', `case is ${c.v.status}`);
+      if (!c.rules.reopenable) refuse('wrong_state', 'this case ended before cases could be reopened');
+    },
+    apply(c, b, actor) {
+      const { v, s } = c;
+      const to = s.statusBeforeEnd && !REOPENABLE_STATUSES.includes(s.statusBeforeEnd) ? s.statusBeforeEnd : 'response';
+      delete v.closedAt;
+      delete v.closeReason;
+      delete s.restingSince;
+      setStatus(c, to, actor.name, `reopened: ${b.reason}`);
+      recomputeSettlement(c);
+      record(c, 'reopened', actor.name, `case reopened: ${b.reason}`);
+    },
   },
 };

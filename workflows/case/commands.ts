@@ -6,8 +6,12 @@
 import { log, setHandler } from '@temporalio/workflow';
 import { ACTION_SCHEMAS, commandGate, type Action } from '../../domain/index.js';
 import {
+  ADD_NOTE,
+  ATTACH_DOCUMENT,
   ATTACH_PERSONS,
   COMMAND_OUTCOMES_KEPT,
+  documentsQuery,
+  notesQuery,
   commandOutcomesQuery,
   commandSignal,
   commandStatusQuery,
@@ -17,6 +21,8 @@ import {
   timelineQuery,
   viewQuery,
   type ActionRequest,
+  type AddNoteRequest,
+  type AttachDocumentRequest,
   type AttachPersonsRequest,
   type CaseCommand,
   type CommandOutcome,
@@ -25,6 +31,7 @@ import {
 import type { CommandDef, CommandTable } from './command.js';
 import { clockCommands } from './clocks.js';
 import { closingCommands } from './closing.js';
+import { addNote, attachDocument, checkAddNote, checkAttachDocument } from './desk.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
 import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
@@ -74,6 +81,8 @@ export function applyAction(c: CaseContext, action: Action, request: ActionReque
 function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): string | null {
   try {
     if (command.action === ATTACH_PERSONS) checkAttachPersons(c, command.request as AttachPersonsRequest);
+    else if (command.action === ADD_NOTE) checkAddNote(c, command.request as AddNoteRequest);
+    else if (command.action === ATTACH_DOCUMENT) checkAttachDocument(c, command.request as AttachDocumentRequest);
     else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
     else refuse('invalid', `unknown command ${String(command.action)}`);
     return null;
@@ -97,6 +106,8 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
   if (refusal === null) {
     try {
       if (command.action === ATTACH_PERSONS) attachPersons(c, command.request);
+      else if (command.action === ADD_NOTE) addNote(c, command.request);
+      else if (command.action === ATTACH_DOCUMENT) attachDocument(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).
@@ -134,4 +145,6 @@ export function registerCommands(c: CaseContext): void {
   setHandler(viewQuery, () => c.v);
   setHandler(timelineQuery, () => c.s.timeline);
   setHandler(requestHashQuery, () => c.input.requestHash);
+  setHandler(notesQuery, () => c.s.notes ?? []);
+  setHandler(documentsQuery, () => c.s.documents ?? []);
 }

@@ -13,6 +13,7 @@ import {
   COMMAND_OUTCOMES_IN_MEMO,
   MEMO_KEYS,
   READ_MODEL_SCHEMA,
+  notesMemoChunks,
   timelineMemoChunks,
   viewMemoParts,
   type ReadModelMeta,
@@ -48,6 +49,9 @@ function publishReadModel(c: CaseContext): void {
     caseChanged = consider(key, chunk) || caseChanged;
   }
   c.timelineWritten = timeline.length;
+  // Notes and documents have their own fields and reads: a change to them alone is no new version of the view.
+  for (const [key, chunk] of Object.entries(notesMemoChunks(c.s.notes))) consider(key, chunk);
+  if (c.s.documents?.length) consider(MEMO_KEYS.documents, c.s.documents);
   if (caseChanged) {
     c.v.version = (c.v.version ?? 0) + 1;
     c.v.updatedAt = nowIso();

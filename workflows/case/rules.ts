@@ -30,6 +30,13 @@ export interface CaseRules {
    * `vendors`), and that vendor's `letters_mailed` events count on the case (`notifications.lettersMailed`).
    */
   printVendorEngaged: boolean;
+  /** Every change of the reserve is kept with when, why and by whom (`reserve.history`). */
+  reserveHistory: boolean;
+  /**
+   * A closed or denied case keeps running (resting, no clocks) for `reopenRetentionMs` so that a supervisor may
+   * `reopen` it; runs without the rule complete when they close, and such cases cannot be reopened.
+   */
+  reopenable: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -43,6 +50,8 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   readModel: 'case-read-model',
   newCaseMail: 'new-case-mail',
   printVendorEngaged: 'print-vendor-engaged',
+  reserveHistory: 'reserve-history',
+  reopenable: 'reopenable-after-close',
 };
 
 export function caseRules(): CaseRules {

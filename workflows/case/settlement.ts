@@ -3,6 +3,7 @@
  * approver's authority, and the payments themselves, each drawn from the policy ledger first.
  */
 import {
+  DOCUMENT_ID_PATTERN,
   computeSettlement,
   isLiabilityCategory,
   requiredApprover,
@@ -85,6 +86,10 @@ export const settlementCommands: CommandTable<'consent' | 'submit-costs' | 'appr
   'submit-costs': {
     check(c, b) {
       if (c.v.coverage.decision === 'denied') refuse('wrong_state', 'coverage is denied');
+      // An evidenceRef that looks like a document id must be a document of this case; any other text is free.
+      const documents = new Set((c.s.documents ?? []).map((d) => d.documentId));
+      const unknown = b.items.find((i) => DOCUMENT_ID_PATTERN.test(i.evidenceRef) && !documents.has(i.evidenceRef));
+      if (unknown) refuse('invalid', `evidenceRef ${unknown.evidenceRef} names no document of this case`);
       const known = new Set(c.s.costItems.map((i) => i.evidenceRef + '|' + i.category + '|' + i.amountJpy));
       if (b.items.every((i) => known.has(i.evidenceRef + '|' + i.category + '|' + i.amountJpy))) {
         refuse('duplicate', 'every item was submitted before (same evidence, category and amount)');

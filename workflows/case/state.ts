@@ -107,6 +107,7 @@ export function record(c: CaseContext, type: string, actor: string, summary: str
 
 export function setStatus(c: CaseContext, status: CaseStatus, actor: string, why: string): void {
   if (c.v.status === status) return;
+  if (isTerminal(status) && !isTerminal(c.v.status)) c.s.statusBeforeEnd = c.v.status;
   record(c, 'status', actor, `${c.v.status} → ${status}: ${why}`);
   c.v.status = status;
 }

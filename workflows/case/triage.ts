@@ -47,7 +47,16 @@ export function caseFacts(c: CaseContext): TriageFacts {
 /** Severity, exposure, reserve, coverage and obligations from the current facts; deadlines only move earlier. */
 export function assess(c: CaseContext, actor: string, why: string): void {
   const { v } = c;
+  const history = v.reserve.history;
+  const before = JSON.stringify([v.reserve.totalJpy, v.reserve.byCategory]);
   applyTriage(v, triage(c.policy, caseFacts(c)));
+  if (c.rules.reserveHistory) {
+    // applyTriage writes a fresh reserve: the history is carried over, and grows only when the figures changed.
+    v.reserve.history = history ?? [];
+    if (before !== JSON.stringify([v.reserve.totalJpy, v.reserve.byCategory]) || v.reserve.history.length === 0) {
+      v.reserve.history.push({ at: nowIso(), totalJpy: v.reserve.totalJpy, byCategory: { ...v.reserve.byCategory }, why, actor });
+    }
+  }
   recomputeSettlement(c);
   record(c, 'assessment', actor, `${why}: severity ${v.severity}, coverage ${v.coverage.decision}, ${v.obligations.length} obligations`);
 }

@@ -30,6 +30,49 @@ export interface CaseSettings {
   campaignSliceSize: number;
   /** Events after which a run continues as new (default 1,000; see `RUN_HISTORY_EVENTS` in incident-case.ts). */
   runHistoryEvents?: number;
+  /**
+   * How long a closed or denied case stays open to `reopen` before its workflow completes (runs with the
+   * `reopenable` rule; default `REOPEN_RETENTION_MS`).
+   */
+  reopenRetentionMs?: number;
+}
+
+/** A closed or denied case can be reopened for a year (late invoices, a regulator's follow-up, a lawsuit). */
+export const REOPEN_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** A note on a case (`POST /v1/cases/{caseId}/notes`): plain text, internal to the insurer or shared with the insured. */
+export interface CaseNote {
+  noteId: string;
+  at: string;
+  by: string;
+  role: Role;
+  visibility: 'internal' | 'shared';
+  text: string;
+}
+
+/**
+ * A document uploaded to a case, as the case records it: never its contents (those are encrypted in the blob store,
+ * under a key derived from the case and the document id), only what a list shows and a download checks.
+ */
+export interface DocumentRef {
+  documentId: string;
+  /** The file name the uploader gave (X-File-Name), cleaned of paths and control characters. */
+  name: string;
+  /** The type found in the content (magic bytes), not the one the uploader claimed. */
+  contentType: string;
+  size: number;
+  sha256: string;
+  by: string;
+  at: string;
+}
+
+/** One change of the reserve: when, to what, why and by whom (the case keeps them with the `reserveHistory` rule). */
+export interface ReserveChange {
+  at: string;
+  totalJpy: number;
+  byCategory: Record<string, number>;
+  why: string;
+  actor: string;
 }
 
 export const DEFAULT_CASE_SETTINGS: CaseSettings = {
@@ -138,7 +181,8 @@ export interface CaseView {
     totalJpy: number;
     factors: { x: number; y: number; identifiability: number; socialResponsibility: number; responseQuality: number };
   };
-  reserve: { totalJpy: number; byCategory: Record<string, number> };
+  /** `history`: every change of the reserve, oldest first (absent in runs from before the `reserveHistory` rule). */
+  reserve: { totalJpy: number; byCategory: Record<string, number>; history?: ReserveChange[] };
   obligations: ObligationView[];
   vendors: VendorEngagement[];
   counselAdvice: { at: string; vendorId: string; advice: string }[];
@@ -235,4 +279,12 @@ export interface CaseState {
   trustedKeys?: TrustedKey[];
   /** Signed messages waiting for the worker to vouch for their key (see case/trust.ts). */
   parked?: ParkedMessage[];
+  /** Notes, oldest first (absent until the first). */
+  notes?: CaseNote[];
+  /** Document references, oldest first (absent until the first). */
+  documents?: DocumentRef[];
+  /** The status the case had before it ended, for `reopen`. */
+  statusBeforeEnd?: CaseStatus;
+  /** When a reopenable case began to wait, closed or denied, for a `reopen` (cleared when reopened). */
+  restingSince?: string;
 }

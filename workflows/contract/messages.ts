@@ -3,8 +3,8 @@
  * vendor events, campaign progress, the read queries, and the legacy Updates kept for replay.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { ACTIONS, type Action, type PersonsListRef } from '../../domain/index.js';
-import type { Actor, CaseView, TimelineEntry } from './case.js';
+import { ACTIONS, type Action, type NoteBody, type PersonsListRef } from '../../domain/index.js';
+import type { Actor, CaseNote, CaseView, DocumentRef, TimelineEntry } from './case.js';
 import type { Proof } from './proof.js';
 
 export interface ActionRequest<B = unknown> {
@@ -41,7 +41,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -129,12 +129,28 @@ export const campaignProgressSignal = defineSignal<[CampaignProgress]>('campaign
 export type CaseCommand = (
   | { commandId: string; action: Action; request: ActionRequest }
   | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest }
+  | { commandId: string; action: typeof ADD_NOTE; request: AddNoteRequest }
+  | { commandId: string; action: typeof ATTACH_DOCUMENT; request: AttachDocumentRequest }
 ) & {
   /** The API's signature (required from the `signed-messages` patch on; see contract/proof.ts). */
   proof?: Proof;
 };
 
 export const ATTACH_PERSONS = 'attach-affected-persons';
+/** A note (`POST /v1/cases/{caseId}/notes`): not a contract action, because it has its own endpoint and read. */
+export const ADD_NOTE = 'add-note';
+/** A document stored in the blob store, attached by reference (`POST /v1/cases/{caseId}/documents`). */
+export const ATTACH_DOCUMENT = 'attach-document';
+
+export interface AddNoteRequest {
+  actor: Actor;
+  note: NoteBody;
+}
+
+export interface AttachDocumentRequest {
+  actor: Actor;
+  document: Omit<DocumentRef, 'by' | 'at'>;
+}
 
 export interface AttachPersonsRequest {
   actor: Actor;
@@ -171,3 +187,6 @@ export const commandOutcomesQuery = defineQuery<{ outcomes: CommandOutcome[]; vi
 export const viewQuery = defineQuery<CaseView>('view');
 export const timelineQuery = defineQuery<TimelineEntry[]>('timeline');
 export const requestHashQuery = defineQuery<string>('requestHash');
+/** For cases without a read model only: the notes and documents are otherwise read from the memo. */
+export const notesQuery = defineQuery<CaseNote[]>('notes');
+export const documentsQuery = defineQuery<DocumentRef[]>('documents');

@@ -7,7 +7,7 @@
  * This module is the one definition of the layout, used by the workflow that writes it (`case/read-model.ts`), by the
  * API that writes the first parts with the start (`api/intake.ts`) and reads them (`api/case-reads.ts`).
  */
-import type { CaseView, TimelineEntry } from './case.js';
+import type { CaseNote, CaseView, DocumentRef, TimelineEntry } from './case.js';
 import type { CommandOutcome } from './messages.js';
 
 /** The layout's version: a reader that meets another one falls back to the queries. */
@@ -79,7 +79,33 @@ export const MEMO_KEYS = {
   request: `${PREFIX}request`,
   part: (part: ViewPart) => `${PREFIX}v.${part}`,
   timelineChunk: (n: number) => `${PREFIX}t.${n}`,
+  /** Notes in chunks of `NOTES_CHUNK` (absent until the first note): never part of the view, which an insured reads. */
+  notesChunk: (n: number) => `${PREFIX}n.${n}`,
+  /** The document references (absent until the first document). */
+  documents: `${PREFIX}documents`,
 } as const;
+
+/** Notes per memo field: a new note rewrites only the last chunk. */
+export const NOTES_CHUNK = 25;
+
+/** The memo fields of the notes, in whole chunks (none when there are no notes, so older runs write nothing new). */
+export function notesMemoChunks(notes: readonly CaseNote[] | undefined): Record<string, CaseNote[]> {
+  const out: Record<string, CaseNote[]> = {};
+  for (let n = 0; notes && n * NOTES_CHUNK < notes.length; n++) out[MEMO_KEYS.notesChunk(n)] = notes.slice(n * NOTES_CHUNK, (n + 1) * NOTES_CHUNK);
+  return out;
+}
+
+/** The notes a memo holds, oldest first. */
+export function notesFromMemo(memo: Record<string, unknown> | undefined): CaseNote[] {
+  const notes: CaseNote[] = [];
+  for (let n = 0; memo?.[MEMO_KEYS.notesChunk(n)] !== undefined; n++) notes.push(...(memo[MEMO_KEYS.notesChunk(n)] as CaseNote[]));
+  return notes;
+}
+
+/** The document references a memo holds, oldest first. */
+export function documentsFromMemo(memo: Record<string, unknown> | undefined): DocumentRef[] {
+  return (memo?.[MEMO_KEYS.documents] as DocumentRef[] | undefined) ?? [];
+}
 
 /** The memo fields of a view's parts (not its stamp: that is in the meta part). */
 export function viewMemoParts(view: CaseView): Record<string, unknown> {

@@ -168,6 +168,7 @@ const T = {
       withdraw: '事故の報告を取り下げます。',
       close: '事故対応を終了します。',
       'confirm-findings': '確認待ちの委託先の調査結果を反映するか破棄します。',
+      reopen: '終了または不支払の案件を再開します（査定責任者のみ）。期限と精算が再開します。',
     },
     covered: '補償対象',
     denied: '補償対象外',
@@ -306,6 +307,7 @@ const T = {
       withdraw: 'Withdraw the case.',
       close: 'Close the case.',
       'confirm-findings': 'Apply or discard a vendor’s findings held for confirmation.',
+      reopen: 'Reopen a closed or denied case (supervisors): its clocks and settlement resume.',
     },
     covered: 'covered',
     denied: 'denied',
@@ -623,6 +625,7 @@ function actionForms() {
     withdraw: { fields: [reasonField()] },
     close: { fields: [reasonField()] },
     'confirm-findings': { fields: [text('findingsId', { required: true }), select('decision', () => [['apply', t('apply')], ['discard', t('discard')]]), reasonField()] },
+    reopen: { fields: [reasonField()] },
   };
 }
 
