@@ -12,3 +12,4 @@ export * from './payout.js';
 export * from './permissions.js';
 export * from './persons-list.js';
 export * from './findings.js';
+export * from './business-days.js';
