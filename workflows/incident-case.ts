@@ -11,6 +11,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
 import type { Actor, CaseInput, CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
+import { checkCoverageDue } from './case/coverage-due.js';
 import { receiveParked, registerCommands } from './case/commands.js';
 import { intake } from './case/intake.js';
 import { registerLegacyUpdates } from './case/legacy-updates.js';
@@ -62,6 +63,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     if (isTerminal(c.v.status)) return false;
     await settleParked(c, receiveParked);
     checkClocks(c);
+    checkCoverageDue(c);
     await checkVendorSlas(c);
     await maybeStartCampaign(c);
     await executePayouts(c);

@@ -30,6 +30,12 @@ export interface CaseRules {
    * `vendors`), and that vendor's `letters_mailed` events count on the case (`notifications.lettersMailed`).
    */
   printVendorEngaged: boolean;
+  /**
+   * The coverage decision is due two Japanese business days after the report (`coverage.decideBy`): the case keeps a
+   * timer for it, and when it passes with coverage still provisional it escalates to supervisors (an e-mail and
+   * `coverage.escalatedAt`).
+   */
+  coverageDue: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -43,6 +49,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   readModel: 'case-read-model',
   newCaseMail: 'new-case-mail',
   printVendorEngaged: 'print-vendor-engaged',
+  coverageDue: 'coverage-decision-due',
 };
 
 export function caseRules(): CaseRules {

@@ -125,6 +125,8 @@ export interface CaseView {
     /** One per reason, in order: what the denial letter lists (absent in views written before it existed). */
     grounds?: { reason: string; explanation: string; facts: string[] }[];
     override?: { decision: string; reason: string; by: string; at: string };
+    /** When the coverage decision is due: two Japanese business days after the report (absent in older runs). */
+    decideBy?: string;
   };
   exposure: {
     perPersonJpy: number;
@@ -229,4 +231,6 @@ export interface CaseState {
   trustedKeys?: TrustedKey[];
   /** Signed messages waiting for the worker to vouch for their key (see case/trust.ts). */
   parked?: ParkedMessage[];
+  /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
+  coverageEscalatedAt?: string;
 }

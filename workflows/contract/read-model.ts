@@ -74,6 +74,13 @@ export const MEMO_KEYS = {
   commands: `${PREFIX}commands`,
   /** What `POST /v1/cases` hashed, to answer a retried intake (written with the start). */
   request: `${PREFIX}request`,
+  /**
+   * The insurer's work items that are not part of the view (`WorkMemo`): the work queue reads them with the case list.
+   * Written by runs that follow `rules.coverageDue`.
+   */
+  work: `${PREFIX}work`,
+  /** What the search matches beside the view (`SearchMemo`), written by the API with the start. */
+  search: `${PREFIX}search`,
   part: (part: ViewPart) => `${PREFIX}v.${part}`,
   timelineChunk: (n: number) => `${PREFIX}t.${n}`,
 } as const;
@@ -97,6 +104,21 @@ export function timelineMemoChunks(timeline: readonly TimelineEntry[], from = 0)
     out[MEMO_KEYS.timelineChunk(n)] = timeline.slice(n * TIMELINE_CHUNK, (n + 1) * TIMELINE_CHUNK);
   }
   return out;
+}
+
+/** The memo's `work` field. */
+export interface WorkMemo {
+  /** When the coverage decision passed its due time undecided and supervisors were told. */
+  coverageEscalatedAt?: string;
+}
+
+/**
+ * The memo's `search` field: the insured's name and the report's description, which the view does not carry, so the
+ * case search can match them from the case list without a query. Encrypted by the payload codec like the view.
+ */
+export interface SearchMemo {
+  insuredName: string;
+  description: string;
 }
 
 /** The read model as found in a memo, or undefined when the memo holds none (a case from before it, or another layout). */
@@ -152,10 +174,11 @@ export function timelineFromReadModel(model: ReadModel): TimelineEntry[] | undef
  * and, when the API could compute it, the view the case's first task will produce (version 0), so the case reads at
  * once instead of after a worker has picked it up. The case's first task then writes only what differs.
  */
-export function startMemo(requestHash: string, reportedAt: string, firstView?: CaseView): Record<string, unknown> {
+export function startMemo(requestHash: string, reportedAt: string, firstView?: CaseView, search?: SearchMemo): Record<string, unknown> {
   const meta: ReadModelMeta = { schema: READ_MODEL_SCHEMA, version: 0, updatedAt: reportedAt, timelineEntries: 0 };
   return {
     [MEMO_KEYS.request]: { requestHash },
+    ...(search ? { [MEMO_KEYS.search]: search } : {}),
     [MEMO_KEYS.meta]: meta,
     ...(firstView ? viewMemoParts(firstView) : {}),
   };
