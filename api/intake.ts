@@ -64,7 +64,7 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
       workflowId: caseWorkflowId(caseId),
       taskQueue: ctx.taskQueue,
       args: [input],
-      memo: startMemo(hash, reportedAt, first),
+      memo: startMemo(hash, reportedAt, first, { insuredName: found.policy.insuredName, description: report.description }),
       workflowIdConflictPolicy: 'FAIL',
       // Case ids are never reused, not even after the case closed.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

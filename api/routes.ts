@@ -5,6 +5,7 @@
 import type { Router } from 'express';
 import { apologyRoutes } from './apology.js';
 import { caseRoutes } from './cases.js';
+import { exportRoutes } from './exports.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
 import { meRoutes } from './me.js';
@@ -13,6 +14,7 @@ import { policyRoutes } from './policies.js';
 import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
 import { InsuredCaseViewSchema, ProblemSchema } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
+import { workRoutes } from './work.js';
 
 export const API_INFO = {
   title: 'breach-claims',
@@ -28,6 +30,8 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
   table.push(
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
+    ...workRoutes(ctx),
+    ...exportRoutes(ctx),
     ...apologyRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),
