@@ -33,7 +33,8 @@ const rows = (text: string) => parse(text, { bom: true, columns: true, skip_empt
 const view = async (caseId: string) => (await as(stack, 'handler')('GET', `/v1/cases/${caseId}`)).json as unknown as CaseView;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // The sandbox's forensic findings would date the leak and settle the provisional coverage: not within this file.
+  stack = await startStack({ sandboxTiming: { findingsDelayMs: 10 * 60_000, invoiceDelayMs: 10 * 60_000 } });
   policyNumber = uniqueId('PL');
   // A spreadsheet formula as the insured's name: every CSV must neutralise it.
   expect((await as(stack, 'admin')('PUT', `/v1/policies/${policyNumber}`, policyBody({ insuredName: '=HYPERLINK("http://x")株式会社' }))).status).toBe(201);
