@@ -11,7 +11,7 @@ import type { ApiContext } from './context.js';
 import { sendWithEtag } from './etag.js';
 import { createCase } from './intake.js';
 import { servePollable } from './poll-cache.js';
-import { problemResponse } from './problem.js';
+import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
 import {
   CaseActionsSchema,
@@ -24,7 +24,7 @@ import {
 } from './schemas.js';
 import { assertMayRead, assertMayReadDescribed } from './tenancy.js';
 import { sendCaseView, timelineForRole, INSURED_VIEW_NOTE } from './view-for-role.js';
-import { listCases, listQuery } from './visibility.js';
+import { listCases, listQuery, searchCases } from './visibility.js';
 
 /** bench/api.ts computes case ids as intake does. */
 export { caseIdFor } from './case-ids.js';
@@ -102,8 +102,15 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
           }
           filters.insuredId = principal.insuredId;
         }
-        const { pageSize, pageToken, ...where } = filters;
+        const { pageSize, pageToken, q, ...where } = filters;
         const visibility = listQuery(where);
+        if (q !== undefined) {
+          if (pageToken) throw new HttpProblem(400, 'validation', { key: 'validation.search_page_token' }, [
+            { path: '/pageToken', message: 'a search answers one page', code: 'search_without_pages', in: 'query' },
+          ]);
+          await servePollable(ctx, req, res, `search|${visibility}|${q}|${pageSize}`, () => searchCases(ctx, visibility, q, pageSize));
+          return;
+        }
         const key = `list|${visibility}|${pageSize}|${pageToken ?? ''}`;
         await servePollable(ctx, req, res, key, () => listCases(ctx, visibility, pageSize, pageToken));
       },

@@ -8,7 +8,7 @@
  * denial (letters, status), and the API then waits for the real view. `test/api/first-view.test.ts` holds this
  * function to the view the workflow itself answers, field by field, for a spread of reports.
  */
-import { nextDeadline, triage, triageFactsFromReport } from '../domain/index.js';
+import { coverageDecisionDueAt, nextDeadline, triage, triageFactsFromReport } from '../domain/index.js';
 import type { CaseInput, CaseView } from '../workflows/contract.js';
 import { applyTriage, newCaseView } from '../workflows/case-view.js';
 
@@ -27,6 +27,8 @@ function computeFirstView(input: CaseInput): CaseView | undefined {
   if (t.coverage.decision === 'denied') return undefined;
   const view = newCaseView(input);
   applyTriage(view, t);
+  // As the case's intake sets it (rules.coverageDue): new cases follow that rule.
+  view.coverage.decideBy = coverageDecisionDueAt(input.reportedAt);
   view.status = 'response';
   view.nextDeadline = nextDeadline(view.obligations);
   view.overdue = view.obligations.some((o) => o.status === 'overdue');

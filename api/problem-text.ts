@@ -231,6 +231,10 @@ export const DETAIL_TEXT = {
     en: 'pageToken is not one this list handed out (or belongs to other filters)',
     ja: 'pageTokenがこの一覧で発行されたものではありません（または別の絞り込み条件のものです）',
   },
+  'validation.search_page_token': {
+    en: 'a search (q) answers one page: send it without pageToken',
+    ja: '検索（q）の結果は1ページのみです。pageTokenを付けずに送ってください',
+  },
   'validation.idempotency_key': {
     en: 'Idempotency-Key must be 1-200 visible ASCII characters',
     ja: 'Idempotency-Keyは1〜200文字の表示可能なASCII文字にしてください',

@@ -6,6 +6,7 @@ import type { Router } from 'express';
 import { apologyRoutes } from './apology.js';
 import { caseRoutes } from './cases.js';
 import { deskRoutes } from './desk.js';
+import { exportRoutes } from './exports.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
 import { meRoutes } from './me.js';
@@ -14,6 +15,7 @@ import { policyRoutes } from './policies.js';
 import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
 import { InsuredCaseViewSchema, ProblemSchema } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
+import { workRoutes } from './work.js';
 
 export const API_INFO = {
   title: 'breach-claims',
@@ -30,6 +32,8 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
     ...deskRoutes(ctx),
+    ...workRoutes(ctx),
+    ...exportRoutes(ctx),
     ...apologyRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),

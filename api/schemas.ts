@@ -42,6 +42,8 @@ export const CaseListQuerySchema = z
       .max(200)
       .regex(/^[^'"\\]+$/, 'no quotes or backslashes')
       .optional(),
+    /** Text searched in the case id, the policy number, the insured's name and the description. */
+    q: z.string().trim().min(1).max(100).regex(/^[^'"\\]+$/, 'no quotes or backslashes').optional(),
     pageSize: z.coerce.number().int().min(1).max(100).default(25),
     pageToken: z
       .string()
@@ -53,6 +55,32 @@ export const CaseListQuerySchema = z
 export type CaseListQuery = z.infer<typeof CaseListQuerySchema>;
 
 export const EmptyQuerySchema = z.object({}).strict();
+
+/** What a work-queue item asks for (`consultation_ack`: consultations are not built yet, so nothing produces it). */
+export const WORK_TASKS = ['decide_coverage', 'consent', 'approve_payout', 'filing_due', 'vendor_sla_breached', 'consultation_ack'] as const;
+
+export const WorkItemSchema = z.object({
+  caseId: z.string(),
+  task: z.enum(WORK_TASKS),
+  dueAt: z.string().nullable().describe('ISO-8601 UTC; null where the task has no service level'),
+  overdue: z.boolean(),
+  escalated: z.boolean().optional().describe('decide_coverage: the due time passed and the case told supervisors'),
+  detail: z.string().optional().describe('what the task is about: a cost category, regime:kind, role:vendorId, a payout id, coverage reasons'),
+  amountJpy: z.number().int().optional(),
+  assignedTo: z.string().nullable(),
+  href: z.string(),
+});
+export type WorkItem = z.infer<typeof WorkItemSchema>;
+export const WorkQueueSchema = z.array(WorkItemSchema);
+
+/** `GET /v1/exports/bordereau.csv`: the month (JST), the current one when omitted. */
+export const BordereauQuerySchema = z
+  .object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional() })
+  .strict();
+
+/** `GET /v1/exports/cases.csv`: the case list's filters. */
+export const CaseExportQuerySchema = CaseListQuerySchema.omit({ pageSize: true, pageToken: true });
+export type CaseExportQuery = z.infer<typeof CaseExportQuerySchema>;
 
 export const FieldErrorSchema = z.object({
   path: z.string().describe('JSON pointer into the part named by `in`'),
@@ -213,6 +241,10 @@ export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 export const CasePageSchema = z.object({
   items: z.array(CaseSummarySchema),
   nextPageToken: z.string().nullable(),
+  searchTruncated: z
+    .boolean()
+    .optional()
+    .describe('With q: the read-model pass stopped at its bound (2,000 cases) before reading every case the filters select'),
 });
 
 const countsOf = <T extends readonly string[]>(keys: T) =>

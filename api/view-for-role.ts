@@ -125,7 +125,7 @@ export function viewForRole(view: CaseView, role: Role): CaseView | InsuredCaseV
  * (an `assessment` names severity, coverage and the count of obligations, never an amount); `reserve` and `exposure`
  * are held back should the case ever record their changes on its timeline (`reserve.history` in the contract).
  */
-export const INSURER_ONLY_TIMELINE_TYPES: readonly string[] = Object.freeze(['reserve', 'exposure']);
+export const INSURER_ONLY_TIMELINE_TYPES: readonly string[] = Object.freeze(['reserve', 'exposure', 'coverage_escalated']);
 
 /** The timeline as `role` may see it (pure; the entries are not copied). */
 export function timelineForRole(entries: readonly TimelineEntry[], role: Role): TimelineEntry[] {

@@ -10,6 +10,7 @@ import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/pa
 import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
 import { CASE_WORKFLOW_TYPE, MEMO_KEYS, SA, caseIdFromWorkflowId, type CaseView } from '../workflows/contract.js';
+import { listCaseRecords, type CaseRecord } from './case-records.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem } from './problem.js';
 import type { CaseListQuery, CaseSummary, DashboardSummary } from './schemas.js';
@@ -22,7 +23,7 @@ function lit(value: string): string {
   return `'${value}'`;
 }
 
-export function listQuery(filters: Omit<CaseListQuery, 'pageSize' | 'pageToken'>): string {
+export function listQuery(filters: Omit<CaseListQuery, 'pageSize' | 'pageToken' | 'q'>): string {
   const clauses = [BASE];
   if (filters.status) clauses.push(`${SA.status.name} = ${lit(filters.status)}`);
   if (filters.severity) clauses.push(`${SA.severity.name} = ${lit(filters.severity)}`);
@@ -201,5 +202,86 @@ export async function dashboardSummary(ctx: ApiContext): Promise<DashboardSummar
     dueNext24h: due.count,
     overdue: overdue.count,
     vendorSlaBreaches: sla.count,
+  };
+}
+
+/** Cases the memo fallback of a search reads at most (100 a page) before it answers with what it found. */
+export const SEARCH_SCAN_MAX_CASES = 2_000;
+
+/** Lower case, NFKC (full-width letters and digits match half-width ones, as a Japanese user types them). */
+export function searchFold(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** Whether a case's record matches the search text: its id, policy number, the insured's name or the description. */
+export function matchesSearch(r: CaseRecord, q: string): boolean {
+  const needle = searchFold(q);
+  const hay = [r.caseId, r.policyNumber ?? '', r.view?.insuredName ?? '', r.view?.description ?? ''];
+  return hay.some((h) => searchFold(h).includes(needle));
+}
+
+/**
+ * `GET /v1/cases?q=`: two passes, both on the case list, never a query of a case.
+ * 1. Visibility: `WorkflowId STARTS_WITH 'case-<q>' OR PolicyNumber STARTS_WITH '<q>'` (Keyword prefix match, which
+ *    the SQL visibility stores answer, SQLite included), over every case, in the store.
+ * 2. The read model: the insured's name and the description are not search attributes (search attributes are not
+ *    encrypted, and a description is the insured's free text, which can name people), so they are matched in the
+ *    decoded memos of the cases the other filters select, page by page, newest first, at most
+ *    `SEARCH_SCAN_MAX_CASES`; the same pass finds substrings of the id and the policy number.
+ * The answer is one page of at most `pageSize` matches (no next page); `searchTruncated` says the second pass hit its
+ * bound before it had read every case.
+ */
+export async function searchCases(
+  ctx: ApiContext,
+  base: string,
+  q: string,
+  pageSize: number,
+): Promise<{ items: CaseSummary[]; nextPageToken: null; searchTruncated: boolean }> {
+  const found = new Map<string, CaseSummary>();
+  const prefix = `${base} AND (WorkflowId STARTS_WITH ${lit(`case-${q}`)} OR ${SA.policyNumber.name} STARTS_WITH ${lit(q)})`;
+  if (prefixSupported !== false) {
+    try {
+      const page = await listCases(ctx, prefix, pageSize, undefined);
+      for (const s of page.items) found.set(s.caseId, s);
+      prefixSupported = true;
+    } catch (err) {
+      // A visibility store without STARTS_WITH answers INVALID_ARGUMENT: the memo pass finds prefixes too.
+      if ((err as { code?: unknown }).code !== 3) throw err;
+      prefixSupported = false;
+    }
+  }
+  let truncated = false;
+  if (found.size < pageSize) {
+    const { records, truncated: cut } = listCaseRecords(ctx, base, SEARCH_SCAN_MAX_CASES);
+    for await (const r of records) {
+      if (found.size >= pageSize) break;
+      if (found.has(r.caseId) || !matchesSearch(r, q)) continue;
+      found.set(r.caseId, recordSummary(r));
+    }
+    truncated = cut();
+  }
+  return { items: [...found.values()].slice(0, pageSize), nextPageToken: null, searchTruncated: truncated };
+}
+
+let prefixSupported: boolean | undefined;
+
+function recordSummary(r: CaseRecord): CaseSummary {
+  const v = r.view;
+  return {
+    caseId: r.caseId,
+    status: v?.status ?? null,
+    severity: v?.severity ?? null,
+    insuredId: r.insuredId,
+    policyNumber: r.policyNumber,
+    insuredName: v?.insuredName ?? null,
+    summary: typeof v?.description === 'string' ? summaryOf(v.description) : null,
+    reportedAt: v?.reportedAt ?? null,
+    nextDeadline: v?.nextDeadline ?? null,
+    overdue: v?.overdue ?? false,
+    overdueObligations: v ? v.obligations.filter((o) => o.status === 'overdue').length : 0,
+    vendorSlaBreaches: v ? v.vendors.filter((e) => e.slaBreached).length : 0,
+    assignedTo: r.assignedTo,
+    executionStatus: r.running ? 'RUNNING' : r.executionStatus,
+    href: `/v1/cases/${r.caseId}`,
   };
 }

@@ -14,3 +14,4 @@ export * from './persons-list.js';
 export * from './findings.js';
 export * from './case-actions.js';
 export * from './usage.js';
+export * from './business-days.js';

@@ -74,6 +74,8 @@ export function applyTriage(v: CaseView, t: Triage): void {
     computed: { decision: computed.decision, reasons: computed.reasons },
     grounds: computed.grounds.map((g) => ({ reason: g.reason, explanation: g.explanation, facts: [...g.facts] })),
     ...(override ? { override } : {}),
+    // The due time of the decision is the report's, whatever the facts become.
+    ...(v.coverage.decideBy ? { decideBy: v.coverage.decideBy } : {}),
   };
   const before = new Map(v.obligations.map((o) => [o.id, o]));
   v.obligations = mergeObligations(v.obligations, t.obligations).map((o) => {

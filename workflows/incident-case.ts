@@ -12,6 +12,7 @@ import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log,
 import { REOPENABLE_STATUSES } from '../domain/index.js';
 import { REOPEN_RETENTION_MS, type Actor, type CaseInput, type CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
+import { checkCoverageDue } from './case/coverage-due.js';
 import { receiveParked, registerCommands } from './case/commands.js';
 import { intake } from './case/intake.js';
 import { registerLegacyUpdates } from './case/legacy-updates.js';
@@ -66,6 +67,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     }
     await settleParked(c, receiveParked);
     checkClocks(c);
+    checkCoverageDue(c);
     await checkVendorSlas(c);
     await maybeStartCampaign(c);
     await executePayouts(c);

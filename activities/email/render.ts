@@ -232,7 +232,25 @@ export interface PayoutApprovalRequest extends Base {
   caseUrl?: string;
 }
 
+/**
+ * To supervisors: a case's coverage decision passed its due time (two Japanese business days after the report, a
+ * product decision) with coverage still provisional and no handler's decision.
+ */
+export interface CoverageEscalation extends Base {
+  kind: 'coverage_escalation';
+  recipientName: string;
+  caseId: string;
+  reportedAt: string;
+  decideBy: string;
+  asOf: string;
+  assignee: string | null;
+  /** Coverage reason codes the rules left open (e.g. `occurrence_unknown`). */
+  reasons: string[];
+  caseUrl?: string;
+}
+
 export type EmailMessage =
+  | CoverageEscalation
   | PersonNotice
   | InsuredAck
   | HandlerAssignment
@@ -279,6 +297,8 @@ function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
       return payoutNotice(msg);
     case 'payout_approval_request':
       return payoutApprovalRequest(msg);
+    case 'coverage_escalation':
+      return coverageEscalation(msg);
     default: {
       const unknown: never = msg;
       throw new TypeError(`unknown e-mail kind: ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -826,4 +846,33 @@ function payoutApprovalRequest(m: PayoutApprovalRequest): { subject: string; doc
     ? `【支払承認依頼】${m.caseId}：${amount}（${m.insuredName}）`
     : `Payout approval requested: ${m.caseId} ${amount} (${m.insuredName})`;
   return { subject, doc: { language: lang, title: ja ? '保険金支払の承認のお願い' : 'Payout approval requested', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// coverage_escalation
+
+function coverageEscalation(m: CoverageEscalation): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const over = Math.max(0, -minutesBetween(m.asOf, m.decideBy));
+  const blocks: Block[] = [
+    dearStaff(m.recipientName, lang),
+    p(
+      ja
+        ? `案件 ${m.caseId} の有無責判断（保険金支払対象かどうかの判断）が、報告から2営業日の期限を過ぎても未了です。上席者として担当者の状況を確認し、判断を行ってください。`
+        : `The coverage decision on case ${m.caseId} is still open two Japanese business days after the report, past its due time. As supervisor, please check with the handler and decide coverage.`,
+    ),
+    fields([
+      [ja ? '案件番号' : 'Case', m.caseId],
+      [ja ? '報告日時' : 'Reported', formatJst(m.reportedAt, lang)],
+      [ja ? '判断期限' : 'Decision was due', formatJst(m.decideBy, lang)],
+      [ja ? '超過時間' : 'Overdue by', formatSpan(over, lang)],
+      [ja ? '担当者' : 'Assignee', m.assignee ?? (ja ? '未割当' : 'unassigned')],
+      [ja ? '未確定の理由' : 'Open because of', m.reasons.map((r) => looseLabel(DENIAL_REASON_LABELS, r, lang)).join(ja ? '、' : ', ') || undefined],
+    ]),
+    p(ja ? '期限は土日・祝日を除く営業日で数えています。' : 'The due time counts Japanese business days (weekends and national holidays excluded).'),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja ? `【有無責判断の期限超過】${m.caseId}` : `Coverage decision overdue: ${m.caseId}`;
+  return { subject, doc: { language: lang, title: ja ? '有無責判断の期限超過' : 'Coverage decision overdue', blocks } };
 }

@@ -195,6 +195,37 @@ const TEMPLATES: Record<EmailKind, Array<[shape: string, build: (language: Langu
       assignee: recipientRole === 'handler' ? null : d.handler,
     }),
   ]),
+  coverage_escalation: [
+    [
+      'occurrence unknown, nobody assigned',
+      (language) => ({
+        kind: 'coverage_escalation',
+        language,
+        recipientName: '',
+        caseId: 'case-0042',
+        reportedAt: at.received,
+        decideBy: at.gdprDue,
+        asOf: at.asOf,
+        assignee: null,
+        reasons: ['occurrence_unknown'],
+        caseUrl: 'https://claims.example.jp/ui/cases/case-0042',
+      }),
+    ],
+    [
+      'assigned, without open reasons',
+      (language, d) => ({
+        kind: 'coverage_escalation',
+        language,
+        recipientName: d.supervisor,
+        caseId: 'case-0042',
+        reportedAt: at.received,
+        decideBy: at.gdprDue,
+        asOf: at.asOf,
+        assignee: d.handler,
+        reasons: [],
+      }),
+    ],
+  ],
   consent_request: [
     [
       'a vendor outside the panel',

@@ -39,7 +39,7 @@ import {
   type ProofPurpose,
   type VendorEventInput,
 } from '../../workflows/contract.js';
-import type { Action, PolicyRecord } from '../../domain/index.js';
+import { coverageDecisionDueAt, type Action, type PolicyRecord } from '../../domain/index.js';
 import { renderEmail } from '../../activities/email/render.js';
 import { strayLatinWords } from '../support/language-scan.js';
 
@@ -337,6 +337,47 @@ describe('incidentCase lifecycle', () => {
     expect(view.coverage.decision).toBe('covered');
     expect(view.affectedPersons).toBe(2500);
     expect(view.exposure.totalJpy).toBe(view.exposure.perPersonJpy * 2500);
+  });
+
+  it('escalates a coverage decision still open two Japanese business days after the report to supervisors', async () => {
+    const { handle, caseId } = await openCase({ report: { occurredAt: undefined } });
+    const view0 = await settle(handle, (v) => v.status === 'response' && v.vendors.length === 2);
+    expect(view0.coverage.decision).toBe('provisional');
+    expect(view0.coverage.decideBy).toBe(coverageDecisionDueAt(view0.reportedAt));
+    await ack(handle, view0);
+    // A minute before the due time nothing has happened; a minute after, supervisors are told, once.
+    await env.sleep(Date.parse(view0.coverage.decideBy!) - (await env.currentTimeMs()) - 60_000);
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation')).toEqual([]);
+    await env.sleep('2 minutes');
+    const escalated = (t: { type: string }[]) => t.some((e) => e.type === 'coverage_escalated');
+    for (let i = 0; i < 50 && !escalated(await handle.query(timelineQuery)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(escalated(await handle.query(timelineQuery))).toBe(true);
+    const mails = h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toEqual({ kind: 'role', role: 'supervisor' });
+    expect(mails[0]!.message).toMatchObject({ kind: 'coverage_escalation', decideBy: view0.coverage.decideBy, reasons: ['occurrence_unknown'] });
+    expectJapaneseMail(caseId, ['coverage-escalation']);
+    // The work queue reads the escalation from the memo, beside the view.
+    const memo = (await handle.describe()).memo ?? {};
+    expect(memo[MEMO_KEYS.work]).toEqual({ coverageEscalatedAt: expect.any(String) });
+    const decided = await act(handle, 'decide-coverage', actors.supervisor, { decision: 'covered', reason: 'occurrence within the period per counsel' });
+    expect(decided.coverage.decision).toBe('covered');
+    await env.sleep('3 days');
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation')).toHaveLength(1);
+    await keep(handle, 'case-coverage-escalated-open-v7-work');
+  });
+
+  it('does not escalate a coverage decision made in time', async () => {
+    const { handle, caseId } = await openCase({ report: { occurredAt: undefined } });
+    const view0 = await settle(handle, (v) => v.status === 'response' && v.vendors.length === 2);
+    await ack(handle, view0);
+    await act(handle, 'decide-coverage', actors.handler, { decision: 'covered', reason: 'dated by counsel' });
+    await env.sleep(Date.parse(view0.coverage.decideBy!) - (await env.currentTimeMs()) + 3_600_000);
+    const view = await handle.query(viewQuery);
+    expect(view.coverage.decideBy).toBe(view0.coverage.decideBy);
+    expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation')).toEqual([]);
+    expect((await handle.query(timelineQuery)).some((e) => e.type === 'coverage_escalated')).toBe(false);
+    await keep(handle, 'case-coverage-decided-in-time-open-v7-work');
   });
 
   it('denies on findings that date the occurrence before the retroactive date', async () => {

@@ -14,6 +14,7 @@ import {
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
 import type { CommandTable } from './command.js';
+import { coverageWake } from './coverage-due.js';
 import { CASE_LANGUAGE, handlerRecipient, insuredContact, insuredLanguage } from './messages.js';
 import { nowIso, queueEmail, record, refuse, type CaseContext } from './state.js';
 
@@ -89,6 +90,8 @@ export function nextWake(c: CaseContext): number | undefined {
   const clock = nextClockAt(c.v.obligations);
   if (clock !== undefined) times.push(Date.parse(clock));
   for (const e of c.v.vendors) if (e.status === 'dispatched') times.push(Date.parse(e.ackDueAt));
+  const coverage = coverageWake(c);
+  if (coverage !== undefined) times.push(coverage);
   return times.length ? Math.min(...times) : undefined;
 }
 

@@ -1,6 +1,7 @@
 /** The first task of a new case: triage, then either the denial or the acknowledgement and the panel dispatched. */
 import { log } from '@temporalio/workflow';
 import { acts } from './activities.js';
+import { checkCoverageDue } from './coverage-due.js';
 import { assignmentMail, handlerRecipient, insuredAcknowledgement, insuredContact, newCaseMail } from './messages.js';
 import { queueEmail, setStatus, type CaseContext } from './state.js';
 import { assess, deny } from './triage.js';
@@ -12,6 +13,7 @@ export async function intake(c: CaseContext): Promise<void> {
   log.info('case opened', { caseId: v.caseId });
   setStatus(c, 'triage', c.input.reportedBy.name, 'incident reported');
   assess(c, 'system', 'triage');
+  checkCoverageDue(c);
   syncSearchAttributes(c);
   if (v.coverage.decision === 'denied') {
     deny(c, 'system', `coverage denied: ${v.coverage.reasons.join(', ')}`);

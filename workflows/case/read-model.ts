@@ -17,6 +17,7 @@ import {
   timelineMemoChunks,
   viewMemoParts,
   type ReadModelMeta,
+  type WorkMemo,
 } from '../contract.js';
 import { nowIso, type CaseContext } from './state.js';
 import { syncSearchAttributes } from './visibility.js';
@@ -59,6 +60,10 @@ function publishReadModel(c: CaseContext): void {
     consider(MEMO_KEYS.meta, meta);
   }
   consider(MEMO_KEYS.commands, (c.s.commands ?? []).slice(-COMMAND_OUTCOMES_IN_MEMO));
+  if (c.rules.coverageDue && c.s.coverageEscalatedAt) {
+    const work: WorkMemo = { coverageEscalatedAt: c.s.coverageEscalatedAt };
+    consider(MEMO_KEYS.work, work);
+  }
   if (c.rules.readModel && Object.keys(changed).length > 0) upsertMemo(changed);
 }
 

@@ -37,6 +37,12 @@ export interface CaseRules {
    * `reopen` it; runs without the rule complete when they close, and such cases cannot be reopened.
    */
   reopenable: boolean;
+  /**
+   * The coverage decision is due two Japanese business days after the report (`coverage.decideBy`): the case keeps a
+   * timer for it, and when it passes with coverage still provisional it escalates to supervisors (an e-mail and
+   * `coverage.escalatedAt`).
+   */
+  coverageDue: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -52,6 +58,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   printVendorEngaged: 'print-vendor-engaged',
   reserveHistory: 'reserve-history',
   reopenable: 'reopenable-after-close',
+  coverageDue: 'coverage-decision-due',
 };
 
 export function caseRules(): CaseRules {

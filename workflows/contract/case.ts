@@ -174,6 +174,8 @@ export interface CaseView {
     /** One per reason, in order: what the denial letter lists (absent in views written before it existed). */
     grounds?: { reason: string; explanation: string; facts: string[] }[];
     override?: { decision: string; reason: string; by: string; at: string };
+    /** When the coverage decision is due: two Japanese business days after the report (absent in older runs). */
+    decideBy?: string;
   };
   exposure: {
     perPersonJpy: number;
@@ -287,4 +289,6 @@ export interface CaseState {
   statusBeforeEnd?: CaseStatus;
   /** When a reopenable case began to wait, closed or denied, for a `reopen` (cleared when reopened). */
   restingSince?: string;
+  /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
+  coverageEscalatedAt?: string;
 }

@@ -77,6 +77,11 @@ export const MEMO_KEYS = {
   commands: `${PREFIX}commands`,
   /** What `POST /v1/cases` hashed, to answer a retried intake (written with the start). */
   request: `${PREFIX}request`,
+  /**
+   * The insurer's work items that are not part of the view (`WorkMemo`): the work queue reads them with the case list.
+   * Written by runs that follow `rules.coverageDue`.
+   */
+  work: `${PREFIX}work`,
   part: (part: ViewPart) => `${PREFIX}v.${part}`,
   timelineChunk: (n: number) => `${PREFIX}t.${n}`,
   /** Notes in chunks of `NOTES_CHUNK` (absent until the first note): never part of the view, which an insured reads. */
@@ -126,6 +131,12 @@ export function timelineMemoChunks(timeline: readonly TimelineEntry[], from = 0)
     out[MEMO_KEYS.timelineChunk(n)] = timeline.slice(n * TIMELINE_CHUNK, (n + 1) * TIMELINE_CHUNK);
   }
   return out;
+}
+
+/** The memo's `work` field. */
+export interface WorkMemo {
+  /** When the coverage decision passed its due time undecided and supervisors were told. */
+  coverageEscalatedAt?: string;
 }
 
 /** The read model as found in a memo, or undefined when the memo holds none (a case from before it, or another layout). */
