@@ -65,7 +65,7 @@ const TRIGGER: Record<string, string> = {
 };
 const CATEGORY: Record<string, string> = Object.fromEntries(Object.entries(COST_CATEGORY_LABELS).map(([k, v]) => [k, v.labelJa]));
 const RESIDENCY: Record<string, string> = {
-  JP: '日本', EU: 'EU・EEA', 'US-CA': 'カリフォルニア州', 'US-NY': 'ニューヨーク州', 'US-TX': 'テキサス州', SG: 'シンガポール', AU: 'オーストラリア', KR: '韓国', OTHER: 'その他の地域',
+  JP: '日本', EU: 'EU・欧州経済領域', 'US-CA': 'カリフォルニア州', 'US-NY': 'ニューヨーク州', 'US-TX': 'テキサス州', SG: 'シンガポール', AU: 'オーストラリア', KR: '韓国', OTHER: 'その他の地域',
 };
 
 /** What `SEVERITY_BANDS.byPersons[].why` says, in Japanese. */
@@ -129,7 +129,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
   // names and authorities
   'Japan APPI (個人情報保護法 Art. 26)': '個人情報保護法（第26条）',
   'Personal Information Protection Commission (PPC, 個人情報保護委員会)': '個人情報保護委員会（PPC）',
-  'EU/EEA GDPR': 'EU・EEA の GDPR',
+  'EU/EEA GDPR': 'EU・欧州経済領域 の GDPR',
   'the lead supervisory authority': '主監督機関',
   'California Civil Code 1798.82': 'カリフォルニア州民法典 1798.82条',
   'California Attorney General': 'カリフォルニア州司法長官',
@@ -137,9 +137,9 @@ export const REGIME_WORDS_JA: Record<string, string> = {
   'NY Attorney General, Department of State and State Police': 'ニューヨーク州司法長官・州務省・州警察',
   'Texas Business and Commerce Code 521.053': 'テキサス州事業商業法 521.053条',
   'Texas Attorney General': 'テキサス州司法長官',
-  'Singapore PDPA Part 6A': 'シンガポール PDPA 第6A部',
+  'Singapore PDPA Part 6A': 'シンガポール PDPA（データ侵害の通知の部）',
   'Personal Data Protection Commission (PDPC)': 'シンガポール個人情報保護委員会',
-  'Australia Notifiable Data Breaches scheme (Privacy Act Part IIIC)': 'オーストラリア NDB 制度（プライバシー法 第3C部）',
+  'Australia Notifiable Data Breaches scheme (Privacy Act Part IIIC)': 'オーストラリア NDB 制度（プライバシー法の漏えい通知制度）',
   'Office of the Australian Information Commissioner (OAIC)': 'オーストラリア情報コミッショナー事務局',
   'Korea PIPA Art. 34': '韓国 PIPA（第34条）',
   'PIPC / KISA': '韓国個人情報保護委員会／韓国インターネット振興院',
@@ -165,7 +165,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
   'notice to the data subjects': '情報主体への通知',
   'report to the PIPC or KISA': '韓国個人情報保護委員会または韓国インターネット振興院への報告',
   // labels of requirements, triggers and exemptions
-  'residents of the EU/EEA affected': 'EU・EEA の居住者が影響を受けた',
+  'residents of the EU/EEA affected': 'EU・欧州経済領域 の居住者が影響を受けた',
   'residents of California affected': 'カリフォルニア州の居住者が影響を受けた',
   'residents of New York affected': 'ニューヨーク州の居住者が影響を受けた',
   'residents of Texas affected': 'テキサス州の居住者が影響を受けた',
@@ -181,13 +181,13 @@ export const REGIME_WORDS_JA: Record<string, string> = {
     '③ 不正の目的のおそれ（不正アクセス・盗難・スキミング等、1人から）',
   '④ more than 1,000 persons (1,000人を超える)': '④ 1,000人を超える',
   'all leaked data was strongly encrypted (高度な暗号化), PPC FAQ Q6-16': '漏えいしたデータはすべて高度な暗号化がされていた（PPC FAQ Q6-16）',
-  'high risk: EP x >= 2 or y >= 2, or sensitive data': '高いリスク：EP の x または y が2以上、または要配慮情報',
+  'high risk: EP x >= 2 or y >= 2, or sensitive data': '高いリスク：EP の精神的苦痛か経済的損失のレベルが2以上、または要配慮情報',
   'all leaked data was encrypted (Art. 34(3)(a))': '漏えいしたデータはすべて暗号化されていた（第34条3項a）',
   'more than 500 California residents': 'カリフォルニア州居住者500人超',
   '250 or more Texas residents': 'テキサス州居住者250人以上',
   '500 or more affected individuals': '影響を受けた個人が500人以上',
   'significant harm likely (sensitive or financial-risk data)': '重大な被害のおそれ（要配慮情報または財産的被害のおそれがある情報）',
-  'serious harm likely: sensitive or financial-risk data, or EP x >= 2 or y >= 2': '深刻な被害のおそれ：要配慮情報・財産的被害のおそれがある情報、または EP の x か y が2以上',
+  'serious harm likely: sensitive or financial-risk data, or EP x >= 2 or y >= 2': '深刻な被害のおそれ：要配慮情報・財産的被害のおそれがある情報、または EP の精神的苦痛か経済的損失のレベルが2以上',
   '1,000 or more data subjects': '情報主体が1,000人以上',
   'unique identification data (고유식별정보: passport, licence, ID numbers)': '固有識別情報（旅券・免許証・各種番号）',
   'leak through hacking': 'ハッキングによる漏えい',
@@ -263,7 +263,7 @@ export const TIMELINE_TEXT = {
   payout_paid_part: t('payout {id} paid {granted} JPY of {requested} requested', '支払 {id}：請求{requested}円のうち{granted}円を支払'),
   payout_paid: t('payout {id} paid {granted} JPY', '支払 {id}：{granted}円を支払'),
   // state.ts (setStatus)
-  status: t('{from} → {to}: {why}', '{from} → {to}：{why}', { from: 'status', to: 'status', why: 'text' }),
+  status: t('{from} → {to}: {why}', '状況 {from} → {to}：{why}', { from: 'status', to: 'status', why: 'text' }),
   // triage.ts
   assessment: t('{why}: severity {severity}, coverage {decision}, {count} obligations', '{why}：重大度「{severity}」、補償「{decision}」、義務{count}件', {
     why: 'text',
@@ -306,7 +306,7 @@ export const TIMELINE_TEXT = {
   // trust.ts
   untrusted_command: t('command {action} refused: {why}', '操作 {action} を拒否：{why}', { why: 'distrust' }),
   untrusted_event: t('vendor event {type} refused: {why}', '委託先からの通知（{type}）を拒否：{why}', { type: 'eventType', why: 'distrust' }),
-  untrusted_other: t('{what} refused: {why}', '{what}を拒否：{why}', { why: 'distrust' }),
+  untrusted_other: t('{what} refused: {why}', '{what} を拒否：{why}', { why: 'distrust' }),
 } satisfies Record<string, CaseTemplate>;
 
 /** The `why` of a status change or an assessment, and the changes findings make (each a `text` parameter). */
@@ -432,9 +432,12 @@ export const OBLIGATION_PART_TEXT = {
   persons_resident: t('{count} persons resident in {key}', '{key}の居住者{count}人', { key: 'residency' }),
   cause: t('cause {cause}', '原因「{cause}」', { cause: 'cause' }),
   per_findings: t('per the findings', '調査結果による'),
-  ep_sensitive: t('EP x={x}, y={y}, sensitive data', 'EP x={x}、y={y}、要配慮情報'),
-  ep: t('EP x={x}, y={y}', 'EP x={x}、y={y}'),
+  ep_sensitive: t('EP x={x}, y={y}, sensitive data', 'EP 精神的苦痛{x}・経済的損失{y}、要配慮情報'),
+  ep: t('EP x={x}, y={y}', 'EP 精神的苦痛{x}・経済的損失{y}'),
 } satisfies Record<string, CaseTemplate>;
+
+/** The templates of `OBLIGATION_PART_TEXT` that say what a clock counts from. */
+const ANCHOR_IDS = ['awareness_triage', 'notifiable', 'persons_sent', 'persons_unsent', 'persons', 'awareness'] as const satisfies readonly (keyof typeof OBLIGATION_PART_TEXT)[];
 
 /** Settlement steps (domain/payout.ts `settle`, and the payment's own step in workflows/case/settlement.ts). */
 export const SETTLEMENT_TEXT = {
@@ -506,6 +509,11 @@ interface Compiled {
 
 function patternOf(kind: Kind | undefined): string | undefined {
   if (!kind) return undefined;
+  // What a clock counts from ends a sentence with a sentence of its own ("i.e. awareness"): only its templates match.
+  if (kind === 'anchor') {
+    const parts = compileTable(OBLIGATION_PART_TEXT).filter((c) => (ANCHOR_IDS as readonly string[]).includes(c.id));
+    return `(?:${parts.map((c) => c.whole.re.source.slice(1, -1).replace(/(?<!\\)\((?!\?)/g, '(?:')).join('|')})`;
+  }
   const closed = CLOSED[kind];
   return closed ? alternation(closed()) : PATTERN[kind];
 }
