@@ -23,7 +23,7 @@ import {
   TimelineSchema,
 } from './schemas.js';
 import { assertMayRead, assertMayReadDescribed } from './tenancy.js';
-import { sendCaseView, timelineForRole, INSURED_VIEW_NOTE } from './view-for-role.js';
+import { caseTextLanguage, sendCaseView, timelineForReader, INSURED_VIEW_NOTE } from './view-for-role.js';
 import { listCases, listQuery } from './visibility.js';
 
 /** bench/api.ts computes case ids as intake does. */
@@ -152,7 +152,8 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         assertMayReadDescribed(principal, caseId, described.description);
         const timeline = await readTimeline(ctx, caseId, described);
         res.vary('Authorization');
-        sendWithEtag(req, res, 200, timelineForRole(timeline, principal.role));
+        // Summaries in the request's language (the ETag is the body's, so it differs per language).
+        sendWithEtag(req, res, 200, timelineForReader(timeline, principal.role, caseTextLanguage(req, res)));
       },
     }),
     defineRoute({
