@@ -19,8 +19,17 @@ import {
   LIABILITY_EXCLUSIONS,
   REGIME_RULES,
   SEVERITY_BANDS,
+  type CaseStatus,
+  type Cause,
+  type CoverageDecision,
+  type CoverageReason,
   type FindingsConcern,
   type FindingsProblem,
+  type ObligationTrigger,
+  type ResidencyKey,
+  type SettlementReason,
+  type Severity,
+  type VendorRole,
 } from '../domain/index.js';
 import type { CaseView, TimelineEntry } from '../workflows/contract.js';
 import { FINDINGS_JA_TEXT, type ProblemLanguage } from './problem-text.js';
@@ -30,17 +39,18 @@ export type CaseTextLanguage = ProblemLanguage;
 
 // ---- vocabularies: the English the rules write, and its Japanese -------------------------------------------------
 
-const STATUS: Record<string, string> = {
+// Typed by the domain's code lists, so a new code without Japanese is a compile error.
+const STATUS: Record<CaseStatus, string> = {
   reported: '受付', triage: '初期評価', response: '対応中', settlement: '精算中', closed: '終了', denied: '支払対象外', withdrawn: '取下げ',
 };
-const SEVERITY: Record<string, string> = { low: '低', medium: '中', high: '高', critical: '重大' };
-const DECISION: Record<string, string> = { covered: '補償対象', provisional: '暫定', denied: '補償対象外' };
-const CAUSE: Record<string, string> = {
+const SEVERITY: Record<Severity, string> = { low: '低', medium: '中', high: '高', critical: '重大' };
+const DECISION: Record<CoverageDecision, string> = { covered: '補償対象', provisional: '暫定', denied: '補償対象外' };
+const CAUSE: Record<Cause, string> = {
   device_loss: '端末・媒体の紛失', device_theft: '端末・媒体の盗難', misdelivery: '誤送付・誤送信', misconfiguration: '設定ミス',
   external_attack: '外部からの不正アクセス', insider_malicious: '内部者の不正', insider_negligent: '内部者の過失',
   vendor_breach: '委託先での漏えい', web_skimming: 'ウェブスキミング', other: 'その他',
 };
-const REASON: Record<string, string> = {
+const REASON: Record<CoverageReason | SettlementReason | 'category_limit_exhausted' | 'period_limit_exhausted', string> = {
   outside_policy_period: '保険期間外', before_retroactive_date: '遡及日より前', known_before_inception: '保険期間開始前から認識',
   directed_by_insured_officers: '役員の指示による', war_or_riot: '戦争・暴動', natural_catastrophe: '自然災害',
   occurrence_unknown: '発生日時が不明', claim_outside_policy_period: '請求が保険期間外', contractual_liability: '契約による加重責任',
@@ -50,21 +60,21 @@ const REASON: Record<string, string> = {
   capped_by_consent_limit: '同意した上限まで', capped_by_per_victim_cap: '1人あたりの上限まで', capped_by_incident_limit: '1事故の限度額まで',
   capped_by_period_limit: '保険期間中の限度額まで', category_limit_exhausted: '費用項目の限度額を使い切り', period_limit_exhausted: '保険期間の限度額を使い切り',
 };
-const VENDOR_ROLE: Record<string, string> = {
+const VENDOR_ROLE: Record<VendorRole, string> = {
   forensics: 'フォレンジック調査', counsel: '弁護士', call_center: 'コールセンター', public_relations: '広報',
-  credit_monitoring: 'クレジットモニタリング', recurrence_prevention: '再発防止', print_mail: '印刷・郵送',
+  credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送',
 };
 const EVENT_TYPE: Record<string, string> = {
   acknowledged: '受諾', findings: '調査結果', advice: '助言', invoice: '請求書', letters_mailed: '郵送完了',
 };
-const TRIGGER: Record<string, string> = {
+const TRIGGER: Record<ObligationTrigger, string> = {
   sensitive_data: '要配慮個人情報', financial_risk: '財産的被害のおそれ', wrongful_purpose: '不正の目的のおそれ', over_1000_persons: '1,000人超',
   residents_affected: '居住者が影響', high_risk: '高いリスク', over_500_residents: '居住者500人超', at_least_250_residents: '居住者250人以上',
   at_least_500_persons: '500人以上', significant_harm: '重大な被害のおそれ', likely_serious_harm: '深刻な被害のおそれ',
   at_least_1000_persons: '1,000人以上', unique_id: '固有識別情報', hacking: '不正アクセス',
 };
 const CATEGORY: Record<string, string> = Object.fromEntries(Object.entries(COST_CATEGORY_LABELS).map(([k, v]) => [k, v.labelJa]));
-const RESIDENCY: Record<string, string> = {
+const RESIDENCY: Record<ResidencyKey, string> = {
   JP: '日本', EU: 'EU・欧州経済領域', 'US-CA': 'カリフォルニア州', 'US-NY': 'ニューヨーク州', 'US-TX': 'テキサス州', SG: 'シンガポール', AU: 'オーストラリア', KR: '韓国', OTHER: 'その他の地域',
 };
 
@@ -235,6 +245,8 @@ const t = (en: string, ja: string, kinds?: Record<string, Kind>): CaseTemplate =
  * after it.
  */
 export const TIMELINE_TEXT = {
+  // state.ts: the case's first entry
+  reported: t('incident reported', '事故の報告'),
   // clocks.ts
   reminder: t('{id} due {dueAt}', '{id} の期限：{dueAt}', { dueAt: 'iso' }),
   overdue_deadline: t('{id} passed its deadline unmet', '{id} は期限までに完了しませんでした'),
@@ -536,8 +548,8 @@ const COMPILED: Record<TableName, Compiled[]> = Object.fromEntries(
   Object.entries(CASE_TEXT_TABLES).map(([name, table]) => [name, compileTable(table as Record<string, CaseTemplate>)]),
 ) as Record<TableName, Compiled[]>;
 
-const word = (table: Record<string, string>, code: string) => table[code] ?? code;
-const list = (v: string, table: Record<string, string>, sep = ', ') => v.split(sep).map((c) => word(table, c.trim())).join('、');
+const word = (table: Readonly<Record<string, string>>, code: string) => (table as Record<string, string | undefined>)[code] ?? code;
+const list = (v: string, table: Readonly<Record<string, string>>, sep = ', ') => v.split(sep).map((c) => word(table, c.trim())).join('、');
 
 /** `2026-11-24 12:00 JST` → `2026年11月24日 12:00`. */
 function jstJa(v: string): string {

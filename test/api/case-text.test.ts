@@ -158,8 +158,13 @@ describe('the case texts', () => {
         expect(literalsOf(arg).length, `${file}: record(…, ${arg})`).toBeGreaterThan(0);
       }
     }
+    // Entries written whole, without record() (the case's first one).
+    for (const file of [...tsFiles, 'workflows/case-view.ts']) {
+      for (const m of read(file).matchAll(/\bsummary: '([^']*)'/g)) found.push(`${file}: ${m[1]}`);
+    }
     // The scan really found the calls (a broken pattern would pass an empty list).
     expect(found.length).toBeGreaterThan(40);
+    expect(found).toContain('workflows/case/state.ts: incident reported');
     for (const f of found) expect(known, f).toContain(f.slice(f.indexOf(': ') + 2));
   });
 
@@ -199,6 +204,7 @@ describe('the case texts', () => {
   // ---- every template, table-driven: a recorded text, its Japanese, the parameters carried -----------------------
 
   const ROWS: [CaseTextSource, string, string][] = [
+    ['timeline', 'incident reported', '事故の報告'],
     ['timeline', 'JP-APPI:regulator:preliminary due 2026-11-25T00:00:00.000Z', 'JP-APPI:regulator:preliminary の期限：2026年11月25日 09:00'],
     ['timeline', 'JP-APPI:regulator:final passed its deadline unmet', 'JP-APPI:regulator:final は期限までに完了しませんでした'],
     ['timeline', 'JP-APPI:persons:notice passed its target unmet', 'JP-APPI:persons:notice は目標期限までに完了しませんでした'],
@@ -238,12 +244,13 @@ describe('the case texts', () => {
     ['timeline', 'coverage decided covered (computed provisional): notices sent', '補償を「補償対象」と判断（算定は「暫定」）：notices sent'],
     ['timeline', 'findings F1 of vendor:forensics-a confirmed: notices sent', '委託先 forensics-a の調査結果 F1 を確認：notices sent'],
     ['timeline', 'findings F1 of vendor:forensics-a discarded: notices sent', '委託先 forensics-a の調査結果 F1 を破棄：notices sent'],
-    ['timeline', 'no print_mail vendor left on the panel: the handler must engage one', 'パネルに印刷・郵送の委託先が残っていません。担当者が依頼してください'],
+    ['timeline', 'no print_and_mail vendor left on the panel: the handler must engage one', 'パネルに印刷・郵送の委託先が残っていません。担当者が依頼してください'],
     ['timeline', 'counsel Sandbox Law Office A (counsel-a) dispatched', '弁護士を Sandbox Law Office A（counsel-a）に依頼'],
     ['timeline', 'forensics forensics-a missed its acknowledgement SLA: replaced', 'フォレンジック調査の forensics-a が受諾期限に応答せず、交代'],
     ['timeline', 'letters_mailed event ignored: vendor print-a is not engaged on this case', '郵送完了の通知を無視：委託先 print-a はこの事案に依頼されていません'],
     ['timeline', 'invoice event refused: dispatch (none) is not an engagement of counsel-a on this case', '請求書の通知を拒否：依頼 (none) はこの事案での counsel-a への依頼ではありません'],
     ['timeline', 'counsel counsel-a acknowledged', '弁護士の counsel-a が受諾'],
+    ['timeline', 'print_and_mail print-a acknowledged', '印刷・郵送の print-a が受諾'],
     ['timeline', 'late acknowledgement ignored (vendor already replaced)', '遅れた受諾を無視（委託先は交代済み）'],
     ['timeline', 'counsel advice recorded', '弁護士の助言を記録'],
     ['timeline', 'invoice INV-1 refused: notification is not the work of a counsel vendor', '請求書 INV-1 を拒否：詫び状作成・通信費は弁護士の委託先の業務ではありません'],

@@ -496,7 +496,8 @@ describe('web pages in chromium', () => {
         out.push(n.nodeValue ?? '');
       }
       // What is still marked English: vendor free text only (a lang="en" anywhere else is a text left unworded).
-      const english = [...document.querySelectorAll('[lang="en"]')].filter((e) => !e.closest('[data-free="vendor"]') && e.textContent?.trim()).length;
+      // (The language switch names English in English: `[data-lang]`.)
+      const english = Array.from(document.querySelectorAll('[lang="en"]')).filter((e) => !e.closest('[data-free="vendor"], [data-lang]') && e.textContent?.trim()).length;
       document.querySelectorAll('[aria-label]').forEach((e) => out.push(e.getAttribute('aria-label') ?? ''));
       out.push(document.title);
       return { texts: out, vendorTexts: vendor, markedEnglish: english };
