@@ -78,8 +78,8 @@ const T = {
     override: (o) => `（${o.by} による判断の変更: ${o.reason}）`,
     reasons: '理由',
     noExclusion: '免責事由に該当しません。',
-    explanation: '説明（原文）',
-    facts: '判断の前提（原文）',
+    explanation: '説明',
+    facts: '判断の前提',
     computed: (c) => `計算上の判断: ${word('decision', c.decision)}（${c.reasons.map((r) => word('reason', r)).join('、') || '理由なし'}）`,
     perPerson: (e) => `1人あたり ${yen(e.perPersonJpy)} × ${count(e.persons, 'person')} = `,
     factors: (f) => `JNSA の係数: EP図 x=${f.x}、y=${f.y}、本人特定の容易度 ${f.identifiability}、社会的責任度 ${f.socialResponsibility}、事後対応評価 ${f.responseQuality}`,
@@ -366,7 +366,7 @@ function renderSummary(c) {
       [t('cause'), word('cause', c.cause)],
       [t('affected'), count(c.affectedPersons, 'person')],
       [t('dataItems'), (c.dataItems ?? []).map((d) => vocabLabel(vocab?.dataItems, d)).join(sep())],
-      // The rules word their reasons in English when they grade the case; shown as recorded, marked as English.
+      // The rules word their reasons in English when they grade the case; the API answers them in the page's language.
       [t('severityBecause'), c.severityReasons?.length ? el('span', {}, c.severityReasons.join(lang() === 'ja' ? '' : ' ')) : '—'],
       [t('nextDeadline'), c.nextDeadline ? [jst(c.nextDeadline), ' ', countdown(c.nextDeadline)] : '—'],
       ...(c.closeReason ? [[t('closed'), [jst(c.closedAt), ': ', raw(c.closeReason)]]] : []),
