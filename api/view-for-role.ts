@@ -141,6 +141,11 @@ export const INSURED_VIEW_NOTE =
   `${INSURER_ONLY_FIELDS.map((f) => `\`${f}\``).join(', ')} (the insurer's internal figures and work items) and gets the ` +
   `InsuredCaseView shape; handler, supervisor, ops and admin get every field.`;
 
+/** The OpenAPI note of `Content-Language` on an answer carrying the case's recorded texts. */
+export const CASE_TEXT_LANGUAGE_HEADER = {
+  'Content-Language': 'The language of the texts the case recorded (summaries, explanations): ja for Accept-Language: ja, else en (as recorded)',
+} as const;
+
 /**
  * The language the case's recorded texts are answered in (`Accept-Language`, as for problems: `ja` when preferred,
  * English otherwise), named by `Content-Language`; the answer varies with the header.
