@@ -13,6 +13,7 @@
  */
 import {
   COST_CATEGORY_LABELS,
+  DATA_ITEMS,
   EXCLUSIONS,
   FINDINGS_CONCERN_TEXT,
   FINDINGS_PROBLEM_TEXT,
@@ -122,6 +123,18 @@ export const FINDINGS_CONCERN_JA: Record<FindingsConcern, string> = {
   lifts_duty: '法令上の義務が適用されなくなる',
 };
 
+/** What an e-mail of the case is for (`queueEmail(c, purpose, ...)`: the part before the first `:`). */
+export const MAIL_PURPOSE_JA: Record<string, string> = {
+  acknowledgement: '受付のお知らせ',
+  denial: '支払対象外のお知らせ',
+  'new-case': '新しい事案のお知らせ',
+  assignment: '担当割当のお知らせ',
+  escalation: '期限超過のエスカレーション',
+  'payout-approval': '支払承認の依頼',
+  payout: '支払のお知らせ',
+  reminder: '期限のリマインダー',
+};
+
 /** Why a signal is not trusted (workflows/case/trust.ts `WHY`). */
 const DISTRUST_JA: Record<string, string> = {
   'it carries no signature of the API': 'APIの署名がありません',
@@ -208,7 +221,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
 type Kind =
   | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'trigger' | 'residency'
   | 'jst' | 'iso' | 'period' | 'span' | 'yen' | 'text' | 'changes' | 'findingsProblems' | 'concerns' | 'distrust'
-  | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
+  | 'dataItems' | 'mailPurpose' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
 
 /** Kinds whose value is one of a closed list: the template only matches such a value (its English, longest first). */
 const CLOSED: Partial<Record<Kind, () => string[]>> = {
@@ -255,7 +268,7 @@ export const TIMELINE_TEXT = {
   filing_late: t('{id} filed at {filedAt} (late)', '{id} を {filedAt} に提出（期限後）', { filedAt: 'iso' }),
   filing: t('{id} filed at {filedAt}', '{id} を {filedAt} に提出', { filedAt: 'iso' }),
   // messages.ts
-  email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}'),
+  email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}', { purpose: 'mailPurpose' }),
   // notification.ts
   notice_approved: t('notice text approved ({language}, {templateVersion})', '通知文を承認（{language}、{templateVersion}）'),
   persons_attached: t(
@@ -336,7 +349,7 @@ export const REASON_TEXT = {
   recomputed: t('recomputed after findings', '調査結果による再計算'),
   // the changes findings make (triage.ts `changes`)
   persons_changed: t('persons {from} → {to}', '対象者数 {from} → {to}'),
-  data_items_added: t('data items + {items}', '漏えい項目の追加：{items}'),
+  data_items_added: t('data items + {items}', '漏えい項目の追加：{items}', { items: 'dataItems' }),
   occurred_at: t('occurred at {at}', '発生日時 {at}', { at: 'iso' }),
   cause_changed: t('cause {from} → {to}', '原因 {from} → {to}', { from: 'cause', to: 'cause' }),
   wrongful_confirmed: t('wrongful purpose confirmed', '不正の目的を確認'),
@@ -523,15 +536,16 @@ function patternOf(kind: Kind | undefined): string | undefined {
   if (!kind) return undefined;
   // What a clock counts from ends a sentence with a sentence of its own ("i.e. awareness"): only its templates match.
   if (kind === 'anchor') {
-    const parts = compileTable(OBLIGATION_PART_TEXT).filter((c) => (ANCHOR_IDS as readonly string[]).includes(c.id));
+    const parts = compileTable(OBLIGATION_PART_TEXT, 'obligationPart').filter((c) => (ANCHOR_IDS as readonly string[]).includes(c.id.slice('obligationPart.'.length)));
     return `(?:${parts.map((c) => c.whole.re.source.slice(1, -1).replace(/(?<!\\)\((?!\?)/g, '(?:')).join('|')})`;
   }
   const closed = CLOSED[kind];
   return closed ? alternation(closed()) : PATTERN[kind];
 }
 
-function compileTable(table: Record<string, CaseTemplate>): Compiled[] {
-  return Object.entries(table).map(([id, template]) => {
+function compileTable(table: Record<string, CaseTemplate>, name = ''): Compiled[] {
+  return Object.entries(table).map(([key, template]) => {
+    const id = `${name}.${key}`;
     const base = compileTemplate(id, template.en);
     let i = 0;
     // Each `([\s\S]+?)` of the engine's pattern narrowed to its kind's pattern where it has one.
@@ -545,7 +559,7 @@ function compileTable(table: Record<string, CaseTemplate>): Compiled[] {
 }
 
 const COMPILED: Record<TableName, Compiled[]> = Object.fromEntries(
-  Object.entries(CASE_TEXT_TABLES).map(([name, table]) => [name, compileTable(table as Record<string, CaseTemplate>)]),
+  Object.entries(CASE_TEXT_TABLES).map(([name, table]) => [name, compileTable(table as Record<string, CaseTemplate>, name)]),
 ) as Record<TableName, Compiled[]>;
 
 const word = (table: Readonly<Record<string, string>>, code: string) => (table as Record<string, string | undefined>)[code] ?? code;
@@ -617,6 +631,16 @@ function paramJa(kind: Kind | undefined, v: string): string {
     }
     case 'distrust':
       return word(DISTRUST_JA, v);
+    case 'mailPurpose': {
+      const [head, ...rest] = v.split(':');
+      const words = MAIL_PURPOSE_JA[head!];
+      return words === undefined ? v : rest.length ? `${words}：${rest.join(':')}` : words;
+    }
+    case 'dataItems':
+      return v
+        .split(', ')
+        .map((d) => (DATA_ITEMS as Readonly<Record<string, { labelJa: string } | undefined>>)[d]?.labelJa ?? d)
+        .join('、');
     case 'severityWhy':
       return word(SEVERITY_WHY_JA, v);
     case 'severityData':
@@ -637,7 +661,11 @@ function paramJa(kind: Kind | undefined, v: string): string {
   }
 }
 
+/** While `traceTemplates` runs: the `table.id` of every template a reading used, nested ones included. */
+let trace: Set<string> | undefined;
+
 function render(c: Compiled, params: TemplateParams): string {
+  trace?.add(c.id);
   const ja: TemplateParams = {};
   for (const [name, value] of Object.entries(params)) ja[name] = value === undefined ? value : paramJa(c.template.kinds?.[name], String(value));
   return fillTemplate(c.template.ja, ja);
@@ -726,6 +754,18 @@ export function localizeView<V extends Partial<CaseView>>(view: V, lang: CaseTex
 export function localizeTimeline(entries: readonly TimelineEntry[], lang: CaseTextLanguage): TimelineEntry[] {
   if (lang === 'en') return [...entries];
   return entries.map((e) => ({ ...e, summary: caseText('timeline', e.summary, lang) }));
+}
+
+/** For the tests: the templates (`table.id`) that reading `fn`'s texts used. */
+export function traceTemplates(fn: () => void): Set<string> {
+  const seen = new Set<string>();
+  trace = seen;
+  try {
+    fn();
+  } finally {
+    trace = undefined;
+  }
+  return seen;
 }
 
 /** For the tests: every template of every table, by `table.id`. */

@@ -21,6 +21,7 @@ import {
   CASE_TEXT_TABLES,
   DOMAIN_WORDS,
   EXCLUSION_JA,
+  MAIL_PURPOSE_JA,
   REGIME_WORDS_JA,
   SEVERITY_WHY_JA,
   caseText,
@@ -28,6 +29,7 @@ import {
   caseTextTemplates,
   localizeTimeline,
   localizeView,
+  traceTemplates,
   type CaseTextSource,
 } from '../../api/case-text.js';
 import { templateParams } from '../../api/text-templates.js';
@@ -42,9 +44,17 @@ const ALLOWED = ['EP', 'JNSA', 'SLA', 'breach', 'claims'];
 /** The values the samples carry from data: ids, vendor names, the reasons people typed. */
 const VALUES = ['X1', 'Sandbox Law Office A', 'notices sent', 'handler-1', 'INV-1'];
 
+/** Every template a test below read a text with: all of them must be (see the last test). */
+const USED = new Set<string>();
+const readJa = (source: CaseTextSource, en: string) => {
+  let ja = '';
+  for (const id of traceTemplates(() => (ja = caseText(source, en, 'ja')))) USED.add(id);
+  return ja;
+};
+
 function expectJapanese(source: CaseTextSource, en: string, where = ''): string {
   expect(caseTextKnown(source, en), `${where} no ${source} template reads: ${en}`).toBe(true);
-  const ja = caseText(source, en, 'ja');
+  const ja = readJa(source, en);
   expect(hasJapanese(ja), `${where} ${en} → ${ja}`).toBe(true);
   expect(ja, en).not.toMatch(/\{\w+\}/);
   expect(strayLatinWords(ja, { words: ALLOWED, values: VALUES }), `${en} → ${ja}`).toEqual([]);
@@ -168,6 +178,15 @@ describe('the case texts', () => {
     for (const f of found) expect(known, f).toContain(f.slice(f.indexOf(': ') + 2));
   });
 
+  it('word every purpose of the e-mails the case sends', () => {
+    const purposes = new Set<string>();
+    for (const file of tsFiles) {
+      for (const arg of callArgs(read(file), 'queueEmail', 1)) for (const shape of literalsOf(arg)) purposes.add(shape.split(':')[0]!);
+    }
+    expect(purposes.size).toBeGreaterThan(5);
+    for (const p of purposes) expect(MAIL_PURPOSE_JA[p], `queueEmail purpose ${p}`).toBeDefined();
+  });
+
   it('have a reason template for every why of setStatus, assess and deny, and for every change findings make', () => {
     const known = new Set(Object.values(CASE_TEXT_TABLES.reason).map((t) => shapeOfTemplate(t.en)));
     const found: string[] = [];
@@ -211,7 +230,8 @@ describe('the case texts', () => {
     ['timeline', 'EU-GDPR:regulator:notice recorded as not required: no EU residents after all', 'EU-GDPR:regulator:notice は不要と記録されました：no EU residents after all'],
     ['timeline', 'JP-APPI:regulator:preliminary filed at 2026-11-24T03:00:00Z (late)', 'JP-APPI:regulator:preliminary を 2026年11月24日 12:00 に提出（期限後）'],
     ['timeline', 'JP-APPI:regulator:preliminary filed at 2026-11-24T03:00:00Z', 'JP-APPI:regulator:preliminary を 2026年11月24日 12:00 に提出'],
-    ['timeline', 'e-mail acknowledgement not delivered: 550 mailbox full', 'メール（acknowledgement）を配信できませんでした：550 mailbox full'],
+    ['timeline', 'e-mail acknowledgement not delivered: 550 mailbox full', 'メール（受付のお知らせ）を配信できませんでした：550 mailbox full'],
+    ['timeline', 'e-mail payout-approval:C-1-P1 not delivered: timeout', 'メール（支払承認の依頼：C-1-P1）を配信できませんでした：timeout'],
     ['timeline', 'notice text approved (ja, v3)', '通知文を承認（ja、v3）'],
     ['timeline', 'affected-person list attached: 3 persons (1 duplicates, 2 rejected)', '対象者リストを添付：3人（重複1件、不受理2件）'],
     ['timeline', "campaign progress refused: it does not carry campaign 2's token", '通知キャンペーンの進捗を拒否：キャンペーン2のトークンがありません'],
@@ -259,6 +279,22 @@ describe('the case texts', () => {
     ['timeline', 'command assign refused: it carries no signature of the API', '操作 assign を拒否：APIの署名がありません'],
     ['timeline', 'vendor event invoice refused: it was issued too long ago (a replay)', '委託先からの通知（請求書）を拒否：発行が古すぎます（再送攻撃のおそれ）'],
     ['timeline', 'a message that is not a command refused: it was issued in the future', 'a message that is not a command を拒否：発行日時が未来です'],
+    ['timeline', 'triage → denied: coverage denied on findings: before_retroactive_date', '状況 初期評価 → 支払対象外：調査結果により補償対象外：遡及日より前'],
+    ['timeline', 'response → denied: coverage denied by decision', '状況 対応中 → 支払対象外：判断により補償対象外'],
+    ['timeline', 'triage → response: coverage confirmed', '状況 初期評価 → 対応中：補償を確定'],
+    ['timeline', 'response → settlement: costs submitted', '状況 対応中 → 精算中：費用の提出'],
+    ['timeline', 'response → settlement: payout approved', '状況 対応中 → 精算中：支払の承認'],
+    ['timeline', 'persons notified: severity low, coverage covered, 1 obligations', '本人への通知：重大度「低」、補償「補償対象」、義務1件'],
+    [
+      'timeline',
+      'findings: data items + credit_card, passport_number; wrongful purpose ruled out; data found not (strongly) encrypted',
+      '調査結果：漏えい項目の追加：クレジットカード番号・有効期限、旅券番号、不正の目的を否定、データは（高度に）暗号化されていなかった',
+    ],
+    [
+      'obligation',
+      'Japan APPI (個人情報保護法 Art. 26): final report to the PPC (確報), to Personal Information Protection Commission (PPC, 個人情報保護委員会). In scope: sensitive data (要配慮個人情報). Triggered: high risk: EP x >= 2 or y >= 2, or sensitive data (EP x=2, y=1). Due 2026-11-25 09:00 JST: at the time of the notice to persons (longer period because of wrongful_purpose). Legal deadline. Reminder 2026-11-24 09:00 JST.',
+      '個人情報保護法（第26条）：個人情報保護委員会への確報（宛先：個人情報保護委員会（PPC））。適用範囲：要配慮個人情報。該当：高いリスク：EP の精神的苦痛か経済的損失のレベルが2以上、または要配慮情報（EP 精神的苦痛2・経済的損失1）。期限 2026年11月25日 09:00：本人への通知と同時（不正の目的のおそれのため長い期間）。法定の期限です。督促 2026年11月24日 09:00。',
+    ],
     ['severity', '1,200 affected persons: medium (more than 1,000 persons: reportable under APPI on count alone).', '対象者1,200人：重大度「中」（1,000人超：人数だけでAPPIの報告対象）。'],
     ['severity', 'Kept within the scale: critical.', '尺度の範囲内に調整：「重大」。'],
     ['coverage', 'discoveredAt: 2026-11-20T00:00:00.000Z', '発見日時：2026年11月20日 09:00'],
@@ -268,7 +304,7 @@ describe('the case texts', () => {
   ];
 
   it.each(ROWS)('reads %s: %s', (source, en, ja) => {
-    expect(caseText(source, en, 'ja')).toBe(ja);
+    expect(readJa(source, en)).toBe(ja);
     expect(caseText(source, en, 'en')).toBe(en);
   });
 
@@ -378,6 +414,10 @@ describe('the case texts', () => {
     }
     expect(seen.size).toBeGreaterThan(12);
     for (const e of seen) expectJapanese('settlement', e);
+  });
+
+  it('used every template of every table to read the texts above (none is dead, none untested)', () => {
+    expect([...Object.keys(caseTextTemplates())].filter((id) => !USED.has(id))).toEqual([]);
   });
 
   it('localize a view and a timeline without changing them, English as recorded', () => {
