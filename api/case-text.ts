@@ -221,7 +221,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
 type Kind =
   | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'trigger' | 'residency'
   | 'jst' | 'iso' | 'period' | 'span' | 'yen' | 'text' | 'changes' | 'findingsProblems' | 'concerns' | 'distrust'
-  | 'dataItems' | 'mailPurpose' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
+  | 'dataItems' | 'mailPurpose' | 'dispatchId' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
 
 /** Kinds whose value is one of a closed list: the template only matches such a value (its English, longest first). */
 const CLOSED: Partial<Record<Kind, () => string[]>> = {
@@ -317,7 +317,7 @@ export const TIMELINE_TEXT = {
   event_refused: t(
     '{type} event refused: dispatch {dispatchId} is not an engagement of {vendorId} on this case',
     '{type}の通知を拒否：依頼 {dispatchId} はこの事案での {vendorId} への依頼ではありません',
-    { type: 'eventType' },
+    { type: 'eventType', dispatchId: 'dispatchId' },
   ),
   acknowledged: t('{role} {vendorId} acknowledged', '{role}の {vendorId} が受諾', { role: 'vendorRole' }),
   late_ack: t('late acknowledgement ignored (vendor already replaced)', '遅れた受諾を無視（委託先は交代済み）'),
@@ -331,6 +331,8 @@ export const TIMELINE_TEXT = {
   // trust.ts
   untrusted_command: t('command {action} refused: {why}', '操作 {action} を拒否：{why}', { why: 'distrust' }),
   untrusted_event: t('vendor event {type} refused: {why}', '委託先からの通知（{type}）を拒否：{why}', { type: 'eventType', why: 'distrust' }),
+  untrusted_not_command: t('a message that is not a command refused: {why}', '操作ではないメッセージを拒否：{why}', { why: 'distrust' }),
+  untrusted_not_event: t('a message that is not a vendor event refused: {why}', '委託先からの通知ではないメッセージを拒否：{why}', { why: 'distrust' }),
   untrusted_other: t('{what} refused: {why}', '{what} を拒否：{why}', { why: 'distrust' }),
 } satisfies Record<string, CaseTemplate>;
 
@@ -631,6 +633,8 @@ function paramJa(kind: Kind | undefined, v: string): string {
     }
     case 'distrust':
       return word(DISTRUST_JA, v);
+    case 'dispatchId':
+      return v === '(none)' ? '（なし）' : v;
     case 'mailPurpose': {
       const [head, ...rest] = v.split(':');
       const words = MAIL_PURPOSE_JA[head!];
