@@ -14,7 +14,7 @@ import { actorOf, type Principal } from './principals.js';
 import { HttpProblem } from './problem.js';
 import { closedOrMissing, caseNotRunning, describeCase } from './tenancy.js';
 import { ByteLimit } from './upload-limit.js';
-import { viewForRole } from './view-for-role.js';
+import { caseTextLanguage, viewForReader } from './view-for-role.js';
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -91,5 +91,6 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     'audit: affected-person list uploaded',
   );
   res.vary('Authorization');
-  res.status(200).json({ ref: counts, encoding, errors, errorCount, case: viewForRole(view, principal.role) });
+  const lang = caseTextLanguage(req, res);
+  res.status(200).json({ ref: counts, encoding, errors, errorCount, case: viewForReader(view, principal.role, lang) });
 }

@@ -14,7 +14,7 @@ import { HttpProblem, problemResponse } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
 import { CaseParamsSchema, CaseViewSchema } from './schemas.js';
 import { closedOrMissing, describeCase } from './tenancy.js';
-import { INSURED_VIEW_NOTE, sendCaseView } from './view-for-role.js';
+import { CASE_TEXT_LANGUAGE_HEADER, INSURED_VIEW_NOTE, sendCaseView } from './view-for-role.js';
 
 const ACTION_DESCRIPTIONS: Record<Action, string> = {
   assign: 'Assign the case to a handler or supervisor (by principal name).',
@@ -81,7 +81,7 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       ...(action === 'approve-payout' ? { optional: true } : {}),
     },
     responses: {
-      200: { description: `The case view after the command. ${INSURED_VIEW_NOTE}`, schema: CaseViewSchema, name: 'CaseView' },
+      200: { description: `The case view after the command. ${INSURED_VIEW_NOTE}`, schema: CaseViewSchema, name: 'CaseView', headers: CASE_TEXT_LANGUAGE_HEADER },
       400: problemResponse('Invalid body'),
       401: problemResponse('No or unknown key'),
       403: problemResponse('Role may not run this action, or above authority'),

@@ -23,7 +23,7 @@ import {
   TimelineSchema,
 } from './schemas.js';
 import { assertMayRead, assertMayReadDescribed } from './tenancy.js';
-import { sendCaseView, timelineForRole, INSURED_VIEW_NOTE } from './view-for-role.js';
+import { CASE_TEXT_LANGUAGE_HEADER, caseTextLanguage, sendCaseView, timelineForReader, INSURED_VIEW_NOTE } from './view-for-role.js';
 import { listCases, listQuery, searchCases } from './visibility.js';
 
 /** bench/api.ts computes case ids as intake does. */
@@ -60,11 +60,11 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       auth: { roles: ['insured', 'handler'] },
       body: { kind: 'json', schema: IncidentReportSchema, name: 'IncidentReport', example: INCIDENT_REPORT_EXAMPLE },
       responses: {
-        201: { ...caseView, headers: { Location: 'the new case' } },
+        201: { ...caseView, headers: { Location: 'the new case', ...CASE_TEXT_LANGUAGE_HEADER } },
         200: {
           ...caseView,
           description: `The case an earlier request with this Idempotency-Key created. ${INSURED_VIEW_NOTE}`,
-          headers: { Location: 'the case' },
+          headers: { Location: 'the case', ...CASE_TEXT_LANGUAGE_HEADER },
         },
         400: problemResponse('Invalid report (field and rule named)'),
         401: problemResponse('No or unknown key'),
@@ -129,7 +129,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
       params: CaseParamsSchema,
       responses: {
-        200: { ...caseView, headers: { ETag: 'strong' } },
+        200: { ...caseView, headers: { ETag: 'strong', ...CASE_TEXT_LANGUAGE_HEADER } },
         304: { description: 'Not modified' },
         401: problemResponse('No or unknown key'),
         404: problemResponse('No such case (or another insured’s)'),
@@ -150,7 +150,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
       auth: { roles: ['insured', 'handler', 'supervisor', 'ops', 'admin'] },
       params: CaseParamsSchema,
       responses: {
-        200: { description: 'What happened, oldest first', schema: TimelineSchema, name: 'Timeline' },
+        200: { description: 'What happened, oldest first', schema: TimelineSchema, name: 'Timeline', headers: { ETag: 'strong', ...CASE_TEXT_LANGUAGE_HEADER } },
         401: problemResponse('No or unknown key'),
         404: problemResponse('No such case (or another insured’s)'),
       },
@@ -159,7 +159,8 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         assertMayReadDescribed(principal, caseId, described.description);
         const timeline = await readTimeline(ctx, caseId, described);
         res.vary('Authorization');
-        sendWithEtag(req, res, 200, timelineForRole(timeline, principal.role));
+        // Summaries in the request's language (the ETag is the body's, so it differs per language).
+        sendWithEtag(req, res, 200, timelineForReader(timeline, principal.role, caseTextLanguage(req, res)));
       },
     }),
     defineRoute({
@@ -210,7 +211,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
         example: 'name,email,postal_address,language\n山田 太郎,taro@example.jp,,ja\n',
       },
       responses: {
-        200: { description: 'Stored and attached', schema: PersonsUploadResultSchema, name: 'PersonsUploadResult' },
+        200: { description: 'Stored and attached', schema: PersonsUploadResultSchema, name: 'PersonsUploadResult', headers: CASE_TEXT_LANGUAGE_HEADER },
         401: problemResponse('No or unknown key'),
         403: problemResponse('Role may not upload'),
         404: problemResponse('No such case (or another insured’s)'),

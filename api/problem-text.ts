@@ -10,14 +10,13 @@ import type { Request } from 'express';
 import { FINDINGS_PROBLEM_TEXT, INPUT_LIMITS, type FindingsProblem } from '../domain/index.js';
 import { PERSONS_IMPORT_TEXT_KEYS, type PersonsImportTextKey } from '../storage/persons.js';
 import { REFUSALS, type RefusalCode } from '../workflows/contract.js';
+import { compileTemplate, fillTemplate, matchTemplate, type CompiledTemplate, type Words } from './text-templates.js';
+
+export type { Words } from './text-templates.js';
 
 export const PROBLEM_LANGUAGES = ['en', 'ja'] as const;
 export type ProblemLanguage = (typeof PROBLEM_LANGUAGES)[number];
 
-interface Words {
-  en: string;
-  ja: string;
-}
 
 /**
  * The language of a request's problems: the better of `en` and `ja` by `Accept-Language` (negotiator, through
@@ -417,26 +416,7 @@ export const FINDINGS_JA_TEXT: Record<FindingsProblem, string> = {
   persons_out_of_bounds: `対象者数は0から${INPUT_LIMITS.maxAffectedPersons}の範囲で指定してください`,
 };
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-interface CompiledTemplate {
-  id: RefusalTextId;
-  re: RegExp;
-  names: string[];
-}
-
-function compile(id: RefusalTextId, en: string): CompiledTemplate {
-  const names: string[] = [];
-  const parts = en.split(/\{(\w+)\}/);
-  let src = '';
-  parts.forEach((part, i) => {
-    if (i % 2 === 1) {
-      names.push(part);
-      src += '([\\s\\S]+?)';
-    } else src += escapeRe(part);
-  });
-  return { id, re: new RegExp(`^${src}$`), names };
-}
+const compile = (id: RefusalTextId, en: string): CompiledTemplate<RefusalTextId> => compileTemplate(id, en);
 
 // Templates made only of one parameter (the findings list, zod issues) go last: they match anything.
 const COMPILED = REFUSAL_TEXT_IDS.filter((id) => id !== 'findings_refused' && id !== 'body_invalid').map((id) =>
@@ -458,10 +438,8 @@ function findingsText(text: string): ProblemParams | undefined {
 export function refusalText(code: string, text: string): ProblemText | undefined {
   for (const t of COMPILED) {
     if (REFUSAL_TEXT[t.id].code !== code && !(t.id.startsWith('within_') || t.id.startsWith('over_') || t.id === 'not_approver')) continue;
-    const m = t.re.exec(text);
-    if (!m) continue;
-    const params: ProblemParams = {};
-    t.names.forEach((n, i) => (params[n] = m[i + 1]));
+    const params = matchTemplate(t, text);
+    if (!params) continue;
     return { key: `refusal.${t.id}`, params };
   }
   if (code === 'invalid') {
@@ -472,12 +450,7 @@ export function refusalText(code: string, text: string): ProblemText | undefined
   return undefined;
 }
 
-function fill(template: string, params: ProblemParams): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const v = params[name];
-    return v === undefined ? whole : String(v);
-  });
-}
+const fill = fillTemplate;
 
 function wordsOf(key: ProblemText['key']): Words | undefined {
   if (key.startsWith('persons.')) return PERSONS_TEXT[key.slice('persons.'.length) as PersonsImportTextKey];

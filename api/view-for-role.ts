@@ -24,7 +24,9 @@
 import type { Request, Response } from 'express';
 import type { Role } from '../domain/vocabulary.js';
 import type { CaseView, TimelineEntry } from '../workflows/contract.js';
+import { localizeTimeline, localizeView, type CaseTextLanguage } from './case-text.js';
 import { etagMatches, sendWithEtag } from './etag.js';
+import { problemLanguage } from './problem-text.js';
 
 export type CaseViewField = keyof CaseView;
 
@@ -139,26 +141,59 @@ export const INSURED_VIEW_NOTE =
   `${INSURER_ONLY_FIELDS.map((f) => `\`${f}\``).join(', ')} (the insurer's internal figures and work items) and gets the ` +
   `InsuredCaseView shape; handler, supervisor, ops and admin get every field.`;
 
+/** The OpenAPI note of `Content-Language` on an answer carrying the case's recorded texts. */
+export const CASE_TEXT_LANGUAGE_HEADER = {
+  'Content-Language': 'The language of the texts the case recorded (summaries, explanations): ja for Accept-Language: ja, else en (as recorded)',
+} as const;
+
 /**
- * Sends a case view shaped for the caller under a strong ETag naming the case's `version` and the shape (one version,
- * one view per shape: the insurer's whole view, an insured's). A view from before the read model (no version) is
- * tagged by its body. The body depends on who asks, hence `Vary: Authorization` (the answer is `private` already).
+ * The language the case's recorded texts are answered in (`Accept-Language`, as for problems: `ja` when preferred,
+ * English otherwise), named by `Content-Language`; the answer varies with the header.
+ */
+export function caseTextLanguage(req: Request, res: Response): CaseTextLanguage {
+  const lang = problemLanguage(req);
+  res.vary('Accept-Language');
+  res.set('Content-Language', lang);
+  return lang;
+}
+
+/** The case view as `role` may see it, its recorded texts in `lang` (English: as recorded). */
+export function viewForReader(view: CaseView, role: Role, lang: CaseTextLanguage): CaseView | InsuredCaseView {
+  return localizeView(viewForRole(view, role), lang);
+}
+
+/** The timeline as `role` may see it, each summary in `lang`. */
+export function timelineForReader(entries: readonly TimelineEntry[], role: Role, lang: CaseTextLanguage): TimelineEntry[] {
+  return localizeTimeline(timelineForRole(entries, role), lang);
+}
+
+/**
+ * Sends a case view shaped for the caller under a strong ETag naming the case's `version`, the shape (one version,
+ * one view per shape: the insurer's whole view, an insured's) and the language of its recorded texts. A view from
+ * before the read model (no version) is tagged by its body. The body depends on who asks and in which language, hence
+ * `Vary: Authorization, Accept-Language` (the answer is `private` already).
  */
 export function sendCaseView(req: Request, res: Response, status: number, view: CaseView, principal: { role: Role }): void {
   res.vary('Authorization');
-  if (view.version === undefined) return sendWithEtag(req, res, status, viewForRole(view, principal.role));
-  // The version names the body: a poller's repeat is answered 304 before the view is shaped or serialised.
-  const etag = versionEtag(view.caseId, view.version, principal.role);
+  const lang = caseTextLanguage(req, res);
+  if (view.version === undefined) return sendWithEtag(req, res, status, viewForReader(view, principal.role, lang));
+  // The version names the body: a poller's repeat is answered 304 before the view is shaped, worded or serialised.
+  const etag = versionEtag(view.caseId, view.version, principal.role, lang);
   res.set('Cache-Control', 'private, no-cache');
   res.set('ETag', etag);
   if (status === 200 && etagMatches(req.headers['if-none-match'], etag)) {
     res.status(304).end();
     return;
   }
-  res.status(status).type('application/json').send(JSON.stringify(viewForRole(view, principal.role)));
+  res.status(status).type('application/json').send(JSON.stringify(viewForReader(view, principal.role, lang)));
 }
 
-/** The strong ETag of a case view: the case, its version and the reader's shape of it name exactly one body. */
-export function versionEtag(caseId: string, version: number, role: Role): string {
-  return seesWholeView(role) ? `"${caseId}.v${version}"` : `"${caseId}.v${version}.${role}"`;
+/**
+ * The strong ETag of a case view: the case, its version, the reader's shape of it and the language of its recorded
+ * texts name exactly one body (English, the record, adds nothing: the tags English readers hold stay valid).
+ */
+export function versionEtag(caseId: string, version: number, role: Role, lang: CaseTextLanguage = 'en'): string {
+  const shape = seesWholeView(role) ? '' : `.${role}`;
+  const language = lang === 'en' ? '' : `.${lang}`;
+  return `"${caseId}.v${version}${shape}${language}"`;
 }

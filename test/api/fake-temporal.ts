@@ -18,11 +18,13 @@ import { parseKeyring } from '../../storage/crypto.js';
 import {
   MEMO_KEYS,
   READ_MODEL_SCHEMA,
+  TIMELINE_CHUNK,
   viewMemoParts,
   type CaseCommand,
   type CaseInput,
   type CaseView,
   type CommandOutcome,
+  type TimelineEntry,
 } from '../../workflows/contract.js';
 import { LEDGER_MEMO } from '../../workflows/policy-ledger-contract.js';
 
@@ -60,6 +62,8 @@ interface FakeWorkflow {
   readModel: boolean;
   /** The read model's version: grows with every command the fake case answers. */
   version: number;
+  /** The case's timeline, as its read model holds it (in chunks of `TIMELINE_CHUNK`). */
+  timeline?: TimelineEntry[];
 }
 
 type UpdateFn = (workflowId: string, name: string, args: unknown[], opts: { updateId?: string }) => Promise<unknown>;
@@ -109,7 +113,13 @@ export class FakeTemporal {
     const mine = [...this.outcomes].filter(([k]) => k.startsWith(`${workflowId} `)).map(([, o]) => o);
     const view = (mine.at(-1)?.view ?? wf.view ?? {}) as unknown as CaseView;
     return {
-      [MEMO_KEYS.meta]: { schema: READ_MODEL_SCHEMA, version: wf.version, updatedAt: '2026-12-01T00:00:00.000Z', timelineEntries: 0 },
+      [MEMO_KEYS.meta]: { schema: READ_MODEL_SCHEMA, version: wf.version, updatedAt: '2026-12-01T00:00:00.000Z', timelineEntries: wf.timeline?.length ?? 0 },
+      ...Object.fromEntries(
+        Array.from({ length: Math.ceil((wf.timeline?.length ?? 0) / TIMELINE_CHUNK) }, (_, n) => [
+          MEMO_KEYS.timelineChunk(n),
+          wf.timeline!.slice(n * TIMELINE_CHUNK, (n + 1) * TIMELINE_CHUNK),
+        ]),
+      ),
       [MEMO_KEYS.request]: { requestHash: (wf.input as CaseInput).requestHash },
       [MEMO_KEYS.commands]: mine.map((o) => o.outcome),
       ...viewMemoParts(view),

@@ -78,8 +78,8 @@ const T = {
     override: (o) => `（${o.by} による判断の変更: ${o.reason}）`,
     reasons: '理由',
     noExclusion: '免責事由に該当しません。',
-    explanation: '説明（原文）',
-    facts: '判断の前提（原文）',
+    explanation: '説明',
+    facts: '判断の前提',
     computed: (c) => `計算上の判断: ${word('decision', c.decision)}（${c.reasons.map((r) => word('reason', r)).join('、') || '理由なし'}）`,
     perPerson: (e) => `1人あたり ${yen(e.perPersonJpy)} × ${count(e.persons, 'person')} = `,
     factors: (f) => `JNSA の係数: EP図 x=${f.x}、y=${f.y}、本人特定の容易度 ${f.identifiability}、社会的責任度 ${f.socialResponsibility}、事後対応評価 ${f.responseQuality}`,
@@ -334,6 +334,11 @@ let timer;
 const results = new Map();
 
 const raw = (v) => el('span', { translate: 'no' }, v);
+/**
+ * Free text as a vendor sent it (counsel's advice): never translated, marked as vendor text, and as English when it
+ * has no Japanese in it.
+ */
+const vendorText = (v) => el('span', { translate: 'no', dataset: { free: 'vendor' }, ...(/[\u3040-\u30ff\u3400-\u9fff]/.test(v) ? {} : { lang: 'en' }) }, v);
 const dl = (pairs) => el('dl', { class: 'facts' }, pairs.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v ?? '—')]));
 const joinNodes = (nodes, sep) => nodes.flatMap((x, i) => (i ? [sep, x] : [x]));
 const sep = () => (lang() === 'ja' ? '、' : ', ');
@@ -363,8 +368,8 @@ function renderSummary(c) {
       [t('cause'), word('cause', c.cause)],
       [t('affected'), count(c.affectedPersons, 'person')],
       [t('dataItems'), (c.dataItems ?? []).map((d) => vocabLabel(vocab?.dataItems, d)).join(sep())],
-      // The rules word their reasons in English when they grade the case; shown as recorded, marked as English.
-      [t('severityBecause'), c.severityReasons?.length ? el('span', { lang: 'en' }, c.severityReasons.join(' ')) : '—'],
+      // The rules word their reasons in English when they grade the case; the API answers them in the page's language.
+      [t('severityBecause'), c.severityReasons?.length ? el('span', {}, c.severityReasons.join(lang() === 'ja' ? '' : ' ')) : '—'],
       [t('nextDeadline'), c.nextDeadline ? [jst(c.nextDeadline), ' ', countdown(c.nextDeadline)] : '—'],
       ...(c.closeReason ? [[t('closed'), [jst(c.closedAt), ': ', raw(c.closeReason)]]] : []),
     ]),
@@ -391,9 +396,9 @@ function renderCoverage(c) {
     el('p', {}, badge('decision', cov.decision), cov.override ? raw(t('override')(cov.override)) : ''),
     cov.reasons.length ? el('h3', {}, t('reasons')) : null,
     cov.reasons.length ? el('ul', {}, cov.reasons.map((r) => el('li', { dataset: { code: r } }, word('reason', r)))) : el('p', { class: 'muted' }, t('noExclusion')),
-    // The case words its explanations in English when it decides; they are shown as recorded, marked as English.
-    cov.explanations?.length ? [el('h3', {}, t('explanation')), el('ul', { lang: 'en' }, cov.explanations.map((e) => el('li', {}, e)))] : null,
-    cov.facts?.length ? [el('h3', {}, t('facts')), el('ul', { class: 'small', lang: 'en' }, cov.facts.map((e) => el('li', {}, e)))] : null,
+    // The API words the rules' explanations and facts in the page's language (Accept-Language).
+    cov.explanations?.length ? [el('h3', {}, t('explanation')), el('ul', {}, cov.explanations.map((e) => el('li', {}, e)))] : null,
+    cov.facts?.length ? [el('h3', {}, t('facts')), el('ul', { class: 'small' }, cov.facts.map((e) => el('li', {}, e)))] : null,
     cov.computed && cov.override ? el('p', { class: 'muted small' }, t('computed')(cov.computed)) : null,
   );
 }
@@ -436,7 +441,7 @@ function renderObligations(c) {
         o.triggers.map((x) => word('trigger', x)).join(sep()) || '—',
         [
           o.filedAt ? [jst(o.filedAt), o.reference ? [' · ', raw(o.reference)] : null] : o.notRequiredReason ? raw(o.notRequiredReason) : '—',
-          o.explanation ? el('details', { class: 'small' }, el('summary', {}, t('why')), el('span', { lang: 'en' }, o.explanation)) : null,
+          o.explanation ? el('details', { class: 'small' }, el('summary', {}, t('why')), el('span', {}, o.explanation)) : null,
         ],
       ]),
       { empty: t('noObligation') },
@@ -461,7 +466,7 @@ function renderVendors(c) {
       { empty: t('noVendor') },
     ),
     c.counselAdvice?.length
-      ? [el('h3', {}, t('counselAdvice')), el('ul', {}, c.counselAdvice.map((a) => el('li', {}, `${jst(a.at)} `, raw(a.vendorId), ': ', el('span', { lang: 'en' }, a.advice))))]
+      ? [el('h3', {}, t('counselAdvice')), el('ul', {}, c.counselAdvice.map((a) => el('li', {}, `${jst(a.at)} `, raw(a.vendorId), ': ', vendorText(a.advice))))]
       : null,
     c.consents?.length
       ? [
@@ -504,7 +509,7 @@ function renderSettlement(c) {
             l.reasons.length ? el('p', { class: 'small' }, `${t('reasons')}: `, joinNodes(l.reasons.map((r) => el('span', { dataset: { code: r } }, word('reason', r))), sep())) : null,
             table(
               t('stepCols'),
-              l.steps.map((st) => [word('step', st.step), el('span', { class: 'num' }, yen(st.beforeJpy)), el('span', { class: 'num' }, yen(st.afterJpy)), el('span', { lang: 'en' }, st.explanation)]),
+              l.steps.map((st) => [word('step', st.step), el('span', { class: 'num' }, yen(st.beforeJpy)), el('span', { class: 'num' }, yen(st.afterJpy)), el('span', {}, st.explanation)]),
               { empty: t('noSteps') },
             ),
             el('p', { class: 'small muted' }, `${t('evidence')}: `, l.evidenceRef ? raw(l.evidenceRef) : '—'),
@@ -525,7 +530,7 @@ function renderPayouts(c) {
         el('span', { class: 'num' }, yen(p.grantedJpy)),
         badge('payout', p.status),
         p.approvedBy.length ? raw(p.approvedBy.join(', ')) : '—',
-        p.paidAt ? jst(p.paidAt) : p.reason ? el('span', { lang: 'en' }, p.reason) : '—',
+        p.paidAt ? jst(p.paidAt) : p.reason ? el('span', {}, p.reason) : '—',
       ]),
       { empty: t('noPayout') },
     ),
@@ -554,9 +559,9 @@ function paintTimeline() {
           el('time', { datetime: e.at }, jst(e.at)),
           ' ',
           el('strong', { dataset: { code: e.type } }, word('timeline', e.type)),
-          // The case records each entry's summary in English as it happens; shown as recorded, marked as English.
+          // Recorded in English as it happens; the API answers it in the page's language (Accept-Language).
           ' — ',
-          el('span', { lang: 'en' }, e.summary),
+          el('span', {}, e.summary),
           ' ',
           el('span', { class: 'muted' }, '(', actorName(e.actor), ')'),
         ),
@@ -886,7 +891,11 @@ async function init() {
   vocab = await vocabulary();
   buildActions();
   startCountdowns();
-  onLang(redraw);
+  // Another language: the words at once, then the case's recorded texts in it (its ETag differs per language).
+  onLang(() => {
+    redraw();
+    void poll();
+  });
   // Back in view: ask at once rather than after the background interval.
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) void poll();
