@@ -133,6 +133,7 @@ export const MAIL_PURPOSE_JA: Record<string, string> = {
   'payout-approval': '支払承認の依頼',
   payout: '支払のお知らせ',
   reminder: '期限のリマインダー',
+  'coverage-escalation': '補償判断の期限超過',
 };
 
 /** Why a signal is not trusted (workflows/case/trust.ts `WHY`). */
@@ -260,6 +261,12 @@ const t = (en: string, ja: string, kinds?: Record<string, Kind>): CaseTemplate =
 export const TIMELINE_TEXT = {
   // state.ts: the case's first entry
   reported: t('incident reported', '事故の報告'),
+  // coverage-due.ts (before the reminder, whose `{id} due {dueAt}` would match it too)
+  coverage_escalated: t(
+    'coverage decision due {dueAt} passed undecided: escalated to supervisors',
+    '補償判断の期限（{dueAt}）を過ぎても未決のため、上長にエスカレーションしました',
+    { dueAt: 'iso' },
+  ),
   // clocks.ts
   reminder: t('{id} due {dueAt}', '{id} の期限：{dueAt}', { dueAt: 'iso' }),
   overdue_deadline: t('{id} passed its deadline unmet', '{id} は期限までに完了しませんでした'),
@@ -267,6 +274,11 @@ export const TIMELINE_TEXT = {
   filing_not_required: t('{id} recorded as not required: {why}', '{id} は不要と記録されました：{why}'),
   filing_late: t('{id} filed at {filedAt} (late)', '{id} を {filedAt} に提出（期限後）', { filedAt: 'iso' }),
   filing: t('{id} filed at {filedAt}', '{id} を {filedAt} に提出', { filedAt: 'iso' }),
+  // closing.ts
+  reopened: t('case reopened: {reason}', '事案を再開：{reason}'),
+  // the handler's desk
+  note_shared: t('shared note {id} added', '共有メモ {id} を追加'),
+  document: t('document {id} attached ({type}, {size} bytes)', '書類 {id} を添付（{type}、{size}バイト）'),
   // messages.ts
   email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}', { purpose: 'mailPurpose' }),
   // notification.ts
@@ -339,6 +351,7 @@ export const TIMELINE_TEXT = {
 /** The `why` of a status change or an assessment, and the changes findings make (each a `text` parameter). */
 export const REASON_TEXT = {
   incident_reported: t('incident reported', '事故の報告'),
+  reopened: t('reopened: {reason}', '再開：{reason}'),
   coverage_is: t('coverage {decision}', '補償「{decision}」', { decision: 'decision' }),
   coverage_denied_at: t('coverage denied: {reasons}', '補償対象外：{reasons}', { reasons: 'reasons' }),
   coverage_denied_findings: t('coverage denied on findings: {reasons}', '調査結果により補償対象外：{reasons}', { reasons: 'reasons' }),

@@ -224,6 +224,14 @@ describe('the case texts', () => {
 
   const ROWS: [CaseTextSource, string, string][] = [
     ['timeline', 'incident reported', '事故の報告'],
+    ['timeline', 'case reopened: a late invoice arrived', '事案を再開：a late invoice arrived'],
+    [
+      'timeline',
+      'coverage decision due 2026-11-26T15:00:00.000Z passed undecided: escalated to supervisors',
+      '補償判断の期限（2026年11月27日 00:00）を過ぎても未決のため、上長にエスカレーションしました',
+    ],
+    ['timeline', 'shared note N-3 added', '共有メモ N-3 を追加'],
+    ['timeline', 'document D-1a2b attached (application/pdf, 5120 bytes)', '書類 D-1a2b を添付（application/pdf、5120バイト）'],
     ['timeline', 'JP-APPI:regulator:preliminary due 2026-11-25T00:00:00.000Z', 'JP-APPI:regulator:preliminary の期限：2026年11月25日 09:00'],
     ['timeline', 'JP-APPI:regulator:final passed its deadline unmet', 'JP-APPI:regulator:final は期限までに完了しませんでした'],
     ['timeline', 'JP-APPI:persons:notice passed its target unmet', 'JP-APPI:persons:notice は目標期限までに完了しませんでした'],
@@ -248,6 +256,7 @@ describe('the case texts', () => {
     ['timeline', 'triage → response: coverage covered', '状況 初期評価 → 対応中：補償「補償対象」'],
     ['timeline', 'reported → triage: incident reported', '状況 受付 → 初期評価：事故の報告'],
     ['timeline', 'response → closed: notices sent', '状況 対応中 → 終了：notices sent'],
+    ['timeline', 'closed → response: reopened: a late invoice arrived', '状況 終了 → 対応中：再開：a late invoice arrived'],
     ['timeline', 'triage → denied: coverage denied: outside_policy_period, terrorism', '状況 初期評価 → 支払対象外：補償対象外：保険期間外、テロ行為'],
     ['timeline', 'triage: severity medium, coverage provisional, 3 obligations', '初期評価：重大度「中」、補償「暫定」、義務3件'],
     ['timeline', 'recomputed after findings: severity high, coverage covered, 2 obligations', '調査結果による再計算：重大度「高」、補償「補償対象」、義務2件'],
