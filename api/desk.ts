@@ -175,6 +175,7 @@ export function deskRoutes(ctx: ApiContext): RouteDef[] {
       params: DocumentParamsSchema,
       responses: {
         200: { description: 'The document', contentType: 'application/octet-stream' },
+        400: problemResponse('Not a document id (D and 24 hexadecimal digits)'),
         401: problemResponse('No or unknown key'),
         404: problemResponse('No such case or document (or another insured’s)'),
       },

@@ -244,7 +244,11 @@ describe('commands', () => {
     const w = await request(stack.app).post(`/v1/cases/${String(created.body.caseId)}/actions/withdraw`).set(as(KEYS.insured1)).send({ reason: 'filed twice' });
     expect(w.status).toBe(200);
     const ended = await verdicts(KEYS.handler, String(created.body.caseId));
-    expect(Object.values(ended).every((v) => v === 'case_ended')).toBe(true);
+    // Everything refused because the case ended, but reopen, which is a supervisor's (and a withdrawn case stays ended).
+    const { reopen, ...rest } = ended;
+    expect(reopen).toBe('role');
+    expect(Object.values(rest).every((v) => v === 'case_ended')).toBe(true);
+    expect((await verdicts(KEYS.supervisor, String(created.body.caseId))).reopen).toBe('case_not_ended');
   });
 
   it('withdrawn cases refuse further commands with 409', async () => {

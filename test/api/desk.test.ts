@@ -101,6 +101,7 @@ describe('documents', () => {
     expect((await stranger('GET', `/v1/cases/${caseId}/documents/${documentId}`)).status).toBe(404);
     expect((await upload('insured-ins-002', PDF)).status).toBe(404);
     expect((await as(stack, 'handler')('GET', `/v1/cases/${caseId}/documents/D${'0'.repeat(24)}`)).status).toBe(404);
+    expect((await as(stack, 'handler')('GET', `/v1/cases/${caseId}/documents/not-a-document-id`)).status).toBe(400);
   });
 
   it('refuses a type by content, a body over the limit and an upload cut off, leaving nothing behind', async () => {
