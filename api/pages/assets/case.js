@@ -9,6 +9,7 @@ import {
   Unreachable,
   api,
   badge,
+  bytes,
   count,
   countdown,
   el,
@@ -24,6 +25,7 @@ import {
   refuseRole,
   replace,
   requireLogin,
+  session,
   startCountdowns,
   table,
   toJstLocal,
@@ -174,6 +176,38 @@ const T = {
     denied: '補償対象外',
     apply: '反映する',
     discard: '破棄する',
+    hNotes: 'メモ',
+    noNotes: 'メモはまだありません。',
+    noteText: 'メモ',
+    noteVisibility: '公開範囲',
+    visInternal: '社内のみ（被保険者には表示されません）',
+    visShared: '被保険者と共有',
+    insuredNoteHint: 'ここに書いたメモは保険会社の担当者と共有されます。',
+    addNote: 'メモを追加',
+    noteAdded: (time) => `${time} にメモを追加しました。`,
+    noteEmpty: 'メモを入力してください。',
+    hDocuments: '書類',
+    noDocuments: '書類はまだありません。',
+    docCols: ['書類', '種類', 'サイズ', '登録者', '登録日時'],
+    docFile: 'ファイル（PDF、画像、ワード・エクセル・パワーポイント、メール。20MBまで）',
+    upload: 'アップロード',
+    uploading: (name) => `${name} をアップロード中…`,
+    uploaded: (name, time) => `${name} を ${time} に登録しました。`,
+    chooseFile: 'ファイルを選んでください。',
+    tooLarge: 'ファイルが大きすぎます（20MBまで）。',
+    refusedType: 'この種類のファイルは登録できません。内容から判別できる形式（PDF、PNG、JPEG、TIFF、WebP、ワード、エクセル、パワーポイント、メール）のみ登録できます。',
+    downloadFailed: (m) => `ダウンロードできませんでした: ${m}`,
+    hReserveHistory: '支払備金の推移',
+    historyCols: ['日時', '支払備金', '増減', '理由', '実行者'],
+    noHistory: '支払備金の変更の記録はありません。',
+    hUsage: '保険期間の支払実績と残額',
+    usagePeriod: (p) => `保険期間 ${jst(p.periodStart)} 〜 ${jst(p.periodEnd)}`,
+    usageCols: ['限度額', '限度額の金額', '支払済み', '残額', '使用率'],
+    liabilityLimit: '賠償責任（期間の限度額）',
+    responseLimit: '事故対応費用（期間の限度額）',
+    usedShare: (pct) => `${pct}%使用`,
+    noUsage: '支払実績はまだ読み込めません。',
+    usageFailed: (m) => `保険契約を読み込めません: ${m}`,
   },
   en: {
     pageTitle: 'Case desk',
@@ -313,6 +347,38 @@ const T = {
     denied: 'denied',
     apply: 'apply',
     discard: 'discard',
+    hNotes: 'Notes',
+    noNotes: 'No notes yet.',
+    noteText: 'Note',
+    noteVisibility: 'Visible to',
+    visInternal: 'Internal (never shown to the insured)',
+    visShared: 'Shared with the insured',
+    insuredNoteHint: 'A note written here is shared with the insurer’s handlers.',
+    addNote: 'Add note',
+    noteAdded: (time) => `Note added at ${time}.`,
+    noteEmpty: 'Write the note first.',
+    hDocuments: 'Documents',
+    noDocuments: 'No documents yet.',
+    docCols: ['Document', 'Type', 'Size', 'Uploaded by', 'Uploaded'],
+    docFile: 'File (PDF, image, Word, Excel, PowerPoint or e-mail; up to 20 MB)',
+    upload: 'Upload',
+    uploading: (name) => `Uploading ${name}…`,
+    uploaded: (name, time) => `${name} stored at ${time}.`,
+    chooseFile: 'Choose a file first.',
+    tooLarge: 'The file is too large (20 MB at most).',
+    refusedType: 'This kind of file is not accepted: only PDF, PNG, JPEG, TIFF, WebP, Word, Excel, PowerPoint and e-mail, as read from the content.',
+    downloadFailed: (m) => `Could not download: ${m}`,
+    hReserveHistory: 'Reserve history',
+    historyCols: ['When', 'Reserve', 'Change', 'Why', 'By'],
+    noHistory: 'No change of the reserve recorded.',
+    hUsage: 'Policy period: paid and remaining',
+    usagePeriod: (p) => `Policy period ${jst(p.periodStart)} – ${jst(p.periodEnd)}`,
+    usageCols: ['Limit', 'Limit amount', 'Paid', 'Remaining', 'Used'],
+    liabilityLimit: 'Liability (period limit)',
+    responseLimit: 'Response costs (period limit)',
+    usedShare: (pct) => `${pct}% used`,
+    noUsage: 'The period’s usage is not available yet.',
+    usageFailed: (m) => `The policy could not be read: ${m}`,
   },
 };
 const t = translator(T);
@@ -332,6 +398,13 @@ let lastGood;
 let lastConn;
 let timer;
 const results = new Map();
+/** The insurer's money (reserve history, the policy's usage) is for the desk's handlers and supervisors. */
+const seesMoney = ['handler', 'supervisor'].includes(me.role);
+const writesDesk = ['insured', 'handler', 'supervisor'].includes(me.role);
+let notes = [];
+let documents = [];
+let policyRead;
+let polls = 0;
 
 const raw = (v) => el('span', { translate: 'no' }, v);
 /**
@@ -423,6 +496,27 @@ function renderExposure(c) {
           { empty: t('noReserve') },
         )
       : null,
+    r && seesMoney && r.history ? reserveHistory(r.history) : null,
+  );
+}
+
+/** Every change of the reserve, newest first, with what it changed by, why and who. */
+function reserveHistory(history) {
+  const rows = history.map((h, i) => {
+    const delta = i === 0 ? null : h.totalJpy - history[i - 1].totalJpy;
+    return [
+      el('time', { datetime: h.at }, jst(h.at)),
+      el('span', { class: 'num' }, yen(h.totalJpy)),
+      el('span', { class: 'num' }, delta === null ? '—' : `${delta >= 0 ? '+' : '−'}${yen(Math.abs(delta))}`),
+      word('reserveWhy', h.why),
+      actorName(h.actor),
+    ];
+  });
+  return el(
+    'div',
+    { dataset: { testid: 'reserve-history' } },
+    el('h3', {}, t('hReserveHistory')),
+    table(t('historyCols'), rows.reverse(), { empty: t('noHistory'), stack: true }),
   );
 }
 
@@ -512,7 +606,7 @@ function renderSettlement(c) {
               l.steps.map((st) => [word('step', st.step), el('span', { class: 'num' }, yen(st.beforeJpy)), el('span', { class: 'num' }, yen(st.afterJpy)), el('span', {}, st.explanation)]),
               { empty: t('noSteps') },
             ),
-            el('p', { class: 'small muted' }, `${t('evidence')}: `, l.evidenceRef ? raw(l.evidenceRef) : '—'),
+            el('p', { class: 'small muted', dataset: { testid: 'evidence' } }, `${t('evidence')}: `, evidenceOf(l.evidenceRef)),
           ),
         ),
   );
@@ -592,7 +686,289 @@ function render(c) {
 
 /** After a new view: its timeline and what may be done on it now. */
 async function followView() {
-  await Promise.all([renderTimeline(), refreshActions()]);
+  await Promise.all([renderTimeline(), refreshActions(), refreshDesk(), refreshUsage()]);
+}
+
+// ---- notes, documents, the policy's usage ------------------------------------------------------------------------
+
+const DOCUMENT_ID = /^D[0-9a-f]{24}$/;
+const docPath = (documentId) => `/v1/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(documentId)}`;
+
+/** A link to a document: the API needs the key, so a click fetches it with the key and hands the bytes over. */
+function docLink(d) {
+  const a = el('a', { href: docPath(d.documentId), download: d.name, class: 'doc-link', translate: 'no', dataset: { document: d.documentId } }, d.name);
+  a.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    void download(d);
+  });
+  return a;
+}
+
+async function download(d) {
+  const status = $('#doc-result');
+  try {
+    const res = await fetch(docPath(d.documentId), { headers: { Authorization: `Bearer ${session.key()}`, 'Accept-Language': lang() }, cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, download: d.name, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    if (status) {
+      status.className = 'result problem';
+      status.textContent = t('downloadFailed')(err.message);
+    }
+  }
+}
+
+/** A cost item's evidence: a link when it names a document of the case, else the text as given. */
+function evidenceOf(ref) {
+  if (!ref) return '—';
+  if (!DOCUMENT_ID.test(ref)) return raw(ref);
+  return docLink(documents.find((d) => d.documentId === ref) ?? { documentId: ref, name: ref });
+}
+
+function paintNotes() {
+  // The API gives an insured the shared notes only; the page keeps to that too.
+  const visible = me.role === 'insured' ? notes.filter((n) => n.visibility === 'shared') : notes;
+  replace(
+    $('#notes'),
+    visible.length === 0
+      ? el('p', { class: 'empty' }, t('noNotes'))
+      : el(
+          'ol',
+          { class: 'notes', reversed: true, dataset: { testid: 'notes' } },
+          [...visible].reverse().map((n) =>
+            el(
+              'li',
+              { class: `note note-${n.visibility}`, dataset: { note: n.noteId, visibility: n.visibility } },
+              el(
+                'p',
+                { class: 'note-meta small muted' },
+                el('time', { datetime: n.at }, jst(n.at)),
+                ' · ',
+                raw(n.by),
+                ` (${word('role', n.role)}) `,
+                el('span', { class: `badge visibility-${n.visibility}` }, word('visibility', n.visibility)),
+              ),
+              el('p', { class: 'note-text', translate: 'no' }, n.text),
+            ),
+          ),
+        ),
+  );
+}
+
+function paintDocuments() {
+  replace(
+    $('#documents'),
+    table(
+      t('docCols'),
+      documents.map((d) => [docLink(d), word('docType', d.contentType), el('span', { class: 'num' }, bytes(d.size)), raw(d.by), jst(d.at)]),
+      { empty: t('noDocuments'), stack: true },
+    ),
+  );
+  // The submit-costs form offers the documents as evidence.
+  const list = $('#doc-ids');
+  if (list) replace(list, documents.map((d) => el('option', { value: d.documentId }, d.name)));
+}
+
+function paintUsage() {
+  const card = $('#usage-card');
+  if (!card) return;
+  card.hidden = !seesMoney;
+  if (!seesMoney) return;
+  if (!policyRead) return replace($('#usage'), el('p', { class: 'muted' }, t('loading')));
+  if (!policyRead.ok) return replace($('#usage'), el('p', { class: 'problem' }, t('usageFailed')(policyRead.message)));
+  const { policy, usage } = policyRead.data;
+  if (!usage) return replace($('#usage'), el('p', { class: 'muted' }, t('noUsage')));
+  const row = (label, limit, u, key) => {
+    const used = limit > 0 ? Math.min(100, Math.round((u.paidJpy / limit) * 100)) : 0;
+    return [
+      el('span', { dataset: { usage: key } }, label),
+      el('span', { class: 'num' }, yen(limit)),
+      el('span', { class: 'num', dataset: { testid: `paid-${key}` } }, yen(u.paidJpy)),
+      el('span', { class: 'num', dataset: { testid: `remaining-${key}` } }, yen(u.remainingJpy)),
+      el('span', { class: 'used' }, el('meter', { min: 0, max: 100, value: used, 'aria-label': t('usedShare')(used) }), ' ', t('usedShare')(used)),
+    ];
+  };
+  const cats = Object.entries(usage.categories ?? {});
+  replace(
+    $('#usage'),
+    el('p', { class: 'small muted' }, raw(policy.policyNumber ?? current?.policyNumber ?? ''), ' · ', t('usagePeriod')(policy)),
+    table(
+      t('usageCols'),
+      [
+        row(t('liabilityLimit'), policy.liability.periodLimitJpy, usage.liability, 'liability'),
+        row(t('responseLimit'), policy.responseCosts.periodLimitJpy, usage.responseCosts, 'responseCosts'),
+        ...cats.map(([cat, u]) => row(vocabLabel(vocab?.costCategories, cat), policy.categories[cat]?.limitJpy ?? 0, u, cat)),
+      ],
+      { stack: true },
+    ),
+  );
+}
+
+async function refreshNotes() {
+  const r = await get(`/v1/cases/${encodeURIComponent(caseId)}/notes`);
+  if (!r.ok) return;
+  notes = r.data.notes;
+  paintNotes();
+}
+
+async function refreshDocuments() {
+  const r = await get(`/v1/cases/${encodeURIComponent(caseId)}/documents`);
+  if (!r.ok) return;
+  const changed = JSON.stringify(documents) !== JSON.stringify(r.data.documents);
+  documents = r.data.documents;
+  paintDocuments();
+  // Evidence links name the documents now known.
+  if (changed && current) renderSettlement(current);
+}
+
+async function refreshUsage() {
+  if (!seesMoney || !current?.policyNumber) return;
+  const r = await get(`/v1/policies/${encodeURIComponent(current.policyNumber)}`);
+  policyRead = r.ok ? { ok: true, data: r.data } : { ok: false, message: problemText(r.problem) || `HTTP ${r.status}` };
+  paintUsage();
+}
+
+/** Notes and documents change without the view's version (an internal note does not bump it): read them apart. */
+async function refreshDesk() {
+  await Promise.all([refreshNotes(), refreshDocuments()]);
+}
+
+function setResult(node, ok, message) {
+  node.className = `result ${ok ? 'ok' : 'problem'}`;
+  if (ok) node.removeAttribute('role');
+  else node.setAttribute('role', 'alert');
+  node.textContent = message;
+}
+
+/** The note and upload forms; their words come from `data-i18n`, so a language switch rewords them in place. */
+function buildDeskForms() {
+  if (!writesDesk) {
+    $('#note-form').hidden = true;
+    $('#doc-form').hidden = true;
+    return;
+  }
+  const noteForm = $('#note-form');
+  const visibility = me.role === 'insured'
+    ? el('p', { class: 'small muted', 'data-i18n': 'insuredNoteHint' }, t('insuredNoteHint'))
+    : el(
+        'div',
+        { class: 'field' },
+        el('label', { for: 'note-visibility', 'data-i18n': 'noteVisibility' }, t('noteVisibility')),
+        el(
+          'select',
+          { id: 'note-visibility', name: 'visibility' },
+          el('option', { value: 'internal', 'data-i18n': 'visInternal' }, t('visInternal')),
+          el('option', { value: 'shared', 'data-i18n': 'visShared' }, t('visShared')),
+        ),
+      );
+  replace(
+    noteForm,
+    el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'note-text', 'data-i18n': 'noteText' }, t('noteText')),
+      el('textarea', { id: 'note-text', name: 'text', rows: 3, maxlength: 2000, required: true, 'aria-describedby': 'note-text-error' }),
+      el('span', { class: 'field-error', id: 'note-text-error', dataset: { path: '/text' } }),
+    ),
+    visibility,
+    el('button', { type: 'submit', 'data-i18n': 'addNote' }, t('addNote')),
+    el('p', { class: 'result', id: 'note-result', role: 'status', 'aria-live': 'polite' }),
+  );
+  let noteKey = crypto.randomUUID();
+  noteForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const area = $('#note-text');
+    const result = $('#note-result');
+    const text = area.value.trim();
+    $('#note-text-error').textContent = '';
+    area.removeAttribute('aria-invalid');
+    if (!text) {
+      $('#note-text-error').textContent = t('noteEmpty');
+      area.setAttribute('aria-invalid', 'true');
+      area.focus();
+      return;
+    }
+    const button = noteForm.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const body = { text, visibility: me.role === 'insured' ? 'shared' : $('#note-visibility').value };
+      const r = await api(`/v1/cases/${encodeURIComponent(caseId)}/notes`, { method: 'POST', body, headers: { 'Idempotency-Key': noteKey } });
+      noteKey = crypto.randomUUID();
+      if (r.ok) {
+        area.value = '';
+        setResult(result, true, t('noteAdded')(jstTime(new Date())));
+        await refreshNotes();
+      } else {
+        const fieldErr = (r.problem?.errors ?? []).find((e) => e.path === '/text');
+        if (fieldErr) {
+          $('#note-text-error').textContent = fieldErr.message;
+          area.setAttribute('aria-invalid', 'true');
+        }
+        setResult(result, false, t('refused')(problemText(r.problem) || `HTTP ${r.status}`));
+      }
+    } catch (err) {
+      setResult(result, false, t('noAnswer')(err.message));
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  const docForm = $('#doc-form');
+  replace(
+    docForm,
+    el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'doc-file', 'data-i18n': 'docFile' }, t('docFile')),
+      el('input', { id: 'doc-file', name: 'file', type: 'file', 'aria-describedby': 'doc-result' }),
+    ),
+    el('button', { type: 'submit', 'data-i18n': 'upload' }, t('upload')),
+    el('p', { class: 'result', id: 'doc-result', role: 'status', 'aria-live': 'polite' }),
+  );
+  docForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const input = $('#doc-file');
+    const result = $('#doc-result');
+    const file = input.files?.[0];
+    if (!file) {
+      setResult(result, false, t('chooseFile'));
+      input.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    input.removeAttribute('aria-invalid');
+    const button = docForm.querySelector('button[type=submit]');
+    button.disabled = true;
+    docForm.setAttribute('aria-busy', 'true');
+    result.className = 'result';
+    result.textContent = t('uploading')(file.name);
+    try {
+      const r = await api(`/v1/cases/${encodeURIComponent(caseId)}/documents`, {
+        method: 'POST',
+        body: file,
+        headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-File-Name': encodeURIComponent(file.name) },
+      });
+      if (r.ok) {
+        input.value = '';
+        setResult(result, true, t('uploaded')(r.data.name, jstTime(new Date())));
+        await refreshDocuments();
+      } else {
+        input.setAttribute('aria-invalid', 'true');
+        const msg = r.status === 413 ? t('tooLarge') : r.status === 415 ? t('refusedType') : t('refused')(problemText(r.problem) || `HTTP ${r.status}`);
+        setResult(result, false, msg);
+        result.dataset.status = String(r.status);
+      }
+    } catch (err) {
+      setResult(result, false, t('noAnswer')(err.message));
+    } finally {
+      button.disabled = false;
+      docForm.removeAttribute('aria-busy');
+    }
+  });
 }
 
 // ---- actions -----------------------------------------------------------------------------------------------------
@@ -624,7 +1000,7 @@ function actionForms() {
     'record-filing': {
       fields: [{ name: 'obligation', kind: 'obligation' }, { name: 'filedAt', kind: 'datetime', value: toJstLocal(Date.now()) }, text('reference'), text('notRequired')],
     },
-    'submit-costs': { fields: [select('category', cats), int('amountJpy', { required: true }), text('evidenceRef', { required: true }), int('persons'), text('description')] },
+    'submit-costs': { fields: [select('category', cats), int('amountJpy', { required: true }), text('evidenceRef', { required: true, list: 'doc-ids' }), int('persons'), text('description')] },
     'approve-payout': { fields: [{ name: 'lineIds', kind: 'lines' }] },
     deny: { fields: [reasonField()] },
     withdraw: { fields: [reasonField()] },
@@ -656,6 +1032,7 @@ function fieldNode(action, f) {
       required: f.required,
       autocomplete: 'off',
       value: f.value,
+      list: f.list,
     });
   }
   input.setAttribute('aria-describedby', `${id}-error`);
@@ -864,6 +1241,9 @@ async function poll() {
     if (!r.notModified || !current) {
       render(r.data);
       await followView();
+    } else if (++polls % 5 === 0) {
+      // Another user's internal note leaves the view as it was: the notes and documents are read every 5 polls.
+      await refreshDesk();
     }
     lastGood = new Date();
     lastConn = { state: 'fresh' };
@@ -882,6 +1262,9 @@ function redraw() {
   buildActions();
   if (current) render(current);
   paintTimeline();
+  paintNotes();
+  paintDocuments();
+  paintUsage();
   paintConn();
 }
 
@@ -889,7 +1272,9 @@ async function init() {
   translateStatic(t);
   if (refuseRole(me, ['handler', 'supervisor', 'ops', 'admin', 'insured'], () => t('pageTitle'))) return;
   vocab = await vocabulary();
+  buildDeskForms();
   buildActions();
+  paintUsage();
   startCountdowns();
   // Another language: the words at once, then the case's recorded texts in it (its ETag differs per language).
   onLang(() => {

@@ -37,7 +37,8 @@ export async function api(path, { method = 'GET', body, headers = {}, etag, key 
   let payload;
   if (body !== undefined) {
     h['Content-Type'] ??= 'application/json';
-    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    // A file (upload) goes as its bytes; anything else but a string as JSON.
+    payload = typeof body === 'string' || body instanceof Blob || body instanceof ArrayBuffer ? body : JSON.stringify(body);
   }
   let res;
   try {
@@ -46,7 +47,7 @@ export async function api(path, { method = 'GET', body, headers = {}, etag, key 
     throw new Unreachable(err instanceof Error ? err.message : String(err));
   }
   if (res.status === 502 || res.status === 503 || res.status === 504) throw new Unreachable(`HTTP ${res.status}`);
-  const out = { status: res.status, ok: res.ok, data: undefined, problem: undefined, etag: res.headers.get('ETag') };
+  const out = { status: res.status, ok: res.ok, data: undefined, problem: undefined, etag: res.headers.get('ETag'), headers: res.headers };
   const text = res.status === 304 ? '' : await res.text();
   if (text) {
     let parsed;
@@ -335,6 +336,27 @@ const WORDS = {
       category: '費用項目', consent: '同意', persons: '人数', evidence_ref: '証憑', evidence: '証憑', deductible: '免責金額', payout_ratio: '支払割合',
       sub_limit: '項目の限度額', consent_limit: '同意の上限', per_victim_cap: '1人あたりの上限', incident_limit: '1事故の限度額', period_limit: '期間の限度額',
     },
+    task: {
+      decide_coverage: '補償の判断',
+      consent: '費用への同意',
+      approve_payout: '支払の承認',
+      filing_due: '監督機関への報告',
+      vendor_sla_breached: '委託先の受諾期限超過',
+      consultation_ack: '相談の受付確認',
+    },
+    visibility: { internal: '社内のみ', shared: '被保険者と共有' },
+    reserveWhy: { triage: '初期評価', 'persons notified': '本人通知の完了', 'recomputed after findings': '調査結果による再計算' },
+    docType: {
+      'application/pdf': 'PDF',
+      'image/png': 'PNG画像',
+      'image/jpeg': 'JPEG画像',
+      'image/tiff': 'TIFF画像',
+      'image/webp': 'WebP画像',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'ワード文書',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'エクセル表',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'パワーポイント資料',
+      'message/rfc822': 'メール',
+    },
   },
   en: {
     status: { reported: 'Reported', triage: 'Triage', response: 'Response', settlement: 'Settlement', closed: 'Closed', denied: 'Denied', withdrawn: 'Withdrawn' },
@@ -445,6 +467,27 @@ const WORDS = {
       category: 'Category', consent: 'Consent', persons: 'Persons', evidence_ref: 'Evidence', evidence: 'Evidence', deductible: 'Deductible', payout_ratio: 'Payout ratio',
       sub_limit: 'Category limit', consent_limit: 'Consented limit', per_victim_cap: 'Per-person cap', incident_limit: 'Incident limit', period_limit: 'Period limit',
     },
+    task: {
+      decide_coverage: 'Decide coverage',
+      consent: 'Consent to costs',
+      approve_payout: 'Approve a payout',
+      filing_due: 'File with the regulator',
+      vendor_sla_breached: 'Vendor missed its SLA',
+      consultation_ack: 'Acknowledge a consultation',
+    },
+    visibility: { internal: 'Internal', shared: 'Shared with the insured' },
+    reserveWhy: { triage: 'Triage', 'persons notified': 'Affected persons notified', 'recomputed after findings': 'Recomputed after findings' },
+    docType: {
+      'application/pdf': 'PDF',
+      'image/png': 'PNG image',
+      'image/jpeg': 'JPEG image',
+      'image/tiff': 'TIFF image',
+      'image/webp': 'WebP image',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel workbook',
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint deck',
+      'message/rfc822': 'E-mail',
+    },
   },
 };
 
@@ -468,10 +511,17 @@ const numFmt = new Intl.NumberFormat('ja-JP');
 /** Yen with separators, the same in both languages: ¥3,705,000. */
 export const yen = (n) => (typeof n === 'number' ? `¥${numFmt.format(n)}` : '—');
 export const num = (n) => (typeof n === 'number' ? numFmt.format(n) : '—');
+/** A file's size: 「512バイト」/ "512 bytes", then KB and MB with one decimal (1 KB = 1,024 bytes). */
+export function bytes(n) {
+  if (typeof n !== 'number') return '—';
+  if (n < 1024) return lang() === 'ja' ? `${numFmt.format(n)}バイト` : `${numFmt.format(n)} ${n === 1 ? 'byte' : 'bytes'}`;
+  const [v, unit] = n < 1024 * 1024 ? [n / 1024, 'KB'] : [n / (1024 * 1024), 'MB'];
+  return `${v.toFixed(1)} ${unit}`;
+}
 
 /** Counted things with the right word: "1 letter", "2 letters"; 「1通」. */
 const UNITS = {
-  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日' },
+  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日', item: '件' },
   en: {
     letter: ['letter', 'letters'],
     person: ['person', 'persons'],
@@ -481,6 +531,7 @@ const UNITS = {
     email: ['e-mail', 'e-mails'],
     duplicate: ['duplicate', 'duplicates'],
     day: ['day', 'days'],
+    item: ['item', 'items'],
   },
 };
 const enPlural = new Intl.PluralRules('en');

@@ -5,6 +5,7 @@ import {
   $,
   $$,
   Unreachable,
+  api,
   badge,
   count,
   countdown,
@@ -16,6 +17,7 @@ import {
   jstDay,
   jstShortDay,
   jstTime,
+  lang,
   niceTicks,
   num,
   onLang,
@@ -27,8 +29,10 @@ import {
   table,
   translateStatic,
   translator,
+  vocabLabel,
   vocabulary,
   word,
+  yen,
 } from './common.js';
 
 const T = {
@@ -81,6 +85,15 @@ const T = {
     reconnecting: (n) => `再接続中… サーバーに接続できません（${n}回目）。`,
     notRefreshed: (m, time) => `更新できません: ${m}。下の数値は ${time ?? '—'} 時点のものです。`,
     pager: '一覧のページ',
+    hWork: 'あなたの作業',
+    workLine: (n, late) => `対応待ち ${count(n, 'item')}${late ? `（うち期限超過 ${count(late, 'item')}）` : ''}。期限の近い順です。`,
+    workCols: ['事故番号', '作業', '内容', '期限（日本時間）', '残り', '担当者', ''],
+    noWork: 'いま対応が必要な作業はありません。',
+    overdueMark: '期限超過',
+    escalated: '上長に督促済み',
+    noDue: '期限なし',
+    unassigned: '未割当',
+    workTruncated: '対象の事故が多いため、一部のみ表示しています。',
   },
   en: {
     title: 'Operations dashboard',
@@ -131,6 +144,15 @@ const T = {
     reconnecting: (n) => `Reconnecting… the API is unreachable (attempt ${n}).`,
     notRefreshed: (m, time) => `Not refreshed: ${m}. Figures below are from ${time ?? 'nowhere yet'}.`,
     pager: 'Case list pages',
+    hWork: 'Your work queue',
+    workLine: (n, late) => `${count(n, 'item')} waiting on you${late ? `, ${count(late, 'item')} overdue` : ''}; most urgent first.`,
+    workCols: ['Case', 'Task', 'Details', 'Due (JST)', 'Clock', 'Assigned', ''],
+    noWork: 'Nothing waits on you right now.',
+    overdueMark: 'Overdue',
+    escalated: 'Escalated to supervisors',
+    noDue: 'no due time',
+    unassigned: 'unassigned',
+    workTruncated: 'Too many open cases: the queue shows part of them.',
   },
 };
 const t = translator(T);
@@ -143,6 +165,9 @@ const OPEN = new Set(['reported', 'triage', 'response', 'settlement']);
 
 const me = requireLogin();
 frame(me, '/ui/dashboard');
+/** The desk opens on the queue: handlers and supervisors see what waits on them first. */
+const hasQueue = ['handler', 'supervisor'].includes(me.role);
+let vocab;
 const get = etagCache();
 
 let lastGood = null;
@@ -322,6 +347,62 @@ function renderCases(page) {
   $('#page-no').textContent = t('page')(pageIndex + 1);
 }
 
+/** What a queue item is about, in words: the reasons, category, filing, vendor or payout it names. */
+function workDetail(item) {
+  const d = item.detail ?? '';
+  switch (item.task) {
+    case 'decide_coverage':
+      return d ? d.split(',').map((r) => word('reason', r)).join(lang() === 'ja' ? '、' : ', ') : '—';
+    case 'consent':
+      return vocabLabel(vocab?.costCategories, d);
+    case 'filing_due': {
+      const [regime, kind] = d.split(':');
+      return [raw(regime), ' ', word('kind', kind)];
+    }
+    case 'vendor_sla_breached': {
+      const [role, vendorId] = d.split(':');
+      return [word('vendorRole', role), ' ', raw(vendorId ?? '')];
+    }
+    case 'approve_payout':
+      return [raw(d), ' ', el('span', { class: 'num' }, yen(item.amountJpy))];
+    default:
+      return d ? raw(d) : '—';
+  }
+}
+
+function renderWork(work) {
+  const card = $('#work-card');
+  card.hidden = !hasQueue;
+  if (!hasQueue || !work) return;
+  const items = work.items;
+  const late = items.filter((i) => i.overdue).length;
+  $('#work-line').textContent = t('workLine')(items.length, late) + (work.truncated ? ` ${t('workTruncated')}` : '');
+  const node = table(
+    t('workCols'),
+    items.map((i) => [
+      caseLink(i.caseId),
+      el('span', { class: 'task', dataset: { task: i.task } }, word('task', i.task)),
+      el('span', {}, workDetail(i)),
+      el('span', { dataset: { testid: 'work-due' } }, i.dueAt ? jst(i.dueAt) : t('noDue')),
+      i.dueAt ? countdown(i.dueAt) : '—',
+      i.assignedTo ? raw(i.assignedTo) : t('unassigned'),
+      [
+        i.overdue ? el('strong', { class: 'badge late', dataset: { testid: 'work-overdue' } }, t('overdueMark')) : null,
+        i.escalated ? [' ', el('span', { class: 'badge decision-provisional' }, t('escalated'))] : null,
+      ],
+    ]),
+    { empty: t('noWork'), stack: true },
+  );
+  // Each row names its case, task and whether it is late, for styling and tests.
+  $$('tbody tr', node).forEach((tr, n) => {
+    tr.dataset.case = items[n].caseId;
+    tr.dataset.task = items[n].task;
+    tr.dataset.overdue = String(items[n].overdue);
+    if (items[n].overdue) tr.classList.add('overdue');
+  });
+  replace($('#work'), node);
+}
+
 // ---- polling -----------------------------------------------------------------------------------------------------
 
 let connText = null;
@@ -351,14 +432,15 @@ async function refresh() {
   try {
     // Rounded to the minute so the URL, and with it the ETag, stays the same between polls.
     const dueBefore = new Date(Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000).toISOString();
-    const [summary, list, overdue, due, recent] = await Promise.all([
+    const [work, summary, list, overdue, due, recent] = await Promise.all([
+      hasQueue ? api('/v1/work').then((r) => ({ items: expect(r, 'work queue'), truncated: r.headers?.get('X-Work-Truncated') === 'true' })) : null,
       get('/v1/dashboard/summary').then((r) => expect(r, 'summary')),
       get(`/v1/cases${query({ ...filters, pageToken: pageTokens[pageIndex] })}`),
       get(`/v1/cases${query({ overdue: 'true', pageSize: 100 })}`).then((r) => expect(r, 'overdue cases')),
       get(`/v1/cases${query({ dueBefore, pageSize: 100 })}`).then((r) => expect(r, 'due cases')),
       chartItems(),
     ]);
-    last = { summary, list, overdue, due, recent };
+    last = { work, summary, list, overdue, due, recent };
     paintAll();
     lastGood = new Date();
     failures = 0;
@@ -381,7 +463,8 @@ async function refresh() {
 let last = null;
 function paintAll() {
   if (!last) return;
-  const { summary, list, overdue, due, recent } = last;
+  const { work, summary, list, overdue, due, recent } = last;
+  renderWork(work);
   renderTiles(summary);
   replace($('#by-status'), bars(summary.byStatus, 'status'));
   replace($('#by-severity'), bars(summary.bySeverity, 'severity'));
@@ -434,6 +517,7 @@ async function init() {
   });
   try {
     const v = await vocabulary();
+    vocab = v;
     for (const s of v.statuses) $('#f-status').append(el('option', { value: s, dataset: { word: 'status' } }, word('status', s)));
     for (const s of v.severities) $('#f-severity').append(el('option', { value: s, dataset: { word: 'severity' } }, word('severity', s)));
   } catch {
