@@ -65,7 +65,19 @@ describe('the pages and the public API', () => {
     const scripts = files(PAGES_DIR, '.js');
     expect(scripts.length).toBeGreaterThanOrEqual(5);
     const used = scripts.flatMap((f) => apiPathsIn(readFileSync(f, 'utf8')).map((p) => ({ file: f, path: p })));
-    for (const p of ['/v1/me', '/v1/vocabulary', '/v1/dashboard/summary', '/v1/cases', '/v1/cases/{x}/affected-persons']) {
+    for (const p of [
+      '/v1/me',
+      '/v1/vocabulary',
+      '/v1/dashboard/summary',
+      '/v1/cases',
+      '/v1/cases/{x}/affected-persons',
+      // the handler's desk: the queue, notes, documents (list, upload, download) and the policy's usage
+      '/v1/work',
+      '/v1/cases/{x}/notes',
+      '/v1/cases/{x}/documents',
+      '/v1/cases/{x}/documents/{x}',
+      '/v1/policies/{x}',
+    ]) {
       expect(used.map((u) => u.path)).toContain(p);
     }
     const unknown = used.filter((u) => !documented.some((t) => matches(u.path, t)));

@@ -76,6 +76,16 @@ async function signIn(principal: string, viewport = { width: 1280, height: 900 }
   return page;
 }
 
+/** The desk's notes and the document the handler attaches (the names the tests entered, for the language scan). */
+const INTERNAL_NOTE = '再保険者へ報告済み。社内限りの所見。';
+const SHARED_NOTE = 'フォレンジック調査の報告書を受け取りました。';
+const DOC_NAME = '請求書-フォレンジック.pdf';
+const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n', 'latin1'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);
+/** A case whose regulator's filing is already overdue (discovered ten days ago): the queue marks it. */
+let lateCaseId: string;
+let documentId: string;
+const DAY_MS = 86_400_000;
+
 /** The incident as the insured describes it (Japanese, as the insured writes it). */
 const DESCRIPTION = 'ウェブサーバーが不正アクセスを受け、顧客テーブルが持ち出された。';
 
@@ -221,6 +231,131 @@ describe('web pages in chromium', () => {
     // Counted with the right plural: two e-mails, one letter (the row with a postal address only).
     await expect.poll(() => page.getByTestId('notify-label').textContent(), { timeout: 20_000 }).toMatch(/^3 of 3 persons handled — 2 e-mails sent, 1 letter, 0 failed/);
     await page.screenshot({ path: `${SHOTS}/case-desk.png`, fullPage: true });
+  });
+
+  it('handler: lands on the queue; notes internal and shared; a document uploaded, downloaded and named as evidence; usage and reserve history', { timeout: 150_000 }, async () => {
+    expect(caseId).toBeTruthy();
+    const now = Date.now();
+    const late = await as(stack, 'insured-ins-001')(
+      'POST',
+      '/v1/cases',
+      reportBody(policyNumber, { discoveredAt: new Date(now - 10 * DAY_MS).toISOString(), occurredAt: new Date(now - 12 * DAY_MS).toISOString(), affectedPersons: 40 }),
+    );
+    expect(late.status).toBe(201);
+    lateCaseId = (late.json as { caseId: string }).caseId;
+    type Item = { caseId: string; task: string; dueAt: string | null; overdue: boolean };
+    // The API's queue first (the case list lags a little behind the start): an overdue filing on the late case.
+    await expect
+      .poll(async () => ((await as(stack, 'handler')('GET', '/v1/work')).json as Item[]).some((i) => i.caseId === lateCaseId && i.overdue), { timeout: 30_000 })
+      .toBe(true);
+    const items = (await as(stack, 'handler')('GET', '/v1/work')).json as Item[];
+    const lateItem = items.find((i) => i.caseId === lateCaseId && i.overdue)!;
+
+    // The desk opens on the queue: the dashboard's first panel, an overdue row marked, due time in JST, task in words.
+    const page = await signIn('handler', undefined, 'en-US');
+    expect(new URL(page.url()).pathname).toBe('/ui/dashboard');
+    await page.locator('#work-card').waitFor({ state: 'visible' });
+    expect(await page.locator('#main > section').first().getAttribute('id')).toBe('work-card');
+    const lateRow = page.locator(`#work tbody tr[data-case="${lateCaseId}"][data-task="${lateItem.task}"]`).first();
+    await expect.poll(() => lateRow.count(), { timeout: 15_000 }).toBe(1);
+    expect(await lateRow.getAttribute('data-overdue')).toBe('true');
+    expect(await lateRow.getByTestId('work-overdue').textContent()).toBe('Overdue');
+    expect(await lateRow.locator('.task').textContent()).toBe(lateItem.task === 'filing_due' ? 'File with the regulator' : 'Decide coverage');
+    expect(await lateRow.getByTestId('work-due').textContent()).toBe(expectedJst(lateItem.dueAt!, 'en'));
+    // Not overdue items are not marked.
+    const onTime = items.filter((i) => !i.overdue).length;
+    expect(await page.locator('#work tbody tr[data-overdue="false"] [data-testid="work-overdue"]').count()).toBe(0);
+    expect(await page.locator('#work tbody tr[data-overdue="false"]').count()).toBeGreaterThanOrEqual(Math.min(1, onTime));
+    await page.screenshot({ path: `${SHOTS}/queue-flow.png`, fullPage: false });
+    // Its case link opens the desk.
+    await lateRow.locator(`a[href="/ui/cases/${lateCaseId}"]`).click();
+    await page.waitForURL(new RegExp(`/ui/cases/${lateCaseId}$`));
+    await expect.poll(() => page.getByTestId('case-status').getAttribute('data-code')).toBeTruthy();
+
+    await page.goto(`${stack.url}/ui/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('case-status').getAttribute('data-code')).toBe('response');
+
+    // Notes: one internal, one shared, each marked.
+    await page.getByLabel('Note', { exact: true }).fill(INTERNAL_NOTE);
+    await page.getByLabel('Visible to').selectOption('internal');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.locator('#notes li[data-visibility="internal"] .note-text').allTextContents(), { timeout: COMMAND_ANSWER_MS }).toContain(INTERNAL_NOTE);
+    expect(await page.locator('#note-result').textContent()).toContain('Note added');
+    await page.getByLabel('Note', { exact: true }).fill(SHARED_NOTE);
+    await page.getByLabel('Visible to').selectOption('shared');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.locator('#notes li[data-visibility="shared"] .note-text').allTextContents(), { timeout: COMMAND_ANSWER_MS }).toContain(SHARED_NOTE);
+    expect(await page.locator('#notes li[data-visibility="internal"] .badge').first().textContent()).toBe('Internal');
+    expect(await page.locator('#notes li time').first().textContent()).toMatch(EN_DATE);
+    // An empty note is refused on the page, beside its field.
+    await page.getByRole('button', { name: 'Add note' }).click();
+    expect(await page.locator('#note-text-error').textContent()).toBe('Write the note first.');
+    expect(await page.locator('#note-text').getAttribute('aria-invalid')).toBe('true');
+
+    // Documents: a file of a refused type (text named .pdf) is refused and leaves nothing; a PDF is stored.
+    await page.locator('#doc-file').setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('just some text, not a PDF at all\n') });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.locator('#doc-result').getAttribute('data-status'), { timeout: COMMAND_ANSWER_MS }).toBe('415');
+    expect(await page.locator('#doc-result').textContent()).toContain('This kind of file is not accepted');
+    expect(await page.locator('#documents a.doc-link').count()).toBe(0);
+    await page.locator('#doc-file').setInputFiles({ name: DOC_NAME, mimeType: 'application/pdf', buffer: PDF });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.locator('#doc-result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain(`${DOC_NAME} stored at`);
+    await expect.poll(() => page.locator('#documents a.doc-link').count(), { timeout: COMMAND_ANSWER_MS }).toBe(1);
+    const link = page.locator('#documents a.doc-link');
+    expect(await link.textContent()).toBe(DOC_NAME);
+    documentId = (await link.getAttribute('data-document'))!;
+    expect(documentId).toMatch(/^D[0-9a-f]{24}$/);
+    const docRow = page.locator('#documents tbody tr').first();
+    expect(await docRow.locator('td').nth(1).textContent()).toBe('PDF');
+    expect(await docRow.locator('td').nth(2).textContent()).toBe(`${(PDF.length / 1024).toFixed(1)} KB`);
+    expect(await docRow.locator('td').nth(4).textContent()).toMatch(EN_DATE);
+    // The link downloads the very bytes, under the document's name (fetched with the key, which a plain link lacks).
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), link.click()]);
+    expect(download.suggestedFilename()).toBe(DOC_NAME);
+    const got = await readFile((await download.path())!);
+    expect(got.equals(PDF)).toBe(true);
+
+    // A cost item whose evidence is the document: the settlement line links to it.
+    const costs = page.locator('form[data-action="submit-costs"]');
+    await costs.getByLabel('Category').selectOption('public_relations');
+    await costs.getByLabel('Amount (¥)').fill('80000');
+    await costs.getByLabel('Evidence reference').fill(documentId);
+    await costs.getByRole('button', { name: 'Submit costs' }).click();
+    await expect.poll(() => costs.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
+    const evidenceLink = page.locator(`#settlement [data-testid="evidence"] a.doc-link[data-document="${documentId}"]`);
+    await expect.poll(() => evidenceLink.textContent(), { timeout: COMMAND_ANSWER_MS }).toBe(DOC_NAME);
+
+    // The policy's usage, as the API has it, and the reserve's history, newest first.
+    const policy = (await as(stack, 'handler')('GET', `/v1/policies/${policyNumber}`)).json as {
+      usage: { liability: { paidJpy: number; remainingJpy: number }; responseCosts: { paidJpy: number; remainingJpy: number }; categories: Record<string, { remainingJpy: number }> };
+    };
+    const yenText = (n: number) => `¥${n.toLocaleString('en-US')}`;
+    await page.locator('#usage-card').waitFor({ state: 'visible' });
+    await expect.poll(() => page.getByTestId('remaining-liability').textContent()).toBe(yenText(policy.usage.liability.remainingJpy));
+    expect(await page.getByTestId('paid-responseCosts').textContent()).toBe(yenText(policy.usage.responseCosts.paidJpy));
+    expect(await page.getByTestId('remaining-responseCosts').textContent()).toBe(yenText(policy.usage.responseCosts.remainingJpy));
+    expect(await page.getByTestId('remaining-apology_payment').textContent()).toBe(yenText(policy.usage.categories.apology_payment!.remainingJpy));
+    const view = (await as(stack, 'handler')('GET', `/v1/cases/${caseId}`)).json as { reserve: { history: { totalJpy: number; why: string }[] } };
+    expect(view.reserve.history.length).toBeGreaterThan(0);
+    const historyRows = page.locator('[data-testid="reserve-history"] tbody tr');
+    await expect.poll(() => historyRows.count()).toBe(view.reserve.history.length);
+    const oldest = view.reserve.history[0]!;
+    expect(await historyRows.last().textContent()).toContain(yenText(oldest.totalJpy));
+    expect(await historyRows.last().textContent()).toContain('Triage');
+
+    // The insured: the shared note only, no internal choice, no usage panel, no reserve history.
+    const insured = await signIn('insured-ins-001', undefined, 'en-US');
+    await insured.goto(`${stack.url}/ui/cases/${caseId}`);
+    await expect.poll(() => insured.locator('#notes .note-text').allTextContents(), { timeout: 15_000 }).toEqual([SHARED_NOTE]);
+    expect(await insured.locator('body').textContent()).not.toContain(INTERNAL_NOTE);
+    expect(await insured.locator('#note-visibility').count()).toBe(0);
+    expect(await insured.locator('#usage-card').isVisible()).toBe(false);
+    expect(await insured.locator('[data-testid="reserve-history"]').count()).toBe(0);
+    // The document is the insured's to see too, and the evidence link with it.
+    await expect.poll(() => insured.locator('#documents a.doc-link').allTextContents()).toEqual([DOC_NAME]);
+    const insuredNotes = (await as(stack, 'insured-ins-001')('GET', `/v1/cases/${caseId}/notes`)).json as { notes: { text: string }[] };
+    expect(insuredNotes.notes.map((n) => n.text)).toEqual([SHARED_NOTE]);
   });
 
   it('ops: the dashboard count changes after a new case is filed, and an outage shows as reconnecting', async () => {
@@ -468,6 +603,8 @@ describe('web pages in chromium', () => {
     // codes and acronyms
     'APPI', 'GDPR', 'PPC', 'JST', 'JP', 'EU', 'US', 'CA', 'NY', 'TX', 'SG', 'PDPA', 'AU', 'NDB', 'KR', 'PIPA', 'JNSA', 'EP',
     'CSV', 'UTF', 'Excel', 'API', 'ID', 'OIDC', 'HTTP',
+    // file formats and sizes, as Japanese writes them
+    'PDF', 'PNG', 'JPEG', 'TIFF', 'WebP', 'KB', 'MB',
     // the CSV's own column names and language codes, which a file must carry as they are
     'name', 'email', 'postal_address', 'language', 'ja', 'en',
   ]);
@@ -563,6 +700,8 @@ describe('web pages in chromium', () => {
         'customer list e-mailed to the wrong address',
         ...view.vendors.map((v) => v.vendorId),
         ...view.settlement.lines.flatMap((x) => [x.lineId, x.evidenceRef]),
+        DOC_NAME,
+        policyNumber,
       ].sort((a, b) => b.length - a.length);
       const report: string[] = [];
       const stray: string[] = [];
@@ -603,6 +742,11 @@ describe('web pages in chromium', () => {
         expect(await page.getByTestId('not-for-role').textContent()).toContain(l === 'ja' ? '補償の判断' : 'Decide coverage');
         expect(await page.locator('#exposure').isVisible()).toBe(false);
         expect(await page.getByTestId('description').textContent()).toBe(DESCRIPTION);
+        // Shared notes only, never an internal one; the documents and the evidence link; no money of the insurer's.
+        await expect.poll(() => page.locator('#notes .note-text').allTextContents()).toEqual([SHARED_NOTE]);
+        expect(await page.locator('body').textContent()).not.toContain(INTERNAL_NOTE);
+        await expect.poll(() => page.locator('#documents a.doc-link').count()).toBe(1);
+        expect(await page.locator('#usage-card').isVisible()).toBe(false);
         await check('case-insured');
 
         // The handler: the dashboard and the desk.
@@ -623,7 +767,15 @@ describe('web pages in chromium', () => {
         expect(step).toBeGreaterThan(0);
         ticks.forEach((tick, i) => expect(tick).toBe(i * step));
         expect([1, 2, 5, 10, 20, 50, 100]).toContain(step);
+        // The handler's queue is the first panel: the late case's overdue row, worded, its due time in JST.
+        expect(await page.locator('#main > section').first().getAttribute('id')).toBe('work-card');
+        const lateRow = page.locator(`#work tbody tr[data-case="${lateCaseId}"][data-overdue="true"]`).first();
+        await expect.poll(() => lateRow.count(), { timeout: 15_000 }).toBe(1);
+        expect(await lateRow.getByTestId('work-overdue').textContent()).toBe(l === 'ja' ? '期限超過' : 'Overdue');
+        expect(await lateRow.getByTestId('work-due').textContent()).toMatch(l === 'ja' ? JA_DATE : EN_DATE);
+        expect(await lateRow.locator('.task').textContent()).toMatch(l === 'ja' ? /^(監督機関への報告|補償の判断)$/ : /^(File with the regulator|Decide coverage)$/);
         await check('dashboard');
+        await page.locator('#work-card').screenshot({ path: `${SHOTS}/queue-${l}-${width}.png` });
 
         await page.goto(`${stack.url}/ui/cases/${caseId}`);
         await expect.poll(() => page.getByTestId('exposure-total').textContent()).toBe(`¥${view.exposure.totalJpy.toLocaleString('en-US')}`);
@@ -637,7 +789,20 @@ describe('web pages in chromium', () => {
         expect(await page.locator('form[data-action="approve-notice"] .blocked-reason').getAttribute('data-reason')).toBe('notice_approved');
         expect(await page.locator('form[data-action="assign"]').getAttribute('data-allowed')).toBe('true');
         expect(await page.locator('form[data-action="assign"] h3').textContent()).toBe(l === 'ja' ? '担当者の割当' : 'Assign');
+        // Notes with their visibility, documents with type, size and date, the usage panel in yen, the reserve history.
+        await expect.poll(() => page.locator('#notes .note-text').allTextContents()).toEqual([SHARED_NOTE, INTERNAL_NOTE]);
+        expect(await page.locator('#notes li[data-visibility="internal"] .badge').textContent()).toBe(l === 'ja' ? '社内のみ' : 'Internal');
+        expect(await page.locator('#notes li time').first().textContent()).toMatch(l === 'ja' ? JA_DATE : EN_DATE);
+        await expect.poll(() => page.locator('#documents a.doc-link').allTextContents()).toEqual([DOC_NAME]);
+        expect(await page.locator('#documents tbody td').nth(4).textContent()).toMatch(l === 'ja' ? JA_DATE : EN_DATE);
+        expect(await page.locator(`#settlement a.doc-link[data-document="${documentId}"]`).textContent()).toBe(DOC_NAME);
+        await expect.poll(() => page.getByTestId('remaining-liability').textContent()).toMatch(/^¥\d{1,3}(,\d{3})*$/);
+        expect(await page.locator('#usage [data-usage="liability"]').textContent()).toBe(l === 'ja' ? '賠償責任（期間の限度額）' : 'Liability (period limit)');
+        expect(await page.locator('[data-testid="reserve-history"] tbody tr').last().textContent()).toContain(l === 'ja' ? '初期評価' : 'Triage');
         await check('case-handler');
+        for (const [name, sel] of [['notes', '#notes-card'], ['documents', '#documents-card'], ['usage', '#usage-card']] as const) {
+          await page.locator(sel).screenshot({ path: `${SHOTS}/${name}-${l}-${width}.png` });
+        }
 
         // The switch: the other language at once, remembered by the next page.
         const other = l === 'ja' ? 'en' : 'ja';
