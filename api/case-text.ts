@@ -65,6 +65,18 @@ const VENDOR_ROLE: Record<VendorRole, string> = {
   forensics: 'フォレンジック調査', counsel: '弁護士', call_center: 'コールセンター', public_relations: '広報',
   credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送',
 };
+/** A document's media type (storage/documents.ts `DOCUMENT_TYPES`) in words, as the desk names it. */
+const MEDIA_TYPE: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'image/png': 'PNG画像',
+  'image/jpeg': 'JPEG画像',
+  'image/tiff': 'TIFF画像',
+  'image/webp': 'WebP画像',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'ワード文書',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'エクセル表',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'パワーポイント資料',
+  'message/rfc822': 'メール',
+};
 const EVENT_TYPE: Record<string, string> = {
   acknowledged: '受諾', findings: '調査結果', advice: '助言', invoice: '請求書', letters_mailed: '郵送完了',
 };
@@ -220,7 +232,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
 // ---- kinds of parameter ------------------------------------------------------------------------------------------
 
 type Kind =
-  | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'trigger' | 'residency'
+  | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'mediaType' | 'trigger' | 'residency'
   | 'jst' | 'iso' | 'period' | 'span' | 'yen' | 'text' | 'changes' | 'findingsProblems' | 'concerns' | 'distrust'
   | 'dataItems' | 'mailPurpose' | 'dispatchId' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
 
@@ -232,6 +244,7 @@ const CLOSED: Partial<Record<Kind, () => string[]>> = {
   cause: () => Object.keys(CAUSE),
   vendorRole: () => Object.keys(VENDOR_ROLE),
   eventType: () => Object.keys(EVENT_TYPE),
+  mediaType: () => Object.keys(MEDIA_TYPE),
   distrust: () => Object.keys(DISTRUST_JA),
   severityWhy: () => Object.keys(SEVERITY_WHY_JA),
   severityData: () => Object.keys(SEVERITY_DATA_JA),
@@ -278,7 +291,7 @@ export const TIMELINE_TEXT = {
   reopened: t('case reopened: {reason}', '事案を再開：{reason}'),
   // the handler's desk
   note_shared: t('shared note {id} added', '共有メモ {id} を追加'),
-  document: t('document {id} attached ({type}, {size} bytes)', '書類 {id} を添付（{type}、{size}バイト）'),
+  document: t('document {id} attached ({type}, {size} bytes)', '書類 {id} を添付（{type}、{size}バイト）', { type: 'mediaType' }),
   // messages.ts
   email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}', { purpose: 'mailPurpose' }),
   // notification.ts
@@ -616,6 +629,8 @@ function paramJa(kind: Kind | undefined, v: string): string {
       return word(VENDOR_ROLE, v);
     case 'eventType':
       return word(EVENT_TYPE, v);
+    case 'mediaType':
+      return word(MEDIA_TYPE, v);
     case 'trigger':
       return word(TRIGGER, v);
     case 'residency':

@@ -231,7 +231,12 @@ describe('the case texts', () => {
       '補償判断の期限（2026年11月27日 00:00）を過ぎても未決のため、上長にエスカレーションしました',
     ],
     ['timeline', 'shared note N-3 added', '共有メモ N-3 を追加'],
-    ['timeline', 'document D-1a2b attached (application/pdf, 5120 bytes)', '書類 D-1a2b を添付（application/pdf、5120バイト）'],
+    ['timeline', 'document D-1a2b attached (application/pdf, 5120 bytes)', '書類 D-1a2b を添付（PDF、5120バイト）'],
+    [
+      'timeline',
+      'document D-1a2b attached (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, 5120 bytes)',
+      '書類 D-1a2b を添付（エクセル表、5120バイト）',
+    ],
     ['timeline', 'JP-APPI:regulator:preliminary due 2026-11-25T00:00:00.000Z', 'JP-APPI:regulator:preliminary の期限：2026年11月25日 09:00'],
     ['timeline', 'JP-APPI:regulator:final passed its deadline unmet', 'JP-APPI:regulator:final は期限までに完了しませんでした'],
     ['timeline', 'JP-APPI:persons:notice passed its target unmet', 'JP-APPI:persons:notice は目標期限までに完了しませんでした'],
