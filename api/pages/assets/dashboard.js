@@ -86,6 +86,7 @@ const T = {
     notRefreshed: (m, time) => `更新できません: ${m}。下の数値は ${time ?? '—'} 時点のものです。`,
     pager: '一覧のページ',
     hWork: 'あなたの作業',
+    regulatorNotice: '監督機関への通知',
     workLine: (n, late) => `対応待ち ${count(n, 'item')}${late ? `（うち期限超過 ${count(late, 'item')}）` : ''}。期限の近い順です。`,
     workCols: ['事故番号', '作業', '内容', '期限（日本時間）', '残り', '担当者', ''],
     noWork: 'いま対応が必要な作業はありません。',
@@ -145,6 +146,7 @@ const T = {
     notRefreshed: (m, time) => `Not refreshed: ${m}. Figures below are from ${time ?? 'nowhere yet'}.`,
     pager: 'Case list pages',
     hWork: 'Your work queue',
+    regulatorNotice: 'Notification to the regulator',
     workLine: (n, late) => `${count(n, 'item')} waiting on you${late ? `, ${count(late, 'item')} overdue` : ''}; most urgent first.`,
     workCols: ['Case', 'Task', 'Details', 'Due (JST)', 'Clock', 'Assigned', ''],
     noWork: 'Nothing waits on you right now.',
@@ -302,8 +304,8 @@ function renderDeadlines(overdue, due) {
   const heads = t('dlCols');
   const overdueOpen = overdue.filter((c) => OPEN.has(c.status));
   const soon = due.filter((c) => OPEN.has(c.status) && c.nextDeadline && new Date(c.nextDeadline).getTime() >= now);
-  replace($('#overdue'), table(heads, deadlineRows(overdueOpen), { empty: t('nothingOverdue') }));
-  replace($('#due'), table(heads, deadlineRows(soon), { empty: t('nothingDue') }));
+  replace($('#overdue'), table(heads, deadlineRows(overdueOpen), { empty: t('nothingOverdue'), stack: true }));
+  replace($('#due'), table(heads, deadlineRows(soon), { empty: t('nothingDue'), stack: true }));
 }
 
 function renderSla(items, summary) {
@@ -314,7 +316,7 @@ function renderSla(items, summary) {
     table(
       t('slaCols'),
       breached.map((c) => [caseLink(c.caseId), badge('status', c.status), num(c.vendorSlaBreaches), c.assignedTo ? raw(c.assignedTo) : '—', jst(c.reportedAt)]),
-      { empty: t('noBreach') },
+      { empty: t('noBreach'), stack: true },
     ),
   );
 }
@@ -356,8 +358,9 @@ function workDetail(item) {
     case 'consent':
       return vocabLabel(vocab?.costCategories, d);
     case 'filing_due': {
+      // Always to a regulator: its "notice" is the regulator's notification, not the notice to persons.
       const [regime, kind] = d.split(':');
-      return [raw(regime), ' ', word('kind', kind)];
+      return [raw(regime), ' ', kind === 'notice' ? t('regulatorNotice') : word('kind', kind)];
     }
     case 'vendor_sla_breached': {
       const [role, vendorId] = d.split(':');
