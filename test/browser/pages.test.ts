@@ -312,7 +312,7 @@ describe('web pages in chromium', () => {
     // The link downloads the very bytes, under the document's name (fetched with the key, which a plain link lacks).
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), link.click()]);
     expect(download.suggestedFilename()).toBe(DOC_NAME);
-    const got = await readFile((await download.path())!);
+    const got = await readFile(await download.path());
     expect(got.equals(PDF)).toBe(true);
 
     // A cost item whose evidence is the document: the settlement line links to it.
