@@ -84,7 +84,7 @@ beforeAll(async () => {
   };
   provider = new Provider(issuer, configuration);
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
-    const verifier = (ctx.oidc.params as Record<string, unknown> | undefined)?.['code_verifier'];
+    const verifier = ctx.oidc.params?.['code_verifier'];
     if (typeof verifier === 'string') acceptedVerifiers.push(verifier);
   });
   provider.use(async (ctx, next) => {
