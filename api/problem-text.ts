@@ -271,7 +271,7 @@ export const DETAIL_TEXT = {
   },
   'sso_failed.no_role': {
     en: 'the identity provider names no role of this service for you (or an insured without its insured id)',
-    ja: 'IDプロバイダの情報に、このサービスのロール（保険契約者の場合は契約者ID）がありません',
+    ja: 'IDプロバイダの情報に、このサービスのロール（被保険者の場合は被保険者ID）がありません',
   },
   'sso_failed.handoff': {
     en: 'no finished sign-in in this browser, or its session was already taken',
