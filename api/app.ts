@@ -177,7 +177,10 @@ export function buildApp(deps: ApiDeps): express.Express {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
           method: req.method,
-          url: redactApologyCodeInUrl(req.url).replace(/^\/codec\/ui\/[^/?#]+/, '/codec/ui/[redacted]'),
+          url: redactApologyCodeInUrl(req.url)
+            .replace(/^\/codec\/ui\/[^/?#]+/, '/codec/ui/[redacted]')
+            // The provider's answer carries the authorization code and the state: never in a log.
+            .replace(/^(\/v1\/auth\/sso\/callback)\?.*$/, '$1?[redacted]'),
           contentType: req.headers['content-type'],
           contentLength: req.headers['content-length'],
           userAgent: req.headers['user-agent'],
@@ -211,7 +214,10 @@ export function buildApp(deps: ApiDeps): express.Express {
     }
     const token = m[1]!;
     try {
-      const principal = oidc && looksLikeJwt(token) ? await oidc(token) : deps.principals.authenticate(token);
+      const principal =
+        oidc && looksLikeJwt(token)
+          ? await oidc(token)
+          : (ctx.sso.authenticate(token) ?? deps.principals.authenticate(token));
       if (principal) res.locals['principal'] = principal;
       else res.locals['authFailure'] = 'unauthenticated.credentials';
       next();

@@ -9,6 +9,7 @@ import { ChangeCounter } from './changes.js';
 import type { ApiDeps } from './deps.js';
 import { PolicyCache } from './policy-reads.js';
 import { PollCache } from './poll-cache.js';
+import { createSso, ssoSettings, type SsoService } from './sso.js';
 
 export interface ApiContext {
   deps: ApiDeps;
@@ -21,6 +22,8 @@ export interface ApiContext {
   /** Policies read for intake, briefly kept (see `policyForIntake`). */
   policyCache: PolicyCache;
   log: Logger;
+  /** The pages' single sign-on and the sessions it handed out (off unless configured). */
+  sso: SsoService;
 }
 
 export function createContext(deps: ApiDeps): ApiContext {
@@ -34,5 +37,6 @@ export function createContext(deps: ApiDeps): ApiContext {
     caseReads: new CaseReadCache(),
     policyCache: new PolicyCache(),
     log: deps.logger,
+    sso: createSso(ssoSettings(deps.config), { logger: deps.logger }),
   };
 }

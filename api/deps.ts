@@ -21,6 +21,13 @@ export interface ApiConfig {
   OIDC_AUDIENCE?: string | undefined;
   OIDC_ROLE_CLAIM: string;
   OIDC_INSURED_CLAIM: string;
+  /** Single sign-on for the pages (api/sso.ts): on when OIDC_CLIENT_ID and OIDC_ISSUER are set. */
+  OIDC_CLIENT_ID?: string | undefined;
+  OIDC_CLIENT_SECRET?: string | undefined;
+  OIDC_REDIRECT_URL?: string | undefined;
+  OIDC_SCOPES?: string | undefined;
+  OIDC_SESSION_TTL_MS?: number | undefined;
+  PUBLIC_URL?: string | undefined;
 }
 
 export interface VendorCredentials {

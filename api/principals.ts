@@ -278,29 +278,45 @@ export function createOidcVerifier(settings: OidcSettings): OidcVerifier | undef
     } catch {
       return undefined;
     }
-    const claim = claimPath(payload, settings.roleClaim);
-    const candidates = Array.isArray(claim) ? claim : [claim];
-    const role = candidates.find((c): c is (typeof HUMAN_ROLES)[number] =>
-      typeof c === 'string' && (HUMAN_ROLES as readonly string[]).includes(c),
-    );
-    if (!role) return undefined;
-    const insured = claimPath(payload, settings.insuredClaim);
-    const insuredId = typeof insured === 'string' && insured !== '' ? insured : undefined;
-    if (role === 'insured' && !insuredId) return undefined;
-    const name =
-      (typeof payload['preferred_username'] === 'string' && payload['preferred_username']) ||
-      (typeof payload['email'] === 'string' && payload['email']) ||
-      (typeof payload.sub === 'string' && payload.sub) ||
-      undefined;
-    if (!name) return undefined;
-    const limit = payload['authority_limit_jpy'];
-    return {
-      name,
-      role,
-      via: 'oidc',
-      ...(role === 'insured' ? { insuredId } : {}),
-      ...(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0 ? { authorityLimitJpy: limit } : {}),
-      ...(typeof payload['email'] === 'string' ? { email: payload['email'] } : {}),
-    };
+    return principalFromClaims(payload, settings);
+  };
+}
+
+/** Where the role and the insured id are read from a token's (or userinfo's) claims. */
+export interface ClaimMapping {
+  roleClaim: string;
+  insuredClaim: string;
+}
+
+/**
+ * The principal that verified claims describe: the role is the first value of the role claim that names one of our
+ * roles (a string or an array of strings); an insured needs the insured claim; the name is `preferred_username`,
+ * else `email`, else `sub`. Undefined when the claims give no role (or an insured without its id): no access.
+ * Used for bearer JWTs and for the pages' single sign-on alike.
+ */
+export function principalFromClaims(payload: Record<string, unknown>, settings: ClaimMapping): Principal | undefined {
+  const claim = claimPath(payload, settings.roleClaim);
+  const candidates = Array.isArray(claim) ? claim : [claim];
+  const role = candidates.find((c): c is (typeof HUMAN_ROLES)[number] =>
+    typeof c === 'string' && (HUMAN_ROLES as readonly string[]).includes(c),
+  );
+  if (!role) return undefined;
+  const insured = claimPath(payload, settings.insuredClaim);
+  const insuredId = typeof insured === 'string' && insured !== '' ? insured : undefined;
+  if (role === 'insured' && !insuredId) return undefined;
+  const name =
+    (typeof payload['preferred_username'] === 'string' && payload['preferred_username']) ||
+    (typeof payload['email'] === 'string' && payload['email']) ||
+    (typeof payload['sub'] === 'string' && payload['sub']) ||
+    undefined;
+  if (!name) return undefined;
+  const limit = payload['authority_limit_jpy'];
+  return {
+    name,
+    role,
+    via: 'oidc',
+    ...(role === 'insured' ? { insuredId } : {}),
+    ...(typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0 ? { authorityLimitJpy: limit } : {}),
+    ...(typeof payload['email'] === 'string' ? { email: payload['email'] } : {}),
   };
 }

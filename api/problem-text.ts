@@ -151,6 +151,10 @@ export const PROBLEM_TEXT = {
     title: { en: 'Case filed, not yet opened by a worker', ja: '事案は受付済みで、まだ開始されていません' },
     detail: { en: 'the case is filed and waits for a worker to open it', ja: '事案は受付済みで、ワーカーによる開始を待っています' },
   },
+  sso_failed: {
+    title: { en: 'Single sign-on refused', ja: 'シングルサインオンを完了できませんでした' },
+    detail: { en: 'the sign-in could not be completed; start it again', ja: 'サインインを完了できませんでした。最初からやり直してください' },
+  },
   internal: {
     title: { en: 'Internal server error', ja: 'サーバー内部のエラーです' },
     detail: {
@@ -250,6 +254,29 @@ export const DETAIL_TEXT = {
   'forbidden.role': { en: 'role {role} may not {what}', ja: 'ロール {role} にはこの操作（{what}）は許可されていません' },
   'forbidden.origin': { en: 'origin not allowed', ja: 'このオリジンからの呼び出しは許可されていません' },
   'not_found.any': { en: 'not found', ja: '見つかりません' },
+  'not_found.sso': { en: 'single sign-on is not configured', ja: 'シングルサインオンは設定されていません' },
+  'unavailable.sso': { en: 'the identity provider cannot be reached; retry shortly', ja: 'IDプロバイダに接続できません。しばらくしてから再試行してください' },
+  'sso_failed.transaction': {
+    en: 'no sign-in was started in this browser, or it expired or was already used; start it again',
+    ja: 'このブラウザで開始されたサインインがないか、期限切れまたは使用済みです。最初からやり直してください',
+  },
+  'sso_failed.state': {
+    en: 'the answer does not belong to the sign-in this browser started (state mismatch); start it again',
+    ja: '応答がこのブラウザで開始したサインインのものではありません（stateの不一致）。最初からやり直してください',
+  },
+  'sso_failed.provider': { en: 'the identity provider refused the sign-in', ja: 'IDプロバイダがサインインを拒否しました' },
+  'sso_failed.exchange': {
+    en: 'the identity provider’s answer could not be verified; start the sign-in again',
+    ja: 'IDプロバイダの応答を検証できませんでした。サインインを最初からやり直してください',
+  },
+  'sso_failed.no_role': {
+    en: 'the identity provider names no role of this service for you (or an insured without its insured id)',
+    ja: 'IDプロバイダの情報に、このサービスのロール（被保険者の場合は被保険者ID）がありません',
+  },
+  'sso_failed.handoff': {
+    en: 'no finished sign-in in this browser, or its session was already taken',
+    ja: 'このブラウザで完了したサインインがないか、セッションはすでに受け取られています',
+  },
   'internal.unexpected': {
     en: 'an unexpected error; quote the request id when reporting it',
     ja: '予期しないエラーです。お問い合わせの際はリクエストID（requestId）をお知らせください',

@@ -37,6 +37,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...apologyRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),
+    ...ctx.sso.routes(),
     ...webhookRoutes(ctx),
     // Built on first request: the document describes the finished table, these routes included.
     ...opsRoutes(ctx, metrics, () => (document ??= openApiDocument(table))),

@@ -95,6 +95,15 @@ export const ConfigSchema = z
     OIDC_AUDIENCE: optionalString,
     OIDC_ROLE_CLAIM: z.string().default('roles'),
     OIDC_INSURED_CLAIM: z.string().default('insured_id'),
+    /** Single sign-on for the pages (authorization code with PKCE, run by the API): the client registered at OIDC_ISSUER. */
+    OIDC_CLIENT_ID: optionalString,
+    /** Absent: a public client (PKCE only); present: a confidential client (client_secret_basic) with PKCE as well. */
+    OIDC_CLIENT_SECRET: optionalString,
+    /** Where the provider sends the browser back; default PUBLIC_URL + /v1/auth/sso/callback. */
+    OIDC_REDIRECT_URL: optionalString,
+    OIDC_SCOPES: z.string().default('openid profile email'),
+    /** How long a session handed out by the SSO login lasts. */
+    OIDC_SESSION_TTL_MS: z.coerce.number().int().min(60_000).max(86_400_000).default(28_800_000),
   })
   .superRefine((c, ctx) => {
     if (c.TEMPORAL_TLS_CERT_PATH && !c.TEMPORAL_TLS_KEY_PATH) {
@@ -104,6 +113,30 @@ export const ConfigSchema = z
       for (const k of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
         if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'required when BLOB_STORE=s3' });
       }
+    }
+    if (c.OIDC_CLIENT_ID) {
+      if (!c.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'required with OIDC_CLIENT_ID' });
+      if (!c.OIDC_REDIRECT_URL && !c.PUBLIC_URL) {
+        ctx.addIssue({ code: 'custom', path: ['OIDC_REDIRECT_URL'], message: 'required with OIDC_CLIENT_ID (or set PUBLIC_URL)' });
+      }
+      for (const k of ['OIDC_ISSUER', 'OIDC_REDIRECT_URL'] as const) {
+        const v = c[k];
+        if (!v) continue;
+        let url: URL | undefined;
+        try {
+          url = new URL(v);
+        } catch {
+          url = undefined;
+        }
+        if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+          ctx.addIssue({ code: 'custom', path: [k], message: 'must be an http(s) URL' });
+        } else if (c.NODE_ENV === 'production' && url.protocol !== 'https:') {
+          ctx.addIssue({ code: 'custom', path: [k], message: 'must be https in production' });
+        }
+      }
+      if (!/(^|\s)openid(\s|$)/.test(c.OIDC_SCOPES)) ctx.addIssue({ code: 'custom', path: ['OIDC_SCOPES'], message: 'must include openid' });
+    } else if (c.OIDC_CLIENT_SECRET || c.OIDC_REDIRECT_URL) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'required with OIDC_CLIENT_SECRET or OIDC_REDIRECT_URL' });
     }
     if (c.NODE_ENV === 'production' && !c.TEMPORAL_ADDRESS) {
       ctx.addIssue({ code: 'custom', path: ['TEMPORAL_ADDRESS'], message: 'required in production (no embedded server)' });

@@ -697,6 +697,10 @@ export function frame(me, current) {
   const draw = () => {
     const signOut = el('button', { type: 'button', class: 'link' }, ft('signOut'));
     signOut.addEventListener('click', () => {
+      // A single sign-on session ends at the API too, not only in this tab.
+      if (me.via === 'oidc' && session.key()) {
+        fetch('/v1/auth/sso/logout', { method: 'POST', headers: { Authorization: `Bearer ${session.key()}` }, keepalive: true }).catch(() => undefined);
+      }
       session.clear();
       location.assign('/');
     });
