@@ -223,7 +223,7 @@ export function createSso(settings: SsoSettings | undefined, opts: { logger: Log
         query: LoginQuery,
         responses: {
           303: { description: 'To the provider', headers: { Location: 'the provider’s authorization endpoint' } },
-          400: problemResponse('A query parameter this route does not take, or a `next` that is not a path of ours'),
+          400: problemResponse('A query parameter this route does not take, or a `next` over 500 characters'),
           404: problemResponse('Single sign-on is not configured'),
           503: problemResponse('The provider cannot be reached'),
         },
