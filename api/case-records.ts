@@ -8,7 +8,8 @@
  */
 import type { temporal } from '@temporalio/proto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
-import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import type { Payload } from '@temporalio/common';
+import { decodeMapFromPayloads, decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import {
   MEMO_KEYS,
   SA,
@@ -35,6 +36,32 @@ export interface CaseRecord {
 
 const EXECUTION_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 
+/** Temporal's execution status as the case list names it (`RUNNING`, `COMPLETED`, ...). */
+export function executionStatusName(status: number | null | undefined): string {
+  return EXECUTION_STATUS[Number(status ?? 0)] ?? 'UNSPECIFIED';
+}
+
+/**
+ * The facts part of a case's read model, from the memo the list already carries (no query, no describe): one payload
+ * decoded by the client's data converter (the codec decrypts it). Undefined for a case without it or one that
+ * cannot be read; the list then shows the search attributes alone.
+ */
+export async function memoFacts(ctx: ApiContext, workflowId: string, fields: Record<string, Payload> | null | undefined): Promise<Partial<CaseView> | undefined> {
+  const payload = fields?.[MEMO_KEYS.part('facts')];
+  if (!payload) return undefined;
+  try {
+    const value = await decodeOptionalSinglePayload<Partial<CaseView>>(ctx.client.options.loadedDataConverter, payload, {
+      type: 'workflow',
+      namespace: ctx.deps.temporal.namespace,
+      workflowId,
+    });
+    return value ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+
 type RawExecution = NonNullable<temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse['executions']>[number];
 
 /**
@@ -53,7 +80,7 @@ export async function caseRecord(ctx: ApiContext, e: RawExecution): Promise<Case
     memo = undefined;
   }
   const model = readModelFromMemo(memo);
-  const executionStatus = EXECUTION_STATUS[Number(e.status ?? 0)] ?? 'UNSPECIFIED';
+  const executionStatus = executionStatusName(e.status);
   return {
     caseId,
     running: executionStatus === 'RUNNING',

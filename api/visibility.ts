@@ -5,12 +5,10 @@
  * its whole history.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Payload } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
-import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
-import { CASE_WORKFLOW_TYPE, MEMO_KEYS, SA, caseIdFromWorkflowId, type CaseView } from '../workflows/contract.js';
-import { listCaseRecords, type CaseRecord } from './case-records.js';
+import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId } from '../workflows/contract.js';
+import { executionStatusName, listCaseRecords, memoFacts, type CaseRecord } from './case-records.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem } from './problem.js';
 import type { CaseListQuery, CaseSummary, DashboardSummary } from './schemas.js';
@@ -34,8 +32,6 @@ export function listQuery(filters: Omit<CaseListQuery, 'pageSize' | 'pageToken' 
   if (filters.overdue !== undefined) clauses.push(`${SA.overdue.name} = ${filters.overdue ? 'true' : 'false'}`);
   return clauses.join(' AND ');
 }
-
-const EXECUTION_STATUS = ['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT'];
 
 function iso(d: Date | undefined): string | null {
   return d ? d.toISOString() : null;
@@ -116,7 +112,7 @@ export async function listCases(
       overdueObligations: sa.get(SA.overdueObligations) ?? 0,
       vendorSlaBreaches: sa.get(SA.slaBreaches) ?? 0,
       assignedTo: sa.get(SA.assignedTo) ?? null,
-      executionStatus: EXECUTION_STATUS[Number(e.status ?? 0)] ?? 'UNSPECIFIED',
+      executionStatus: executionStatusName(e.status),
       href: `/v1/cases/${caseId}`,
     });
   }
@@ -132,26 +128,6 @@ export function summaryOf(description: string): string {
   const line = description.replace(/\s+/g, ' ').trim();
   const chars = [...line];
   return chars.length <= SUMMARY_CHARS ? line : `${chars.slice(0, SUMMARY_CHARS - 1).join('')}…`;
-}
-
-/**
- * The facts part of a case's read model, from the memo the list already carries (no query, no describe): one payload
- * decoded by the client's data converter (the codec decrypts it). Undefined for a case without it or one that
- * cannot be read; the list then shows the search attributes alone.
- */
-async function memoFacts(ctx: ApiContext, workflowId: string, fields: Record<string, Payload> | null | undefined): Promise<Partial<CaseView> | undefined> {
-  const payload = fields?.[MEMO_KEYS.part('facts')];
-  if (!payload) return undefined;
-  try {
-    const value = await decodeOptionalSinglePayload<Partial<CaseView>>(ctx.client.options.loadedDataConverter, payload, {
-      type: 'workflow',
-      namespace: ctx.deps.temporal.namespace,
-      workflowId,
-    });
-    return value ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Whether the visibility store answers `GROUP BY` on a custom attribute (SQL stores group by ExecutionStatus only). */
