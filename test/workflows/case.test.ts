@@ -572,6 +572,29 @@ describe('incidentCase lifecycle', () => {
     await keep(handle, 'case-letters-mailed-open-v6');
   });
 
+  it('keeps a withdrawal that arrives with the start: intake assesses the case and stops there', async () => {
+    const policy = policyRecord(uniqueId('PL'), undefined, await env.currentTimeMs());
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const now = await env.currentTimeMs();
+    const cmd: CaseCommand = { commandId: `test-${++commandNo}`, action: 'withdraw', request: { actor: actors.insured, body: { reason: 'filed twice' } } };
+    // Signal-with-start puts the command in the case's first task, before intake has run (as when the API's withdraw
+    // reaches a case that no worker has picked up yet).
+    const handle = await env.client.workflow.signalWithStart(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      args: [caseInput(caseId, policy, { report: report(policy.policyNumber, reportTimes(now)), reportedAt: new Date(now).toISOString() })],
+      signal: commandSignal,
+      signalArgs: [{ ...cmd, proof: testSigner.proof('command', caseId, cmd, new Date(now).toISOString()) }],
+    });
+    expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
+    const view = await handle.query(viewQuery);
+    expect(view.status).toBe('withdrawn');
+    expect(view.severity).toBeDefined();
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId)).toHaveLength(0);
+    await keep(handle, 'case-withdrawn-at-start-v8');
+  });
+
   it('ends withdrawn when the insured withdraws its own case', async () => {
     const { handle, caseId } = await openCase();
     await settle(handle, (v) => v.status === 'response');

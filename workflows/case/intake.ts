@@ -3,7 +3,7 @@ import { log } from '@temporalio/workflow';
 import { acts } from './activities.js';
 import { checkCoverageDue } from './coverage-due.js';
 import { assignmentMail, handlerRecipient, insuredAcknowledgement, insuredContact, newCaseMail } from './messages.js';
-import { queueEmail, setStatus, type CaseContext } from './state.js';
+import { isTerminal, queueEmail, setStatus, type CaseContext } from './state.js';
 import { assess, deny } from './triage.js';
 import { dispatch } from './vendors.js';
 import { syncSearchAttributes } from './visibility.js';
@@ -11,6 +11,12 @@ import { syncSearchAttributes } from './visibility.js';
 export async function intake(c: CaseContext): Promise<void> {
   const { v } = c;
   log.info('case opened', { caseId: v.caseId });
+  if (c.rules.endedBeforeIntake && isTerminal(v.status)) {
+    // Withdrawn in a signal that came with the start: the case keeps its triage figures and ends as its insured asked.
+    assess(c, 'system', 'triage');
+    syncSearchAttributes(c);
+    return;
+  }
   setStatus(c, 'triage', c.input.reportedBy.name, 'incident reported');
   assess(c, 'system', 'triage');
   checkCoverageDue(c);

@@ -43,6 +43,11 @@ export interface CaseRules {
    * `coverage.escalatedAt`).
    */
   coverageDue: boolean;
+  /**
+   * A command that ended the case among the signals delivered with its start (an insured's withdrawal sent before the
+   * first task ran) stands: intake assesses the case and stops, instead of moving it on to triage and response.
+   */
+  endedBeforeIntake: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -59,6 +64,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   reserveHistory: 'reserve-history',
   reopenable: 'reopenable-after-close',
   coverageDue: 'coverage-decision-due',
+  endedBeforeIntake: 'ended-before-intake',
 };
 
 export function caseRules(): CaseRules {
