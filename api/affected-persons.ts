@@ -6,8 +6,8 @@ import { personsListRef, personsListSummary } from '../domain/index.js';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream';
 import type { Request, Response } from 'express';
-import { importPersonsCsv, PersonsImportError } from '../storage/persons.js';
-import { ATTACH_PERSONS, type CaseView } from '../workflows/contract.js';
+import { importPersonsCsv, personsListKey, PersonsImportError, type EarlierWaveList } from '../storage/persons.js';
+import { ATTACH_PERSONS, readModelFromMemo, type CaseView } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
 import { actorOf, type Principal } from './principals.js';
@@ -17,6 +17,17 @@ import { ByteLimit } from './upload-limit.js';
 import { caseTextLanguage, viewForReader } from './view-for-role.js';
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The lists a new upload is de-duplicated against: every wave of the case once its first campaign started (a later
+ * list is a follow-up wave); none before (a list then replaces the first). The case refuses the list if its waves
+ * changed meanwhile. Cases without waves (runs from before them) get none: they refuse a list once notices went out.
+ */
+function earlierWaves(caseId: string, view: CaseView | undefined): EarlierWaveList[] | undefined {
+  const waves = view?.notifications?.waves;
+  if (!waves || waves.every((w) => w.status === 'not_started')) return undefined;
+  return waves.map((w) => ({ key: personsListKey(caseId, w.uploadId), uploadId: w.uploadId, accepted: w.total, checksum: w.checksum }));
+}
 
 export async function uploadPersons(ctx: ApiContext, req: Request, res: Response, principal: Principal, caseId: string): Promise<void> {
   const max = ctx.deps.limits?.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
@@ -28,6 +39,7 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
   const d = await describeCase(ctx, principal, caseId);
   if (d.status.name !== 'RUNNING') throw caseNotRunning(caseId, d);
 
+  const earlier = earlierWaves(caseId, readModelFromMemo(d.memo)?.view);
   const uploadId = `U${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
   const limiter = new ByteLimit(max);
   pipeline(req, limiter, () => undefined);
@@ -36,6 +48,7 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
     result = await importPersonsCsv(limiter, { store: ctx.deps.blobStore, keyring: ctx.deps.keyring }, {
       caseId,
       uploadId,
+      ...(earlier ? { earlier } : {}),
       ...(ctx.deps.limits?.uploadMaxRows !== undefined ? { maxRows: ctx.deps.limits.uploadMaxRows } : {}),
     });
   } catch (err) {
@@ -53,7 +66,8 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
   const counts = { total: ref.total, ...personsListSummary(ref) };
   if (ref.accepted === 0) {
     await ctx.deps.blobStore.delete(ref.key).catch(() => undefined);
-    throw new HttpProblem(422, 'persons_rejected', { key: 'persons_rejected.no_row' }, undefined, {
+    const allEarlier = (ref.duplicatesRemoved ?? 0) > 0 && ref.rejected + ref.duplicates + ref.duplicatesRemoved! === ref.total;
+    throw new HttpProblem(422, 'persons_rejected', { key: allEarlier ? 'persons_rejected.all_in_earlier_waves' : 'persons_rejected.no_row' }, undefined, {
       ref: counts,
       rows: errors,
       errorCount,
@@ -87,6 +101,7 @@ export async function uploadPersons(ctx: ApiContext, req: Request, res: Response
       accepted: ref.accepted,
       duplicates: ref.duplicates,
       rejected: ref.rejected,
+      ...(ref.duplicatesRemoved !== undefined ? { duplicatesRemoved: ref.duplicatesRemoved, earlierWaves: ref.earlierWaves?.length ?? 0 } : {}),
     },
     'audit: affected-person list uploaded',
   );

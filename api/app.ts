@@ -20,14 +20,14 @@ import { ZodError } from 'zod';
 import { REFUSALS, parseRefusal } from '../workflows/contract.js';
 import { createContext } from './context.js';
 import type { ApiDeps } from './deps.js';
-import { createHttpMetrics } from './metrics.js';
+import { createHttpMetrics, registerSearchIndexMetrics } from './metrics.js';
 import { pagesRouter } from './pages.js';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './principals.js';
 import { redactApologyCodeInUrl } from './apology.js';
 import { HttpProblem, PROBLEM_TITLES, problemType, validationProblem, zodFieldErrors, type Problem } from './problem.js';
 import { codecProblemWords, defaultDetail, problemLanguage, problemTitle, refusalText, renderDetail, type ProblemParams } from './problem-text.js';
 import { buildRouteTable, mountRoutes } from './routes.js';
-import { allowedMethods, principalOf } from './route-kit.js';
+import { allowedMethods, principalOf, streamedRoutes } from './route-kit.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -143,7 +143,9 @@ export function answerClientError(err: Error & { code?: string }, socket: Duplex
 
 export function buildApp(deps: ApiDeps): express.Express {
   const ctx = createContext(deps);
+  if (deps.limits?.searchIndex?.warm) ctx.searchIndex.warm();
   const metrics = createHttpMetrics();
+  registerSearchIndexMetrics(metrics.registry, ctx.searchIndex);
   const table = buildRouteTable(ctx, metrics);
   const oidc: OidcVerifier | undefined = createOidcVerifier({
     jwksUrl: deps.config.OIDC_JWKS_URL,
@@ -198,10 +200,18 @@ export function buildApp(deps: ApiDeps): express.Express {
   app.use(pagesRouter());
 
   const json = express.json({ limit: deps.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  const streamed = streamedRoutes(table);
   app.use((req, res, next) => {
-    // The webhook route keeps its raw bytes for the signature check; it parses them itself.
-    if (req.path.startsWith('/v1/webhooks/')) return next();
-    json(req, res, next);
+    // The webhook route keeps its raw bytes for the signature check; it parses them itself. Streamed uploads (a
+    // document may well be JSON) reach their handler unread.
+    if (req.path.startsWith('/v1/webhooks/') || streamed(req.method, req.path)) return next();
+    // The codec endpoints answer a bad body at once; the API's routes only after authentication and routing (a
+    // request without a key is a 401, an undeclared method a 405, whatever its body): see route-kit's runner.
+    if (req.path.startsWith('/codec')) return json(req, res, next);
+    json(req, res, (err?: unknown) => {
+      if (err) res.locals['bodyError'] = err;
+      next();
+    });
   });
 
   const identify: RequestHandler = async (req, res, next) => {

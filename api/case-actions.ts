@@ -3,15 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
 import { ACTION_ROLES } from '../domain/permissions.js';
-import { ACTION_SCHEMAS, AssignBodySchema } from '../domain/schemas.js';
+import { ACTION_SCHEMAS, AssignBodySchema, type RecordFilingBody } from '../domain/schemas.js';
 import { ACTIONS, type Action } from '../domain/vocabulary.js';
 import type { CaseView } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
+import { prepareRecordFiling } from './filings.js';
 import { idempotencyKey } from './idempotency.js';
 import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, problemResponse } from './problem.js';
-import { defineRoute, type RouteDef } from './route-kit.js';
+import { defineRoute, type ResponseSpec, type RouteDef } from './route-kit.js';
 import { CaseParamsSchema, CaseViewSchema } from './schemas.js';
 import { closedOrMissing, describeCase } from './tenancy.js';
 import { CASE_TEXT_LANGUAGE_HEADER, INSURED_VIEW_NOTE, sendCaseView } from './view-for-role.js';
@@ -22,7 +23,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
   consent: 'Give the insurer’s consent to a cost category (optionally capped, optionally for one vendor).',
   'record-findings': 'Record investigation findings; severity, exposure, coverage and obligations are recomputed.',
   'approve-notice': 'Approve the notice to affected persons, which starts the notification campaign.',
-  'record-filing': 'Record a regulatory filing, or that one is not required and why.',
+  'record-filing':
+    'Record a regulatory filing, or that one is not required and why. Where the case drafts the filing (`GET .../filings`), `filingVersion` names the version filed (the current one when omitted; 412 when it is no longer current): the API keeps that version’s PDF in the blob store, unchanged from then on, and the timeline records its SHA-256 (`documentSha256` is set by the API).',
   'submit-costs': 'Submit cost items with evidence; the settlement is recomputed.',
   'approve-payout': 'Approve payable lines for payout, within the approver’s authority.',
   deny: 'Deny the claim, with the reason.',
@@ -30,6 +32,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
   close: 'Close the case, with the reason.',
   'confirm-findings':
     'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
+  'record-announcement':
+    'Record a 公表 (public announcement: when, channel, URL), optionally with the enquiry desk persons can reach (phone, hours). When any person is unreachable (failed e-mail, returned letter), the case keeps a substitute-measure obligation until an announcement and an enquiry desk are recorded.',
   reopen:
     'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };
@@ -43,6 +47,9 @@ async function refuseCompletedReopen(ctx: ApiContext, caseId: string, principal:
   }
   if (d.status.name !== 'RUNNING') throw new HttpProblem(409, 'not_reopenable', { key: 'not_reopenable.case', params: { caseId } });
 }
+
+const STALE_FILING: Record<number, ResponseSpec> = { 412: problemResponse('filingVersion is not the filing’s current version (stale_version)') };
+const NONE: Record<number, ResponseSpec> = {};
 
 function schemaName(action: Action): string {
   return `${action.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}Body`;
@@ -89,6 +96,7 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       409: problemResponse(
         action === 'reopen' ? 'Not closed or denied, or (not_reopenable) its run has ended and it can no longer be reopened' : 'Not possible in the case’s current state',
       ),
+      ...(action === 'record-filing' ? STALE_FILING : NONE),
       415: problemResponse('Not JSON'),
       422: problemResponse('Refused by the case rules (e.g. consent missing, unknown assignee)'),
       503: problemResponse('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
@@ -100,7 +108,11 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       try {
         // Scoped to the principal and action, so one caller's key can never replay another's command.
         const commandId = `${principal.name}:${action}:${key ?? randomUUID()}`;
-        view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body } });
+        if (action === 'record-filing') {
+          view = await recordFiling(ctx, principal, caseId, body as unknown as RecordFilingBody, commandId);
+        } else {
+          view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body } });
+        }
       } catch (err) {
         // A closed case whose run completed (from before cases rested after closing, or past its retention) has no
         // live run to reopen: say so, to those who may see it.
@@ -111,4 +123,24 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       sendCaseView(req, res, 200, view, principal);
     },
   });
+}
+
+/**
+ * `record-filing`: the filed version's document is kept first (prepareRecordFiling). A caller who named no version
+ * files the current one; when the case's facts move it on between that read and the command (a vendor's findings
+ * arrive), the case refuses the stale version and the API files the new current one, a few times at most. Each
+ * version is its own command id, so a retried request with the same Idempotency-Key lands on the one that applied.
+ */
+async function recordFiling(ctx: ApiContext, principal: Principal, caseId: string, body: RecordFilingBody, commandId: string): Promise<CaseView> {
+  const named = 'filingVersion' in body && body.filingVersion !== undefined;
+  for (let attempt = 1; ; attempt++) {
+    const sent = await prepareRecordFiling(ctx, principal, caseId, body);
+    const version = 'filingVersion' in sent ? sent.filingVersion : undefined;
+    const id = named || version === undefined ? commandId : `${commandId}:v${version}`;
+    try {
+      return await commandCase(ctx, caseId, { commandId: id, action: 'record-filing', request: { actor: actorOf(principal), body: sent } });
+    } catch (err) {
+      if (named || attempt >= 3 || !(err instanceof HttpProblem && err.code === 'stale_version')) throw err;
+    }
+  }
 }

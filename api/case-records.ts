@@ -46,7 +46,7 @@ export function executionStatusName(status: number | null | undefined): string {
  * decoded by the client's data converter (the codec decrypts it). Undefined for a case without it or one that
  * cannot be read; the list then shows the search attributes alone.
  */
-export async function memoFacts(ctx: ApiContext, workflowId: string, fields: Record<string, Payload> | null | undefined): Promise<Partial<CaseView> | undefined> {
+export async function memoFacts(ctx: Pick<ApiContext, 'client' | 'deps'>, workflowId: string, fields: Record<string, Payload> | null | undefined): Promise<Partial<CaseView> | undefined> {
   const payload = fields?.[MEMO_KEYS.part('facts')];
   if (!payload) return undefined;
   try {
@@ -93,6 +93,21 @@ export async function caseRecord(ctx: ApiContext, e: RawExecution): Promise<Case
   };
 }
 
+/** Every execution a visibility query matches, as the server lists them, page by page (100 a page). */
+export async function* listedExecutions(ctx: Pick<ApiContext, 'client' | 'deps'>, query: string): AsyncGenerator<RawExecution> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await ctx.client.workflowService.listWorkflowExecutions({
+      namespace: ctx.deps.temporal.namespace,
+      query,
+      pageSize: 100,
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    yield* page.executions ?? [];
+    nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+}
+
 /**
  * Every case the visibility query matches, page by page (100 a page), at most `maxCases` when given. The caller
  * learns from `truncated()` whether the bound cut the list short.
@@ -101,25 +116,15 @@ export function listCaseRecords(ctx: ApiContext, query: string, maxCases?: numbe
   let truncated = false;
   async function* records(): AsyncGenerator<CaseRecord> {
     let seen = 0;
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const page = await ctx.client.workflowService.listWorkflowExecutions({
-        namespace: ctx.deps.temporal.namespace,
-        query,
-        pageSize: 100,
-        ...(nextPageToken ? { nextPageToken } : {}),
-      });
-      for (const e of page.executions ?? []) {
-        if (maxCases !== undefined && seen >= maxCases) {
-          truncated = true;
-          return;
-        }
-        seen++;
-        const r = await caseRecord(ctx, e);
-        if (r) yield r;
+    for await (const e of listedExecutions(ctx, query)) {
+      if (maxCases !== undefined && seen >= maxCases) {
+        truncated = true;
+        return;
       }
-      nextPageToken = page.nextPageToken && page.nextPageToken.length > 0 ? page.nextPageToken : undefined;
-    } while (nextPageToken);
+      seen++;
+      const r = await caseRecord(ctx, e);
+      if (r) yield r;
+    }
   }
   return { records: records(), truncated: () => truncated };
 }

@@ -13,6 +13,7 @@
  */
 import {
   COST_CATEGORY_LABELS,
+  type AnnouncementChannel,
   DATA_ITEMS,
   EXCLUSIONS,
   FINDINGS_CONCERN_TEXT,
@@ -78,8 +79,10 @@ const MEDIA_TYPE: Record<string, string> = {
   'message/rfc822': 'メール',
 };
 const EVENT_TYPE: Record<string, string> = {
-  acknowledged: '受諾', findings: '調査結果', advice: '助言', invoice: '請求書', letters_mailed: '郵送完了',
+  acknowledged: '受諾', findings: '調査結果', advice: '助言', invoice: '請求書', letters_mailed: '郵送完了', letters_returned: '郵便の返送',
 };
+/** Where a 公表 was made (`record-announcement`). */
+const CHANNEL: Record<AnnouncementChannel, string> = { website: 'ウェブサイト', press: '報道発表', other: 'その他の方法' };
 const TRIGGER: Record<ObligationTrigger, string> = {
   sensitive_data: '要配慮個人情報', financial_risk: '財産的被害のおそれ', wrongful_purpose: '不正の目的のおそれ', over_1000_persons: '1,000人超',
   residents_affected: '居住者が影響', high_risk: '高いリスク', over_500_residents: '居住者500人超', at_least_250_residents: '居住者250人以上',
@@ -232,7 +235,7 @@ export const REGIME_WORDS_JA: Record<string, string> = {
 // ---- kinds of parameter ------------------------------------------------------------------------------------------
 
 type Kind =
-  | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'mediaType' | 'trigger' | 'residency'
+  | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'mediaType' | 'trigger' | 'residency' | 'channel'
   | 'jst' | 'iso' | 'period' | 'span' | 'yen' | 'text' | 'changes' | 'findingsProblems' | 'concerns' | 'distrust'
   | 'dataItems' | 'mailPurpose' | 'dispatchId' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
 
@@ -245,6 +248,7 @@ const CLOSED: Partial<Record<Kind, () => string[]>> = {
   vendorRole: () => Object.keys(VENDOR_ROLE),
   eventType: () => Object.keys(EVENT_TYPE),
   mediaType: () => Object.keys(MEDIA_TYPE),
+  channel: () => Object.keys(CHANNEL),
   distrust: () => Object.keys(DISTRUST_JA),
   severityWhy: () => Object.keys(SEVERITY_WHY_JA),
   severityData: () => Object.keys(SEVERITY_DATA_JA),
@@ -285,12 +289,24 @@ export const TIMELINE_TEXT = {
   overdue_deadline: t('{id} passed its deadline unmet', '{id} は期限までに完了しませんでした'),
   overdue_target: t('{id} passed its target unmet', '{id} は目標期限までに完了しませんでした'),
   filing_not_required: t('{id} recorded as not required: {why}', '{id} は不要と記録されました：{why}'),
+  filing_version_late: t(
+    '{id} filed at {filedAt} (late) as filing {filingId} version {version}, document SHA-256 {sha}',
+    '{id} を {filedAt} に提出（期限後）：提出書類 {filingId} 第{version}版、文書のSHA-256 {sha}',
+    { filedAt: 'iso' },
+  ),
+  filing_version: t(
+    '{id} filed at {filedAt} as filing {filingId} version {version}, document SHA-256 {sha}',
+    '{id} を {filedAt} に提出：提出書類 {filingId} 第{version}版、文書のSHA-256 {sha}',
+    { filedAt: 'iso' },
+  ),
   filing_late: t('{id} filed at {filedAt} (late)', '{id} を {filedAt} に提出（期限後）', { filedAt: 'iso' }),
   filing: t('{id} filed at {filedAt}', '{id} を {filedAt} に提出', { filedAt: 'iso' }),
   // closing.ts
   reopened: t('case reopened: {reason}', '事案を再開：{reason}'),
   // the handler's desk
   note_shared: t('shared note {id} added', '共有メモ {id} を追加'),
+  // filings.ts
+  filing_edit: t('filing {filingId} edited ({items}): version {from} → {to}', '提出書類 {filingId} を編集（{items}）：第{from}版 → 第{to}版'),
   document: t('document {id} attached ({type}, {size} bytes)', '書類 {id} を添付（{type}、{size}バイト）', { type: 'mediaType' }),
   // messages.ts
   email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}', { purpose: 'mailPurpose' }),
@@ -300,6 +316,14 @@ export const TIMELINE_TEXT = {
     'affected-person list attached: {accepted} persons ({duplicates} duplicates, {rejected} rejected)',
     '対象者リストを添付：{accepted}人（重複{duplicates}件、不受理{rejected}件）',
   ),
+  wave_attached: t(
+    'wave {wave} attached: {accepted} persons ({removed} already in earlier waves, {duplicates} duplicates, {rejected} rejected)',
+    '第{wave}次の対象者リストを添付：{accepted}人（以前の通知対象と重複{removed}人、重複{duplicates}件、不受理{rejected}件）',
+  ),
+  announcement_desk: t('announcement recorded ({channel}) with an enquiry desk', '公表を記録（{channel}）、問い合わせ窓口あり', { channel: 'channel' }),
+  announcement: t('announcement recorded ({channel})', '公表を記録（{channel}）', { channel: 'channel' }),
+  substitute_needed: t('substitute measures needed: {count} persons unreachable', '代替措置が必要：連絡の届かない本人{count}人'),
+  substitute_done: t('substitute measures in place: announcement and enquiry desk recorded', '代替措置を実施：公表と問い合わせ窓口を記録'),
   campaign_token: t("campaign progress refused: it does not carry campaign {no}'s token", '通知キャンペーンの進捗を拒否：キャンペーン{no}のトークンがありません'),
   campaign_done: t('campaign {no} done: {sent} e-mails, {letters} letters, {failed} failed', 'キャンペーン{no}完了：メール{sent}通、郵送{letters}通、失敗{failed}件'),
   campaign_started: t('campaign {no} started for {persons} persons', 'キャンペーン{no}を{persons}人に開始'),
@@ -352,6 +376,7 @@ export const TIMELINE_TEXT = {
     role: 'vendorRole',
   }),
   letters_mailed: t('{count} letters mailed', '{count}通を郵送'),
+  letters_returned: t('{count} letters returned undelivered', '{count}通が宛先不明などで返送'),
   invoice_added: t('invoice of {amount} JPY added as a cost item', '{amount}円の請求書を費用項目に追加'),
   // trust.ts
   untrusted_command: t('command {action} refused: {why}', '操作 {action} を拒否：{why}', { why: 'distrust' }),
@@ -631,6 +656,8 @@ function paramJa(kind: Kind | undefined, v: string): string {
       return word(EVENT_TYPE, v);
     case 'mediaType':
       return word(MEDIA_TYPE, v);
+    case 'channel':
+      return word(CHANNEL, v);
     case 'trigger':
       return word(TRIGGER, v);
     case 'residency':

@@ -108,7 +108,7 @@ export function caseRoutes(ctx: ApiContext): RouteDef[] {
           if (pageToken) throw new HttpProblem(400, 'validation', { key: 'validation.search_page_token' }, [
             { path: '/pageToken', message: 'a search answers one page', code: 'search_without_pages', in: 'query' },
           ]);
-          await servePollable(ctx, req, res, `search|${visibility}|${q}|${pageSize}`, () => searchCases(ctx, visibility, q, pageSize));
+          await servePollable(ctx, req, res, `search|${visibility}|${q}|${pageSize}`, () => searchCases(ctx, where, q, pageSize));
           return;
         }
         const key = `list|${visibility}|${pageSize}|${pageToken ?? ''}`;

@@ -9,6 +9,7 @@ import { ChangeCounter } from './changes.js';
 import type { ApiDeps } from './deps.js';
 import { PolicyCache } from './policy-reads.js';
 import { PollCache } from './poll-cache.js';
+import { CaseSearchIndex } from './search-index.js';
 import { createSso, ssoSettings, type SsoService } from './sso.js';
 
 export interface ApiContext {
@@ -22,12 +23,14 @@ export interface ApiContext {
   /** Policies read for intake, briefly kept (see `policyForIntake`). */
   policyCache: PolicyCache;
   log: Logger;
+  /** What `GET /v1/cases?q=` matches, for every case (see search-index.ts). */
+  searchIndex: CaseSearchIndex;
   /** The pages' single sign-on and the sessions it handed out (off unless configured). */
   sso: SsoService;
 }
 
 export function createContext(deps: ApiDeps): ApiContext {
-  return {
+  const ctx: Omit<ApiContext, 'searchIndex'> = {
     deps,
     client: deps.temporal.client,
     taskQueue: deps.temporal.taskQueue,
@@ -39,4 +42,5 @@ export function createContext(deps: ApiDeps): ApiContext {
     log: deps.logger,
     sso: createSso(ssoSettings(deps.config), { logger: deps.logger }),
   };
+  return { ...ctx, searchIndex: new CaseSearchIndex(ctx, deps.limits?.searchIndex) };
 }

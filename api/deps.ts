@@ -11,6 +11,7 @@ import type { Keyring } from '../storage/crypto.js';
 import type { CaseSettings } from '../workflows/contract.js';
 import type { CommandSigner } from './command-signer.js';
 import type { PrincipalDirectory } from './principals.js';
+import type { SearchIndexOptions } from './search-index.js';
 
 /** The process settings the API reads, named as in `main/config.ts` (whose `Config` is one). */
 export interface ApiConfig {
@@ -67,6 +68,10 @@ export interface ApiDeps {
     firstViewTimeoutMs?: number;
     /** How long a command waits for the case's answer before a 503 `command_pending`; default 20 s. */
     commandWaitMs?: number;
+    /** How long an on-call handler has to acknowledge a consultation; default 1 hour (tests shorten it). */
+    consultationAckMs?: number;
+    /** The search index of `GET /v1/cases?q=` (refresh interval, visibility lag allowance, size bound). */
+    searchIndex?: SearchIndexOptions;
   };
   /** A JWKS to verify OIDC tokens against, instead of fetching `OIDC_JWKS_URL` (tests, custom key sources). */
   oidcKeySet?: JWTVerifyGetKey;

@@ -75,7 +75,7 @@ export function deskRoutes(ctx: ApiContext): RouteDef[] {
         401: problemResponse('No or unknown key'),
         403: problemResponse('Role may not add notes, or an insured an internal one'),
         404: problemResponse('No such case (or another insured’s)'),
-        409: problemResponse('The case no longer runs'),
+        409: problemResponse('The case no longer runs, or the Idempotency-Key was used before for another note'),
         415: problemResponse('Not JSON'),
         422: problemResponse('Refused by the case (e.g. too many notes)'),
         503: problemResponse('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
@@ -93,6 +93,8 @@ export function deskRoutes(ctx: ApiContext): RouteDef[] {
         ctx.changes.bump(caseId);
         const { notes } = await readDesk(ctx, principal, caseId);
         const note = [...notes].reverse().find((n) => n.by === principal.name && n.text === body.text && n.visibility === body.visibility);
+        // The case answers a command id it has seen before without rerunning it: a key reused for other words.
+        if (!note) throw new HttpProblem(409, 'idempotency_conflict', { key: 'idempotency_conflict.note' });
         res.status(201).json(note);
       },
     }),

@@ -25,7 +25,24 @@ import { HttpProblem, validationProblem } from './problem.js';
 import { retryQuery } from './queries.js';
 import { sendCaseView } from './view-for-role.js';
 
-export async function createCase(ctx: ApiContext, req: Request, res: Response, principal: Principal, report: IncidentReport): Promise<void> {
+/**
+ * How a case is started for something other than the insured's own report: a consultation converted by a handler
+ * names the case id (one per consultation, so a retried conversion lands on the same case) and the insured whose
+ * policy it must be.
+ */
+export interface CaseStartOptions {
+  caseId: string;
+  insuredId: string;
+}
+
+export async function createCase(
+  ctx: ApiContext,
+  req: Request,
+  res: Response,
+  principal: Principal,
+  report: IncidentReport,
+  opts?: CaseStartOptions,
+): Promise<void> {
   const now = ctx.now();
   const issues = checkReportAgainstNow(report, now.toISOString());
   if (issues.length > 0) {
@@ -35,13 +52,15 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
   }
   const found = await policyForIntake(ctx, report.policyNumber);
   // Another insured's policy answers exactly like an unknown one, so policy numbers cannot be probed.
-  if (!found || (principal.role === 'insured' && found.policy.insuredId !== principal.insuredId)) {
+  const foreign = (insuredId: string) =>
+    opts ? insuredId !== opts.insuredId : principal.role === 'insured' && insuredId !== principal.insuredId;
+  if (!found || foreign(found.policy.insuredId)) {
     throw new HttpProblem(422, 'unknown_policy', { key: 'unknown_policy.number', params: { policyNumber: report.policyNumber } }, [
       { path: '/policyNumber', message: `policy ${report.policyNumber} is not registered`, code: 'unknown_policy', in: 'body' },
     ]);
   }
-  const key = idempotencyKey(req);
-  const caseId = caseIdFor(principal.insuredId ?? `principal:${principal.name}`, key, now);
+  const key = opts ? opts.caseId : idempotencyKey(req);
+  const caseId = opts?.caseId ?? caseIdFor(principal.insuredId ?? `principal:${principal.name}`, key, now);
   const hash = requestHash(report);
   const reportedAt = now.toISOString();
   const input: CaseInput = {
@@ -90,6 +109,16 @@ export async function createCase(ctx: ApiContext, req: Request, res: Response, p
     return;
   }
   ctx.changes.bump(caseId);
+  ctx.searchIndex.filed(
+    {
+      caseId,
+      insuredId: found.policy.insuredId,
+      policyNumber: found.policy.policyNumber,
+      insuredName: found.policy.insuredName,
+      description: report.description,
+    },
+    now.getTime(),
+  );
   const view = first ? { ...first, version: 0, updatedAt: reportedAt } : await readView(ctx, caseId, firstViewMs);
   res.location(location);
   sendCaseView(req, res, 201, view, principal);

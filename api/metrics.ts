@@ -1,5 +1,5 @@
 import type { IRoute, NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app, so several apps in one process (tests) never clash over metric names. */
 export interface HttpMetrics {
@@ -41,4 +41,24 @@ export function createHttpMetrics(): HttpMetrics {
       next();
     },
   };
+}
+
+/** The search index's size and state (api/search-index.ts), read when `/metrics` is scraped. */
+export function registerSearchIndexMetrics(registry: Registry, index: { size: number; usable: boolean }): void {
+  new Gauge({
+    name: 'breach_claims_search_index_cases',
+    help: 'Cases the search index of GET /v1/cases?q= holds',
+    registers: [registry],
+    collect() {
+      this.set(index.size);
+    },
+  });
+  new Gauge({
+    name: 'breach_claims_search_index_usable',
+    help: '1 when searches are answered from the index, 0 while it is first built (searches scan memos meanwhile)',
+    registers: [registry],
+    collect() {
+      this.set(index.usable ? 1 : 0);
+    },
+  });
 }

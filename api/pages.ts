@@ -16,6 +16,8 @@ const PAGES: readonly [RegExp, string][] = [
   [/^\/ui\/?$/, 'index.html'],
   [/^\/ui\/dashboard\/?$/, 'dashboard.html'],
   [/^\/ui\/report\/?$/, 'report.html'],
+  [/^\/ui\/consult\/?$/, 'consult.html'],
+  [/^\/ui\/quote\/?$/, 'quote.html'],
   [/^\/ui\/cases\/[A-Za-z0-9][A-Za-z0-9_-]{2,63}\/?$/, 'case.html'],
 ];
 

@@ -84,6 +84,10 @@ export const PROBLEM_TEXT = {
     title: { en: 'Idempotency key reused with another body', ja: '同じIdempotency-Keyが別の内容で使われました' },
     detail: { en: 'this Idempotency-Key was already used with a different body', ja: 'このIdempotency-Keyは別の内容の報告で使用済みです' },
   },
+  consultation_mismatch: {
+    title: { en: 'Not the consultation’s policy', ja: '相談の保険契約と一致しません' },
+    detail: { en: 'the report is for another policy than the consultation', ja: '報告の保険契約が相談の保険契約と異なります' },
+  },
   conflict: {
     title: { en: 'Conflict', ja: '競合しています' },
     detail: { en: 'already exists', ja: 'すでに存在します' },
@@ -111,6 +115,14 @@ export const PROBLEM_TEXT = {
   duplicate: {
     title: { en: 'Duplicate', ja: '重複しています' },
     detail: { en: 'submitted before', ja: 'すでに提出済みです' },
+  },
+  stale_version: {
+    title: { en: 'Not the current version', ja: '最新の版ではありません' },
+    detail: { en: 'the filing changed since this version; read it again', ja: 'この版の後に提出書類が変更されています。読み直してください' },
+  },
+  precondition_required: {
+    title: { en: 'If-Match required', ja: 'If-Matchが必要です' },
+    detail: { en: 'send If-Match with the ETag of the version you edit', ja: '編集する版のETagをIf-Matchに付けて送ってください' },
   },
   apology_code_invalid: {
     title: { en: 'Apology code not issued for this case', ja: 'この事案で発行されたお詫びコードではありません' },
@@ -154,6 +166,10 @@ export const PROBLEM_TEXT = {
   sso_failed: {
     title: { en: 'Single sign-on refused', ja: 'シングルサインオンを完了できませんでした' },
     detail: { en: 'the sign-in could not be completed; start it again', ja: 'サインインを完了できませんでした。最初からやり直してください' },
+  },
+  limit_reached: {
+    title: { en: 'Limit reached', ja: '上限に達しています' },
+    detail: { en: 'no more can be kept', ja: 'これ以上は保存できません' },
   },
   internal: {
     title: { en: 'Internal server error', ja: 'サーバー内部のエラーです' },
@@ -288,14 +304,38 @@ export const DETAIL_TEXT = {
     ja: '操作は記録され、事案に適用されますが、まだ応答がありません。同じIdempotency-Keyで再送すると結果を確認できます',
   },
   'invalid.refused': { en: 'refused by the case', ja: '事案のルールにより受け付けられませんでした' },
+  'idempotency_conflict.key_other_body': {
+    en: 'this Idempotency-Key was already used with a different body',
+    ja: 'このIdempotency-Keyは別の内容の送信で使用済みです',
+  },
   'idempotency_conflict.key': {
     en: 'this Idempotency-Key was already used with a different body',
     ja: 'このIdempotency-Keyは別の内容の報告で使用済みです',
   },
+  'idempotency_conflict.note': {
+    en: 'this Idempotency-Key was already used for another note',
+    ja: 'このIdempotency-Keyは別のメモの追加で使用済みです',
+  },
   'signature_invalid.header': { en: 'the BC-Signature header does not verify', ja: 'BC-Signatureヘッダーの署名を検証できません' },
   'not_found.route': { en: 'no route for {method} {path}', ja: '{method} {path} に該当するAPIはありません' },
   'not_found.case': { en: 'case {caseId} not found', ja: '事案 {caseId} は見つかりません' },
+  'not_found.consultation': { en: 'consultation {consultationId} not found', ja: '相談 {consultationId} は見つかりません' },
+  'consultation_mismatch.policy': {
+    en: 'the consultation is for policy {policyNumber}: convert it with that policy',
+    ja: 'この相談の保険契約は {policyNumber} です。その保険契約で事案に移行してください',
+  },
   'not_found.document': { en: 'document {documentId} not found on this case', ja: 'この事案に書類 {documentId} はありません' },
+  'not_found.filing': { en: 'filing {filingId} not found on this case', ja: 'この事案に提出書類 {filingId} はありません' },
+  'stale_version.filing': {
+    en: 'filing {filingId} is at version {version}; read it again and edit that version',
+    ja: '提出書類 {filingId} は第{version}版です。読み直してその版を編集してください',
+  },
+  'precondition_required.filing': {
+    en: 'send If-Match with the ETag of the filing version you edit ("v{version}" now)',
+    ja: '編集する提出書類の版のETagをIf-Matchに付けて送ってください（現在は "v{version}"）',
+  },
+  'wrong_state.filing_filed': { en: 'filing {filingId} is filed and no longer changes', ja: '提出書類 {filingId} は提出済みのため変更できません' },
+
   'payload_too_large.document': { en: 'a document may be at most {limit} bytes; nothing was stored', ja: '書類は{limit}バイトまでです。何も保存されていません' },
   'unsupported_media_type.document': {
     en: 'the content is not a document of an accepted type ({types}); nothing was stored',
@@ -306,6 +346,12 @@ export const DETAIL_TEXT = {
     en: 'case {caseId} ended before closed cases were kept open for reopening, or its retention period is over; file a new case',
     ja: '事案 {caseId} は再開できる仕組みの導入前に終了したか、保存期間が過ぎています。新しい事案として報告してください',
   },
+  'not_found.insured': { en: 'insured {insuredId} not found', ja: '契約者 {insuredId} は見つかりません' },
+  'not_found.quote': { en: 'quote {quoteId} not found', ja: '見積り {quoteId} は見つかりません' },
+  'limit_reached.training': {
+    en: 'an insured keeps at most {limit} training records',
+    ja: '研修記録は1契約者あたり{limit}件までです',
+  },
   'not_found.policy': { en: 'policy {policyNumber} not found', ja: '保険契約 {policyNumber} は見つかりません' },
   'method_not_allowed.use': { en: '{method} is not allowed here; use {allowed}', ja: 'ここでは {method} は使えません。{allowed} を使ってください' },
   'unknown_policy.number': { en: 'policy {policyNumber} is not registered', ja: '保険契約 {policyNumber} は登録されていません' },
@@ -314,6 +360,10 @@ export const DETAIL_TEXT = {
   'apology_code_invalid.case': { en: 'this code was not issued for case {caseId}', ja: 'このコードは事案 {caseId} で発行されたものではありません' },
   'already_redeemed.at': { en: 'this code was redeemed at {redeemedAt}', ja: 'このコードは {redeemedAt} に使用済みです' },
   'persons_rejected.no_row': { en: 'no row of the list could be accepted', ja: 'リストのどの行も受け付けられませんでした' },
+  'persons_rejected.all_in_earlier_waves': {
+    en: 'every person of the list is already in an earlier wave of this case: nobody new to notify',
+    ja: 'リストの全員がこの事案の以前の通知対象（前回までのウェーブ）に含まれています。新たに通知する人はいません',
+  },
   'rate_limited.limit': { en: 'at most {limit} requests a minute per principal', ja: '1利用者あたり1分に{limit}件までです' },
   'unavailable.temporal': { en: 'Temporal is not reachable; retry shortly', ja: 'Temporalに接続できません。しばらくしてから再試行してください' },
   'unavailable.apology_secret': {
@@ -389,6 +439,17 @@ const REFUSAL_TEXT = {
     en: 'notices were already sent from an earlier list',
     ja: '以前のリストから通知がすでに送られています',
   },
+  waves_changed: {
+    code: 'wrong_state',
+    en: 'the case has other waves than the list was checked against: upload it again',
+    ja: 'リストの照合後にこの事案の通知対象（ウェーブ）が変わりました。もう一度アップロードしてください',
+  },
+  replaces_first: {
+    code: 'wrong_state',
+    en: 'no campaign has started: the list replaces the first one',
+    ja: '通知はまだ始まっていません。このリストは最初のリストを置き換えるものです',
+  },
+  announced_future: { code: 'invalid', en: 'publishedAt is in the future', ja: 'publishedAt が未来の日時です' },
   no_obligation: { code: 'not_found', en: 'no {what} obligation on this case', ja: 'この事案に {what} の義務はありません' },
   which_audience: {
     code: 'invalid',
@@ -430,6 +491,46 @@ const REFUSAL_TEXT = {
     en: 'this case ended before cases could be reopened',
     ja: 'この事案は再開できる仕組みの導入前に終了しています',
   },
+  // Before `consultation_is`, whose `{status}` would match this one's text too.
+  consultation_open: {
+    code: 'wrong_state',
+    en: 'consultation is open: acknowledge it first',
+    ja: '相談はまだ受付確認されていません。先に受付確認してください',
+  },
+  consultation_is: { code: 'wrong_state', en: 'consultation is {status}', ja: '相談は「{status}」の状態です' },
+  consultation_acknowledged: { code: 'nothing_to_do', en: 'consultation is already acknowledged', ja: '相談はすでに受付確認されています' },
+  advice_text: { code: 'invalid', en: 'advice must be plain text of 1-{n} characters', ja: '助言は1〜{n}文字のテキストにしてください' },
+  close_reason: { code: 'invalid', en: 'a reason must be plain text of 1-{n} characters', ja: '理由は1〜{n}文字のテキストにしてください' },
+  not_a_case_id: { code: 'invalid', en: 'caseId is not a case id', ja: 'caseId が事案番号の形式ではありません' },
+  too_much_advice: { code: 'invalid', en: 'a consultation keeps at most {n} pieces of advice', ja: '1つの相談の助言は{n}件までです' },
+  filing_stale: {
+    code: 'stale_version',
+    en: 'filing {filingId} is at version {version}, not {asked}',
+    ja: '提出書類 {filingId} は第{version}版です（第{asked}版ではありません）',
+  },
+  no_filing: { code: 'not_found', en: 'no filing {filingId} on this case', ja: 'この事案に提出書類 {filingId} はありません' },
+  no_filing_for: { code: 'not_found', en: 'no filing for {id} on this case', ja: 'この事案に {id} の提出書類はありません' },
+  filing_filed: {
+    code: 'wrong_state',
+    en: 'filing {filingId} is filed (version {version}) and no longer changes',
+    ja: '提出書類 {filingId} は提出済み（第{version}版）のため変更できません',
+  },
+  filing_filed_already: { code: 'nothing_to_do', en: 'filing {filingId} is filed already', ja: '提出書類 {filingId} はすでに提出済みです' },
+  filing_item_unknown: { code: 'invalid', en: '{code} is not an item of filing {filingId}', ja: '{code} は提出書類 {filingId} の項目ではありません' },
+  no_drafts: { code: 'wrong_state', en: 'this case keeps no filing drafts', ja: 'この事案は提出書類の下書きを持ちません' },
+  no_drafts_version: {
+    code: 'invalid',
+    en: 'this case keeps no filing drafts: record the filing without filingVersion',
+    ja: 'この事案は提出書類の下書きを持ちません。filingVersion を付けずに記録してください',
+  },
+  filing_edit_ref: { code: 'invalid', en: 'item {code}: not an edit reference', ja: '項目 {code} の編集内容の参照が正しくありません' },
+  filing_edit_blob: { code: 'invalid', en: 'edited texts need their blob', ja: '編集した文面の保存先がありません' },
+  filing_needs_document: {
+    code: 'invalid',
+    en: 'filingVersion needs the filed document (documentSha256)',
+    ja: 'filingVersion には提出した文書（documentSha256）が必要です',
+  },
+  filing_edit_role: { code: 'forbidden', en: 'role {role} may not edit filings', ja: 'ロール {role} は提出書類を編集できません' },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 

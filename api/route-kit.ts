@@ -10,7 +10,7 @@ import { HttpProblem, validationProblem, zodFieldErrors } from './problem.js';
 import type { Principal } from './principals.js';
 import { idempotencyKey } from './idempotency.js';
 
-export type Method = 'get' | 'put' | 'post';
+export type Method = 'get' | 'put' | 'post' | 'patch';
 
 export type BodySpec =
   | { kind: 'json'; schema: z.ZodType; name?: string; example?: unknown; optional?: boolean }
@@ -142,6 +142,8 @@ function runner(def: RouteDef): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const principal = authorise(def, req, res);
+      // A body the JSON parser refused, answered now that the caller is known to be allowed here.
+      if (res.locals['bodyError'] !== undefined) throw res.locals['bodyError'];
       // Documented on every command (maxLength 200): checked here for all of them, also where it is not used yet.
       if (def.method !== 'get' && def.auth !== 'signature') idempotencyKey(req);
       const params = parsePart(def.params, { ...req.params }, 'path');
@@ -185,6 +187,14 @@ export function allowedMethods(defs: readonly RouteDef[]): (path: string) => str
     const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
     return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   };
+}
+
+/** For the JSON parser: whether a request goes to a route that streams its body itself. */
+export function streamedRoutes(defs: readonly RouteDef[]): (method: string, path: string) => boolean {
+  const patterns = defs
+    .filter((d) => d.body?.kind === 'stream')
+    .map((d) => ({ method: d.method.toUpperCase(), re: new RegExp(`^${d.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:([A-Za-z0-9_]+)/g, '[^/]+')}/?$`) }));
+  return (method, path) => patterns.some((p) => p.method === method && p.re.test(path));
 }
 
 export function registerRoutes(router: Router, defs: readonly RouteDef[]): void {

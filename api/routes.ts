@@ -5,13 +5,17 @@
 import type { Router } from 'express';
 import { apologyRoutes } from './apology.js';
 import { caseRoutes } from './cases.js';
+import { consultationRoutes } from './consultations.js';
 import { deskRoutes } from './desk.js';
+import { filingRoutes } from './filings.js';
 import { exportRoutes } from './exports.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
+import { insuredRoutes } from './insureds.js';
 import { meRoutes } from './me.js';
 import { dashboardRoutes, opsRoutes } from './ops.js';
 import { policyRoutes } from './policies.js';
+import { quoteRoutes } from './quotes.js';
 import { buildOpenApi, registerRoutes, type RouteDef } from './route-kit.js';
 import { InsuredCaseViewSchema, ProblemSchema } from './schemas.js';
 import { webhookRoutes } from './webhooks.js';
@@ -32,9 +36,13 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...policyRoutes(ctx),
     ...caseRoutes(ctx),
     ...deskRoutes(ctx),
+    ...consultationRoutes(ctx),
+    ...filingRoutes(ctx),
     ...workRoutes(ctx),
     ...exportRoutes(ctx),
     ...apologyRoutes(ctx),
+    ...quoteRoutes(ctx),
+    ...insuredRoutes(ctx),
     ...dashboardRoutes(ctx),
     ...meRoutes(ctx),
     ...ctx.sso.routes(),

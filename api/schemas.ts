@@ -56,15 +56,16 @@ export type CaseListQuery = z.infer<typeof CaseListQuerySchema>;
 
 export const EmptyQuerySchema = z.object({}).strict();
 
-/** What a work-queue item asks for (`consultation_ack`: consultations are not built yet, so nothing produces it). */
+/** What a work-queue item asks for (`consultation_ack`: a consultation of the 24-hour desk to acknowledge). */
 export const WORK_TASKS = ['decide_coverage', 'consent', 'approve_payout', 'filing_due', 'vendor_sla_breached', 'consultation_ack'] as const;
 
 export const WorkItemSchema = z.object({
-  caseId: z.string(),
+  caseId: z.string().describe('the case; for consultation_ack the consultation'),
+  consultationId: z.string().optional().describe('consultation_ack: the consultation to acknowledge'),
   task: z.enum(WORK_TASKS),
   dueAt: z.string().nullable().describe('ISO-8601 UTC; null where the task has no service level'),
   overdue: z.boolean(),
-  escalated: z.boolean().optional().describe('decide_coverage: the due time passed and the case told supervisors'),
+  escalated: z.boolean().optional().describe('decide_coverage, consultation_ack: the due time passed and supervisors were told'),
   detail: z.string().optional().describe('what the task is about: a cost category, regime:kind, role:vendorId, a payout id, coverage reasons'),
   amountJpy: z.number().int().optional(),
   assignedTo: z.string().nullable(),
@@ -164,7 +165,47 @@ export const CaseViewSchema = z
       }),
     ),
     vendors: z.array(z.looseObject({})),
-    notifications: z.looseObject({ total: z.number().int(), sent: z.number().int(), failed: z.number().int() }),
+    notifications: z.looseObject({
+      total: z.number().int(),
+      sent: z.number().int(),
+      failed: z.number().int(),
+      waves: z
+        .array(
+          z.looseObject({
+            wave: z.number().int(),
+            uploadId: z.string(),
+            total: z.number().int(),
+            sent: z.number().int(),
+            failed: z.number().int(),
+            bounced: z.number().int(),
+            letters: z.number().int(),
+            lettersReturned: z.number().int(),
+            duplicatesRemoved: z.number().int(),
+            status: z.enum(['not_started', 'sending', 'done']),
+          }),
+        )
+        .optional()
+        .describe(
+          'One per affected-person list (wave 1 the first; a list uploaded after notices went out is the next wave, de-duplicated against every earlier one). The counts above are their sums. Absent in cases from before waves.',
+        ),
+      unreachable: z
+        .number()
+        .int()
+        .optional()
+        .describe('Persons the notices did not reach (failed e-mails, bounces, returned letters), over all waves.'),
+    }),
+    announcements: z
+      .array(z.looseObject({ publishedAt: Iso, channel: z.enum(['website', 'press', 'other']), url: z.string().optional(), recordedAt: Iso, by: z.string() }))
+      .optional()
+      .describe('Every 公表 (public announcement) recorded, oldest first; absent until the first.'),
+    enquiryDesk: z
+      .looseObject({ phone: z.string(), hours: z.string(), recordedAt: Iso, by: z.string() })
+      .optional()
+      .describe('The enquiry desk persons can reach, as last recorded; absent until one is.'),
+    substituteMeasures: z
+      .looseObject({ status: z.enum(['pending', 'done']), unreachable: z.number().int(), missing: z.array(z.enum(['announcement', 'enquiry_desk'])) })
+      .optional()
+      .describe('The substitute-measure obligation (代替措置): present once any person is unreachable; done when an announcement and an enquiry desk are recorded.'),
     settlement: z.looseObject({
       lines: z.array(
         z.looseObject({
@@ -289,6 +330,11 @@ export const PersonsUploadResultSchema = z.object({
     withEmail: z.number().int(),
     withoutEmail: z.number().int(),
     checksum: z.string(),
+    duplicatesRemoved: z
+      .number()
+      .int()
+      .optional()
+      .describe('A follow-up wave: persons left out because an earlier wave of the case already holds them (名寄せ).'),
   }),
   encoding: z
     .enum(PERSONS_UPLOAD_ENCODINGS)

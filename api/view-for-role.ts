@@ -56,6 +56,10 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   exposure: 'insurer',
   reserve: 'insurer',
   obligations: 'shared',
+  // The insured writes and files them: summaries only (texts are read at the filings endpoints).
+  filings: 'shared',
+  // Findings' notes feed the insured's own filings (cause, prevention measures).
+  findingsLog: 'shared',
   vendors: 'shared',
   counselAdvice: 'shared',
   consents: 'shared',
@@ -71,6 +75,10 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   closeReason: 'shared',
   // A vendor's unconfirmed findings (persons, dates, duties) are the insurer's to weigh before they become the case's.
   heldFindings: 'insurer',
+  // The 公表 and the enquiry desk are the insured's own measures; the duty they meet is its duty.
+  announcements: 'shared',
+  enquiryDesk: 'shared',
+  substituteMeasures: 'shared',
   // The contract gives every reader of a case its version. It moves with the insurer's figures too, so an insured can
   // tell that the case changed, never what changed.
   version: 'shared',

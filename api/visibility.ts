@@ -7,10 +7,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 import { CASE_STATUSES, SEVERITIES } from '../domain/vocabulary.js';
-import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId } from '../workflows/contract.js';
+import { CASE_WORKFLOW_TYPE, SA, caseIdFromWorkflowId, caseWorkflowId } from '../workflows/contract.js';
 import { executionStatusName, listCaseRecords, memoFacts, type CaseRecord } from './case-records.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem } from './problem.js';
+import { searchFold, type CaseFacts } from './search-index.js';
 import type { CaseListQuery, CaseSummary, DashboardSummary } from './schemas.js';
 
 const BASE = `WorkflowType = '${CASE_WORKFLOW_TYPE}'`;
@@ -66,6 +67,8 @@ export async function listCases(
   query: string,
   pageSize: number,
   pageToken: string | undefined,
+  /** The facts of a case when the caller has them already (the search index): its memo is then not decoded. */
+  knownFacts?: (caseId: string) => CaseFacts | undefined,
 ): Promise<{ items: CaseSummary[]; nextPageToken: string | null }> {
   const badToken = () =>
     new HttpProblem(400, 'validation', { key: 'validation.page_token' }, [
@@ -89,7 +92,13 @@ export async function listCases(
   }
   const items: CaseSummary[] = [];
   const executions = (response.executions ?? []).filter((e) => caseIdFromWorkflowId(e.execution?.workflowId ?? ''));
-  const facts = await Promise.all(executions.map((e) => memoFacts(ctx, e.execution?.workflowId ?? '', e.memo?.fields)));
+  const facts = await Promise.all(
+    executions.map((e) => {
+      const workflowId = e.execution?.workflowId ?? '';
+      const known = knownFacts?.(caseIdFromWorkflowId(workflowId) ?? '');
+      return known ? Promise.resolve(known) : memoFacts(ctx, workflowId, e.memo?.fields);
+    }),
+  );
   for (const [i, e] of executions.entries()) {
     const workflowId = e.execution?.workflowId ?? '';
     const caseId = caseIdFromWorkflowId(workflowId);
@@ -184,11 +193,6 @@ export async function dashboardSummary(ctx: ApiContext): Promise<DashboardSummar
 /** Cases the memo fallback of a search reads at most (100 a page) before it answers with what it found. */
 export const SEARCH_SCAN_MAX_CASES = 2_000;
 
-/** Lower case, NFKC (full-width letters and digits match half-width ones, as a Japanese user types them). */
-export function searchFold(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
-}
-
 /** Whether a case's record matches the search text: its id, policy number, the insured's name or the description. */
 export function matchesSearch(r: CaseRecord, q: string): boolean {
   const needle = searchFold(q);
@@ -196,18 +200,50 @@ export function matchesSearch(r: CaseRecord, q: string): boolean {
   return hay.some((h) => searchFold(h).includes(needle));
 }
 
+/** Matching cases whose current summaries one visibility call reads (`WorkflowId IN (...)`). */
+const SEARCH_ID_CHUNK = 100;
+
 /**
- * `GET /v1/cases?q=`: two passes, both on the case list, never a query of a case.
- * 1. Visibility: `WorkflowId STARTS_WITH 'case-<q>' OR PolicyNumber STARTS_WITH '<q>'` (Keyword prefix match, which
- *    the SQL visibility stores answer, SQLite included), over every case, in the store.
- * 2. The read model: the insured's name and the description are not search attributes (search attributes are not
- *    encrypted, and a description is the insured's free text, which can name people), so they are matched in the
- *    decoded memos of the cases the other filters select, page by page, newest first, at most
- *    `SEARCH_SCAN_MAX_CASES`; the same pass finds substrings of the id and the policy number.
- * The answer is one page of at most `pageSize` matches (no next page); `searchTruncated` says the second pass hit its
- * bound before it had read every case.
+ * `GET /v1/cases?q=`, never a query of a case.
+ * - From the search index (api/search-index.ts), once it is built: the index matches the text in memory among the
+ *   cases of the caller's fixed filters (insured, policy), newest first; visibility then answers the current
+ *   summaries of those cases under every filter of the list (`<filters> AND WorkflowId IN (...)`), a hundred ids a
+ *   call, until a page is full.
+ * - Until the index is built (the first seconds after the API starts), two passes: visibility's Keyword prefix match
+ *   (`WorkflowId STARTS_WITH 'case-<q>' OR PolicyNumber STARTS_WITH '<q>'`, which the SQL stores answer, SQLite
+ *   included), then the decoded memos of the listed cases, newest first, at most `SEARCH_SCAN_MAX_CASES`.
+ * The answer is one page of at most `pageSize` matches (no next page); `searchTruncated` says the fallback's scan hit
+ * its bound before it had read every case.
  */
 export async function searchCases(
+  ctx: ApiContext,
+  where: Omit<CaseListQuery, 'pageSize' | 'pageToken' | 'q'>,
+  q: string,
+  pageSize: number,
+): Promise<{ items: CaseSummary[]; nextPageToken: null; searchTruncated: boolean }> {
+  const base = listQuery(where);
+  if (ctx.searchIndex.ready()) {
+    const ids = ctx.searchIndex.match(q, { insuredId: where.insuredId, policyNumber: where.policyNumber });
+    const items: CaseSummary[] = [];
+    // The first call asks for as many cases as the page needs (most matches pass the other filters too); the
+    // further calls, if any, for a hundred at a time.
+    for (let i = 0; i < ids.length && items.length < pageSize; ) {
+      const chunk = ids.slice(i, i + (i === 0 ? pageSize : SEARCH_ID_CHUNK));
+      i += chunk.length;
+      const query = `${base} AND WorkflowId IN (${chunk.map((id) => lit(caseWorkflowId(id))).join(', ')})`;
+      const page = await listCases(ctx, query, chunk.length, undefined, (id) => ctx.searchIndex.facts(id));
+      const byId = new Map(page.items.map((s) => [s.caseId, s]));
+      for (const id of chunk) {
+        const s = byId.get(id);
+        if (s && items.length < pageSize) items.push(s);
+      }
+    }
+    return { items, nextPageToken: null, searchTruncated: false };
+  }
+  return scanSearch(ctx, base, q, pageSize);
+}
+
+async function scanSearch(
   ctx: ApiContext,
   base: string,
   q: string,

@@ -36,6 +36,8 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
       };
     case 'letters_mailed':
       return { ...base, type: e.type, count: e.count };
+    case 'letters_returned':
+      return { ...base, type: e.type, batchId: e.batchId, count: e.count };
   }
 }
 

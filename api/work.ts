@@ -11,6 +11,8 @@
 import { TERMINAL_STATUSES, coverageDecisionDueAt } from '../domain/index.js';
 import { CASE_WORKFLOW_TYPE, SA, type CaseView, type WorkMemo } from '../workflows/contract.js';
 import { listCaseRecords } from './case-records.js';
+import { listConsultations } from './consultations.js';
+import type { ConsultationView } from '../workflows/consultation-contract.js';
 import type { ApiContext } from './context.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
 import { problemResponse } from './problem.js';
@@ -72,6 +74,25 @@ export function workItems(view: CaseView, work: WorkMemo, who: Principal, now: D
   return items;
 }
 
+/**
+ * A consultation nobody acknowledged yet (pure): every handler's (the on-call desk is shared) and every supervisor's.
+ * `caseId` names the consultation (the item's key), `href` where to act on it.
+ */
+export function consultationItem(view: ConsultationView, now: Date): WorkItem | undefined {
+  if (view.status !== 'open') return undefined;
+  return {
+    caseId: view.consultationId,
+    consultationId: view.consultationId,
+    task: 'consultation_ack',
+    dueAt: view.ackDueAt,
+    overdue: Date.parse(view.ackDueAt) <= now.getTime(),
+    escalated: view.escalatedAt !== null,
+    detail: view.policyNumber,
+    assignedTo: null,
+    href: `/v1/consultations/${view.consultationId}`,
+  };
+}
+
 /** Overdue first, then by due time (none last), then by case. */
 function byUrgency(a: WorkItem, b: WorkItem): number {
   if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
@@ -87,7 +108,12 @@ export async function workQueue(ctx: ApiContext, who: Principal): Promise<{ item
   const now = ctx.now();
   const items: WorkItem[] = [];
   for await (const r of records) if (r.view) items.push(...workItems(r.view, r.work, who, now));
-  return { items: items.sort(byUrgency), truncated: truncated() };
+  const open = await listConsultations(ctx, { status: 'open' });
+  for (const view of open.views) {
+    const item = consultationItem(view, now);
+    if (item) items.push(item);
+  }
+  return { items: items.sort(byUrgency), truncated: truncated() || open.truncated };
 }
 
 export function workRoutes(ctx: ApiContext): RouteDef[] {
@@ -100,7 +126,8 @@ export function workRoutes(ctx: ApiContext): RouteDef[] {
       description:
         'What waits on the caller: coverage to decide (due two Japanese business days after the report, `escalated` once ' +
         'the case told supervisors it passed), consents, regulators\u2019 filings due within 7 days or overdue, vendors that missed ' +
-        'their acknowledgement SLA, and for supervisors the payouts above a handler\u2019s authority. A handler gets the items of its ' +
+        'their acknowledgement SLA, consultations of the 24-hour desk waiting for an acknowledgement (`consultation_ack`, due 1 hour after ' +
+        'opening, `caseId` and `consultationId` name the consultation, `escalated` once supervisors were told), and for supervisors the payouts above a handler\u2019s authority. A handler gets the items of its ' +
         'cases and of unassigned ones; a supervisor also the approvals and escalations of every case. Overdue first, then by ' +
         'due time. Read from the case list and each case\u2019s read model (lags a few seconds behind commands); ' +
         '`X-Work-Truncated: true` when more open cases exist than the queue reads.',

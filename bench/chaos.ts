@@ -7,7 +7,8 @@
  *
  * Options: --seed N, --cases N, --minutes N (bound on driving; checks take a minute more), --concurrency N,
  * --no-restart (skip the Temporal restart), --fault-rate 0.3, --kill-gap 40-90 (seconds between worker SIGKILLs),
- * --keep (keep the data folder), --json (the figures as JSON too).
+ * --keep (keep the data folder), --json (the figures as JSON too), --cluster (on a real Temporal cluster on PostgreSQL,
+ * main/cluster.ts: the restart then kills its history service and, 15-25 s later, PostgreSQL).
  */
 import { parseArgs } from 'node:util';
 import { formatReport, runChaos } from './lib/chaos-driver.js';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     'kill-gap': { type: 'string', default: '40-90' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -36,8 +38,14 @@ const report = await runChaos({
   concurrency: Number(values.concurrency),
   faults: { rate: Number(values['fault-rate']), modes: ['5xx', 'timeout', 'slow_ack'] },
   kills: { firstAfterMs: 20_000, minGapMs: minGapS! * 1000, maxGapMs: maxGapS! * 1000, max: 1_000 },
-  temporalRestart: values['no-restart'] ? null : { afterMinMs: 45_000, afterMaxMs: Math.max(60_000, minutes * 60_000 * 0.3) },
+  // On a cluster two kills follow (history, then PostgreSQL 15-25 s later): early enough that both fall inside a short run.
+  temporalRestart: values['no-restart']
+    ? null
+    : values.cluster
+      ? { afterMinMs: 20_000, afterMaxMs: 35_000 }
+      : { afterMinMs: 45_000, afterMaxMs: Math.max(60_000, minutes * 60_000 * 0.3) },
   keepDataDir: values.keep,
+  cluster: values.cluster,
 });
 console.log(formatReport(report));
 if (values.json) console.log(JSON.stringify(report.figures, null, 2));

@@ -15,3 +15,7 @@ export * from './findings.js';
 export * from './case-actions.js';
 export * from './usage.js';
 export * from './business-days.js';
+export * from './consultation.js';
+export * from './quote.js';
+export * from './prevention.js';
+export * from './filings.js';

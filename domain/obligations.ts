@@ -9,6 +9,7 @@ import { groupDigits } from './format.js';
 import {
   WRONGFUL_PURPOSE_CAUSES,
   summariseDataItems,
+  type AnnouncementChannel,
   type Audience,
   type Cause,
   type DataItem,
@@ -940,4 +941,39 @@ export function describeObligation(o: Obligation): string {
         ? `not required: ${o.notRequiredReason ?? ''}`
         : `${o.status}, due ${o.dueAtJst}${o.legalDeadline ? '' : ' (target)'}`;
   return `${o.regime} ${o.audience} ${o.kind}: ${state}`;
+}
+
+/** What the substitute-measure rule reads of a case. */
+export interface SubstituteMeasureFacts {
+  /** Persons the notices did not reach: SMTP rejections, bounces and returned letters, over all waves. */
+  unreachable: number;
+  announcements: readonly { channel: AnnouncementChannel }[];
+  enquiryDesk?: { phone: string; hours: string } | null;
+}
+
+/** A substitute measure the case still lacks: a public announcement, an enquiry desk the persons can reach. */
+export type SubstituteMeasurePart = 'announcement' | 'enquiry_desk';
+
+/**
+ * The APPI substitute-measure duty (代替措置, domain.md 8a; 個人情報保護法施行規則 第10条 and the PPC guidelines): when
+ * persons cannot be reached, a public notice (website or press) and an enquiry desk stand in for their notice.
+ */
+export interface SubstituteMeasureObligation {
+  id: 'JP-APPI:public:substitute_measures';
+  status: 'pending' | 'done';
+  unreachable: number;
+  /** What is still to be recorded; empty once done. */
+  missing: SubstituteMeasurePart[];
+}
+
+/**
+ * The substitute-measure obligation of a case, or null when every person was reached (nothing to stand in for).
+ * Pending until an announcement and an enquiry desk are both recorded. Pure: the case and its desk read the same rule.
+ */
+export function substituteMeasureObligation(f: SubstituteMeasureFacts): SubstituteMeasureObligation | null {
+  if (f.unreachable <= 0) return null;
+  const missing: SubstituteMeasurePart[] = [];
+  if (f.announcements.length === 0) missing.push('announcement');
+  if (!f.enquiryDesk) missing.push('enquiry_desk');
+  return { id: 'JP-APPI:public:substitute_measures', status: missing.length === 0 ? 'done' : 'pending', unreachable: f.unreachable, missing };
 }

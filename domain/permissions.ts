@@ -19,6 +19,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   close: ['handler', 'supervisor'],
   'confirm-findings': ['handler', 'supervisor'],
   reopen: ['supervisor'],
+  // The insured makes its own 公表; the handler records one made on its behalf (or by the PR vendor).
+  'record-announcement': ['insured', 'handler'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

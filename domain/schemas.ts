@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { toMs, toUtcIso } from './time.js';
 import {
+  ANNOUNCEMENT_CHANNELS,
   AudienceSchema,
   CauseSchema,
   CostCategorySchema,
@@ -147,7 +148,8 @@ export const ContactSchema = z
 
 const uniqueItems = (items: readonly string[]): boolean => new Set(items).size === items.length;
 
-export const IncidentReportSchema = z
+/** The incident report's fields, before the check across them (`IncidentReportSchema`); other bodies extend it. */
+export const IncidentReportObject = z
   .object({
     policyNumber: PolicyNumberSchema,
     /** Awareness (「知った」時点): every regulatory clock starts here. */
@@ -173,8 +175,9 @@ export const IncidentReportSchema = z
     }),
     contact: ContactSchema,
   })
-  .strict()
-  .superRefine((r, ctx) => {
+  .strict();
+
+export const IncidentReportSchema = IncidentReportObject.superRefine((r, ctx) => {
     if (r.occurredAt !== undefined && msOrNaN(r.occurredAt) > msOrNaN(r.discoveredAt)) {
       ctx.addIssue({
         code: 'custom',
@@ -264,7 +267,15 @@ const FilingTarget = {
 };
 export const RecordFilingBodySchema = z.union([
   z
-    .object({ ...FilingTarget, filedAt: IsoDateTimeSchema, reference: z.string().min(1).max(500).optional() })
+    .object({
+      ...FilingTarget,
+      filedAt: IsoDateTimeSchema,
+      reference: z.string().min(1).max(500).optional(),
+      /** The version of the case's filing draft that was filed (`GET .../filings/{filingId}`); the API fills in the current one. */
+      filingVersion: z.number().int().positive().optional(),
+      /** SHA-256 of the filed document: set by the API, which renders and keeps it; a value sent by a client is replaced. */
+      documentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    })
     .strict(),
   z.object({ ...FilingTarget, notRequired: Reason }).strict(),
 ]);
@@ -302,6 +313,33 @@ export const ConfirmFindingsBodySchema = z
   .strict();
 export type ConfirmFindingsBody = z.infer<typeof ConfirmFindingsBodySchema>;
 
+/** Phone and hours of an enquiry desk: one line of plain text each. */
+const DeskLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f-\u009f<>]*$/, 'one line of plain text');
+
+/** The enquiry desk persons can reach (お問い合わせ窓口): a substitute measure with the announcement. */
+export const EnquiryDeskSchema = z.object({ phone: DeskLine(50), hours: DeskLine(200) }).strict();
+export type EnquiryDesk = z.infer<typeof EnquiryDeskSchema>;
+
+/** Body of `record-announcement`: a 公表 made (when, where, by which channel), optionally with the enquiry desk. */
+export const RecordAnnouncementBodySchema = z
+  .object({
+    publishedAt: IsoDateTimeSchema,
+    channel: z.enum(ANNOUNCEMENT_CHANNELS),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    enquiryDesk: EnquiryDeskSchema.optional(),
+  })
+  .strict();
+export type RecordAnnouncementBody = z.infer<typeof RecordAnnouncementBodySchema>;
+
 export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   assign: AssignBodySchema,
   'decide-coverage': DecideCoverageBodySchema,
@@ -316,6 +354,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   close: ReasonBodySchema,
   'confirm-findings': ConfirmFindingsBodySchema,
   reopen: ReasonBodySchema,
+  'record-announcement': RecordAnnouncementBodySchema,
 };
 
 export interface ActionBodies {
@@ -332,6 +371,7 @@ export interface ActionBodies {
   close: ReasonBody;
   'confirm-findings': ConfirmFindingsBody;
   reopen: ReasonBody;
+  'record-announcement': RecordAnnouncementBody;
 }
 
 /** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */

@@ -284,9 +284,14 @@ export const ACTIONS = [
   'close',
   'confirm-findings',
   'reopen',
+  'record-announcement',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);
+
+/** Where a 公表 (public announcement) was made. */
+export const ANNOUNCEMENT_CHANNELS = ['website', 'press', 'other'] as const;
+export type AnnouncementChannel = (typeof ANNOUNCEMENT_CHANNELS)[number];
 
 export const VENDOR_ROLES = [
   'forensics',

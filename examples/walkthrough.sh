@@ -33,6 +33,9 @@ until curl -sf "$API/v1/cases/$CASE" -H "Authorization: Bearer $HANDLER" | field
 curl -sf "$API/v1/cases/$CASE" -H "Authorization: Bearer $HANDLER" \
   | field '`notices: ${v.notifications.sent} e-mails, ${v.notifications.letters} letter(s)`'
 
+# (Given API2, the rest goes through a second API instance: scripts/cluster-check.mjs on a cluster with two.)
+API=${API2:-$API}
+
 # 5. The insured records its reports to the regulator (the PPC's preliminary and final reports).
 for kind in preliminary final; do
   act "$INSURED" record-filing "{\"regime\":\"JP-APPI\",\"kind\":\"$kind\",\"filedAt\":\"$(date -u +%FT%TZ)\",\"reference\":\"PPC-$kind\"}" >/dev/null

@@ -62,12 +62,21 @@ export const LettersMailedEventSchema = z.object({
   count: Count,
 });
 
+/** Letters of a batch that came back undelivered (宛所不明で返送): the persons were not reached. */
+export const LettersReturnedEventSchema = z.object({
+  type: z.literal('letters_returned'),
+  ...Base,
+  batchId: Id,
+  count: Count.min(1),
+});
+
 export const VendorEventSchema = z.discriminatedUnion('type', [
   AcknowledgedEventSchema,
   FindingsEventSchema,
   AdviceEventSchema,
   InvoiceEventSchema,
   LettersMailedEventSchema,
+  LettersReturnedEventSchema,
 ]);
 export type VendorEvent = z.infer<typeof VendorEventSchema>;
 export type VendorEventType = VendorEvent['type'];
@@ -76,6 +85,7 @@ export type FindingsEvent = z.infer<typeof FindingsEventSchema>;
 export type AdviceEvent = z.infer<typeof AdviceEventSchema>;
 export type InvoiceEvent = z.infer<typeof InvoiceEventSchema>;
 export type LettersMailedEvent = z.infer<typeof LettersMailedEventSchema>;
+export type LettersReturnedEvent = z.infer<typeof LettersReturnedEventSchema>;
 
 // ---- Requests to vendors (what the sandbox validates and the client sends) ----
 

@@ -46,7 +46,7 @@ export async function startApiServer(
     keyring: opts.secrets.personsKeyring,
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
     logger,
-    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, documentMaxBytes: config.DOCUMENT_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS, commandWaitMs: config.COMMAND_WAIT_MS },
+    limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, documentMaxBytes: config.DOCUMENT_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS, commandWaitMs: config.COMMAND_WAIT_MS, searchIndex: { warm: true, maxCases: config.SEARCH_INDEX_MAX_CASES } },
     caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },
     payloadCodec: createEncryptionCodec(payloadKeys),
     codecOrigins: [...uiOrigins, ...(config.CODEC_CORS_ORIGINS ?? [])],

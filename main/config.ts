@@ -40,6 +40,14 @@ export const ConfigSchema = z
     TEMPORAL_API_KEY: optionalString,
     TEMPORAL_EMBEDDED_PORT: port.default(7233),
     TEMPORAL_UI_PORT: port.default(8233),
+    /**
+     * What `npm start` embeds without TEMPORAL_ADDRESS: the CLI's dev server on SQLite, or a real cluster on
+     * PostgreSQL (main/cluster.ts, settings in deploy/temporal.env; `npm run cluster`).
+     */
+    TEMPORAL_SERVER: z.enum(['dev', 'cluster']).default('dev'),
+    /** Worker and API processes `npm start` runs (the APIs on PORT, PORT+1, ...). */
+    WORKERS: z.coerce.number().int().min(1).max(8).default(1),
+    API_INSTANCES: z.coerce.number().int().min(1).max(8).default(1),
     TEMPORAL_CLI_PATH: optionalString,
     TEMPORAL_TEST_SERVER_PATH: optionalString,
 
@@ -80,6 +88,9 @@ export const ConfigSchema = z
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().max(16_000_000).default(1_000_000),
     /** How long a command waits for its case's answer before a 503 `command_pending` (the command still applies). */
     COMMAND_WAIT_MS: z.coerce.number().int().positive().max(300_000).default(20_000),
+    // The search index of GET /v1/cases?q= holds at most this many cases in each API process (0: no index, every
+    // search scans at most 2,000 cases' memos).
+    SEARCH_INDEX_MAX_CASES: z.coerce.number().int().nonnegative().max(10_000_000).default(200_000),
     APOLOGY_CODE_SECRET: optionalString,
     NOTICE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
     /**

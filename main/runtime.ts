@@ -260,6 +260,16 @@ export async function startWorker(
   };
 }
 
+/**
+ * Modules the worker evaluates once in its reusable V8 context and shares across workflows (the SDK's
+ * `preloadModules`): pure ones only, holding no per-workflow state (see workflows/preloaded/). Every other module is
+ * evaluated afresh for each workflow task, since workers keep no workflow cache.
+ */
+export const PRELOADED_WORKFLOW_MODULES = [
+  resolve(import.meta.dirname, '../workflows/preloaded/signatures.ts'),
+  'zod',
+];
+
 export async function bundleWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_WORKFLOW_MODULES, logger: new DefaultLogger('WARN') });
 }

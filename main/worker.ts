@@ -1,5 +1,5 @@
 /**
- * The worker process: polls the task queue for case, campaign and policy-ledger tasks and runs the activities.
+ * The worker process: polls the task queue for case, campaign, policy-ledger and consultation tasks and runs the activities.
  * Stateless: kill it at any moment and start another; Temporal hands its work to whichever worker polls next.
  *
  * SIGTERM or SIGINT drains it (main/runtime.ts, WORKER_SHUTDOWN): no new polls, the workflow tasks it holds are

@@ -38,6 +38,9 @@ export const FaultsSchema = z.strictObject({
 });
 export type Faults = z.infer<typeof FaultsSchema>;
 
+/** Body of the control call that makes a print vendor report returned letters. */
+const ReturnedLettersSchema = z.strictObject({ count: z.number().int().min(1) });
+
 export interface SandboxVendor {
   vendorId: string;
   role: VendorRole;
@@ -564,6 +567,29 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
   app.post('/_control/faults', (req, res) => {
     setFaults(parseBody(FaultsSchema, req.body));
     res.json({ faults });
+  });
+  // A print vendor's returned letters (宛所不明で返送) arrive days after the mailing, and only some: a test or a developer
+  // says how many of a batch came back, and the vendor reports them by webhook (`letters_returned`).
+  app.post('/_control/letters/:vendorId/:batchId/returned', (req, res) => {
+    const vendorId = String(req.params['vendorId']);
+    const batchId = String(req.params['batchId']);
+    const record = batches.get(`${vendorId}\u0000${batchId}`);
+    const vendor = vendors.get(vendorId);
+    if (!record || !vendor) throw new Problem(404, 'batch_not_found', 'no such letters batch of this vendor');
+    const { count } = parseBody(ReturnedLettersSchema, req.body);
+    if (count > record.letters.length) throw new Problem(422, 'too_many_returned', `the batch has ${record.letters.length} letters`);
+    const n = record.events.filter((e) => e.type === 'letters_returned').length + 1;
+    schedule(
+      vendor,
+      [
+        {
+          delayMs: 0,
+          build: (at) => ({ type: 'letters_returned', eventId: `evt_${vendorId}_${batchId}_letters_returned_${n}`, batchId, caseId: record.caseId, at, count }),
+        },
+      ],
+      record.events,
+    );
+    res.status(202).json({ batchId, returned: count });
   });
   app.get('/_control/state', (_req, res) => {
     res.json(state());

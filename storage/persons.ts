@@ -148,9 +148,18 @@ export interface PersonsDeps {
   personIdKey?: Buffer;
 }
 
+/** A stored list of an earlier wave of the same case, as its reference gives it. */
+export type EarlierWaveList = Pick<PersonsListRef, 'key' | 'uploadId' | 'accepted' | 'checksum'>;
+
 export interface ImportPersonsOptions {
   caseId: string;
   uploadId: string;
+  /**
+   * The case's earlier notification waves, in wave order: a person any of them holds (the same 名寄せ identity as
+   * within one list) is left out of this one and counted in `duplicatesRemoved`. Each list is read and verified
+   * against its checksum first; the reference names them in `earlierWaves`.
+   */
+  earlier?: readonly EarlierWaveList[];
   maxRows?: number;
   maxLineBytes?: number;
   maxErrors?: number;
@@ -667,6 +676,21 @@ export async function importPersonsCsv(
 
   const checksum = createHash('sha256');
   const seen = new Set<string>();
+  // Person ids are the first 16 bytes of the identity's HMAC for this case, so an earlier wave's ids are the digests
+  // this upload's rows are matched with.
+  const earlierSeen = new Set<string>();
+  try {
+    for (const list of opts.earlier ?? []) {
+      for await (const { person } of readPersons(deps, list)) earlierSeen.add(Buffer.from(person.personId.slice(2), 'base64url').toString('latin1'));
+    }
+  } catch (err) {
+    parser.destroy();
+    throw err;
+  }
+  if (opts.earlier) {
+    ref.earlierWaves = opts.earlier.map((l) => l.uploadId);
+    ref.duplicatesRemoved = 0;
+  }
 
   async function* ndjson(): AsyncGenerator<Buffer> {
     let columns: (Field | undefined)[] | undefined;
@@ -751,6 +775,10 @@ export async function importPersonsCsv(
         return;
       }
       seen.add(short);
+      if (earlierSeen.has(short)) {
+        ref.duplicatesRemoved! += 1;
+        return;
+      }
 
       const person: Person = { personId: `p_${digest.toString('base64url', 0, 16)}`, name, language };
       if (email !== '') person.email = email;

@@ -4,6 +4,10 @@
  */
 export * from './contract/ids.js';
 export * from './contract/case.js';
+export * from './contract/desk.js';
+export * from './contract/filings.js';
+export * from './contract/notification.js';
+export * from './contract/settlement.js';
 export * from './contract/messages.js';
 export * from './contract/proof.js';
 export * from './contract/read-model.js';

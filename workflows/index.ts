@@ -2,3 +2,4 @@
 export { incidentCase } from './incident-case.js';
 export { notificationCampaign } from './notification-campaign.js';
 export { policyLedger } from './policy-ledger.js';
+export { consultation } from './consultation.js';

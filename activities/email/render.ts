@@ -249,7 +249,26 @@ export interface CoverageEscalation extends Base {
   caseUrl?: string;
 }
 
+/**
+ * To supervisors: a consultation of the 24-hour desk was not acknowledged by an on-call handler within its hour. Names
+ * the consultation, never the insured's contact person or what the insured said (personal data stays on the desk).
+ */
+export interface ConsultationEscalation extends Base {
+  kind: 'consultation_escalation';
+  recipientName: string;
+  consultationId: string;
+  insuredName: string;
+  policyNumber: string;
+  openedAt: string;
+  ackDueAt: string;
+  asOf: string;
+  /** When the insured said it became aware (the regulators' clocks may already run from then). */
+  awareAt?: string;
+  consultationUrl?: string;
+}
+
 export type EmailMessage =
+  | ConsultationEscalation
   | CoverageEscalation
   | PersonNotice
   | InsuredAck
@@ -299,6 +318,8 @@ function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
       return payoutApprovalRequest(msg);
     case 'coverage_escalation':
       return coverageEscalation(msg);
+    case 'consultation_escalation':
+      return consultationEscalation(msg);
     default: {
       const unknown: never = msg;
       throw new TypeError(`unknown e-mail kind: ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -875,4 +896,38 @@ function coverageEscalation(m: CoverageEscalation): { subject: string; doc: Emai
   ];
   const subject = ja ? `【有無責判断の期限超過】${m.caseId}` : `Coverage decision overdue: ${m.caseId}`;
   return { subject, doc: { language: lang, title: ja ? '有無責判断の期限超過' : 'Coverage decision overdue', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// consultation_escalation
+
+function consultationEscalation(m: ConsultationEscalation): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const over = Math.max(0, -minutesBetween(m.asOf, m.ackDueAt));
+  const blocks: Block[] = [
+    dearStaff(m.recipientName, lang),
+    p(
+      ja
+        ? `事故相談窓口への相談 ${m.consultationId} が、受付から1時間以内に当番の担当者に受け付けられていません。上席者として担当者を手配し、至急被保険者へ折り返してください。`
+        : `Consultation ${m.consultationId} to the 24-hour desk has not been acknowledged by an on-call handler within an hour of its opening. As supervisor, please find a handler and call the insured back now.`,
+    ),
+    fields([
+      [ja ? '相談番号' : 'Consultation', m.consultationId],
+      [ja ? '被保険者' : 'Insured', m.insuredName],
+      [ja ? '証券番号' : 'Policy', m.policyNumber],
+      [ja ? '受付日時' : 'Opened', formatJst(m.openedAt, lang)],
+      [ja ? '受付期限' : 'Acknowledgement was due', formatJst(m.ackDueAt, lang)],
+      [ja ? '超過時間' : 'Overdue by', formatSpan(over, lang)],
+      [ja ? '事故を知った日時（申告）' : 'Aware since (as the insured said)', m.awareAt ? formatJst(m.awareAt, lang) : undefined],
+    ]),
+    p(
+      ja
+        ? '事案に移行した場合、規制当局への報告期限は申告された「知った」時点から計算されます。'
+        : 'If it becomes a case, the regulators\u2019 deadlines run from the awareness time the insured gave.',
+    ),
+    ...(m.consultationUrl ? [fields([[ja ? '相談画面' : 'Consultation', m.consultationUrl]])] : []),
+  ];
+  const subject = ja ? `【相談受付の期限超過】${m.consultationId}（${m.insuredName}）` : `Consultation not acknowledged: ${m.consultationId} (${m.insuredName})`;
+  return { subject, doc: { language: lang, title: ja ? '相談受付の期限超過' : 'Consultation not acknowledged', blocks } };
 }

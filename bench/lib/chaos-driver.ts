@@ -21,6 +21,7 @@ import proto from '@temporalio/proto';
 import { loadConfig } from '../../main/config.js';
 import { bundleWorkflows, loadSecrets, prepareRuntimeFiles } from '../../main/runtime.js';
 import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
+import { freeClusterPorts, startCluster } from '../../main/cluster.js';
 import { loadVendors } from '../../main/vendors.js';
 import { dataConverterFor } from '../../lib/payload-codec.js';
 import { parseKeyring } from '../../storage/crypto.js';
@@ -54,6 +55,11 @@ export interface ChaosOptions {
   noticeConcurrency?: number;
   log?: (line: string) => void;
   keepDataDir?: boolean;
+  /**
+   * Run on a real Temporal cluster on PostgreSQL (main/cluster.ts) instead of the dev server: the restart window
+   * then SIGKILLs the history service once and stops PostgreSQL (immediate mode) once, each started again.
+   */
+  cluster?: boolean;
 }
 
 export interface ChaosFigures {
@@ -274,8 +280,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const apiPort = await freePort();
   const dbFile = join(dataDir, 'temporal', 'temporal.db');
   const startTemporal = () => startDevServer({ cli, port: temporalPort, dbFile, namespace: 'default' });
-  let temporal: DevServer = await startTemporal();
-  log(`Temporal dev server at ${temporal.address} (db ${dbFile}); data in ${dataDir}`);
+  const cluster = opts.cluster ? await startCluster({ dir: join(dataDir, 'cluster'), ports: await freeClusterPorts() }) : undefined;
+  let temporal: Pick<DevServer, 'address' | 'stop'> = cluster ?? (await startTemporal());
+  log(
+    cluster
+      ? `Temporal cluster at ${cluster.address} (PostgreSQL on ${cluster.ports.postgres}, started in ${cluster.startedInMs} ms); data in ${dataDir}`
+      : `Temporal dev server at ${temporal.address} (db ${dbFile}); data in ${dataDir}`,
+  );
 
   const sink: ChaosSink = await startChaosSink();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -546,6 +557,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   let kills = 0;
   let temporalRestarts = 0;
   let temporalDownMs = 0;
+  const postgresAfterMs = randomInt(random, 15_000, 25_000);
   const chaosLoop = (async () => {
     let nextKill = driveStart + killsPlan.firstAfterMs;
     const restartAt =
@@ -555,7 +567,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     while (driving) {
       await sleep(250);
       const now = Date.now();
-      if (now >= restartAt && temporalRestarts === 0) {
+      if (cluster && now >= restartAt && temporalRestarts < 2) {
+        // The history service first, PostgreSQL a seeded 15-25 s later.
+        const what = temporalRestarts === 0 ? 'history service' : 'PostgreSQL';
+        if (temporalRestarts === 1 && now < restartAt + postgresAfterMs) continue;
+        log(`killing the cluster's ${what}`);
+        const down = Date.now();
+        if (temporalRestarts === 0) await cluster.restartService('history', randomInt(random, 1_000, 4_000));
+        else await cluster.restartPostgres(randomInt(random, 1_000, 4_000));
+        const ms = Date.now() - down;
+        temporalDownMs += ms;
+        temporalRestarts += 1;
+        log(`the cluster answers again ${ms} ms after its ${what} was killed`);
+        continue;
+      }
+      if (!cluster && now >= restartAt && temporalRestarts === 0) {
         log('restarting the Temporal dev server');
         const down = Date.now();
         await temporal.stop();

@@ -226,6 +226,38 @@ const TEMPLATES: Record<EmailKind, Array<[shape: string, build: (language: Langu
       }),
     ],
   ],
+  consultation_escalation: [
+    [
+      'not acknowledged within the hour, awareness given',
+      (language, d) => ({
+        kind: 'consultation_escalation',
+        language,
+        recipientName: '',
+        consultationId: 'Q20261120-ABCDEFGH',
+        insuredName: d.insured,
+        policyNumber: 'PL-2026-000123',
+        openedAt: at.received,
+        ackDueAt: '2026-11-20T01:10:00Z',
+        asOf: '2026-11-20T01:10:00Z',
+        awareAt: '2026-11-19T23:00:00Z',
+        consultationUrl: 'https://claims.example.jp/ui/consultations/Q20261120-ABCDEFGH',
+      }),
+    ],
+    [
+      'to a named supervisor, no awareness given',
+      (language, d) => ({
+        kind: 'consultation_escalation',
+        language,
+        recipientName: d.supervisor,
+        consultationId: 'Q20261120-ABCDEFGH',
+        insuredName: d.insured,
+        policyNumber: 'PL-2026-000123',
+        openedAt: at.received,
+        ackDueAt: '2026-11-20T01:10:00Z',
+        asOf: '2026-11-20T01:40:00Z',
+      }),
+    ],
+  ],
   consent_request: [
     [
       'a vendor outside the panel',

@@ -167,6 +167,16 @@ describe('role × endpoint matrix', () => {
       expect: { admin: 403, ops: 403, handler: 200, supervisor: 200, insured1: 200, insured2: 404 },
     },
     {
+      // The insured's own 公表, or one a handler records for it; a supervisor has no part in it.
+      name: 'record-announcement',
+      call: (w) =>
+        request(stack.app)
+          .post(`/v1/cases/${caseId}/actions/record-announcement`)
+          .set(as(KEYS[w]))
+          .send({ publishedAt: new Date().toISOString(), channel: 'website', url: `https://example.jp/${w}` }),
+      expect: { admin: 403, ops: 403, handler: 200, supervisor: 403, insured1: 200, insured2: 404 },
+    },
+    {
       name: 'upload persons',
       call: (w) =>
         request(stack.app)

@@ -71,6 +71,43 @@ describe('notes', () => {
     expect(timeline.text).toContain('shared note N2');
     expect((await insured('GET', `/v1/cases/${caseId}`)).text).not.toContain('内部メモ');
   });
+
+  it('answers a repeated Idempotency-Key with the note it made, and a key reused for other words with a 409', async () => {
+    const handler = as(stack, 'handler');
+    const key = { 'idempotency-key': uniqueId('note-key') };
+    const first = await handler('POST', `/v1/cases/${caseId}/notes`, { text: '同じキーのメモ', visibility: 'internal' }, key);
+    expect(first.status, first.text).toBe(201);
+    const again = await handler('POST', `/v1/cases/${caseId}/notes`, { text: '同じキーのメモ', visibility: 'internal' }, key);
+    expect(again.status, again.text).toBe(201);
+    expect(again.json.noteId).toBe(first.json.noteId);
+    const other = await handler('POST', `/v1/cases/${caseId}/notes`, { text: '別の内容', visibility: 'internal' }, key);
+    expect(other.status, other.text).toBe(409);
+    expect(other.json).toMatchObject({ code: 'idempotency_conflict' });
+    const notes = await handler('GET', `/v1/cases/${caseId}/notes`);
+    expect(notes.json.notes.filter((n: { text: string }) => n.text === '別の内容')).toEqual([]);
+  });
+});
+
+describe('who may upload comes before what the body is', () => {
+  it('a JSON-typed document without a key is a 401, and an undeclared method with a broken JSON body a 405', async () => {
+    const path = `${stack.url}/v1/cases/${caseId}/documents`;
+    const anonymous = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '""' });
+    expect(anonymous.status).toBe(401);
+    const broken = await fetch(path, { method: 'PATCH', headers: { authorization: `Bearer ${stack.keys.handler}`, 'content-type': 'application/json' }, body: '{"x": ' });
+    expect(broken.status).toBe(405);
+    const anonymousCase = await fetch(`${stack.url}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"x": ' });
+    expect(anonymousCase.status).toBe(401);
+    const knownCase = await fetch(`${stack.url}/v1/cases`, { method: 'POST', headers: { authorization: `Bearer ${stack.keys.handler}`, 'content-type': 'application/json' }, body: '{"x": ' });
+    expect(knownCase.status).toBe(400);
+    expect(((await knownCase.json()) as { code: string }).code).toBe('malformed_json');
+    // A document may be JSON: it reaches the upload unread and is judged by its content.
+    const json = await fetch(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.keys.handler}`, 'content-type': 'application/json', 'x-file-name': 'data.json' },
+      body: '{"not": "a document type we keep"}',
+    });
+    expect(json.status).toBe(415);
+  });
 });
 
 describe('documents', () => {

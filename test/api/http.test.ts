@@ -489,6 +489,25 @@ describe('vendor webhooks', () => {
     expect(fake.calls.signal).toHaveLength(0);
   });
 
+  it('passes a print vendor’s returned letters on to the case with their batch and count, and refuses a count of none', async () => {
+    fake.addCase('C123', 'ins-001');
+    const returned = { type: 'letters_returned', eventId: 'ev-ret-1', caseId: 'C123', at: new Date().toISOString(), batchId: 'C123-1-0', count: 3 };
+    const send = (body: unknown) => {
+      const raw = JSON.stringify(body);
+      return request(app)
+        .post('/v1/webhooks/vendors/forensics-a')
+        .set('Content-Type', 'application/json')
+        .set('BC-Signature', signWebhook('whsec-new', raw, Math.floor(Date.now() / 1000)))
+        .send(raw);
+    };
+    expect((await send(returned)).status).toBe(202);
+    expect(fake.calls.signal).toHaveLength(1);
+    expect(fake.calls.signal[0]!.args[0]).toMatchObject({ eventId: 'ev-ret-1', vendorId: 'forensics-a', type: 'letters_returned', batchId: 'C123-1-0', count: 3 });
+    expectProblem(await send({ ...returned, eventId: 'ev-ret-2', count: 0 }), 400, 'validation');
+    expectProblem(await send({ ...returned, eventId: 'ev-ret-3', batchId: undefined }), 400, 'validation');
+    expect(fake.calls.signal).toHaveLength(1);
+  });
+
   it('a signed body that is not a vendor event is a 400', async () => {
     const raw = JSON.stringify({ type: 'party', eventId: 'x' });
     const res = await request(app)

@@ -78,7 +78,7 @@ describe('the problem words', () => {
   it('word every refusal text the case workflow records, in both languages', () => {
     const samples: { code: string; text: string; where: string }[] = [];
     // `refuse('code', 'text')` and `refuse('code', \`text ${x}\`)` in the tracks; `${...}` becomes a sample value.
-    for (const file of tsFiles('workflows/case')) {
+    for (const file of [...tsFiles('workflows/case'), 'workflows/consultation.ts']) {
       const src = read(file);
       for (const m of src.matchAll(/refuse\(\s*'(\w+)',\s*(?:'([^']*)'|`([^`]*)`)/g)) {
         samples.push({ code: m[1]!, text: (m[2] ?? m[3]!).replace(/\$\{[^}]*\}/g, 'X1'), where: file });
@@ -87,6 +87,10 @@ describe('the problem words', () => {
     // The texts the tracks pass on from the domain: the command gate, filings, the approval decision, findings.
     for (const m of read('domain/permissions.ts').matchAll(/code: '(\w+)', text: `([^`]*)`/g)) {
       samples.push({ code: m[1]!, text: m[2]!.replace(/\$\{[^}]*\}/g, 'X1'), where: 'domain/permissions.ts' });
+    }
+    // The consultation desk's gate (domain/consultation.ts), quoted by the consultation workflow and the API.
+    for (const m of read('domain/consultation.ts').matchAll(/code: '(\w+)', text: (?:'([^']*)'|`([^`]*)`)/g)) {
+      samples.push({ code: m[1]!, text: (m[2] ?? m[3]!).replace(/\$\{[^}]*\}/g, 'X1'), where: 'domain/consultation.ts' });
     }
     for (const m of read('domain/obligations.ts').matchAll(/error: `([^`]*)`/g)) {
       const text = m[1]!.replace(/\$\{[^}]*\}/g, 'X1');

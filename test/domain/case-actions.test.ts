@@ -70,6 +70,10 @@ describe('actionAvailability: what a role may do on a case in this state', () =>
     ['a withdrawn case stays ended', 'supervisor', { status: 'withdrawn' }, 'reopen', 'case_not_ended'],
     ['a handler may not reopen', 'handler', { status: 'closed' }, 'reopen', 'role'],
     ['decide coverage on a provisional case', 'handler', { coverage: { decision: 'provisional' } }, 'decide-coverage', 'allowed'],
+    ['the insured records its announcement', 'insured', {}, 'record-announcement', 'allowed'],
+    ['a handler records an announcement made for the insured', 'handler', {}, 'record-announcement', 'allowed'],
+    ['a supervisor does not record announcements', 'supervisor', {}, 'record-announcement', 'role'],
+    ['no announcement on an ended case', 'insured', { status: 'closed' }, 'record-announcement', 'case_ended'],
   ];
   it.each(table)('%s', (_name, role, change, action, expected) => {
     expect(verdict(role, { ...base, ...change }, action)).toBe(expected);

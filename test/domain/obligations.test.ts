@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  substituteMeasureObligation,
   addDays,
   addHours,
   CAUSES,
@@ -558,5 +559,20 @@ describe('US-CA: the Attorney General sample copy runs from the notice to reside
       current = r.obligations;
     }
     expect(personsNotifiedAtFrom(current)).toEqual({ 'US-CA': addDays(AWARE, 3) });
+  });
+});
+
+describe('substitute measures (代替措置) when persons cannot be reached', () => {
+  const desk = { phone: '0120-000-000', hours: '平日 9:00-18:00' };
+  it.each([
+    ['everyone reached: no duty', 0, [], null, null],
+    ['one unreachable, nothing recorded', 1, [], null, { status: 'pending', missing: ['announcement', 'enquiry_desk'] }],
+    ['an announcement without a desk', 3, [{ channel: 'website' }], null, { status: 'pending', missing: ['enquiry_desk'] }],
+    ['a desk without an announcement', 3, [], desk, { status: 'pending', missing: ['announcement'] }],
+    ['both recorded', 3, [{ channel: 'press' }], desk, { status: 'done', missing: [] }],
+  ] as const)('%s', (_name, unreachable, announcements, enquiryDesk, expected) => {
+    const duty = substituteMeasureObligation({ unreachable, announcements, enquiryDesk });
+    if (expected === null) expect(duty).toBeNull();
+    else expect(duty).toEqual({ id: 'JP-APPI:public:substitute_measures', unreachable, ...expected });
   });
 });

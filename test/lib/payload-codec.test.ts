@@ -7,6 +7,8 @@ import {
   dataConverterFor,
   ENCRYPTED_ENCODING,
   METADATA_KEY_ID_KEY,
+  METADATA_COMPRESSION_KEY,
+  COMPRESS_ABOVE_BYTES,
   PayloadCodecError,
 } from '../../lib/payload-codec.js';
 import { KeyringConfigError, parseKeyring, type Keyring } from '../../storage/crypto.js';
@@ -36,6 +38,66 @@ describe('createEncryptionCodec', () => {
     const back = await codec.decode(wire);
     expect(back.map(valueOf)).toEqual(values);
     expect(back.map((p) => text(p.metadata?.encoding))).toEqual(plain.map((p) => text(p.metadata?.encoding)));
+  });
+
+  describe('compression of larger payloads', () => {
+    // A read-model part as a case writes it: repetitive JSON (obligations of several regimes).
+    const obligations = Array.from({ length: 12 }, (_, i) => ({
+      regime: i % 2 ? 'JP-APPI' : 'EU-GDPR',
+      audience: 'regulator',
+      kind: 'preliminary',
+      status: 'pending',
+      dueAt: `2026-12-${String(10 + i).padStart(2, '0')}T00:00:00.000Z`,
+      explanation: `${SECRET}: the report is due within 3 to 5 days of awareness (${i})`,
+    }));
+
+    it.each([
+      ['a short value stays uncompressed', 'short', false],
+      ['a value just under the threshold', 'x'.repeat(COMPRESS_ABOVE_BYTES - 40), false],
+      ['a value over the threshold', 'x'.repeat(COMPRESS_ABOVE_BYTES + 10), true],
+      ['a read-model part', obligations, true],
+    ] as const)('%s (compressed: %s), and it round-trips', async (_name, value, compressed) => {
+      const codec = createEncryptionCodec(ring(['k1', k1]));
+      const plain = payloadOf(value);
+      const [wire] = await codec.encode([plain]);
+      expect(text(wire!.metadata?.[METADATA_COMPRESSION_KEY]) === 'deflate').toBe(compressed);
+      if (compressed) expect(wire!.data!.length).toBeLessThan(plain.data!.length);
+      expect(Buffer.from(wire!.data!).includes(Buffer.from(SECRET, 'utf8'))).toBe(false);
+      const [back] = await codec.decode([wire!]);
+      expect(valueOf(back!)).toEqual(value);
+    });
+
+    it('a read-model part shrinks to well under half', async () => {
+      const codec = createEncryptionCodec(ring(['k1', k1]));
+      const plain = payloadOf(obligations);
+      const [wire] = await codec.encode([plain]);
+      expect(wire!.data!.length).toBeLessThan(plain.data!.length / 2);
+    });
+
+    it('removing or adding the compression label fails authentication', async () => {
+      const codec = createEncryptionCodec(ring(['k1', k1]));
+      const [big, small] = await codec.encode([payloadOf(obligations), payloadOf('short')]);
+      const { [METADATA_COMPRESSION_KEY]: _label, ...unlabelled } = big!.metadata!;
+      await expect(codec.decode([{ ...big!, metadata: unlabelled }])).rejects.toMatchObject({ code: 'auth_failed' });
+      const labelled = { ...small!, metadata: { ...small!.metadata, [METADATA_COMPRESSION_KEY]: Buffer.from('deflate') } };
+      await expect(codec.decode([labelled])).rejects.toMatchObject({ code: 'auth_failed' });
+      const unknown = { ...big!, metadata: { ...big!.metadata, [METADATA_COMPRESSION_KEY]: Buffer.from('zstd') } };
+      await expect(codec.decode([unknown])).rejects.toMatchObject({ code: 'bad_format' });
+    });
+
+    it('a payload sealed before compression (no label, v1 AAD) still opens', async () => {
+      // What the codec wrote for a large value before this change: the same value sealed uncompressed under v1.
+      const { createCipheriv } = await import('node:crypto');
+      const proto = (await import('@temporalio/proto')).default;
+      const plainBytes = proto.temporal.api.common.v1.Payload.encode(payloadOf(obligations)).finish();
+      const nonce = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', k1, nonce);
+      cipher.setAAD(Buffer.from('breach-claims/payload/v1\0k1', 'utf8'));
+      const data = Buffer.concat([nonce, cipher.update(plainBytes), cipher.final(), cipher.getAuthTag()]);
+      const old: Payload = { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [METADATA_KEY_ID_KEY]: Buffer.from('k1') }, data };
+      const [back] = await createEncryptionCodec(ring(['k1', k1])).decode([old]);
+      expect(valueOf(back!)).toEqual(obligations);
+    });
   });
 
   it('uses a fresh nonce per payload, so equal values do not look equal on the wire', async () => {

@@ -62,6 +62,19 @@ describe('sandbox vendor service', () => {
     expect(sandbox.letters().some((b) => b.batchId === 'b-pii')).toBe(false);
   });
 
+  it('reports returned letters of a batch by signed webhook when told to, never more than the batch holds', async () => {
+    const batchId = unique('b');
+    const letters = [{ personId: 'p_1', language: 'ja' }, { personId: 'p_2', language: 'en' }];
+    expect((await post('/v1/vendors/vnd-pm/letters', { batchId, caseId: 'case-s', letters }, `k-${batchId}`)).status).toBe(202);
+    expect((await post(`/_control/letters/vnd-pm/${batchId}/returned`, { count: 3 })).status).toBe(422);
+    expect((await post(`/_control/letters/vnd-pm/nope/returned`, { count: 1 })).status).toBe(404);
+    expect((await post(`/_control/letters/vnd-pm/${batchId}/returned`, { count: 0 })).status).toBe(400);
+    expect((await post(`/_control/letters/vnd-pm/${batchId}/returned`, { count: 1 })).status).toBe(202);
+    const returned = await receiver.waitFor((w) => w.event?.type === 'letters_returned' && w.event.batchId === batchId);
+    expect(returned.verified).toBe(true);
+    expect(returned.event).toMatchObject({ type: 'letters_returned', caseId: 'case-s', batchId, count: 1 });
+  });
+
   it('refuses letters to a vendor that does not print and mail', async () => {
     const res = await post('/v1/vendors/vnd-f/letters', { batchId: 'b', caseId: 'c', letters: [{ personId: 'p', language: 'ja' }] }, 'k-l');
     expect(res.status).toBe(422);

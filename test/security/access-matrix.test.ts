@@ -7,6 +7,7 @@
  *   no key, unknown or revoked key ........................ 401 (public operations: 200; webhooks: 401 unsigned)
  *   a role the operation does not list .................... 403
  *   another insured's case, its policy .................... 404 (filing under its policy: 422 unknown_policy)
+ *   another insured's quote, training or self-assessment .. 404
  *   otherwise ............................................. allowed: 2xx, or a refusal of the case rules (409/422)
  *
  * then every cell is asserted against the running API. Tenant isolation is checked again on a closed case, on the
@@ -69,11 +70,31 @@ function expected(op: Operation, who: Who): Expected {
     if (caseScoped(op)) return { exact: 404 };
     if (op.method === 'GET' && op.path === '/v1/policies/{policyNumber}') return { exact: 404 };
     if (op.method === 'POST' && op.path === '/v1/cases') return { exact: 422 };
+    // The consultation desk: another insured's consultation is a missing one, and its policy an unknown one.
+    if (op.path.startsWith('/v1/consultations/{consultationId}')) return { exact: 404 };
+    if (op.method === 'POST' && op.path === '/v1/consultations') return { exact: 422 };
+    if (op.path.startsWith('/v1/insureds/{insuredId}') || op.path === '/v1/quotes/{quoteId}') return { exact: 404 };
   }
   return { allowed: true };
 }
 
 function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, string> } {
+  const consultationAction = /^\/v1\/consultations\/\{consultationId\}\/actions\/([a-z-]+)$/.exec(op.path)?.[1];
+  if (consultationAction) {
+    const bodies: Record<string, unknown> = {
+      // The matrix's consultation: the first allowed role acknowledges it (200), the next gets 409 nothing_to_do.
+      acknowledge: {},
+      // Advice on it is 200 once acknowledged, 409 wrong_state before: both allowed answers.
+      advise: { text: 'matrix' },
+      // Ending actions run on a consultation of their own (below).
+      close: { reason: 'matrix' },
+      convert: { ...reportBody(policyNumber), discoveredAt: undefined },
+    };
+    return { body: bodies[consultationAction] };
+  }
+  if (op.method === 'POST' && op.path === '/v1/consultations') {
+    return { body: { policyNumber, summary: 'matrix', contact: { name: 'matrix', email: 'matrix@example.co.jp' } } };
+  }
   const action = /\/actions\/([a-z-]+)$/.exec(op.path)?.[1] as Action | undefined;
   if (action) {
     const bodies: Record<Action, unknown> = {
@@ -94,6 +115,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       'confirm-findings': { findingsId: 'evt-none', decision: 'discard', reason: 'matrix' },
       // The matrix's case is open: the supervisor gets 409 wrong_state, every other role 403.
       reopen: { reason: 'matrix' },
+      // Nothing refuses an announcement dated now: the insured and the handler get 200, every other role 403.
+      'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
     };
     return { body: bodies[action] };
   }
@@ -102,7 +125,13 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
   if (op.method === 'PUT' && op.path.endsWith('/affected-persons')) {
     return { body: 'name,email,postal_address,language\n佐藤 花子,hanako@example.jp,,ja\n', headers: { 'content-type': 'text/csv' } };
   }
+  if (op.method === 'POST' && op.path === '/v1/quotes') return { body: QUOTE_BODY };
+  if (op.method === 'POST' && op.path.endsWith('/training')) return { body: { person: '山田 太郎', course: 'matrix', completedAt: '2026-01-05T00:00:00Z' } };
+  if (op.method === 'POST' && op.path.endsWith('/self-assessment')) {
+    return { body: { answers: { encryptionAtRest: true, mfa: true, edr: false, staffTraining: true, accessReviews: false } } };
+  }
   if (op.method === 'POST' && op.path.endsWith('/notes')) return { body: { text: 'matrix', visibility: 'shared' } };
+  if (op.method === 'PATCH' && op.path.endsWith('/filings/{filingId}')) return { body: { items: { otherMatters: 'matrix' } }, headers: {} };
   if (op.method === 'POST' && op.path.endsWith('/documents')) return { body: MATRIX_PDF, headers: { 'content-type': 'application/pdf', 'x-file-name': 'matrix.pdf' } };
   // A well-formed code this case never issued: allowed roles get the rules' 422, the others 401/403/404 first.
   if (op.method === 'POST' && op.path.endsWith('/apology-codes/redeem')) return { body: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } };
@@ -115,16 +144,30 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
 const ENDING = new Set(['deny', 'withdraw', 'close']);
 /** A document by its magic bytes (`%PDF`), small enough for any limit. */
 const MATRIX_PDF = '%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n';
+/** The final APPI report of the matrix's case (1,200 persons): never filed by the matrix, so it stays editable. */
+const MATRIX_FILING = 'JP-APPI.regulator.final';
 /** A document of the matrix's case, uploaded before the matrix runs, for the download cells. */
 let documentId = '';
+const QUOTE_BODY = { industry: 'retail_ecommerce', employees: 10, annualRevenueJpy: 100_000_000, recordSets: [{ dataItems: ['name', 'email'], persons: 500 }] };
+/** A quote of insured ins-001 (the matrix's insured), for the read cells: another insured gets 404. */
+let quoteId = '';
 
 async function call(who: Who, op: Operation, target: string): Promise<{ status: number; contentType: string | null; json: Json }> {
   const path = op.path
     .replace('{policyNumber}', policyNumber)
     .replace('{caseId}', target)
     .replace('{vendorId}', 'forensics-a')
-    .replace('{documentId}', documentId);
+    .replace('{documentId}', documentId)
+    .replace('{consultationId}', op.path.includes('{consultationId}') ? target : '')
+    .replace('{insuredId}', 'ins-001')
+    .replace('{quoteId}', quoteId)
+    .replace('{filingId}', MATRIX_FILING);
   const { body, headers = {} } = bodyFor(op);
+  // An edit names the version it edits: the filing's ETag as it is now (a handler reads it; the cell is the edit).
+  if (op.method === 'PATCH' && op.path.includes('/filings/')) {
+    const current = await as(stack, 'handler')('GET', `/v1/cases/${target}/filings/${MATRIX_FILING}`);
+    headers['if-match'] = current.headers.get('etag') ?? '"v0"';
+  }
   const auth: Record<string, string> =
     who === 'none' ? {} : { authorization: `Bearer ${who === 'revoked' ? REVOKED_KEY : stack.keys[who]}` };
   const res = await fetch(`${stack.url}${path}`, {
@@ -146,6 +189,19 @@ async function call(who: Who, op: Operation, target: string): Promise<{ status: 
   return { status: res.status, contentType: res.headers.get('content-type'), json };
 }
 
+/** The matrix's consultation (opened by insured-ins-001 before the matrix runs). */
+let consultationId = '';
+
+async function newConsultation(): Promise<string> {
+  const opened = await as(stack, 'insured-ins-001')('POST', '/v1/consultations', {
+    policyNumber,
+    summary: 'matrix',
+    contact: { name: 'matrix', email: 'matrix@example.co.jp' },
+  });
+  expect(opened.status, opened.text).toBe(201);
+  return opened.json.consultationId as string;
+}
+
 async function newCase(): Promise<string> {
   const created = await as(stack, 'insured-ins-001')('POST', '/v1/cases', reportBody(policyNumber));
   expect(created.status).toBe(201);
@@ -163,6 +219,10 @@ beforeAll(async () => {
   const uploaded = await as(stack, 'insured-ins-001')('POST', `/v1/cases/${caseId}/documents`, MATRIX_PDF, { 'content-type': 'application/pdf' });
   expect(uploaded.status, uploaded.text).toBe(201);
   documentId = uploaded.json.documentId as string;
+  consultationId = await newConsultation();
+  const quoted = await as(stack, 'insured-ins-001')('POST', '/v1/quotes', QUOTE_BODY);
+  expect(quoted.status, quoted.text).toBe(201);
+  quoteId = quoted.json.quoteId as string;
   const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { 'x-roles'?: string[]; security: unknown[]; 'x-authentication'?: string }>>;
   };
@@ -217,8 +277,11 @@ describe('every operation × every principal', () => {
       for (const who of COLUMNS) {
         const want = expected(op, who);
         const action = /\/actions\/([a-z-]+)$/.exec(op.path)?.[1];
-        // A case-ending action that is allowed gets its own case, so the rest of the matrix keeps a running one.
-        const target = action && ENDING.has(action) && 'allowed' in want ? await newCase() : caseId;
+        const onConsultation = op.path.includes('{consultationId}');
+        // A case-ending action that is allowed gets its own case, so the rest of the matrix keeps a running one; the
+        // same for a consultation's `close` and `convert`.
+        const ending = action && (onConsultation ? action === 'close' || action === 'convert' : ENDING.has(action)) && 'allowed' in want;
+        const target = onConsultation ? (ending ? await newConsultation() : consultationId) : ending ? await newCase() : caseId;
         const got = await call(who, op, target);
         const ok =
           'exact' in want
@@ -288,6 +351,22 @@ describe('tenant isolation', () => {
     if (page.json.nextPageToken) {
       const stolen = await other('GET', `/v1/cases?pageSize=1&pageToken=${page.json.nextPageToken}`);
       expect(stolen.status).toBe(400);
+    }
+  });
+
+  it('an insured reaches its own quotes and prevention records only', async () => {
+    const mine = as(stack, 'insured-ins-001');
+    const other = as(stack, 'insured-ins-002');
+    const theirs = await other('POST', '/v1/quotes', QUOTE_BODY);
+    expect(theirs.status).toBe(201);
+    expect((await mine('GET', `/v1/quotes/${theirs.json.quoteId as string}`)).status).toBe(404);
+    expect((await other('GET', `/v1/quotes/${theirs.json.quoteId as string}`)).status).toBe(200);
+    expect((await as(stack, 'handler')('GET', `/v1/quotes/${theirs.json.quoteId as string}`)).status).toBe(200);
+    // Naming another insured in the body is refused as a missing insured, not quoted under it.
+    expect((await other('POST', '/v1/quotes', { ...QUOTE_BODY, insuredId: 'ins-001' })).status).toBe(404);
+    for (const path of ['/v1/insureds/ins-001/training', '/v1/insureds/ins-001/self-assessment']) {
+      expect((await other('GET', path)).status, path).toBe(404);
+      expect((await mine('GET', path)).status, path).toBe(200);
     }
   });
 

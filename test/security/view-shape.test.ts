@@ -36,8 +36,13 @@ const FIGURES = ['exposure', 'reserve'] as const;
 const INTERNAL: readonly string[] = INSURER_ONLY_FIELDS;
 /** Fields a view has only once the case ended. */
 const WHEN_ENDED: readonly CaseViewField[] = ['closedAt', 'closeReason'];
-/** Fields a view has only once something happened (a vendor's findings held for confirmation). */
-const WHEN_HELD: readonly CaseViewField[] = ['heldFindings'];
+/**
+ * Fields a view has only once something happened: a vendor's findings held for confirmation, findings recorded
+ * (`findingsLog`), the case's first task drafting its filings (`filings`: not in the first view the API computes).
+ */
+const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings'];
+/** Fields a view has only once they were recorded: a 公表, an enquiry desk, the substitute-measure duty. */
+const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures'];
 /** The read model's stamp: in every view read from it (the real stack's), not in a view computed or from an old result. */
 const STAMP: readonly CaseViewField[] = ['version', 'updatedAt'];
 const INSURER_ROLES = ['handler', 'supervisor', 'ops', 'admin'] as const satisfies readonly Role[];
@@ -60,6 +65,7 @@ function expectedFields(role: Role, ended: boolean, view: Record<string, unknown
   return CASE_VIEW_FIELDS[role]
     .filter((f) => ended || !WHEN_ENDED.includes(f))
     .filter((f) => !WHEN_HELD.includes(f) || f in view)
+    .filter((f) => !WHEN_RECORDED.includes(f) || f in view)
     .filter((f) => !STAMP.includes(f) || f in view)
     .sort();
 }
@@ -227,11 +233,19 @@ describe('on the real product', () => {
       ['handler', 'handler', 'record-findings', { affectedPersons: 1300 }],
       ['insured-ins-001', 'insured', 'submit-costs', { items: [{ category: 'forensic_investigation', amountJpy: 1000, evidenceRef: 'inv-1' }] }],
       ['insured-ins-001', 'insured', 'record-filing', { regime: 'JP-APPI', kind: 'preliminary', filedAt: new Date().toISOString() }],
+      // The announcement is shared: the answer (and, after it, every read) carries `announcements` and the desk.
+      [
+        'insured-ins-001',
+        'insured',
+        'record-announcement',
+        { publishedAt: new Date().toISOString(), channel: 'website', enquiryDesk: { phone: '0120-000-000', hours: '24時間' } },
+      ],
     ];
     it.each(COMMANDS)('%s (%s) runs %s: the answer holds exactly its row', async (who, role, action, body) => {
       const res = await as(stack, who)('POST', `/v1/cases/${caseId}/actions/${action}`, body, { 'idempotency-key': uniqueId('k') });
       expect(res.status, JSON.stringify(res.json)).toBe(200);
       expectShape(`POST actions/${action}`, role, res.json);
+      if (action === 'record-announcement') expect(res.json).toMatchObject({ announcements: [expect.objectContaining({ channel: 'website' })], enquiryDesk: { phone: '0120-000-000' } });
       expect(res.headers.get('etag')).toBe(etagFor(role, res));
     });
 

@@ -1,7 +1,8 @@
 /**
- * Starts what the tests share, once per run: the Temporal dev server (API and integration tests) and one bundle of
- * the workflow code. Test files reach them through `inject()`. Time-skipping servers are per file (time skipping is
- * global to a server): see test/support/temporal-env.ts.
+ * Starts what the tests share, once per run: the Temporal dev server (API and integration tests; with
+ * TEST_TEMPORAL=cluster a real cluster on PostgreSQL, `npm run test:cluster`) and one bundle of the workflow code.
+ * Test files reach them through `inject()`. Time-skipping servers are per file (time skipping is global to a
+ * server): see test/support/temporal-env.ts.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, temporalBinaries } from '../../main/temporal.js';
 import { bundleWorkflows } from '../../main/runtime.js';
+import { freeClusterPorts, startCluster } from '../../main/cluster.js';
 import { freePort } from '../support/ports.js';
 
 declare module 'vitest' {
@@ -30,9 +32,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run setup\` (or set TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH)`);
   }
 
-  const devPort = await freePort();
+  // TEST_TEMPORAL=cluster: the same tests on a real Temporal cluster on PostgreSQL (main/cluster.ts) instead.
+  const onCluster = process.env.TEST_TEMPORAL === 'cluster';
   const [dev, bundle] = await Promise.all([
-    startDevServer({ cli: bins.cli, port: devPort, namespace: 'default', dbFile: join(dir, 'temporal.db') }),
+    onCluster
+      ? startCluster({ dir: join(dir, 'cluster'), ports: await freeClusterPorts() })
+      : startDevServer({ cli: bins.cli, port: await freePort(), namespace: 'default', dbFile: join(dir, 'temporal.db') }),
     bundleWorkflows(),
   ]);
   const bundlePath = join(dir, 'workflows.js');
@@ -40,7 +45,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('temporalAddress', dev.address);
   project.provide('workflowBundlePath', bundlePath);
-  console.log(`[global-setup] dev server ${dev.address}, bundle ready in ${Date.now() - started} ms`);
+  console.log(`[global-setup] ${onCluster ? 'Temporal cluster' : 'dev server'} ${dev.address}, bundle ready in ${Date.now() - started} ms`);
 
   return async () => {
     await dev.stop();

@@ -617,3 +617,37 @@ describe('Shift_JIS (CP932) lists', () => {
     expect(encoding).toBe('utf-8');
   });
 });
+
+describe('importPersonsCsv against earlier waves of the case', () => {
+  const first = ['name,email,postal_address', '山田 太郎,taro@example.jp,', '鈴木 一郎,,東京都港区芝公園4-2-8', '佐藤 花子,hanako@example.jp,'].join('\n');
+
+  it('leaves out the persons an earlier wave holds (the same 名寄せ as within one list), counting them apart from duplicates', async () => {
+    const w1 = await importPersonsCsv(csv(first), deps, { caseId: 'case-waves', uploadId: upload() });
+    const second = [
+      'name,email,postal_address',
+      '山田 太郎,TARO@example.jp,', // wave 1, by e-mail
+      '鈴木一郎,,東京都港区芝公園４－２－８', // wave 1, by name and address
+      '田中 三郎,saburo@example.jp,',
+      '田中 三郎,saburo@example.jp,', // a duplicate within this list
+      '山田 太郎,taro@example.jp,', // wave 1 again: a duplicate within this list, not removed twice
+    ].join('\n');
+    const w2 = await importPersonsCsv(csv(second), deps, { caseId: 'case-waves', uploadId: upload(), earlier: [w1.ref] });
+    expect(w2.ref).toMatchObject({ total: 5, accepted: 1, duplicates: 2, duplicatesRemoved: 2, earlierWaves: [w1.ref.uploadId] });
+    expect((await all(w2.ref)).map((r) => r.person.email)).toEqual(['saburo@example.jp']);
+    // Another case's lists never match: person ids are per case.
+    const other = await importPersonsCsv(csv(second), deps, { caseId: 'case-other', uploadId: upload(), earlier: [w1.ref] });
+    expect(other.ref).toMatchObject({ accepted: 3, duplicatesRemoved: 0 });
+    // A first list carries neither field.
+    expect(w1.ref.duplicatesRemoved).toBeUndefined();
+    expect(w1.ref.earlierWaves).toBeUndefined();
+  });
+
+  it('refuses to de-duplicate against an earlier list that does not match its reference, storing nothing', async () => {
+    const w1 = await importPersonsCsv(csv(first), deps, { caseId: 'case-waves-2', uploadId: upload() });
+    const uploadId = upload();
+    await expect(
+      importPersonsCsv(csv(first), deps, { caseId: 'case-waves-2', uploadId, earlier: [{ ...w1.ref, checksum: '0'.repeat(64) }] }),
+    ).rejects.toBeInstanceOf(PersonsIntegrityError);
+    await expect(store.get(`cases/case-waves-2/persons/${uploadId}.ndjson.enc`)).rejects.toThrow();
+  });
+});

@@ -1,4 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -13,12 +19,14 @@ import {
   ATTACH_DOCUMENT,
   ATTACH_PERSONS,
   CASE_WORKFLOW_TYPE,
+  EDIT_FILING,
   REOPEN_RETENTION_MS,
   documentsFromMemo,
   notesFromMemo,
   actionUpdates,
   attachPersonsUpdate,
   campaignProgressSignal,
+  campaignWorkflowId,
   caseIdFromWorkflowId,
   caseWorkflowId,
   MEMO_KEYS,
@@ -39,7 +47,10 @@ import {
   type ProofPurpose,
   type VendorEventInput,
 } from '../../workflows/contract.js';
-import { coverageDecisionDueAt, type Action, type PolicyRecord } from '../../domain/index.js';
+import { coverageDecisionDueAt, personsListRef, type Action, type PolicyRecord } from '../../domain/index.js';
+import { createFileBlobStore, type BlobStore } from '../../storage/blob-store.js';
+import { parseKeyring, type Keyring } from '../../storage/crypto.js';
+import { importPersonsCsv, type EarlierWaveList } from '../../storage/persons.js';
 import { renderEmail } from '../../activities/email/render.js';
 import { strayLatinWords } from '../support/language-scan.js';
 
@@ -1152,5 +1163,206 @@ describe("the handler's desk: notes, documents, reserve history, reopen", () => 
     await settle(handle, (v) => v.status === 'response');
     await act(handle, 'withdraw', actors.insured, { reason: 'false alarm' });
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
+  });
+});
+
+describe('notification waves, 公表 and substitute measures', () => {
+  let dir: string;
+  let persons: { store: BlobStore; keyring: Keyring };
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'waves-'));
+    persons = { store: createFileBlobStore(dir), keyring: parseKeyring(`k1:${randomBytes(32).toString('base64')}`) };
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A list of persons `from`..`to`-1 by e-mail, stored and de-duplicated as the upload does it. */
+  async function upload(caseId: string, uploadId: string, rows: string[], earlier?: EarlierWaveList[]) {
+    const csv = `name,email,language\n${rows.join('\n')}\n`;
+    const { ref } = await importPersonsCsv(Readable.from([Buffer.from(csv)]), persons, { caseId, uploadId, ...(earlier ? { earlier } : {}) });
+    return ref;
+  }
+  const row = (i: number, shout = false) => `本人 ${i},${shout ? `Person${i}@Example.JP` : `person${i}@example.jp`},ja`;
+  const range = (from: number, to: number, shout = false) => Array.from({ length: to - from }, (_, k) => row(from + k, shout));
+  const listOf = (ref: { key: string; uploadId: string; accepted: number; checksum: string }) => ({ key: ref.key, uploadId: ref.uploadId, accepted: ref.accepted, checksum: ref.checksum });
+  const personsDone = (v: CaseView) => v.obligations.filter((o) => o.audience === 'persons').every((o) => o.status === 'done');
+
+  it('notifies a second wave of 300 persons, 100 of them in the first, as 200 more; the persons notice is done when both waves are', async () => {
+    const { handle, caseId } = await openCase();
+    let view = await settle(handle, (v) => v.vendors.length === 2);
+    await ack(handle, view);
+    const first = await upload(caseId, 'w1', range(0, 400));
+    expect(first.accepted).toBe(400);
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(first) } });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.notifications).toMatchObject({ total: 400, sent: 400, status: 'done', unreachable: 0 });
+    expect(view.notifications.waves).toEqual([expect.objectContaining({ wave: 1, uploadId: 'w1', total: 400, sent: 400, duplicatesRemoved: 0, status: 'done' })]);
+    expect(personsDone(view)).toBe(true);
+
+    // 名寄せ at upload: the 100 of the first wave are found again though their addresses are written in capitals.
+    const second = await upload(caseId, 'w2', [...range(300, 400, true), ...range(400, 600)], [listOf(first)]);
+    expect(second).toMatchObject({ total: 300, accepted: 200, duplicatesRemoved: 100, earlierWaves: ['w1'] });
+    // A list not checked against the case's waves is refused, and so is one checked against waves it does not have.
+    const unchecked = await upload(caseId, 'w2x', range(400, 600));
+    expect(await refusal(command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(unchecked) } }))).toMatchObject({ code: 'wrong_state' });
+
+    const release = h.holdSlices(caseId);
+    try {
+      await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(second) } });
+      view = await settle(handle, (v) => v.notifications.waves?.[1]?.status === 'sending');
+      expect(view.notifications.waves?.[1]).toMatchObject({ wave: 2, uploadId: 'w2', total: 200, sent: 0, duplicatesRemoved: 100, status: 'sending' });
+      expect(view.notifications).toMatchObject({ total: 600, sent: 400, status: 'sending' });
+      // The first wave's notice is no longer the whole of it.
+      expect(personsDone(view)).toBe(false);
+      const stale = await upload(caseId, 'w3', range(600, 610), [listOf(first)]);
+      expect(await refusal(command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(stale) } }))).toMatchObject({
+        code: 'wrong_state',
+      });
+    } finally {
+      release();
+    }
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.notifications).toMatchObject({ total: 600, sent: 600, failed: 0, status: 'done', unreachable: 0 });
+    expect(view.notifications.waves?.map((w) => [w.wave, w.total, w.sent, w.duplicatesRemoved, w.status])).toEqual([
+      [1, 400, 400, 0, 'done'],
+      [2, 200, 200, 100, 'done'],
+    ]);
+    expect(personsDone(view)).toBe(true);
+    expect(view.obligations.filter((o) => o.audience === 'persons').map((o) => o.reference)).toEqual(
+      view.obligations.filter((o) => o.audience === 'persons').map(() => campaignWorkflowId(caseId, 2)),
+    );
+    const slices = h.seen.slices.filter((s) => s.caseId === caseId);
+    expect(slices.filter((s) => s.campaignNo === 2).reduce((n, s) => n + s.count, 0)).toBe(200);
+    expect(slices.filter((s) => s.campaignNo === 2).every((s) => s.ref.uploadId === 'w2')).toBe(true);
+    const timeline = await handle.query(timelineQuery);
+    expect(timeline.map((t) => t.summary)).toEqual(
+      expect.arrayContaining(['wave 2 attached: 200 persons (100 already in earlier waves, 0 duplicates, 0 rejected)', 'campaign 2 done: 200 e-mails, 0 letters, 0 failed']),
+    );
+    await keep(handle, 'case-notification-waves-open-v9-waves');
+  });
+
+  it('replaces the first list while no campaign has started, as before waves', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    const a = await upload(caseId, 'a1', range(0, 10));
+    const b = await upload(caseId, 'b1', range(0, 12));
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(a) } });
+    const view = await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(b) } });
+    expect(view.affectedPersonsList?.uploadId).toBe('b1');
+    expect(view.notifications.waves).toEqual([expect.objectContaining({ wave: 1, uploadId: 'b1', total: 12, status: 'not_started' })]);
+  });
+
+  it('counts returned letters as unreachable, asks for substitute measures, and is satisfied by an announcement with an enquiry desk', async () => {
+    const { handle, caseId } = await openCase();
+    let view = await settle(handle, (v) => v.vendors.length === 2);
+    await ack(handle, view);
+    const ref = { ...personsRef(300), uploadId: 'u-letters', withEmail: 250, withoutEmail: 50 };
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.substituteMeasures).toBeUndefined();
+    const print = view.vendors.find((e) => e.role === 'print_and_mail')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const returned = (eventId: string, count: number): VendorEventInput => ({ eventId, vendorId: print.vendorId, type: 'letters_returned', at, count, batchId: `${caseId}-1-0` });
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', returned('evt_ret_1', 5)));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', returned('evt_ret_1', 5)));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', returned('evt_ret_2', 2)));
+    view = await settle(handle, (v) => v.notifications.unreachable === 7);
+    expect(view.notifications.unreachable).toBe(7);
+    expect(view.notifications.waves?.[0]).toMatchObject({ wave: 1, lettersReturned: 7 });
+    expect(view.substituteMeasures).toEqual({ id: 'JP-APPI:public:substitute_measures', status: 'pending', unreachable: 7, missing: ['announcement', 'enquiry_desk'] });
+
+    const now = await env.currentTimeMs();
+    expect(await refusal(act(handle, 'record-announcement', actors.supervisor, { publishedAt: new Date(now).toISOString(), channel: 'website' }))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(act(handle, 'record-announcement', actors.insured, { publishedAt: new Date(now + 86_400_000).toISOString(), channel: 'website' }))).toMatchObject({
+      code: 'invalid',
+    });
+    expect(await refusal(act(handle, 'record-announcement', actors.insured, { publishedAt: new Date(now).toISOString(), channel: 'billboard' }))).toMatchObject({ code: 'invalid' });
+    view = await act(handle, 'record-announcement', actors.insured, { publishedAt: new Date(now - 3_600_000).toISOString(), channel: 'website', url: 'https://example.jp/oshirase' });
+    expect(view.announcements).toEqual([expect.objectContaining({ channel: 'website', url: 'https://example.jp/oshirase', by: 'insured-ins-001' })]);
+    expect(view.substituteMeasures).toMatchObject({ status: 'pending', missing: ['enquiry_desk'] });
+    view = await act(handle, 'record-announcement', actors.handler, {
+      publishedAt: new Date(now).toISOString(),
+      channel: 'press',
+      enquiryDesk: { phone: '0120-000-000', hours: '平日 9:00-18:00' },
+    });
+    expect(view.announcements?.map((a) => a.channel)).toEqual(['website', 'press']);
+    expect(view.enquiryDesk).toMatchObject({ phone: '0120-000-000', hours: '平日 9:00-18:00', by: 'handler' });
+    expect(view.substituteMeasures).toEqual({ id: 'JP-APPI:public:substitute_measures', status: 'done', unreachable: 7, missing: [] });
+    const summaries = (await handle.query(timelineQuery)).map((t) => t.summary);
+    expect(summaries.filter((s) => s.startsWith('substitute measures'))).toEqual([
+      'substitute measures needed: 5 persons unreachable',
+      'substitute measures in place: announcement and enquiry desk recorded',
+    ]);
+    expect(summaries.filter((s) => s.endsWith('letters returned undelivered'))).toEqual(['5 letters returned undelivered', '2 letters returned undelivered']);
+    await keep(handle, 'case-substitute-measures-open-v9-waves');
+  });
+});
+
+describe('filings: drafts per regulator obligation and persons notice, versioned, edited by hash, filed by version', () => {
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+  const edit = (handle: WorkflowHandle, actor: Actor, filingId: string, baseVersion: number, items: Record<string, string | null>) =>
+    command(handle, {
+      commandId: `edit-filing-${++commandNo}`,
+      action: EDIT_FILING,
+      request: {
+        actor,
+        filingId,
+        baseVersion,
+        items: Object.fromEntries(Object.entries(items).map(([code, text]) => [code, text === null ? null : { sha256: hash(text), chars: text.length }])),
+        editsKey: `cases/x/filings/${filingId}/edits-${commandNo}.json.enc`,
+      },
+    });
+  const filing = (v: CaseView, id: string) => v.filings?.find((f) => f.filingId === id);
+
+  it('a 1,200-person Japanese case: drafts, an edit, findings that complete the final, a stale edit refused, the preliminary filed by version', async () => {
+    const { handle } = await openCase({ report: { affectedPersons: 1200, dataItems: ['name', 'address', 'phone'], cause: 'device_loss', residency: { JP: 1200 } } });
+    const opened = await settle(handle, (v) => v.status === 'response' && (v.filings?.length ?? 0) > 0);
+    expect(opened.filings!.map((f) => [f.filingId, f.status, f.version])).toEqual(
+      expect.arrayContaining([
+        ['JP-APPI.regulator.preliminary', 'ready', 1],
+        ['JP-APPI.regulator.final', 'draft', 1],
+        ['JP-APPI.persons.notice', 'ready', 1],
+      ]),
+    );
+    expect(filing(opened, 'JP-APPI.regulator.final')!.missing).toEqual(['cause', 'responseToPersons', 'publicAnnouncement', 'preventionMeasures']);
+    // The view holds summaries only: no item text of the drafts.
+    expect(JSON.stringify(opened.filings)).not.toContain('氏名');
+
+    const announced = '2026年11月25日、当社ウェブサイトにて公表。';
+    const edited = await edit(handle, actors.insured, 'JP-APPI.regulator.final', 1, { publicAnnouncement: announced, responseToPersons: '本人への通知は準備中。' });
+    const final = filing(edited, 'JP-APPI.regulator.final')!;
+    expect(final).toMatchObject({ version: 2, missing: ['cause', 'preventionMeasures'], edited: { publicAnnouncement: { sha256: hash(announced), by: 'insured-ins-001' } } });
+    expect(JSON.stringify(edited)).not.toContain(announced);
+    expect(await refusal(edit(handle, actors.handler, 'JP-APPI.regulator.final', 1, { otherMatters: 'x' }))).toMatchObject({ code: 'stale_version' });
+    expect(await refusal(edit(handle, actors.otherInsured, 'JP-APPI.regulator.final', 2, { otherMatters: 'x' }))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(edit(handle, actors.ops, 'JP-APPI.regulator.final', 2, { otherMatters: 'x' }))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(edit(handle, actors.handler, 'JP-APPI.regulator.final', 2, { nature: 'x' }))).toMatchObject({ code: 'invalid' });
+
+    const found = await act(handle, 'record-findings', actors.handler, { affectedPersons: 1250, note: '端末のディスクは暗号化されていなかった。今後は全台を暗号化する。' });
+    const completed = filing(found, 'JP-APPI.regulator.final')!;
+    expect(completed.version).toBe(3);
+    expect(completed.missing).toEqual([]);
+    expect(completed.status).toBe('ready');
+    expect(found.findingsLog).toEqual([expect.objectContaining({ by: 'handler', note: expect.stringContaining('暗号化') })]);
+
+    const preliminary = filing(found, 'JP-APPI.regulator.preliminary')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const sha = 'ab'.repeat(32);
+    expect(
+      await refusal(act(handle, 'record-filing', actors.insured, { regime: 'JP-APPI', kind: 'preliminary', filedAt: at, filingVersion: preliminary.version + 1, documentSha256: sha })),
+    ).toMatchObject({ code: 'stale_version' });
+    const filed = await act(handle, 'record-filing', actors.insured, { regime: 'JP-APPI', kind: 'preliminary', filedAt: at, filingVersion: preliminary.version, documentSha256: sha });
+    expect(filing(filed, 'JP-APPI.regulator.preliminary')).toMatchObject({ status: 'filed', version: preliminary.version, filed: { version: preliminary.version, sha256: sha } });
+    const timeline = await handle.query(timelineQuery);
+    expect(timeline.at(-1)!.summary).toContain(`as filing JP-APPI.regulator.preliminary version ${preliminary.version}, document SHA-256 ${sha}`);
+    // A filed version never changes, whatever the facts do next.
+    const later = await act(handle, 'record-findings', actors.handler, { dataItems: ['credit_card'] });
+    expect(filing(later, 'JP-APPI.regulator.preliminary')).toMatchObject({ status: 'filed', version: preliminary.version, sha: preliminary.sha });
+    expect(filing(later, 'JP-APPI.regulator.final')!.version).toBe(4);
+    expect(await refusal(edit(handle, actors.handler, 'JP-APPI.regulator.preliminary', preliminary.version, { otherMatters: 'x' }))).toMatchObject({ code: 'wrong_state' });
+    await keep(handle, 'case-filings-open-v9-filings');
   });
 });

@@ -19,6 +19,8 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
   const taskQueue = uniqueId('tq');
   const seen: Seen = { emails: [], dispatches: [], payments: [], slices: [] };
   const paidIds = new Set<string>();
+  // Slices of a case wait here while a test holds them (to look at a campaign that has started and not yet sent).
+  const holds = new Map<string, Promise<void>>();
   const activities: CaseActivities = {
     loadPanel() {
       return Promise.resolve(opts.panel ?? defaultPanel);
@@ -43,9 +45,10 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
     trustedKeys() {
       return Promise.resolve(opts.trustedKeys ?? testSigner.trustedKeys);
     },
-    sendNoticeSlice(req) {
+    async sendNoticeSlice(req) {
+      await holds.get(req.caseId);
       seen.slices.push(req);
-      return Promise.resolve({ processed: req.count, sent: req.count, failed: 0, letters: 0 });
+      return { processed: req.count, sent: req.count, failed: 0, letters: 0 };
     },
   };
   const worker = await Worker.create({
@@ -68,6 +71,15 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
     taskQueue,
     seen,
     registerPolicy,
+    /** Holds the notice slices of a case until the returned function is called (keep it short: no heartbeats). */
+    holdSlices(caseId: string): () => void {
+      let release = () => {};
+      holds.set(caseId, new Promise<void>((resolve) => (release = resolve)));
+      return () => {
+        holds.delete(caseId);
+        release();
+      };
+    },
     async stop() {
       worker.shutdown();
       await running;

@@ -15,6 +15,7 @@ import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { coverageWake } from './coverage-due.js';
+import { checkFiledVersion, markFiled } from './filings.js';
 import { CASE_LANGUAGE, handlerRecipient, insuredContact, insuredLanguage } from './messages.js';
 import { nowIso, queueEmail, record, refuse, type CaseContext } from './state.js';
 
@@ -111,6 +112,12 @@ function checkFiling(c: CaseContext, b: RecordFilingBody): void {
     if (o.status === 'done' || o.status === 'not_required') refuse('nothing_to_do', `${o.id} is already ${o.status}`);
   }
   if ('filedAt' in b && !c.checkingByQuery && Date.parse(b.filedAt) > Date.now() + 5 * 60_000) refuse('invalid', 'filedAt is in the future');
+  if ('filedAt' in b && b.filingVersion !== undefined) {
+    if (!c.rules.filingDrafts) refuse('invalid', 'this case keeps no filing drafts: record the filing without filingVersion');
+    const id = c.rules.filingNeedsAudience ? recordFiling(c.v.obligations, b) : undefined;
+    const target = id?.ok ? id.obligation.id : legacyFilingTarget(c, b)?.id;
+    if (target) checkFiledVersion(c, target, b.filingVersion, b.documentSha256);
+  }
 }
 
 function applyFiling(c: CaseContext, b: RecordFilingBody, actor: string): void {
@@ -132,7 +139,15 @@ function applyFiling(c: CaseContext, b: RecordFilingBody, actor: string): void {
     }
   }
   if ('notRequired' in b) record(c, 'filing', actor, `${o.id} recorded as not required: ${b.notRequired}`);
-  else record(c, 'filing', actor, `${o.id} filed at ${b.filedAt}${o.missedAt ? ' (late)' : ''}`);
+  else {
+    const d =
+      c.rules.filingDrafts && b.filingVersion !== undefined && b.documentSha256 !== undefined
+        ? markFiled(c, o.id, b.filingVersion, b.documentSha256, b.filedAt, actor)
+        : undefined;
+    if (!d) record(c, 'filing', actor, `${o.id} filed at ${b.filedAt}${o.missedAt ? ' (late)' : ''}`);
+    else if (o.missedAt) record(c, 'filing', actor, `${o.id} filed at ${b.filedAt} (late) as filing ${d.filingId} version ${d.version}, document SHA-256 ${d.sha}`);
+    else record(c, 'filing', actor, `${o.id} filed at ${b.filedAt} as filing ${d.filingId} version ${d.version}, document SHA-256 ${d.sha}`);
+  }
 }
 
 export const clockCommands: CommandTable<'record-filing'> = {

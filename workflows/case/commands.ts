@@ -10,6 +10,7 @@ import {
   ATTACH_DOCUMENT,
   ATTACH_PERSONS,
   COMMAND_OUTCOMES_KEPT,
+  EDIT_FILING,
   documentsQuery,
   notesQuery,
   commandOutcomesQuery,
@@ -24,6 +25,7 @@ import {
   type AddNoteRequest,
   type AttachDocumentRequest,
   type AttachPersonsRequest,
+  type EditFilingRequest,
   type CaseCommand,
   type CommandOutcome,
   type ParkedMessage,
@@ -32,6 +34,8 @@ import type { CommandDef, CommandTable } from './command.js';
 import { clockCommands } from './clocks.js';
 import { closingCommands } from './closing.js';
 import { addNote, attachDocument, checkAddNote, checkAttachDocument } from './desk.js';
+import { checkEditFiling, editFiling } from './filings.js';
+import { announcementCommands } from './announcements.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
 import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
@@ -46,6 +50,7 @@ export const COMMANDS: CommandTable = {
   ...settlementCommands,
   ...clockCommands,
   ...notificationCommands,
+  ...announcementCommands,
   ...closingCommands,
 };
 
@@ -83,6 +88,7 @@ function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): 
     if (command.action === ATTACH_PERSONS) checkAttachPersons(c, command.request as AttachPersonsRequest);
     else if (command.action === ADD_NOTE) checkAddNote(c, command.request as AddNoteRequest);
     else if (command.action === ATTACH_DOCUMENT) checkAttachDocument(c, command.request as AttachDocumentRequest);
+    else if (command.action === EDIT_FILING) checkEditFiling(c, command.request as EditFilingRequest);
     else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
     else refuse('invalid', `unknown command ${String(command.action)}`);
     return null;
@@ -108,6 +114,7 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
       if (command.action === ATTACH_PERSONS) attachPersons(c, command.request);
       else if (command.action === ADD_NOTE) addNote(c, command.request);
       else if (command.action === ATTACH_DOCUMENT) attachDocument(c, command.request);
+      else if (command.action === EDIT_FILING) editFiling(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).

@@ -48,6 +48,19 @@ export interface CaseRules {
    * first task ran) stands: intake assesses the case and stops, instead of moving it on to triage and response.
    */
   endedBeforeIntake: boolean;
+  /**
+   * A list uploaded after the first list's campaign started is a new notification wave (de-duplicated at upload
+   * against every earlier wave), notified by a campaign of its own; `notifications.waves[]` counts each and the
+   * persons obligations are done when every wave is. Unreachable persons (failed e-mails, returned letters) are
+   * counted, and a substitute-measure duty follows. Runs without the rule refuse a list once notices went out.
+   */
+  notificationWaves: boolean;
+  /**
+   * The case drafts a filing per regulator obligation and persons notice (`filings` in the view, versioned on every
+   * change), takes `edit-filing` commands, keeps the findings' notes for the drafts (`findingsLog`), and a
+   * `record-filing` may name the version filed with its document's hash (workflows/case/filings.ts).
+   */
+  filingDrafts: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -65,6 +78,8 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   reopenable: 'reopenable-after-close',
   coverageDue: 'coverage-decision-due',
   endedBeforeIntake: 'ended-before-intake',
+  notificationWaves: 'notification-waves',
+  filingDrafts: 'filing-drafts',
 };
 
 export function caseRules(): CaseRules {

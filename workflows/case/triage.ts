@@ -23,6 +23,7 @@ import { applyTriage } from '../case-view.js';
 import type { VendorFindings } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { assignmentMail, denialLetter, insuredContact } from './messages.js';
+import { logFindings } from './filings.js';
 import { recomputeSettlement } from './settlement.js';
 import { isTerminal, nowIso, queueEmail, record, refuse, setStatus, type CaseContext } from './state.js';
 
@@ -103,6 +104,7 @@ export function applyFindings(c: CaseContext, f: Findings, actor: string): void 
     changes.push('residency updated');
   }
   record(c, 'findings', actor, changes.length > 0 ? `findings: ${changes.join('; ')}` : 'findings recorded (no change)');
+  logFindings(c, actor, f.note);
   const before = v.coverage.decision;
   assess(c, actor, 'recomputed after findings');
   if (before !== 'denied' && v.coverage.decision === 'denied' && !isTerminal(v.status)) {
@@ -159,6 +161,8 @@ export function findingsBody(f: VendorFindings): Findings {
     ...(f.cause ? { cause: f.cause as Cause } : {}),
     ...(f.residency ? { residency: f.residency } : {}),
     ...(f.wrongfulPurpose !== undefined ? { wrongfulPurpose: f.wrongfulPurpose } : {}),
+    // Kept for the filings' drafts only (`logFindings`, rule `filingDrafts`); nothing else reads a note.
+    ...(f.summary ? { note: f.summary.slice(0, 4000) } : {}),
   };
 }
 

@@ -2,12 +2,12 @@
  * Trust: a command or vendor event changes the case only when it carries the API's signature for this case
  * (contract/proof.ts). One whose key the case does not know yet is parked until the worker vouches for the key (the
  * API rotated, or the case started before signatures); anything else unsigned, altered, for another case or stale is
- * refused on the timeline and changes nothing. Verification is pure (Ed25519 in JavaScript), so replay repeats it.
+ * refused on the timeline and changes nothing. Verification is pure (Ed25519 in JavaScript), so replay repeats it; the
+ * worker remembers the answers across workflows (workflows/preloaded/signatures.ts).
  */
 import { log, patched } from '@temporalio/workflow';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { hexToBytes } from '@noble/curves/utils.js';
 import { PROOF_VALIDITY_MS, proofMessage, type ParkedMessage, type Proof, type ProofPurpose, type TrustedKey } from '../contract.js';
+import { verifySignature } from '../preloaded/signatures.js';
 import { acts } from './activities.js';
 import { record, type CaseContext } from './state.js';
 
@@ -31,15 +31,24 @@ export function trustedKeys(c: CaseContext): TrustedKey[] {
 
 /** Why the message cannot be trusted, or null when the API signed it for this case. */
 export function distrust(c: CaseContext, purpose: ProofPurpose, message: unknown, proof: Proof | undefined): Distrust | null {
+  return checkProof(trustedKeys(c), purpose, c.v.caseId, message, proof);
+}
+
+/**
+ * The check itself, for any workflow that takes the API's word (the case, the consultation desk): why `message` for
+ * `id` cannot be trusted under `keys` at the workflow's current time, or null when the API signed it.
+ */
+export function checkProof(keys: readonly TrustedKey[], purpose: ProofPurpose, id: string, message: unknown, proof: Proof | undefined): Distrust | null {
   if (!proof || typeof proof.kid !== 'string' || typeof proof.sig !== 'string' || typeof proof.issuedAt !== 'string') return 'unsigned';
-  const key = trustedKeys(c).find((k) => k.kid === proof.kid);
+  const key = keys.find((k) => k.kid === proof.kid);
   if (!key) return 'unknown_key';
+  let text: string;
   try {
-    const text = proofMessage(purpose, c.v.caseId, message, proof);
-    if (!ed25519.verify(hexToBytes(proof.sig), new TextEncoder().encode(text), hexToBytes(key.publicKey))) return 'bad_signature';
+    text = proofMessage(purpose, id, message, proof);
   } catch {
     return 'bad_signature';
   }
+  if (!verifySignature(proof.sig, text, key.publicKey)) return 'bad_signature';
   const issued = Date.parse(proof.issuedAt);
   if (Number.isNaN(issued) || issued < Date.now() - PROOF_VALIDITY_MS) return 'stale';
   if (issued > Date.now() + CLOCK_SKEW_MS) return 'from_the_future';

@@ -9,6 +9,7 @@ import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEnga
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
+import { lettersReturned } from './notification.js';
 import { admit } from './trust.js';
 import { applyFindings, findingsBody, receiveVendorFindings } from './triage.js';
 import { publishCase } from './read-model.js';
@@ -123,7 +124,7 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   // that vendor's role; a case recorded before replays its events as they were applied.
   const bound = patched(VENDOR_ENGAGEMENT_PATCH);
   // Letters are confirmed per batch, not per dispatch: they count for the sender's print-and-mail engagement.
-  const letters = event.type === 'letters_mailed' && c.rules.printVendorEngaged;
+  const letters = (event.type === 'letters_mailed' && c.rules.printVendorEngaged) || (event.type === 'letters_returned' && c.rules.notificationWaves);
   const engagement = letters
     ? [...v.vendors].reverse().find((e) => e.role === 'print_and_mail' && e.vendorId === event.vendorId)
     : bound
@@ -159,6 +160,11 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
     case 'letters_mailed':
       if (letters) v.notifications.lettersMailed = (v.notifications.lettersMailed ?? 0) + (event.count ?? 0);
       record(c, 'notification', who, `${event.count ?? 0} letters mailed`);
+      break;
+    case 'letters_returned':
+      // Runs without the waves rule count no unreachable persons: the event is noted only.
+      if (letters) lettersReturned(c, event.batchId, event.count ?? 0);
+      record(c, 'notification', who, `${event.count ?? 0} letters returned undelivered`);
       break;
   }
 }

@@ -1,9 +1,24 @@
 /** The shapes of a case: who acts, its input and settings, the view the API shows, and the state a run carries on. */
-import type { CaseStatus, CostCategory, IncidentReport, Obligation, PolicyRecord, Role, Severity, VendorRole } from '../../domain/index.js';
+import type {
+  CaseStatus,
+  CostCategory,
+  EnquiryDesk,
+  IncidentReport,
+  Obligation,
+  PolicyRecord,
+  Role,
+  Severity,
+  SubstituteMeasureObligation,
+  VendorRole,
+} from '../../domain/index.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { CaseCommand, CommandOutcome, PersonsListRefInput, VendorEventInput } from './messages.js';
 import type { TrustedKey } from './proof.js';
+import type { CaseNote, DocumentRef } from './desk.js';
+import type { FilingSummary } from './filings.js';
+import type { Announcement, NotificationWave } from './notification.js';
+import type { CostItemRecord, ReserveChange } from './settlement.js';
 
 /** A signed message whose key the case does not know yet. */
 export type ParkedMessage = { kind: 'command'; command: CaseCommand } | { kind: 'vendor-event'; event: VendorEventInput };
@@ -39,41 +54,6 @@ export interface CaseSettings {
 
 /** A closed or denied case can be reopened for a year (late invoices, a regulator's follow-up, a lawsuit). */
 export const REOPEN_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
-
-/** A note on a case (`POST /v1/cases/{caseId}/notes`): plain text, internal to the insurer or shared with the insured. */
-export interface CaseNote {
-  noteId: string;
-  at: string;
-  by: string;
-  role: Role;
-  visibility: 'internal' | 'shared';
-  text: string;
-}
-
-/**
- * A document uploaded to a case, as the case records it: never its contents (those are encrypted in the blob store,
- * under a key derived from the case and the document id), only what a list shows and a download checks.
- */
-export interface DocumentRef {
-  documentId: string;
-  /** The file name the uploader gave (X-File-Name), cleaned of paths and control characters. */
-  name: string;
-  /** The type found in the content (magic bytes), not the one the uploader claimed. */
-  contentType: string;
-  size: number;
-  sha256: string;
-  by: string;
-  at: string;
-}
-
-/** One change of the reserve: when, to what, why and by whom (the case keeps them with the `reserveHistory` rule). */
-export interface ReserveChange {
-  at: string;
-  totalJpy: number;
-  byCategory: Record<string, number>;
-  why: string;
-  actor: string;
-}
 
 export const DEFAULT_CASE_SETTINGS: CaseSettings = {
   vendorAckSlaMs: 60 * 60 * 1000,
@@ -203,7 +183,27 @@ export interface CaseView {
    * `letters`: handed to the print-and-mail vendor; `lettersMailed`: what that vendor confirmed it mailed (its
    * `letters_mailed` events; cases from before the print vendor was engaged never count them).
    */
-  notifications: { total: number; sent: number; failed: number; letters: number; status: string; lettersMailed?: number };
+  notifications: {
+    total: number;
+    sent: number;
+    failed: number;
+    letters: number;
+    status: string;
+    lettersMailed?: number;
+    /**
+     * One per affected-person list, the first list being wave 1; the counts above are their sums (runs with the
+     * `notificationWaves` rule, once a list is attached).
+     */
+    waves?: NotificationWave[];
+    /** Persons the notices did not reach (SMTP rejections, bounces, returned letters), over all waves. */
+    unreachable?: number;
+  };
+  /** Every 公表 recorded (`record-announcement`), oldest first; absent until the first. */
+  announcements?: Announcement[];
+  /** The enquiry desk for persons, as last recorded with an announcement; absent until one is. */
+  enquiryDesk?: EnquiryDesk & { recordedAt: string; by: string };
+  /** The APPI substitute-measure duty, once any person is unreachable (domain `substituteMeasureObligation`). */
+  substituteMeasures?: SubstituteMeasureObligation;
   settlement: { lines: SettlementLineView[]; payableJpy: number; paidJpy: number; heldJpy: number };
   payouts: PayoutView[];
   assignedTo: string | null;
@@ -213,6 +213,14 @@ export interface CaseView {
   closeReason?: string;
   /** Vendor findings waiting for a handler's `confirm-findings` (absent until the first is held). */
   heldFindings?: HeldFindings[];
+  /**
+   * One summary per filing (a regulator obligation or a persons notice; rule `filingDrafts`): its version grows with
+   * every change of its text, from the facts or an edit. The texts are drafted from this view (domain/filings.ts);
+   * edited texts are in the blob store (`editsKey`), so the view stays small. Absent in runs from before the rule.
+   */
+  filings?: FilingSummary[];
+  /** Findings recorded on the case, with their notes (rule `filingDrafts`; prevention measures and cause draw on them). */
+  findingsLog?: { at: string; by: string; note?: string }[];
   /** Grows with every change of the case (view or timeline); absent in views written before the read model. */
   version?: number;
   /** When the case last changed (UTC). */
@@ -232,18 +240,6 @@ export interface HeldFindings {
 
 /** What a vendor's findings may state (the `findings` of a vendor event). */
 export type VendorFindings = NonNullable<VendorEventInput['findings']>;
-
-/** What `submit-costs` and vendor invoices add; kept as submitted so the settlement can be recomputed. */
-export interface CostItemRecord {
-  lineId: string;
-  category: CostCategory;
-  amountJpy: number;
-  evidenceRef: string;
-  persons?: number;
-  description?: string;
-  submittedBy: string;
-  submittedAt: string;
-}
 
 /**
  * What a case returns when it ends. The final view and timeline ride along so that the API reads a closed case
@@ -273,6 +269,11 @@ export interface CaseState {
   outbox: { purpose: string; to: Recipient; message: EmailMessage }[];
   panel: PanelVendor[];
   personsRef: PersonsListRefInput | null;
+  /**
+   * The affected-person lists in wave order (runs with `rules.notificationWaves`); `campaignNo` once its campaign
+   * started (campaigns run one after the other).
+   */
+  waves?: { wave: number; ref: PersonsListRefInput; campaignNo?: number; done: boolean }[];
   /** The outcomes of the latest commands (see `commandSignal`), oldest first; absent in states from before them. */
   commands?: CommandOutcome[];
   /** The token the running campaign's progress must carry (campaigns started before tokens have none). */

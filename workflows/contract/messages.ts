@@ -4,7 +4,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { ACTIONS, type Action, type NoteBody, type PersonsListRef } from '../../domain/index.js';
-import type { Actor, CaseNote, CaseView, DocumentRef, TimelineEntry } from './case.js';
+import type { Actor, CaseView, TimelineEntry } from './case.js';
+import type { CaseNote, DocumentRef } from './desk.js';
 import type { Proof } from './proof.js';
 
 export interface ActionRequest<B = unknown> {
@@ -22,6 +23,8 @@ export const REFUSALS = {
   invalid: 422,
   nothing_to_do: 409,
   duplicate: 409,
+  /** A filing edit or `record-filing` named a version that is no longer the filing's current one. */
+  stale_version: 412,
 } as const;
 export type RefusalCode = keyof typeof REFUSALS;
 
@@ -41,7 +44,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -65,7 +68,7 @@ export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]
 export interface VendorEventInput {
   eventId: string;
   vendorId: string;
-  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed';
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned';
   dispatchId?: string;
   at: string;
   findings?: {
@@ -82,6 +85,8 @@ export interface VendorEventInput {
   category?: string;
   evidenceRef?: string;
   count?: number;
+  /** The print vendor's batch (`letters_returned`): which campaign's letters came back. */
+  batchId?: string;
   /** The API's signature, given after it verified the vendor's webhook (see contract/proof.ts). */
   proof?: Proof;
 }
@@ -131,6 +136,7 @@ export type CaseCommand = (
   | { commandId: string; action: typeof ATTACH_PERSONS; request: AttachPersonsRequest }
   | { commandId: string; action: typeof ADD_NOTE; request: AddNoteRequest }
   | { commandId: string; action: typeof ATTACH_DOCUMENT; request: AttachDocumentRequest }
+  | { commandId: string; action: typeof EDIT_FILING; request: EditFilingRequest }
 ) & {
   /** The API's signature (required from the `signed-messages` patch on; see contract/proof.ts). */
   proof?: Proof;
@@ -141,6 +147,23 @@ export const ATTACH_PERSONS = 'attach-affected-persons';
 export const ADD_NOTE = 'add-note';
 /** A document stored in the blob store, attached by reference (`POST /v1/cases/{caseId}/documents`). */
 export const ATTACH_DOCUMENT = 'attach-document';
+
+/**
+ * An edit of a filing (`PATCH /v1/cases/{caseId}/filings/{filingId}`): the API stored the edited texts of the new
+ * version in the blob store first (`editsKey`); the case records their hashes, so no item text travels in history.
+ */
+export const EDIT_FILING = 'edit-filing';
+
+export interface EditFilingRequest {
+  actor: Actor;
+  filingId: string;
+  /** The version the editor saw (If-Match): a filing that moved on since is refused (`stale_version`). */
+  baseVersion: number;
+  /** The items changed by this edit: the new text's hash and length, or null when the item follows the case again. */
+  items: Record<string, { sha256: string; chars: number } | null>;
+  /** The blob with every edited text of the new version; null when no item stays edited. */
+  editsKey: string | null;
+}
 
 export interface AddNoteRequest {
   actor: Actor;

@@ -24,7 +24,8 @@ export interface TrustedKey {
 /** How long after issue a signed message is taken (the case remembers what it applied for longer than this). */
 export const PROOF_VALIDITY_MS = 24 * 60 * 60 * 1000;
 
-export type ProofPurpose = 'command' | 'vendor-event';
+/** `consultation-command`: a command to a consultation, signed for its consultation id (in the `caseId` slot). */
+export type ProofPurpose = 'command' | 'vendor-event' | 'consultation-command';
 
 /** The exact text that is signed: the message as JSON (what survives the trip), its purpose, case, key and time. */
 export function proofMessage(purpose: ProofPurpose, caseId: string, message: unknown, proof: Pick<Proof, 'kid' | 'issuedAt'>): string {

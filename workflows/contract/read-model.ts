@@ -7,7 +7,8 @@
  * This module is the one definition of the layout, used by the workflow that writes it (`case/read-model.ts`), by the
  * API that writes the first parts with the start (`api/intake.ts`) and reads them (`api/case-reads.ts`).
  */
-import type { CaseNote, CaseView, DocumentRef, TimelineEntry } from './case.js';
+import type { CaseView, TimelineEntry } from './case.js';
+import type { CaseNote, DocumentRef } from './desk.js';
 import type { CommandOutcome } from './messages.js';
 
 /** The layout's version: a reader that meets another one falls back to the queries. */
@@ -40,14 +41,15 @@ export const VIEW_PARTS = {
     'insuredName',
     'description',
     'contact',
+    'findingsLog',
   ],
   status: ['status', 'assignedTo', 'nextDeadline', 'overdue', 'closedAt', 'closeReason'],
   coverage: ['coverage', 'consents', 'heldFindings'],
   exposure: ['exposure'],
   reserve: ['reserve'],
-  obligations: ['obligations'],
+  obligations: ['obligations', 'filings'],
   vendors: ['vendors', 'counselAdvice'],
-  notifications: ['notice', 'notifications'],
+  notifications: ['notice', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
   settlement: ['settlement', 'payouts'],
 } as const satisfies Record<string, readonly (keyof CaseView)[]>;
 

@@ -92,6 +92,17 @@ const T = {
     obCols: ['法令', '相手', '種類', '期限', '残り', '状況', '該当理由', '報告日時・不要の理由'],
     why: '理由',
     noObligation: '報告・通知の義務はありません。',
+    hFilings: '提出書類',
+    filingCols: ['法令', '相手', '種類', '状況', '版', '未記入の項目', '書類'],
+    noFiling: '提出書類はまだありません。',
+    printable: '印刷用',
+    filingPick: '提出書類',
+    itemPick: '項目',
+    itemText: '記載内容（空欄で事案の内容に戻す）',
+    saveFiling: '項目を保存',
+    filingSaved: (v) => `第${v}版として保存しました。`,
+    filingStale: '他の人が先に更新しました。読み直した内容を確認して、もう一度保存してください。',
+    filingItems: { overview: '概要', dataItems: '漏えい等が発生し、又は発生したおそれがある個人データの項目', personsCount: '本人の数', cause: '原因', secondaryDamage: '二次被害又はそのおそれの有無及びその内容', responseToPersons: '本人への対応の実施状況', publicAnnouncement: '公表の実施状況', preventionMeasures: '再発防止のための措置', otherMatters: 'その他参考となる事項', enquiryDesk: 'お問い合わせ窓口', nature: '侵害の性質', categoriesOfData: '個人データの種類', approxSubjects: 'データ主体のおおよその数', approxRecords: '個人データ記録のおおよその数', contactPoint: '連絡窓口', likelyConsequences: '想定される結果', measures: '講じた又は講じる予定の措置', whatHappened: '発生した事象', whatInformation: '対象となった情報', whatWeAreDoing: '当社の対応', whatYouCanDo: 'お客様にできること', forMoreInformation: 'お問い合わせ' },
     vendorCols: ['委託先', '役割', '依頼日時', '受諾期限', '状況', '対応期限', '請求額'],
     breached: '超過',
     met: '遵守',
@@ -106,6 +117,16 @@ const T = {
     list: (l) =>
       `対象者一覧: 登録 ${count(l.accepted, 'person')}（メールあり ${num(l.withEmail)}、郵送 ${num(l.withoutEmail)}）、重複 ${count(l.duplicates, 'duplicate')}、不備 ${count(l.rejected, 'row')}`,
     noList: '対象者一覧はまだアップロードされていません。',
+    hWaves: '通知の次数（ウェーブ）',
+    waveCols: ['次数', '対象', 'メール', '郵送', '失敗', '返送', '前回までと重複', '状況'],
+    waveNo: (n) => `第${n}次`,
+    unreachable: (n) => `連絡の届かない本人: ${count(n, 'person')}`,
+    hAnnouncements: '公表と代替措置',
+    announcementCols: ['公表日時', '方法', '掲載先', '記録者'],
+    noAnnouncement: 'まだ公表は記録されていません。',
+    desk: (d) => `問い合わせ窓口: ${d.phone}（${d.hours}）`,
+    substitutePending: (s) => `代替措置が必要です（連絡の届かない本人 ${num(s.unreachable)}人）。未記録: ${s.missing.map((m) => word('substitutePart', m)).join('、')}`,
+    substituteDone: '代替措置: 公表と問い合わせ窓口を記録済み',
     settlementSum: (s) => `支払可能 ${yen(s.payableJpy)} · 支払済み ${yen(s.paidJpy)} · 保留 ${yen(s.heldJpy ?? 0)}`,
     noCost: 'まだ費用は提出されていません。',
     lineSummary: (l) => `${vocabLabel(vocab?.costCategories, l.category)} · 請求 ${yen(l.claimedJpy)} → 支払可能 ${yen(l.payableJpy)} `,
@@ -156,6 +177,11 @@ const T = {
       description: '説明（任意）',
       lineIds: '明細',
       findingsId: '調査結果ID',
+      publishedAt: '公表日時（日本時間）',
+      channel: '公表の方法',
+      url: '掲載先のウェブページのアドレス（任意）',
+      deskPhone: '問い合わせ窓口の電話番号（任意）',
+      deskHours: '問い合わせ窓口の受付時間（任意）',
     },
     help: {
       assign: '損害担当者または上長に割り当てます。',
@@ -171,6 +197,8 @@ const T = {
       close: '事故対応を終了します。',
       'confirm-findings': '確認待ちの委託先の調査結果を反映するか破棄します。',
       reopen: '終了または不支払の案件を再開します（査定責任者のみ）。期限と精算が再開します。',
+      'record-announcement':
+        '公表（ウェブサイト・報道発表など）を記録します。連絡の届かない本人がいるときは、問い合わせ窓口（電話番号と受付時間）もあわせて記録してください。',
     },
     covered: '補償対象',
     denied: '補償対象外',
@@ -263,6 +291,17 @@ const T = {
     obCols: ['Regime', 'Audience', 'Kind', 'Due', 'Clock', 'Status', 'Triggers', 'Filed / reason'],
     why: 'Why',
     noObligation: 'No notification obligation.',
+    hFilings: 'Filings',
+    filingCols: ['Regime', 'Audience', 'Kind', 'Status', 'Version', 'Items missing', 'Document'],
+    noFiling: 'No filing yet.',
+    printable: 'Printable',
+    filingPick: 'Filing',
+    itemPick: 'Item',
+    itemText: 'Text (empty: follow the case again)',
+    saveFiling: 'Save item',
+    filingSaved: (v) => `Saved as version ${v}.`,
+    filingStale: 'Someone else changed it first. Check the text read again, then save once more.',
+    filingItems: { overview: 'Overview', dataItems: 'Personal data items concerned', personsCount: 'Number of persons', cause: 'Cause', secondaryDamage: 'Secondary damage or its risk', responseToPersons: 'Response to the persons', publicAnnouncement: 'Public announcement', preventionMeasures: 'Measures to prevent recurrence', otherMatters: 'Other matters for reference', enquiryDesk: 'Enquiry desk', nature: 'Nature of the breach', categoriesOfData: 'Categories of personal data', approxSubjects: 'Approximate number of data subjects', approxRecords: 'Approximate number of personal data records', contactPoint: 'Contact point', likelyConsequences: 'Likely consequences', measures: 'Measures taken or proposed', whatHappened: 'What Happened', whatInformation: 'What Information Was Involved', whatWeAreDoing: 'What We Are Doing', whatYouCanDo: 'What You Can Do', forMoreInformation: 'For More Information' },
     vendorCols: ['Vendor', 'Role', 'Dispatched', 'Acknowledge by', 'Status', 'SLA', 'Invoiced'],
     breached: 'breached',
     met: 'met',
@@ -277,6 +316,17 @@ const T = {
     list: (l) =>
       `Affected-person list: ${count(l.accepted, 'person')} accepted (${num(l.withEmail)} with e-mail, ${num(l.withoutEmail)} by post), ${count(l.duplicates, 'duplicate')}, ${count(l.rejected, 'row')} rejected.`,
     noList: 'No affected-person list uploaded yet.',
+    hWaves: 'Notification waves',
+    waveCols: ['Wave', 'Persons', 'E-mails', 'Letters', 'Failed', 'Returned', 'In earlier waves', 'Status'],
+    waveNo: (n) => `Wave ${n}`,
+    unreachable: (n) => `Persons not reached: ${count(n, 'person')}`,
+    hAnnouncements: 'Announcements and substitute measures',
+    announcementCols: ['Published', 'Channel', 'Where', 'Recorded by'],
+    noAnnouncement: 'No announcement recorded yet.',
+    desk: (d) => `Enquiry desk: ${d.phone} (${d.hours})`,
+    substitutePending: (s) =>
+      `Substitute measures needed (${count(s.unreachable, 'person')} not reached). Still to record: ${s.missing.map((m) => word('substitutePart', m)).join(', ')}`,
+    substituteDone: 'Substitute measures: announcement and enquiry desk recorded',
     settlementSum: (s) => `Payable ${yen(s.payableJpy)} · paid ${yen(s.paidJpy)} · held ${yen(s.heldJpy ?? 0)}`,
     noCost: 'No cost submitted yet.',
     lineSummary: (l) => `${vocabLabel(vocab?.costCategories, l.category)} · claimed ${yen(l.claimedJpy)} → payable ${yen(l.payableJpy)} `,
@@ -327,6 +377,11 @@ const T = {
       description: 'Description (optional)',
       lineIds: 'Lines',
       findingsId: 'Findings id',
+      publishedAt: 'Published at (JST)',
+      channel: 'Channel',
+      url: 'URL of the announcement (optional)',
+      deskPhone: 'Enquiry desk phone (optional)',
+      deskHours: 'Enquiry desk hours (optional)',
     },
     help: {
       assign: 'Assign to a handler or supervisor.',
@@ -342,6 +397,8 @@ const T = {
       close: 'Close the case.',
       'confirm-findings': 'Apply or discard a vendor’s findings held for confirmation.',
       reopen: 'Reopen a closed or denied case (supervisors): its clocks and settlement resume.',
+      'record-announcement':
+        'Record a public announcement (website, press release...). When some persons cannot be reached, record the enquiry desk (phone and hours) with it.',
     },
     covered: 'covered',
     denied: 'denied',
@@ -402,6 +459,9 @@ const results = new Map();
 const seesMoney = ['handler', 'supervisor'].includes(me.role);
 const writesDesk = ['insured', 'handler', 'supervisor'].includes(me.role);
 let notes = [];
+let filings = [];
+/** The filing open in the edit form: its JSON (items) and ETag, for If-Match. */
+let openFiling;
 let documents = [];
 let policyRead;
 let polls = 0;
@@ -585,6 +645,44 @@ function renderNotifications(c) {
     el('label', { for: 'notify-progress', dataset: { testid: 'notify-label' } }, t('progress')(done, n)),
     el('progress', { id: 'notify-progress', max: Math.max(1, n.total), value: done }),
     el('p', { class: 'small muted' }, list ? t('list')(list) : t('noList')),
+    n.waves?.length
+      ? [
+          el('h3', {}, t('hWaves')),
+          table(
+            t('waveCols'),
+            n.waves.map((w) => [
+              t('waveNo')(w.wave),
+              el('span', { class: 'num' }, num(w.total)),
+              el('span', { class: 'num' }, num(w.sent)),
+              el('span', { class: 'num' }, num(w.letters)),
+              el('span', { class: 'num' }, num(w.failed + w.bounced)),
+              el('span', { class: 'num' }, num(w.lettersReturned)),
+              el('span', { class: 'num' }, num(w.duplicatesRemoved)),
+              word('campaign', w.status),
+            ]),
+            { stack: true },
+          ),
+          el('p', { dataset: { testid: 'unreachable' } }, t('unreachable')(n.unreachable ?? 0)),
+        ]
+      : null,
+    c.substituteMeasures || c.announcements?.length
+      ? [
+          el('h3', {}, t('hAnnouncements')),
+          c.substituteMeasures
+            ? el(
+                'p',
+                { dataset: { testid: 'substitute' } },
+                c.substituteMeasures.status === 'done' ? t('substituteDone') : t('substitutePending')(c.substituteMeasures),
+              )
+            : null,
+          table(
+            t('announcementCols'),
+            (c.announcements ?? []).map((a) => [jst(a.publishedAt), word('channel', a.channel), a.url ? raw(a.url) : '—', raw(a.by)]),
+            { empty: t('noAnnouncement') },
+          ),
+          c.enquiryDesk ? el('p', {}, t('desk')({ phone: c.enquiryDesk.phone, hours: c.enquiryDesk.hours })) : null,
+        ]
+      : null,
   );
 }
 
@@ -686,7 +784,152 @@ function render(c) {
 
 /** After a new view: its timeline and what may be done on it now. */
 async function followView() {
-  await Promise.all([renderTimeline(), refreshActions(), refreshDesk(), refreshUsage()]);
+  await Promise.all([renderTimeline(), refreshActions(), refreshDesk(), refreshUsage(), refreshFilings()]);
+}
+
+// ---- filings: the drafts for the regulators and the persons notices ---------------------------------------------
+
+const filingPath = (filingId) => `${casePath}/filings/${encodeURIComponent(filingId)}`;
+const itemLabel = (code) => t('filingItems')[code] ?? code;
+
+/** A filing as a document: fetched with the key, then opened (printable HTML) or saved (PDF). */
+function filingDocLink(f, kind) {
+  const a = el('a', { href: filingPath(f.filingId), class: 'doc-link', dataset: { filing: f.filingId, doc: kind } }, kind === 'pdf' ? 'PDF' : t('printable'));
+  a.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    void openFilingDoc(f, kind);
+  });
+  return a;
+}
+
+async function openFilingDoc(f, kind) {
+  const status = $('#filing-result');
+  try {
+    const res = await fetch(filingPath(f.filingId), {
+      headers: { Authorization: `Bearer ${session.key()}`, Accept: kind === 'pdf' ? 'application/pdf' : 'text/html' },
+      cache: 'no-store',
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = el('a', { href: url, hidden: true, ...(kind === 'pdf' ? { download: `${f.filingId}-v${f.version}.pdf` } : { target: '_blank', rel: 'noopener' }) });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    if (status) setResult(status, false, t('downloadFailed')(err.message));
+  }
+}
+
+function paintFilings() {
+  const card = $('#filings');
+  if (!card) return;
+  replace(
+    card,
+    table(
+      t('filingCols'),
+      filings.map((f) => [
+        raw(f.regime),
+        word('audience', f.audience),
+        word('kind', f.kind),
+        badge('filing', f.status, 'filingStatus'),
+        el('span', { dataset: { filingVersion: f.filingId } }, String(f.version)),
+        f.missing.length ? f.missing.map(itemLabel).join(sep()) : '—',
+        [filingDocLink(f, 'pdf'), ' · ', filingDocLink(f, 'html')],
+      ]),
+      { empty: t('noFiling') },
+    ),
+  );
+  const pick = $('#filing-pick');
+  if (!pick) return;
+  const chosen = pick.value;
+  const editable = filings.filter((f) => f.status !== 'filed');
+  replace(pick, ...editable.map((f) => el('option', { value: f.filingId }, `${f.regime} · ${word('audience', f.audience)} · ${word('kind', f.kind)}`)));
+  if (editable.some((f) => f.filingId === chosen)) pick.value = chosen;
+  $('#filing-form').hidden = editable.length === 0;
+  if (editable.length && (!openFiling || openFiling.data.filingId !== pick.value)) void loadFiling(pick.value);
+}
+
+async function refreshFilings() {
+  const r = await get(`${casePath}/filings`);
+  if (!r.ok) return;
+  const changed = JSON.stringify(filings) !== JSON.stringify(r.data.filings);
+  filings = r.data.filings;
+  if (changed || !$('#filings').childElementCount) paintFilings();
+}
+
+/** Reads a filing for the edit form: its items (the labels as the filing words them) and the ETag an edit names. */
+async function loadFiling(filingId) {
+  const r = await api(filingPath(filingId));
+  if (!r.ok) return;
+  openFiling = { data: r.data, etag: r.etag };
+  const items = $('#filing-item');
+  const chosen = items.value;
+  replace(items, ...Object.keys(r.data.items).map((code) => el('option', { value: code }, itemLabel(code))));
+  if (chosen && r.data.items[chosen]) items.value = chosen;
+  fillItemText();
+}
+
+function fillItemText() {
+  const code = $('#filing-item').value;
+  const item = openFiling?.data.items[code];
+  $('#filing-text').value = item?.source === 'edited' || (item && !openFiling.data.missing.includes(code)) ? item.value : '';
+}
+
+function buildFilingForm() {
+  const form = $('#filing-form');
+  if (!form) return;
+  if (!writesDesk) {
+    form.hidden = true;
+    return;
+  }
+  replace(
+    form,
+    el('div', { class: 'field' }, el('label', { for: 'filing-pick', 'data-i18n': 'filingPick' }, t('filingPick')), el('select', { id: 'filing-pick', name: 'filing' })),
+    el('div', { class: 'field' }, el('label', { for: 'filing-item', 'data-i18n': 'itemPick' }, t('itemPick')), el('select', { id: 'filing-item', name: 'item' })),
+    el(
+      'div',
+      { class: 'field' },
+      el('label', { for: 'filing-text', 'data-i18n': 'itemText' }, t('itemText')),
+      el('textarea', { id: 'filing-text', name: 'text', rows: 4, maxlength: 4000, 'aria-describedby': 'filing-text-error' }),
+      el('span', { class: 'field-error', id: 'filing-text-error' }),
+    ),
+    el('button', { type: 'submit', 'data-i18n': 'saveFiling' }, t('saveFiling')),
+    el('p', { class: 'result', id: 'filing-result', role: 'status', 'aria-live': 'polite' }),
+  );
+  $('#filing-pick').addEventListener('change', (ev) => void loadFiling(ev.target.value));
+  $('#filing-item').addEventListener('change', fillItemText);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    void saveFilingItem();
+  });
+}
+
+async function saveFilingItem() {
+  const result = $('#filing-result');
+  if (!openFiling) return;
+  const code = $('#filing-item').value;
+  const text = $('#filing-text').value.trim();
+  const r = await api(filingPath(openFiling.data.filingId), {
+    method: 'PATCH',
+    body: { items: { [code]: text === '' ? null : text } },
+    headers: { 'If-Match': openFiling.etag ?? '' },
+  });
+  $('#filing-text-error').textContent = '';
+  if (r.ok) {
+    openFiling = { data: r.data, etag: r.etag };
+    setResult(result, true, t('filingSaved')(r.data.version));
+    await refreshFilings();
+    return;
+  }
+  if (r.status === 412) {
+    setResult(result, false, t('filingStale'));
+    await loadFiling(openFiling.data.filingId);
+    return;
+  }
+  const field = r.problem?.errors?.find((e) => e.path?.startsWith('/items'));
+  if (field) $('#filing-text-error').textContent = field.message;
+  setResult(result, false, problemText(r.problem) || `HTTP ${r.status}`);
 }
 
 // ---- notes, documents, the policy's usage ------------------------------------------------------------------------
@@ -1007,6 +1250,15 @@ function actionForms() {
     close: { fields: [reasonField()] },
     'confirm-findings': { fields: [text('findingsId', { required: true }), select('decision', () => [['apply', t('apply')], ['discard', t('discard')]]), reasonField()] },
     reopen: { fields: [reasonField()] },
+    'record-announcement': {
+      fields: [
+        { name: 'publishedAt', kind: 'datetime', value: toJstLocal(Date.now()), required: true },
+        select('channel', () => [['website', word('channel', 'website')], ['press', word('channel', 'press')], ['other', word('channel', 'other')]]),
+        text('url'),
+        text('deskPhone'),
+        text('deskHours'),
+      ],
+    },
   };
 }
 
@@ -1059,6 +1311,14 @@ function bodyOf(action, form, spec) {
   if (action === 'record-filing' && body.notRequired) delete body.filedAt;
   if (action === 'record-filing' && !body.notRequired) delete body.notRequired;
   if (action === 'submit-costs') return { items: [body] };
+  if (action === 'record-announcement' && (body.deskPhone || body.deskHours)) {
+    // Both or neither: the case refuses half a desk, with the field named.
+    body.enquiryDesk = { phone: body.deskPhone ?? '', hours: body.deskHours ?? '' };
+  }
+  if (action === 'record-announcement') {
+    delete body.deskPhone;
+    delete body.deskHours;
+  }
   return body;
 }
 
@@ -1265,6 +1525,9 @@ function redraw() {
   paintNotes();
   paintDocuments();
   paintUsage();
+  buildFilingForm();
+  openFiling = undefined;
+  paintFilings();
   paintConn();
 }
 
@@ -1273,6 +1536,7 @@ async function init() {
   if (refuseRole(me, ['handler', 'supervisor', 'ops', 'admin', 'insured'], () => t('pageTitle'))) return;
   vocab = await vocabulary();
   buildDeskForms();
+  buildFilingForm();
   buildActions();
   paintUsage();
   startCountdowns();

@@ -245,10 +245,12 @@ const WORDS = {
       close: '終了',
       'confirm-findings': '調査結果の確認',
       reopen: '案件の再開',
+      'record-announcement': '公表の記録',
     },
     kind: { preliminary: '速報', final: '確報', notice: '本人への通知', assessment: '評価' },
     audience: { regulator: '監督機関', persons: '本人' },
     obligation: { pending: '未了', done: '完了', overdue: '期限超過', not_required: '不要' },
+    filingStatus: { draft: '下書き', ready: '提出可', filed: '提出済' },
     trigger: {
       sensitive_data: '要配慮個人情報',
       financial_risk: '財産的被害のおそれ',
@@ -272,6 +274,8 @@ const WORDS = {
     campaign: { not_started: '未開始', sending: '送付中', running: '送付中', done: '完了', completed: '完了', failed: '失敗' },
     role: { insured: '被保険者', handler: '損害担当者', supervisor: '上長', ops: '運用', admin: '管理者', vendor: '委託先' },
     noticeLanguage: { ja: '日本語', en: '英語' },
+    channel: { website: 'ウェブサイト', press: '報道発表', other: 'その他の方法' },
+    substitutePart: { announcement: '公表', enquiry_desk: '問い合わせ窓口' },
     cause: {
       device_loss: '端末・媒体の紛失',
       device_theft: '端末・媒体の盗難',
@@ -345,6 +349,7 @@ const WORDS = {
       consultation_ack: '相談の受付確認',
     },
     visibility: { internal: '社内のみ', shared: '被保険者と共有' },
+    consultation: { open: '受付待ち', acknowledged: '受付済み', advised: '助言済み', closed: '終了', converted: '事故として報告済み' },
     reserveWhy: { triage: '初期評価', 'persons notified': '本人通知の完了', 'recomputed after findings': '調査結果による再計算' },
     docType: {
       'application/pdf': 'PDF',
@@ -376,10 +381,12 @@ const WORDS = {
       close: 'Close the case',
       'confirm-findings': 'Confirm findings',
       reopen: 'Reopen',
+      'record-announcement': 'Record an announcement',
     },
     kind: { preliminary: 'Preliminary report', final: 'Final report', notice: 'Notice to persons', assessment: 'Assessment' },
     audience: { regulator: 'Regulator', persons: 'Affected persons' },
     obligation: { pending: 'Pending', done: 'Done', overdue: 'Overdue', not_required: 'Not required' },
+    filingStatus: { draft: 'Draft', ready: 'Ready', filed: 'Filed' },
     trigger: {
       sensitive_data: 'Sensitive data',
       financial_risk: 'Risk of financial harm',
@@ -403,6 +410,8 @@ const WORDS = {
     campaign: { not_started: 'not started', sending: 'sending', running: 'running', done: 'done', completed: 'done', failed: 'failed' },
     role: { insured: 'insured', handler: 'handler', supervisor: 'supervisor', ops: 'operations', admin: 'administrator', vendor: 'vendor' },
     noticeLanguage: { ja: 'Japanese', en: 'English' },
+    channel: { website: 'website', press: 'press release', other: 'other means' },
+    substitutePart: { announcement: 'an announcement', enquiry_desk: 'an enquiry desk' },
     cause: {
       device_loss: 'Device or media lost',
       device_theft: 'Device or media stolen',
@@ -476,6 +485,7 @@ const WORDS = {
       consultation_ack: 'Acknowledge a consultation',
     },
     visibility: { internal: 'Internal', shared: 'Shared with the insured' },
+    consultation: { open: 'Waiting', acknowledged: 'Acknowledged', advised: 'Advised', closed: 'Closed', converted: 'Reported as an incident' },
     reserveWhy: { triage: 'Triage', 'persons notified': 'Affected persons notified', 'recomputed after findings': 'Recomputed after findings' },
     docType: {
       'application/pdf': 'PDF',
@@ -667,6 +677,9 @@ const FRAME = {
   ja: {
     dashboard: 'ダッシュボード',
     report: '事故報告',
+    consult: '相談する',
+    consultHint: 'まだ事故かどうか分からないときは、24時間受付の事故相談窓口にご相談ください。1時間以内に担当者が受け付けます。',
+    quote: 'プランの見積り',
     docs: 'API仕様',
     signOut: 'ログアウト',
     skip: '本文へ移動',
@@ -676,6 +689,9 @@ const FRAME = {
   en: {
     dashboard: 'Dashboard',
     report: 'Incident report',
+    consult: 'Ask for help',
+    consultHint: 'Not sure yet whether it is an incident? Ask the 24-hour desk: an on-call handler takes it within an hour.',
+    quote: 'Choosing a plan',
     docs: 'API docs',
     signOut: 'Sign out',
     skip: 'Skip to content',
@@ -688,6 +704,9 @@ const ft = translator(FRAME);
 const NAV = [
   { href: '/ui/dashboard', key: 'dashboard', roles: ['ops', 'handler', 'supervisor', 'admin'] },
   { href: '/ui/report', key: 'report', roles: ['insured', 'handler'] },
+  // The 24-hour consultation desk, beside "file an incident": for when it is not clear yet whether it is one.
+  { href: '/ui/consult', key: 'consult', roles: ['insured'] },
+  { href: '/ui/quote', key: 'quote', roles: ['insured', 'handler', 'admin'] },
   { href: '/docs', key: 'docs', roles: ['insured', 'ops', 'handler', 'supervisor', 'admin'] },
 ];
 
@@ -730,4 +749,18 @@ export function refuseRole(me, roles, what) {
   if (roles.includes(me.role)) return false;
   replace($('#main'), el('h1', {}, typeof what === 'function' ? what() : what), el('p', { class: 'problem', role: 'alert' }, ft('cannotUse')(me.role)));
   return true;
+}
+
+/** The "相談する / Ask for help" path beside "file an incident": the 24-hour consultation desk (`/ui/consult`). */
+export function askForHelp(me) {
+  if (me.role !== 'insured') return null;
+  const link = el('a', { href: '/ui/consult', class: 'button', id: 'ask-help', 'data-testid': 'ask-help' });
+  const hint = el('span', { class: 'small muted', id: 'ask-help-hint' });
+  const draw = () => {
+    link.textContent = ft('consult');
+    hint.textContent = ft('consultHint');
+  };
+  draw();
+  onLang(draw);
+  return el('div', { class: 'ask-help' }, link, ' ', hint);
 }

@@ -95,6 +95,10 @@ const T = {
     noDue: '期限なし',
     unassigned: '未割当',
     workTruncated: '対象の事故が多いため、一部のみ表示しています。',
+    hConsultations: '受付待ちの相談（事故相談窓口）',
+    consultationCols: ['相談番号', '被保険者', '保険証券番号', '受付期限（日本時間）', '残り', ''],
+    noConsultations: '受付待ちの相談はありません。',
+    acknowledge: '受付確認',
   },
   en: {
     title: 'Operations dashboard',
@@ -155,6 +159,10 @@ const T = {
     noDue: 'no due time',
     unassigned: 'unassigned',
     workTruncated: 'Too many open cases: the queue shows part of them.',
+    hConsultations: 'Consultations waiting (24-hour desk)',
+    consultationCols: ['Consultation', 'Insured', 'Policy', 'Acknowledge by (JST)', 'Clock', ''],
+    noConsultations: 'No consultation is waiting.',
+    acknowledge: 'Acknowledge',
   },
 };
 const t = translator(T);
@@ -383,7 +391,8 @@ function renderWork(work) {
   const node = table(
     t('workCols'),
     items.map((i) => [
-      caseLink(i.caseId),
+      // A consultation has no case page: its row points at the consultations card below.
+      i.task === 'consultation_ack' ? el('a', { href: '#consultations-card', translate: 'no' }, i.consultationId ?? i.caseId) : caseLink(i.caseId),
       el('span', { class: 'task', dataset: { task: i.task } }, word('task', i.task)),
       el('span', {}, workDetail(i)),
       el('span', { dataset: { testid: 'work-due' } }, i.dueAt ? jst(i.dueAt) : t('noDue')),
@@ -404,6 +413,38 @@ function renderWork(work) {
     if (items[n].overdue) tr.classList.add('overdue');
   });
   replace($('#work'), node);
+}
+
+/** Open consultations of the 24-hour desk, each with its acknowledgement clock and an acknowledge button. */
+function renderConsultations(consultations) {
+  const card = $('#consultations-card');
+  card.hidden = !hasQueue;
+  if (!hasQueue || !consultations) return;
+  const rows = consultations.map((c) => {
+    const button = el('button', { type: 'button', class: 'secondary', dataset: { consultation: c.consultationId } }, t('acknowledge'));
+    button.addEventListener('click', () => void acknowledge(c.consultationId, button));
+    return [
+      el('span', { translate: 'no' }, c.consultationId),
+      raw(c.insuredName),
+      el('span', { translate: 'no' }, c.policyNumber),
+      jst(c.ackDueAt),
+      countdown(c.ackDueAt),
+      [button, c.escalatedAt ? [' ', el('span', { class: 'badge decision-provisional' }, t('escalated'))] : null],
+    ];
+  });
+  replace($('#consultations'), table(t('consultationCols'), rows, { empty: t('noConsultations'), stack: true }));
+}
+
+async function acknowledge(consultationId, button) {
+  button.disabled = true;
+  $('#consultations-problem').textContent = '';
+  try {
+    const r = await api(`/v1/consultations/${encodeURIComponent(consultationId)}/actions/acknowledge`, { method: 'POST', body: {} });
+    if (!r.ok) $('#consultations-problem').textContent = problemText(r.problem);
+  } catch (err) {
+    if (!(err instanceof Unreachable)) throw err;
+  }
+  await refresh();
 }
 
 // ---- polling -----------------------------------------------------------------------------------------------------
@@ -435,15 +476,16 @@ async function refresh() {
   try {
     // Rounded to the minute so the URL, and with it the ETag, stays the same between polls.
     const dueBefore = new Date(Math.ceil((Date.now() + 86_400_000) / 60_000) * 60_000).toISOString();
-    const [work, summary, list, overdue, due, recent] = await Promise.all([
+    const [work, summary, list, overdue, due, recent, consultations] = await Promise.all([
       hasQueue ? api('/v1/work').then((r) => ({ items: expect(r, 'work queue'), truncated: r.headers?.get('X-Work-Truncated') === 'true' })) : null,
       get('/v1/dashboard/summary').then((r) => expect(r, 'summary')),
       get(`/v1/cases${query({ ...filters, pageToken: pageTokens[pageIndex] })}`),
       get(`/v1/cases${query({ overdue: 'true', pageSize: 100 })}`).then((r) => expect(r, 'overdue cases')),
       get(`/v1/cases${query({ dueBefore, pageSize: 100 })}`).then((r) => expect(r, 'due cases')),
       chartItems(),
+      hasQueue ? api('/v1/consultations?status=open').then((r) => expect(r, 'consultations').items) : null,
     ]);
-    last = { work, summary, list, overdue, due, recent };
+    last = { work, summary, list, overdue, due, recent, consultations };
     paintAll();
     lastGood = new Date();
     failures = 0;
@@ -466,8 +508,9 @@ async function refresh() {
 let last = null;
 function paintAll() {
   if (!last) return;
-  const { work, summary, list, overdue, due, recent } = last;
+  const { work, summary, list, overdue, due, recent, consultations } = last;
   renderWork(work);
+  renderConsultations(consultations);
   renderTiles(summary);
   replace($('#by-status'), bars(summary.byStatus, 'status'));
   replace($('#by-severity'), bars(summary.bySeverity, 'severity'));

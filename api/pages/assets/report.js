@@ -5,6 +5,7 @@ import {
   $,
   $$,
   api,
+  askForHelp,
   badge,
   countdown,
   el,
@@ -711,6 +712,9 @@ async function refreshCases(force = false) {
 async function init() {
   if (refuseRole(me, ['insured', 'handler'], 'Incident report')) return;
   vocab = await vocabulary();
+  // Beside "file an incident": the consultation desk, for an insured not sure yet that it has one.
+  const help = askForHelp(me);
+  if (help) $('.page-head').append(help);
   buildDataItems();
   $('#discoveredAt').value = toJstLocal(Date.now());
   $('#discoveredAt').max = toJstLocal(Date.now() + 5 * 60_000);

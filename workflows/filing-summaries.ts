@@ -1,0 +1,59 @@
+/**
+ * The case's filing summaries (`CaseView.filings`), kept by one pure function that the case workflow runs before every
+ * publish (rule `filingDrafts`, case/filings.ts). Pure and free of Temporal, so the API may run it too. (The first
+ * view the API writes with the start has no filings on purpose: an edit sent before the case's first task would
+ * name a filing the case has not drafted yet.)
+ *
+ * The drafts come from the domain's `draftFilings` over the view; an edited item stands for its text by the text's
+ * hash (the text itself is in the blob store), so a summary's `sha` changes with any item, from the facts or an edit,
+ * and each change is a new version. A filed filing keeps the version and hash it was filed with.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { draftFilings, type FilingDraft } from '../domain/index.js';
+import type { CaseView } from './contract.js';
+
+/** SHA-256 of a draft's items (code, source, value, in order) and status: what a version stands for. */
+export function draftSha(d: Pick<FilingDraft, 'items' | 'status'>): string {
+  const canonical = JSON.stringify([d.status, Object.entries(d.items).map(([code, i]) => [code, i.source, i.value])]);
+  return bytesToHex(sha256(new TextEncoder().encode(canonical)));
+}
+
+function markerEdits(v: CaseView): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const f of v.filings ?? []) {
+    if (!f.edited) continue;
+    out[f.filingId] = Object.fromEntries(Object.entries(f.edited).map(([code, e]) => [code, `edited:${e.sha256}`]));
+  }
+  return out;
+}
+
+/** Brings `v.filings` up to date with the view; true when anything changed. Filed filings stay as filed. */
+export function refreshFilingSummaries(v: CaseView): boolean {
+  let changed = false;
+  const filings = (v.filings ??= []);
+  for (const d of draftFilings(v, markerEdits(v))) {
+    const sha = draftSha(d);
+    const found = filings.find((f) => f.filingId === d.filingId);
+    const obligation = v.obligations.find((o) => o.id === d.obligationId);
+    if (!found) {
+      filings.push({ filingId: d.filingId, regime: d.regime, audience: d.audience, kind: d.kind, status: d.status, version: 1, sha, missing: d.missing });
+      changed = true;
+      continue;
+    }
+    if (found.status === 'filed') continue;
+    // An obligation filed without naming a version (a filing recorded the old way) freezes its draft as it was.
+    if (obligation?.status === 'done') {
+      found.status = 'filed';
+      changed = true;
+      continue;
+    }
+    if (found.sha === sha && found.status === d.status && found.missing.join() === d.missing.join()) continue;
+    if (found.sha !== sha) found.version += 1;
+    found.sha = sha;
+    found.status = d.status;
+    found.missing = d.missing;
+    changed = true;
+  }
+  return changed;
+}
