@@ -128,7 +128,8 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
 /**
  * `record-filing`: the filed version's document is kept first (prepareRecordFiling). A caller who named no version
  * files the current one; when the case's facts move it on between that read and the command (a vendor's findings
- * arrive), the case refuses the stale version and the API files the new current one, a few times at most. Each
+ * arrive, or another API instance changes it while this one's read is cached), the case refuses the stale version,
+ * this process forgets its read and files the new current one, a few times at most. Each
  * version is its own command id, so a retried request with the same Idempotency-Key lands on the one that applied.
  */
 async function recordFiling(ctx: ApiContext, principal: Principal, caseId: string, body: RecordFilingBody, commandId: string): Promise<CaseView> {
@@ -141,6 +142,9 @@ async function recordFiling(ctx: ApiContext, principal: Principal, caseId: strin
       return await commandCase(ctx, caseId, { commandId: id, action: 'record-filing', request: { actor: actorOf(principal), body: sent } });
     } catch (err) {
       if (named || attempt >= 3 || !(err instanceof HttpProblem && err.code === 'stale_version')) throw err;
+      // The case is ahead of what this process read (another API instance, or the case itself, moved it on while
+      // the describe was cached): forget that read, so the next attempt sees the version the case refused us for.
+      ctx.changes.bump(caseId);
     }
   }
 }

@@ -65,7 +65,10 @@ describe('filings of a 1,200-person Japanese case', () => {
     const ids = list.json.filings.map((f: { filingId: string }) => f.filingId);
     expect(ids).toEqual(expect.arrayContaining([PRELIMINARY, FINAL, 'JP-APPI.persons.notice']));
     const final = list.json.filings.find((f: { filingId: string }) => f.filingId === FINAL);
-    expect(final).toMatchObject({ status: 'draft', missing: ['cause', 'responseToPersons', 'publicAnnouncement', 'preventionMeasures'] });
+    // Counsel's advice from the sandbox may already have filled the prevention measures; the rest waits on the case.
+    expect(final.status).toBe('draft');
+    expect(final.missing).toEqual(expect.arrayContaining(['cause', 'responseToPersons', 'publicAnnouncement']));
+    expect(final.missing.filter((m: string) => m !== 'preventionMeasures')).toEqual(['cause', 'responseToPersons', 'publicAnnouncement']);
 
     const prelim = await insured('GET', `/v1/cases/${caseId}/filings/${PRELIMINARY}`);
     expect(prelim.status, prelim.text).toBe(200);
@@ -188,5 +191,30 @@ describe('filings of a 1,200-person Japanese case', () => {
     expect(json.json.items.dataItems.value).toBe('氏名、住所、電話番号');
     const patch = await insured('PATCH', `/v1/cases/${caseId}/filings/${PRELIMINARY}`, { items: { otherMatters: 'x' } }, { 'if-match': `"v${current.json.version}"` });
     expect(patch.status).toBe(409);
+  });
+
+  it('files the current version when another API instance saw the filing move on (its own read is older than the case)', async () => {
+    // Behind a load balancer: B has just read the case (its describe is cached for a moment); A edits the final
+    // report, which gives it a new version B does not know of. B's record-filing without a version files the new one.
+    const other = await stack.anotherApi();
+    const viaB = (path: string, body: unknown) =>
+      fetch(`${other.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${stack.keys['insured-ins-001']}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const insured = as(stack, 'insured-ins-001');
+    const seenByB = await fetch(`${other.url}/v1/cases/${caseId}/filings/${FINAL}`, { headers: { authorization: `Bearer ${stack.keys['insured-ins-001']}` } });
+    expect(seenByB.status).toBe(200);
+    const versionSeenByB = Number((await seenByB.json()).version);
+    let edited = { status: 412 } as Awaited<ReturnType<typeof insured>>;
+    for (let i = 0; i < 5 && edited.status === 412; i++) {
+      const now = await insured('GET', `/v1/cases/${caseId}/filings/${FINAL}`);
+      edited = await insured('PATCH', `/v1/cases/${caseId}/filings/${FINAL}`, { items: { otherMatters: `B の後に A が編集 ${i}` } }, { 'if-match': now.headers.get('etag')! });
+    }
+    expect(edited.status, edited.text).toBe(200);
+    expect(edited.json.version).toBeGreaterThan(versionSeenByB);
+    const filed = await viaB(`/v1/cases/${caseId}/actions/record-filing`, { regime: 'JP-APPI', kind: 'final', filedAt: new Date().toISOString(), reference: 'PPC-2' });
+    const text = await filed.text();
+    expect(filed.status, text).toBe(200);
+    const summary = JSON.parse(text).filings.find((f: { filingId: string }) => f.filingId === FINAL);
+    expect(summary.status).toBe('filed');
+    expect(summary.filed.version).toBeGreaterThanOrEqual(edited.json.version);
   });
 });

@@ -29,6 +29,8 @@ export interface Stack {
   smtp: SmtpSink;
   /** API keys by principal name (admin, ops, handler, supervisor, insured-ins-001, insured-ins-002). */
   keys: Record<string, string>;
+  /** A second API process's worth (its own caches) on the same data, Temporal and task queue: as behind a load balancer. */
+  anotherApi(): Promise<RunningApi>;
   principalsFile: string;
   dataDir: string;
   stop(): Promise<void>;
@@ -87,6 +89,7 @@ export async function startStack(
     ...(opts.caseSettings ? { caseSettings: opts.caseSettings } : {}),
   });
   apiUrl = api.url;
+  const others: RunningApi[] = [];
   const principals = JSON.parse(await readFile(files.principalsFile, 'utf8')) as DevelopmentPrincipal[];
   return {
     url: api.url,
@@ -98,7 +101,13 @@ export async function startStack(
     keys: Object.fromEntries(principals.map((p) => [p.name, p.key])),
     principalsFile: files.principalsFile,
     dataDir,
+    async anotherApi() {
+      const another = await startApiServer(wired, { files, secrets, logger: opts.logger ?? pino({ level: 'silent' }) });
+      others.push(another);
+      return another;
+    },
     async stop() {
+      for (const other of others) await other.close();
       await api.close();
       await worker?.shutdown();
       await sandbox.close();
