@@ -213,8 +213,8 @@ describe('filings of a 1,200-person Japanese case', () => {
     const filed = await viaB(`/v1/cases/${caseId}/actions/record-filing`, { regime: 'JP-APPI', kind: 'final', filedAt: new Date().toISOString(), reference: 'PPC-2' });
     const text = await filed.text();
     expect(filed.status, text).toBe(200);
-    const summary = JSON.parse(text).filings.find((f: { filingId: string }) => f.filingId === FINAL);
+    const summary = (JSON.parse(text) as { filings: { filingId: string; status: string; filed: { version: number } }[] }).filings.find((f) => f.filingId === FINAL)!;
     expect(summary.status).toBe('filed');
-    expect(summary.filed.version).toBeGreaterThanOrEqual(edited.json.version);
+    expect(summary.filed.version).toBeGreaterThanOrEqual(Number(edited.json.version));
   });
 });
