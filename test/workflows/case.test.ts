@@ -127,6 +127,17 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; text: strin
   throw new Error('expected the command to be refused');
 }
 
+/**
+ * Counsel's approval of the current notice draft (rule `noticeDrafts`), as the API sends it on counsel's behalf: the
+ * document key and hash stand for the version the API would have kept (the fake campaign does not read it).
+ */
+async function approveDraft(handle: WorkflowHandle, language: 'ja' | 'en' = 'ja'): Promise<CaseView> {
+  const v = await settle(handle, (x) => (x.noticeDrafts ?? []).some((d) => d.language === language));
+  const d = v.noticeDrafts!.find((x) => x.language === language)!;
+  const documentSha256 = createHash('sha256').update(`${v.caseId}:${language}:${d.version}`).digest('hex');
+  return act(handle, 'approve-notice-draft', actors.handler, { language, version: d.version, documentKey: `cases/${v.caseId}/notice/${language}-v${d.version}.json.enc`, documentSha256 });
+}
+
 /** The case's events after `from` that carried a command (signals named `command`). */
 async function commandEvents(handle: WorkflowHandle, from: number) {
   const events = (await handle.fetchHistory()).events?.slice(from) ?? [];
@@ -242,6 +253,7 @@ describe('incidentCase lifecycle', () => {
     view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     expect(view.affectedPersonsList?.accepted).toBe(1200);
     view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
+    await approveDraft(handle);
     view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.notifications).toMatchObject({ total: 1200, sent: 1200, failed: 0, status: 'done' });
@@ -560,6 +572,7 @@ describe('incidentCase lifecycle', () => {
     await ack(handle, view);
     const ref = { ...personsRef(1200), withEmail: 1000, withoutEmail: 200 };
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     const print = view.vendors.find((e) => e.role === 'print_and_mail');
@@ -626,6 +639,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const before = await handle.query(viewQuery);
     expect(Date.parse(ag(before).dueAt)).toBe(Date.parse(before.discoveredAt) + 45 * DAY_MS);
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     const view = await settle(handle, (v) => v.notifications.status === 'done' && ag(v).dueAt !== ag(before).dueAt);
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
@@ -737,6 +751,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     // The notice is not approved, so no campaign runs yet; then one starts and the forger claims it is done.
     await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
     const view = await settle(handle, (v) => v.notifications.status === 'done');
@@ -1195,6 +1210,7 @@ describe('notification waves, 公表 and substitute measures', () => {
     const first = await upload(caseId, 'w1', range(0, 400));
     expect(first.accepted).toBe(400);
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(first) } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.notifications).toMatchObject({ total: 400, sent: 400, status: 'done', unreachable: 0 });
@@ -1260,6 +1276,7 @@ describe('notification waves, 公表 and substitute measures', () => {
     await ack(handle, view);
     const ref = { ...personsRef(300), uploadId: 'u-letters', withEmail: 250, withoutEmail: 50 };
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.substituteMeasures).toBeUndefined();

@@ -1,0 +1,28 @@
+/**
+ * Counsel's approval of the notice draft before `approve-notice` (rule `noticeDrafts`): a case refuses the notice
+ * until the language's current draft version is approved. Drivers of the real stack approve through the API as a
+ * handler on counsel's behalf, the version read from the preview once the case has drafted it.
+ */
+import { until } from './wait.js';
+
+type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Headers }>;
+
+/** Approves the current notice draft in `language` on counsel's behalf; answers the version approved. */
+export async function approveNoticeDraft(handler: Call, caseId: string, language: 'ja' | 'en' = 'ja'): Promise<number> {
+  const preview = await until(
+    () => handler('GET', `/v1/cases/${caseId}/notice-preview?lang=${language}`),
+    (r) => r.status === 200,
+    30_000,
+    `notice draft (${language}) of ${caseId}`,
+  );
+  const version = preview.json.version as number;
+  const approved = await handler('POST', `/v1/cases/${caseId}/actions/approve-notice-draft`, { language, version, onBehalfOf: 'Sandbox Counsel' });
+  if (approved.status !== 200) throw new Error(`approve-notice-draft answered ${approved.status}: ${JSON.stringify(approved.json)}`);
+  return version;
+}
+
+/** Approves the draft and then the notice, which starts the campaign (the two steps every driver takes). */
+export async function approveNotice(handler: Call, caseId: string, language: 'ja' | 'en' = 'ja'): Promise<{ status: number; json: any }> {
+  await approveNoticeDraft(handler, caseId, language);
+  return handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language });
+}
