@@ -574,6 +574,10 @@ const REFUSAL_TEXT = {
     ja: 'filingVersion には提出した文書（documentSha256）が必要です',
   },
   filing_edit_role: { code: 'forbidden', en: 'role {role} may not edit filings', ja: 'ロール {role} は提出書類を編集できません' },
+  notice_edit_role: { code: 'forbidden', en: 'role {role} may not edit the notice', ja: 'ロール {role} は通知文を編集できません' },
+  no_notice_draft: { code: 'not_found', en: 'no notice draft in {language} on this case', ja: 'この事案に{language}の通知文の下書きはありません' },
+  notice_part_unknown: { code: 'invalid', en: '{code} is not a part of the notice', ja: '{code} は通知文の項目ではありません' },
+  notice_part_ref: { code: 'invalid', en: 'part {code}: not an edit reference', ja: '項目 {code} は編集の参照ではありません' },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 
@@ -589,10 +593,12 @@ export const FINDINGS_JA_TEXT: Record<FindingsProblem, string> = {
 
 const compile = (id: RefusalTextId, en: string): CompiledTemplate<RefusalTextId> => compileTemplate(id, en);
 
-// Templates made only of one parameter (the findings list, zod issues) go last: they match anything.
-const COMPILED = REFUSAL_TEXT_IDS.filter((id) => id !== 'findings_refused' && id !== 'body_invalid').map((id) =>
-  compile(id, REFUSAL_TEXT[id].en),
-);
+// Templates made only of one parameter (the findings list, zod issues) go last: they match anything. The general
+// "role {role} may not {action}" goes after the specific role refusals it would otherwise swallow (filings, notice).
+const COMPILED = [
+  ...REFUSAL_TEXT_IDS.filter((id) => id !== 'findings_refused' && id !== 'body_invalid' && id !== 'role_may_not'),
+  'role_may_not' as const,
+].map((id) => compile(id, REFUSAL_TEXT[id].en));
 
 function findingsText(text: string): ProblemParams | undefined {
   const problems = Object.entries(FINDINGS_PROBLEM_TEXT) as [FindingsProblem, string][];
