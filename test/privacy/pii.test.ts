@@ -227,7 +227,7 @@ describe('personal data stays out of logs, metrics, visibility, histories and er
     const timeline = await insured('GET', `/v1/cases/${caseId}/timeline`);
     expect(timeline.status).toBe(200);
     // A command refused by a validator, and a 404: their messages too.
-    await approveNotice(handler, caseId);
+    await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' });
     await insured('GET', `/v1/cases/${caseId}-nope`);
 
     // ---- where personal data must not be ----------------------------------------------------------------------
