@@ -90,7 +90,7 @@ export function editNoticeDraft(c: CaseContext, r: EditNoticeDraftRequest): void
   }
   const before = d.version;
   refreshNoticeDrafts(c);
-  record(c, 'notice_edit', r.actor.name, `notice draft (${r.language}) edited (${Object.keys(r.parts).join(', ')}): version ${before} → ${d.version}`);
+  record(c, 'notice', r.actor.name, `notice draft (${r.language}) edited: version ${before} → ${d.version}`);
 }
 
 interface Approval {
@@ -116,8 +116,9 @@ function checkApproval(c: CaseContext, a: Approval): NoticeDraftSummary {
 
 function approve(c: CaseContext, d: NoticeDraftSummary, a: Approval, by: string, onBehalfOf: string | undefined): void {
   d.approved = { version: a.version, by, at: nowIso(), ...(onBehalfOf ? { onBehalfOf } : {}), documentKey: a.documentKey!, documentSha256: a.documentSha256! };
-  const behalf = onBehalfOf ? ` on behalf of ${onBehalfOf}` : '';
-  record(c, 'notice', by, `notice draft (${d.language}) version ${a.version} approved${behalf} (document ${a.documentSha256!.slice(0, 12)})`);
+  const sha = a.documentSha256!.slice(0, 12);
+  if (onBehalfOf) record(c, 'notice', by, `notice draft (${d.language}) version ${a.version} approved on behalf of ${onBehalfOf} (document ${sha})`);
+  else record(c, 'notice', by, `notice draft (${d.language}) version ${a.version} approved (document ${sha})`);
 }
 
 /** Counsel's approval through its webhook: only from the case's engaged counsel; a stale or malformed one is noted. */

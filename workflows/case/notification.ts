@@ -29,7 +29,7 @@ export const notificationCommands: CommandTable<'approve-notice'> = {
     apply(c, b, actor) {
       c.v.notice = { approved: true, language: b.language, templateVersion: b.templateVersion ?? 'v1', approvedBy: actor.name, approvedAt: nowIso() };
       freezeNoticeDocuments(c);
-      const drafts = c.v.notice.documents?.map((d) => `${d.language} v${d.version}`).join(', ');
+      const drafts = c.v.notice.documents?.map((d) => `${d.language}:${d.version}`).join(', ');
       record(c, 'notice', actor.name, drafts ? `notice approved (${b.language}): sends the approved drafts ${drafts}` : `notice text approved (${b.language}, ${c.v.notice.templateVersion})`);
     },
   },
