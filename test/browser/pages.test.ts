@@ -873,6 +873,9 @@ describe('web pages in chromium', () => {
           await expect.poll(() => page.locator('#notice-preview dd[data-part="whatWeAreDoing"]').textContent()).toBe(NOTICE_SENTENCE);
           expect(await page.locator('#notice-preview .notice-status').textContent()).toMatch(/^第\d+版 · 承認済み（第\d+版、handler、弁護士 佐藤の代理）$/);
         }
+        // The notice went out: the draft no longer changes, so neither form is offered.
+        expect(await page.locator('#notice-form').isVisible()).toBe(false);
+        expect(await page.locator('#notice-approve-form').isVisible()).toBe(false);
         await page.locator('#notice-card').screenshot({ path: `${SHOTS}/notice-${l}-${width}.png` });
         for (const [name, sel] of [['notes', '#notes-card'], ['documents', '#documents-card'], ['usage', '#usage-card']] as const) {
           await page.locator(sel).screenshot({ path: `${SHOTS}/${name}-${l}-${width}.png` });

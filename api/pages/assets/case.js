@@ -1047,8 +1047,9 @@ async function refreshNotice() {
     }
     return;
   }
-  const changed = openNotice?.etag !== r.etag || JSON.stringify(openNotice?.data.approved) !== JSON.stringify(r.data.approved);
-  openNotice = { data: r.data, etag: r.etag };
+  const sent = Boolean(current?.notice?.approved);
+  const changed = openNotice?.etag !== r.etag || JSON.stringify(openNotice?.data.approved) !== JSON.stringify(r.data.approved) || openNotice?.sent !== sent;
+  openNotice = { data: r.data, etag: r.etag, sent };
   if (changed) paintNotice();
 }
 
