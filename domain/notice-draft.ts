@@ -195,3 +195,19 @@ export const ApprovedNoticeSchema = z
     }),
   })
   .strict();
+
+/** The persons-notice filing that follows the approved notice (in Japanese, the language of the APPI notice). */
+export const NOTICE_FILING_ID = 'JP-APPI.persons.notice';
+
+/** Which part of the approved notice answers which item of the persons-notice filing (the cause stays the case's). */
+export const NOTICE_PARTS_IN_FILING = {
+  overview: 'whatHappened',
+  dataItems: 'dataItems',
+  secondaryDamage: 'whatYouCanDo',
+  enquiryDesk: 'enquiryDesk',
+} as const satisfies Record<string, NoticePart>;
+
+/** The filing items the approved notice answers, in its words (a filing edit of the same item stays over them). */
+export function noticeFilingTexts(d: NoticeDraft): Record<string, string> {
+  return Object.fromEntries(Object.entries(NOTICE_PARTS_IN_FILING).map(([item, part]) => [item, d.parts[part].value]));
+}

@@ -121,6 +121,16 @@ describe('notice drafts through the API', () => {
     expect(byHandler.status, JSON.stringify(byHandler.json)).toBe(200);
     expect((await preview('en')).json.approved).toMatchObject({ version: editedEn.json.version, by: 'handler', onBehalfOf: 'Sandbox Counsel' });
 
+    // The persons-notice filing follows the approved Japanese notice (a filing edit of an item would stay over it).
+    const filing = await until(
+      () => handler()('GET', `/v1/cases/${caseId}/filings/JP-APPI.persons.notice`),
+      (r) => r.json?.items?.overview?.value === approvedJa.json.parts.whatHappened.value,
+      30_000,
+      'persons notice filing follows the notice',
+    );
+    expect(filing.json.items.enquiryDesk.value).toBe(approvedJa.json.parts.enquiryDesk.value);
+    expect(filing.json.items.secondaryDamage.value).toBe(approvedJa.json.parts.whatYouCanDo.value);
+
     const approved = await handler()('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' });
     expect(approved.status, JSON.stringify(approved.json)).toBe(200);
     expect(approved.json.notice.documents.map((d: { language: string }) => d.language).sort()).toEqual(['en', 'ja']);

@@ -32,8 +32,9 @@ export function writtenAtStart(): Map<string, string> {
 
 /** Brings the case list (search attributes) and the read model (memo) up to date with the case. */
 export function publishCase(c: CaseContext): void {
-  refreshFilings(c);
+  // The notice first: the persons-notice filing follows its approval.
   refreshNoticeDrafts(c);
+  refreshFilings(c);
   syncSearchAttributes(c);
   publishReadModel(c);
 }
