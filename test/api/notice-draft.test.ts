@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { dataItemWords } from '../../domain/index.js';
 
 let stack: Stack;
 let caseId: string;
@@ -16,6 +17,7 @@ const handler = () => as(stack, 'handler');
 const preview = (lang: string, who = handler()) => who('GET', `/v1/cases/${caseId}/notice-preview?lang=${lang}`);
 const patch = (lang: string, body: unknown, headers: Record<string, string>, who = insured()) => who('PATCH', `/v1/cases/${caseId}/notice-draft?lang=${lang}`, body, headers);
 
+const DATA_ITEMS = ['name', 'email', 'credit_card'];
 const SENTENCE_JA = '当社は外部の専門機関とともに原因を調査し、全端末の暗号化を進めています。';
 const SENTENCE_EN = 'We are working with outside experts and are encrypting every laptop we use.';
 
@@ -23,7 +25,8 @@ beforeAll(async () => {
   stack = await startStack();
   const policyNumber = uniqueId('PL');
   expect((await as(stack, 'admin')('PUT', `/v1/policies/${policyNumber}`, policyBody())).status).toBe(201);
-  const created = await insured()('POST', '/v1/cases', reportBody(policyNumber, { affectedPersons: PERSONS.length }));
+  // A card number leaked: financial risk, so the APPI report and the notice to persons are due (and their filings).
+  const created = await insured()('POST', '/v1/cases', reportBody(policyNumber, { affectedPersons: PERSONS.length, dataItems: DATA_ITEMS }));
   expect(created.status, JSON.stringify(created.json)).toBe(201);
   caseId = created.json.caseId;
   const csv = ['name,email,postal_address,language', ...PERSONS.map((p, i) => `${p},${p}-${caseId}@example.jp,,${i % 2 ? 'en' : 'ja'}`)].join('\n');
@@ -47,7 +50,8 @@ describe('notice drafts through the API', () => {
       expect(r.json.html).not.toMatch(/<script|<img|<link/i);
     }
     expect((await preview('ja')).json.parts.subject.value).toContain('【重要】');
-    expect((await preview('en')).json.parts.dataItems.value).toBe('Name, Address, Phone number');
+    expect((await preview('en')).json.parts.dataItems.value).toBe(dataItemWords(DATA_ITEMS, 'en'));
+    expect((await preview('ja')).json.parts.whatYouCanDo.value).toContain('不正利用');
     expect((await preview('ja', insured())).status).toBe(200);
     expect((await preview('ja', as(stack, 'insured-ins-002'))).status).toBe(404);
     expect((await preview('fr')).status).toBe(400);
