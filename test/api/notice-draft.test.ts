@@ -75,7 +75,7 @@ describe('notice drafts through the API', () => {
 
     const edited = await patch('ja', body, { 'if-match': etag, 'idempotency-key': `edit-${caseId}` });
     expect(edited.status, JSON.stringify(edited.json)).toBe(200);
-    expect(edited.json.version).toBeGreaterThan(before.json.version);
+    expect(edited.json.version).toBeGreaterThan(before.json.version as number);
     expect(edited.headers.get('etag')).toBe(`"v${edited.json.version}"`);
     expect(edited.json.parts.whatWeAreDoing).toMatchObject({ value: SENTENCE_JA, source: 'edited' });
     expect(edited.json.text).toContain(SENTENCE_JA);
@@ -158,9 +158,9 @@ describe('notice drafts through the API', () => {
   });
 
   it('documents its routes and every status they answer in the OpenAPI document', async () => {
-    const doc = (await handler()('GET', '/openapi.json')).json;
-    expect(Object.keys(doc.paths['/v1/cases/{caseId}/notice-preview'].get.responses)).toEqual(expect.arrayContaining(['200', '304', '400', '404']));
-    expect(Object.keys(doc.paths['/v1/cases/{caseId}/notice-draft'].patch.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409', '412', '428']));
-    expect(Object.keys(doc.paths['/v1/cases/{caseId}/actions/approve-notice-draft'].post.responses)).toEqual(expect.arrayContaining(['200', '403', '409', '412']));
+    const doc = (await handler()('GET', '/openapi.json')).json as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(doc.paths['/v1/cases/{caseId}/notice-preview']!.get!.responses)).toEqual(expect.arrayContaining(['200', '304', '400', '404']));
+    expect(Object.keys(doc.paths['/v1/cases/{caseId}/notice-draft']!.patch!.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409', '412', '428']));
+    expect(Object.keys(doc.paths['/v1/cases/{caseId}/actions/approve-notice-draft']!.post!.responses)).toEqual(expect.arrayContaining(['200', '403', '409', '412']));
   });
 });

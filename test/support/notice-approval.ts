@@ -3,9 +3,10 @@
  * until the language's current draft version is approved. Drivers of the real stack approve through the API as a
  * handler on counsel's behalf, the version read from the preview once the case has drafted it.
  */
+import type { Json } from './json.js';
 import { until } from './wait.js';
 
-type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Headers }>;
+type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: Json; headers: Headers }>;
 
 /** Approves the current notice draft in `language` on counsel's behalf; answers the version approved. */
 export async function approveNoticeDraft(handler: Call, caseId: string, language: 'ja' | 'en' = 'ja'): Promise<number> {
@@ -27,7 +28,7 @@ export async function approveNoticeDraft(handler: Call, caseId: string, language
  * Approves the draft and then the notice, which starts the campaign (the two steps every driver takes). A vendor's
  * findings may move the draft on between the two (a new version needs a new approval): then both are repeated.
  */
-export async function approveNotice(handler: Call, caseId: string, language: 'ja' | 'en' = 'ja'): Promise<{ status: number; json: any }> {
+export async function approveNotice(handler: Call, caseId: string, language: 'ja' | 'en' = 'ja'): Promise<{ status: number; json: Json }> {
   for (let attempt = 1; ; attempt++) {
     await approveNoticeDraft(handler, caseId, language);
     const answer = await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language });
