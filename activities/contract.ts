@@ -46,6 +46,11 @@ export interface NoticeContent {
   contactDesk: { name: string; ofInsured?: boolean; phone?: string; email?: string; hours?: string };
   regimes: string[];
   measures?: string;
+  /**
+   * The approved notice drafts (rule `noticeDrafts`): each person gets the document of its language, or of
+   * `defaultLanguage` when its language has none; read from the blob store by key and checked against its SHA-256.
+   */
+  approved?: { defaultLanguage: 'ja' | 'en'; documents: { language: 'ja' | 'en'; version: number; key: string; sha256: string }[] };
 }
 
 export interface NoticeSliceRequest {

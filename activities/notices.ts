@@ -23,6 +23,8 @@ import { messageIdFor, SmtpSendError } from './email/mailer.js';
 import { VendorRequestError } from './vendors/client.js';
 import { readPersons, type Person, type PersonLanguage } from '../storage/persons.js';
 import { makeApologyCode } from '../lib/apology-codes.js';
+import { getFiledDocument, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
+import { ApprovedNoticeSchema, type NoticeDraft } from '../domain/notice-draft.js';
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'letter';
 
@@ -109,9 +111,16 @@ const fill = (template: string, slot: string, value: string): string => template
  * once against a full rendering of a hostile sample; a language whose template does not match is rendered in full
  * for every person.
  */
-export function createNoticeRenderer(notice: NoticeContent): (language: PersonLanguage, name: string, apologyCode?: string) => RenderedEmail {
-  const direct = (language: PersonLanguage, name: string, apologyCode?: string): RenderedEmail =>
-    renderEmail({ kind: 'person_notice', language, recipientName: name, ...notice, ...(apologyCode ? { apologyCode } : {}) });
+export function createNoticeRenderer(
+  notice: NoticeContent,
+  approved?: ReadonlyMap<string, NoticeDraft>,
+): (language: PersonLanguage, name: string, apologyCode?: string) => RenderedEmail {
+  const { approved: _refs, ...content } = notice;
+  const draftFor = (language: PersonLanguage): NoticeDraft | undefined => approved?.get(language) ?? approved?.get(notice.approved?.defaultLanguage ?? 'ja');
+  const direct = (language: PersonLanguage, name: string, apologyCode?: string): RenderedEmail => {
+    const draft = draftFor(language);
+    return renderEmail({ kind: 'person_notice', language: draft?.language ?? language, recipientName: name, ...content, ...(apologyCode ? { apologyCode } : {}), ...(draft ? { approvedDraft: draft } : {}) });
+  };
   const templates = new Map<string, RenderedEmail | null>();
   const templateFor = (language: PersonLanguage, withCode: boolean): RenderedEmail | null => {
     const key = `${language}/${withCode}`;
@@ -147,6 +156,26 @@ function sameEmail(a: RenderedEmail, b: RenderedEmail): boolean {
   return a.subject === b.subject && a.text === b.text && a.html === b.html;
 }
 
+/**
+ * The approved notice documents a campaign sends (rule `noticeDrafts`), read from the blob store by key: a document
+ * whose bytes do not hash to what the case recorded is never sent (the slice fails for good).
+ */
+export async function loadApprovedNotices(store: FilingStoreDeps, notice: NoticeContent): Promise<Map<string, NoticeDraft> | undefined> {
+  if (!notice.approved?.documents.length) return undefined;
+  const out = new Map<string, NoticeDraft>();
+  for (const ref of notice.approved.documents) {
+    const bytes = await getFiledDocument(store, ref.key);
+    if (!bytes) throw ApplicationFailure.nonRetryable(`approved notice ${ref.language} v${ref.version} is missing from the blob store`, 'ApprovedNoticeMissing');
+    if (sha256Hex(bytes) !== ref.sha256) throw ApplicationFailure.nonRetryable(`approved notice ${ref.language} v${ref.version} does not match its SHA-256`, 'ApprovedNoticeMismatch');
+    const parsed = ApprovedNoticeSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    if (!parsed.success || parsed.data.version !== ref.version || parsed.data.language !== ref.language) {
+      throw ApplicationFailure.nonRetryable(`approved notice ${ref.language} v${ref.version} is not a notice document`, 'ApprovedNoticeInvalid');
+    }
+    out.set(ref.language, parsed.data.draft);
+  }
+  return out;
+}
+
 const HEARTBEAT_EVERY_MS = 1_000;
 
 export function createNoticeSender(deps: ActivityDeps) {
@@ -161,7 +190,7 @@ export function createNoticeSender(deps: ActivityDeps) {
     const end = req.from + req.count;
     const letters: { index: number; person: Person }[] = [];
     const ctx = Context.current();
-    const render = createNoticeRenderer(req.notice);
+    const render = createNoticeRenderer(req.notice, await loadApprovedNotices(deps.persons, req.notice));
     const purpose = `notice-${req.campaignNo}`;
 
     // The first failure stops every lane from taking another person; sends in flight finish and are journaled.

@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
 import { ACTION_ROLES } from '../domain/permissions.js';
-import { ACTION_SCHEMAS, AssignBodySchema, type RecordFilingBody } from '../domain/schemas.js';
+import { ACTION_SCHEMAS, AssignBodySchema, type ApproveNoticeDraftBody, type RecordFilingBody } from '../domain/schemas.js';
 import { ACTIONS, type Action } from '../domain/vocabulary.js';
 import type { CaseView } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
 import { prepareRecordFiling } from './filings.js';
+import { prepareApproveNoticeDraft } from './notice-draft.js';
 import { idempotencyKey } from './idempotency.js';
 import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, problemResponse } from './problem.js';
@@ -34,6 +35,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
     'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
   'record-announcement':
     'Record a 公表 (public announcement: when, channel, URL), optionally with the enquiry desk persons can reach (phone, hours). When any person is unreachable (failed e-mail, returned letter), the case keeps a substitute-measure obligation until an announcement and an enquiry desk are recorded.',
+  'approve-notice-draft':
+    'Approve a version of the notice to persons in one language, on counsel’s behalf (`onBehalfOf`: counsel’s name); counsel itself approves through its webhook (`notice_approved`). The API keeps that version’s document in the blob store first (`documentKey` and `documentSha256` are set by the API); 412 when `version` is no longer the draft’s current one. A new edit needs a new approval; `approve-notice` sends the approved version.',
   reopen:
     'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };
@@ -49,6 +52,7 @@ async function refuseCompletedReopen(ctx: ApiContext, caseId: string, principal:
 }
 
 const STALE_FILING: Record<number, ResponseSpec> = { 412: problemResponse('filingVersion is not the filing’s current version (stale_version)') };
+const STALE_NOTICE: Record<number, ResponseSpec> = { 412: problemResponse('version is not the notice draft’s current version (stale_version)') };
 const NONE: Record<number, ResponseSpec> = {};
 
 function schemaName(action: Action): string {
@@ -96,7 +100,7 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
       409: problemResponse(
         action === 'reopen' ? 'Not closed or denied, or (not_reopenable) its run has ended and it can no longer be reopened' : 'Not possible in the case’s current state',
       ),
-      ...(action === 'record-filing' ? STALE_FILING : NONE),
+      ...(action === 'record-filing' ? STALE_FILING : action === 'approve-notice-draft' ? STALE_NOTICE : NONE),
       415: problemResponse('Not JSON'),
       422: problemResponse('Refused by the case rules (e.g. consent missing, unknown assignee)'),
       503: problemResponse('Recorded but not yet answered by the case (repeat with the same Idempotency-Key), or Temporal unreachable'),
@@ -110,6 +114,9 @@ function actionRoute<S extends z.ZodType>(ctx: ApiContext, action: Action, schem
         const commandId = `${principal.name}:${action}:${key ?? randomUUID()}`;
         if (action === 'record-filing') {
           view = await recordFiling(ctx, principal, caseId, body as unknown as RecordFilingBody, commandId);
+        } else if (action === 'approve-notice-draft') {
+          const sent = await prepareApproveNoticeDraft(ctx, principal, caseId, body as unknown as ApproveNoticeDraftBody);
+          view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body: sent } });
         } else {
           view = await commandCase(ctx, caseId, { commandId, action, request: { actor: actorOf(principal), body } });
         }

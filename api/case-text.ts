@@ -308,10 +308,25 @@ export const TIMELINE_TEXT = {
   // filings.ts
   filing_edit: t('filing {filingId} edited ({items}): version {from} → {to}', '提出書類 {filingId} を編集（{items}）：第{from}版 → 第{to}版'),
   document: t('document {id} attached ({type}, {size} bytes)', '書類 {id} を添付（{type}、{size}バイト）', { type: 'mediaType' }),
+  // notice-draft.ts
+  notice_draft_moved: t(
+    'notice draft ({language}) moved on to version {version}: the approval of version {old} no longer applies',
+    '通知文の下書き（{language}）が第{version}版に変わったため、第{old}版の承認は無効になりました',
+  ),
+  notice_draft_edit: t('notice draft ({language}) edited: version {from} → {to}', '通知文の下書き（{language}）を編集：第{from}版 → 第{to}版'),
+  notice_draft_approved_behalf: t(
+    'notice draft ({language}) version {version} approved on behalf of {who} (document {sha})',
+    '通知文の下書き（{language}）第{version}版を{who}の代理で承認（文書 {sha}）',
+  ),
+  notice_draft_approved: t('notice draft ({language}) version {version} approved (document {sha})', '通知文の下書き（{language}）第{version}版を承認（文書 {sha}）'),
+  notice_approval_ignored: t('notice approval ignored: this case keeps no notice drafts', '通知文の承認を無視：この事案は通知文の下書きを持ちません'),
+  notice_approval_not_counsel: t("notice approval refused: {vendorId} is not the case's counsel", '通知文の承認を拒否：{vendorId} はこの事案の弁護士ではありません'),
+  notice_approval_refused: t('notice approval refused: {why}', '通知文の承認を拒否：{why}'),
   // messages.ts
   email_failed: t('e-mail {purpose} not delivered: {error}', 'メール（{purpose}）を配信できませんでした：{error}', { purpose: 'mailPurpose' }),
   // notification.ts
   notice_approved: t('notice text approved ({language}, {templateVersion})', '通知文を承認（{language}、{templateVersion}）'),
+  notice_approved_drafts: t('notice approved ({language}): sends the approved drafts {drafts}', '本人通知を承認（{language}）：承認済みの通知文（{drafts}）を送付'),
   persons_attached: t(
     'affected-person list attached: {accepted} persons ({duplicates} duplicates, {rejected} rejected)',
     '対象者リストを添付：{accepted}人（重複{duplicates}件、不受理{rejected}件）',

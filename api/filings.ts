@@ -16,7 +16,10 @@ import {
   FILING_ID_PATTERN,
   FILING_LIMITS,
   FilingEditBodySchema,
+  ApprovedNoticeSchema,
+  NOTICE_FILING_ID,
   draftFiling,
+  noticeFilingTexts,
   filingTemplate,
   isFilingItem,
   type FilingDraft,
@@ -25,6 +28,7 @@ import {
 } from '../domain/index.js';
 import { filedDocumentKey, getEdits, getFiledDocument, keepFiledDocument, newEditsKey, putEdits, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
 import { EDIT_FILING, type CaseView, type FilingSummary } from '../workflows/contract.js';
+import { approvedJapaneseNotice } from '../workflows/filing-summaries.js';
 import { describeCaseModel, readView } from './case-reads.js';
 import { commandCase } from './case-commands.js';
 import type { ApiContext } from './context.js';
@@ -113,11 +117,23 @@ async function editedTexts(deps: Deps, f: FilingSummary): Promise<Record<string,
   return out;
 }
 
-/** The filing's draft at its current version, from the view and its edited texts. */
+/** The filing's draft at its current version, from the view, the approved notice (persons notice) and its edited texts. */
 export async function currentDraft(deps: Deps, view: CaseView, f: FilingSummary): Promise<FilingDraft> {
   const o = view.obligations.find((x) => x.regime === f.regime && x.audience === f.audience && x.kind === f.kind);
   if (!o) throw notFound(f.filingId);
-  return draftFiling(view, o, await editedTexts(deps, f));
+  return draftFiling(view, o, { ...(await approvedNoticeTexts(deps, view, f)), ...(await editedTexts(deps, f)) });
+}
+
+/**
+ * The persons notice follows the approved Japanese notice (rule `noticeDrafts`): its overview, data items, secondary
+ * damage and enquiry desk in the approved words, read from the document kept at approval and checked by its hash.
+ */
+async function approvedNoticeTexts(deps: Deps, view: CaseView, f: FilingSummary): Promise<Record<string, string>> {
+  const approved = f.filingId === NOTICE_FILING_ID ? approvedJapaneseNotice(view) : undefined;
+  if (!approved) return {};
+  const bytes = await getFiledDocument(deps, approved.documentKey);
+  if (!bytes || sha256Hex(bytes) !== approved.documentSha256) throw new Error(`filing ${f.filingId}: the approved notice does not match the case's hash`);
+  return noticeFilingTexts(ApprovedNoticeSchema.parse(JSON.parse(bytes.toString('utf8'))).draft);
 }
 
 interface FiledSnapshot {

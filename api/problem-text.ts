@@ -116,6 +116,13 @@ export const PROBLEM_TEXT = {
     title: { en: 'Duplicate', ja: '重複しています' },
     detail: { en: 'submitted before', ja: 'すでに提出済みです' },
   },
+  notice_draft_not_approved: {
+    title: { en: 'Notice not approved by counsel', ja: '通知文が弁護士に承認されていません' },
+    detail: {
+      en: 'approve-notice needs a version of the notice in that language approved by counsel',
+      ja: '通知の承認には、その言語の通知文の版が弁護士に承認されている必要があります',
+    },
+  },
   stale_version: {
     title: { en: 'Not the current version', ja: '最新の版ではありません' },
     detail: { en: 'the filing changed since this version; read it again', ja: 'この版の後に提出書類が変更されています。読み直してください' },
@@ -330,6 +337,16 @@ export const DETAIL_TEXT = {
     en: 'filing {filingId} is at version {version}; read it again and edit that version',
     ja: '提出書類 {filingId} は第{version}版です。読み直してその版を編集してください',
   },
+  'not_found.notice_draft': { en: 'no notice draft in {language} on this case yet', ja: 'この事案には{language}の通知文の下書きがまだありません' },
+  'stale_version.notice_draft': {
+    en: 'the notice draft ({language}) is at version {version}; read it again and use that version',
+    ja: '通知文の下書き（{language}）は第{version}版です。読み直してその版を指定してください',
+  },
+  'precondition_required.notice_draft': {
+    en: 'send If-Match with the ETag of the notice draft version you edit ("v{version}" now)',
+    ja: '編集する通知文の下書きの版のETagをIf-Matchに付けて送ってください（現在は "v{version}"）',
+  },
+  'wrong_state.notice_sent': { en: 'the notice is approved and its campaign started: the draft no longer changes', ja: '通知は承認され送付が始まっているため、下書きは変更できません' },
   'precondition_required.filing': {
     en: 'send If-Match with the ETag of the filing version you edit ("v{version}" now)',
     ja: '編集する提出書類の版のETagをIf-Matchに付けて送ってください（現在は "v{version}"）',
@@ -518,6 +535,32 @@ const REFUSAL_TEXT = {
   filing_filed_already: { code: 'nothing_to_do', en: 'filing {filingId} is filed already', ja: '提出書類 {filingId} はすでに提出済みです' },
   filing_item_unknown: { code: 'invalid', en: '{code} is not an item of filing {filingId}', ja: '{code} は提出書類 {filingId} の項目ではありません' },
   no_drafts: { code: 'wrong_state', en: 'this case keeps no filing drafts', ja: 'この事案は提出書類の下書きを持ちません' },
+  no_notice_drafts: { code: 'wrong_state', en: 'this case keeps no notice drafts', ja: 'この事案は通知文の下書きを持ちません' },
+  notice_not_approved: {
+    code: 'notice_draft_not_approved',
+    en: 'no version of the notice in {language} is approved by counsel (draft at version {version})',
+    ja: '{language}の通知文はどの版も弁護士に承認されていません（下書きは第{version}版）',
+  },
+  notice_stale: {
+    code: 'stale_version',
+    en: 'notice draft ({language}) is at version {version}, not {asked}',
+    ja: '通知文の下書き（{language}）は第{version}版です（第{asked}版ではありません）',
+  },
+  notice_approved_already: {
+    code: 'nothing_to_do',
+    en: 'version {version} of the notice ({language}) is approved already',
+    ja: '通知文（{language}）の第{version}版はすでに承認されています',
+  },
+  notice_frozen: {
+    code: 'wrong_state',
+    en: 'the notice is approved and its campaign started: the draft no longer changes',
+    ja: '通知は承認され送付が始まっているため、下書きは変更できません',
+  },
+  notice_needs_document: {
+    code: 'invalid',
+    en: 'an approval needs the approved version’s document (documentKey, documentSha256)',
+    ja: '承認には承認する版の文書（documentKey、documentSha256）が必要です',
+  },
   no_drafts_version: {
     code: 'invalid',
     en: 'this case keeps no filing drafts: record the filing without filingVersion',
@@ -531,6 +574,10 @@ const REFUSAL_TEXT = {
     ja: 'filingVersion には提出した文書（documentSha256）が必要です',
   },
   filing_edit_role: { code: 'forbidden', en: 'role {role} may not edit filings', ja: 'ロール {role} は提出書類を編集できません' },
+  notice_edit_role: { code: 'forbidden', en: 'role {role} may not edit the notice', ja: 'ロール {role} は通知文を編集できません' },
+  no_notice_draft: { code: 'not_found', en: 'no notice draft in {language} on this case', ja: 'この事案に{language}の通知文の下書きはありません' },
+  notice_part_unknown: { code: 'invalid', en: '{code} is not a part of the notice', ja: '{code} は通知文の項目ではありません' },
+  notice_part_ref: { code: 'invalid', en: 'part {code}: not an edit reference', ja: '項目 {code} は編集の参照ではありません' },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 
@@ -546,10 +593,12 @@ export const FINDINGS_JA_TEXT: Record<FindingsProblem, string> = {
 
 const compile = (id: RefusalTextId, en: string): CompiledTemplate<RefusalTextId> => compileTemplate(id, en);
 
-// Templates made only of one parameter (the findings list, zod issues) go last: they match anything.
-const COMPILED = REFUSAL_TEXT_IDS.filter((id) => id !== 'findings_refused' && id !== 'body_invalid').map((id) =>
-  compile(id, REFUSAL_TEXT[id].en),
-);
+// Templates made only of one parameter (the findings list, zod issues) go last: they match anything. The general
+// "role {role} may not {action}" goes after the specific role refusals it would otherwise swallow (filings, notice).
+const COMPILED = [
+  ...REFUSAL_TEXT_IDS.filter((id) => id !== 'findings_refused' && id !== 'body_invalid' && id !== 'role_may_not'),
+  'role_may_not' as const,
+].map((id) => compile(id, REFUSAL_TEXT[id].en));
 
 function findingsText(text: string): ProblemParams | undefined {
   const problems = Object.entries(FINDINGS_PROBLEM_TEXT) as [FindingsProblem, string][];

@@ -64,6 +64,8 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   counselAdvice: 'shared',
   consents: 'shared',
   notice: 'shared',
+  // The insured edits its notice too: summaries only (texts are read at the notice preview).
+  noticeDrafts: 'shared',
   affectedPersonsList: 'shared',
   notifications: 'shared',
   settlement: 'shared',

@@ -2,7 +2,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { verifyWebhook, SIGNATURE_HEADER } from '../lib/webhook-signature.js';
 import { VendorEventSchema, type VendorEvent } from '../lib/vendor-events.js';
 import { vendorEventSignal, type VendorEventInput } from '../workflows/contract.js';
-import { caseHandle } from './case-reads.js';
+import { caseHandle, readView } from './case-reads.js';
+import { freezeNoticeVersion } from './notice-draft.js';
 import type { ApiContext } from './context.js';
 import { HttpProblem, problemResponse, validationProblem, zodFieldErrors } from './problem.js';
 import { defineRoute, type RouteDef } from './route-kit.js';
@@ -38,6 +39,28 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
       return { ...base, type: e.type, count: e.count };
     case 'letters_returned':
       return { ...base, type: e.type, batchId: e.batchId, count: e.count };
+    case 'notice_approved':
+      // The document is frozen by `withNoticeDocument` before the signal; without it the case refuses the approval.
+      return { ...base, type: e.type, dispatchId: e.dispatchId, noticeApproval: { language: e.language, version: e.version, documentKey: '', documentSha256: '' } };
+  }
+}
+
+/**
+ * Counsel's `notice_approved`: when the sender is the case's engaged counsel and the version is the draft's current
+ * one, the version's document is kept in the blob store and the event names it. Otherwise the event goes on as it is
+ * and the case notes why it refused it (a vendor cannot make the API write documents for cases it is not counsel of).
+ */
+async function withNoticeDocument(ctx: ApiContext, caseId: string, input: VendorEventInput): Promise<VendorEventInput> {
+  const a = input.noticeApproval;
+  if (input.type !== 'notice_approved' || !a) return input;
+  const view = await readView(ctx, caseId).catch(() => undefined);
+  if (!view || !view.vendors.some((e) => e.vendorId === input.vendorId && e.role === 'counsel' && e.dispatchId === input.dispatchId)) return input;
+  try {
+    const frozen = await freezeNoticeVersion(ctx, view, a.language, a.version);
+    return frozen ? { ...input, noticeApproval: { ...a, ...frozen } } : input;
+  } catch (err) {
+    if (err instanceof HttpProblem && err.status === 412) return input;
+    throw err;
   }
 }
 
@@ -91,7 +114,7 @@ export function webhookRoutes(ctx: ApiContext): RouteDef[] {
         // replay (sdk-rust #943/#1146), and webhooks arrive exactly then. The case de-duplicates by event id and
         // ignores, on its timeline, events from vendors it has not engaged; a closed case is a 404.
         try {
-          const input = toEventInput(vendorId, event);
+          const input = await withNoticeDocument(ctx, event.caseId, toEventInput(vendorId, event));
           const proof = ctx.deps.signer.proof('vendor-event', event.caseId, input);
           await caseHandle(ctx, event.caseId).signal(vendorEventSignal, { ...input, proof });
         } catch (err) {

@@ -164,7 +164,17 @@ async function lifecycle(s: Stack): Promise<number> {
   const up = await call(s, 'insured-ins-001', 'PUT', `/v1/cases/${id}/affected-persons`, PERSONS, 'text/csv');
   if (up.status >= 300) throw new Error(`persons answered ${up.status}`);
   await act('handler', 'consent', { category: 'apology_payment' });
-  await act('handler', 'approve-notice', { language: 'ja' });
+  // Counsel's approval of the notice draft (recorded by the handler on its behalf), then the notice; a vendor's
+  // findings may move the draft on in between, so both are repeated a few times.
+  for (let attempt = 1; ; attempt++) {
+    let preview = await call(s, 'handler', 'GET', `/v1/cases/${id}/notice-preview?lang=ja`);
+    await until('notice draft', async () => (preview = await call(s, 'handler', 'GET', `/v1/cases/${id}/notice-preview?lang=ja`)).status === 200);
+    const version = (preview.json as unknown as { version?: number }).version;
+    await call(s, 'handler', 'POST', `/v1/cases/${id}/actions/approve-notice-draft`, { language: 'ja', version, onBehalfOf: 'counsel' });
+    const r = await call(s, 'handler', 'POST', `/v1/cases/${id}/actions/approve-notice`, { language: 'ja' });
+    if (r.status < 300) break;
+    if (attempt >= 5) throw new Error(`approve-notice answered ${r.status}: ${JSON.stringify(r.json)}`);
+  }
   await until('notices', async () => (await view()).notifications?.status === 'done');
   for (const kind of ['preliminary', 'final']) {
     await act('insured-ins-001', 'record-filing', { regime: 'JP-APPI', kind, filedAt: new Date().toISOString(), reference: `PPC-${kind}` });

@@ -232,7 +232,8 @@ export function dataItemWords(items: readonly string[], lang: FilingLanguage): s
   return items.map((i) => (lang === 'ja' ? (info(i)?.labelJa ?? i) : (info(i)?.label ?? i))).join(lang === 'ja' ? '、' : ', ');
 }
 
-function causeWords(cause: string, lang: FilingLanguage): string {
+/** A cause code in words of the language (Japanese for the PPC and for notices in Japanese). */
+export function causeWords(cause: string, lang: FilingLanguage): string {
   return CAUSE_WORDS[cause]?.[lang] ?? cause;
 }
 

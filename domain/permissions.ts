@@ -21,6 +21,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   reopen: ['supervisor'],
   // The insured makes its own 公表; the handler records one made on its behalf (or by the PR vendor).
   'record-announcement': ['insured', 'handler'],
+  // Counsel approves the notice through its webhook; a handler may record counsel's approval on its behalf.
+  'approve-notice-draft': ['handler', 'supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

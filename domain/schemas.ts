@@ -259,6 +259,22 @@ export const ApproveNoticeBodySchema = z
   .strict();
 export type ApproveNoticeBody = z.infer<typeof ApproveNoticeBodySchema>;
 
+/**
+ * `approve-notice-draft`: a version of the notice in one language approved (by a handler, on counsel's behalf). The API
+ * freezes that version's document in the blob store first and sets `documentKey` and `documentSha256` (a client's are
+ * replaced).
+ */
+export const ApproveNoticeDraftBodySchema = z
+  .object({
+    language: z.enum(NOTICE_LANGUAGES),
+    version: z.number().int().positive().max(1_000_000),
+    onBehalfOf: z.string().trim().min(1).max(200).regex(/^[^\u0000-\u001f\u007f-\u009f<>]*$/, 'plain text, one line').optional(),
+    documentKey: z.string().min(1).max(300).regex(/^cases\/[^\s]+\/notice\/(ja|en)-v\d+\.json\.enc$/).optional(),
+    documentSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .strict();
+export type ApproveNoticeDraftBody = z.infer<typeof ApproveNoticeDraftBodySchema>;
+
 /** `audience` is needed only where a regime has two obligations of the same kind (e.g. EU-GDPR notices). */
 const FilingTarget = {
   regime: RegimeSchema,
@@ -355,6 +371,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   'confirm-findings': ConfirmFindingsBodySchema,
   reopen: ReasonBodySchema,
   'record-announcement': RecordAnnouncementBodySchema,
+  'approve-notice-draft': ApproveNoticeDraftBodySchema,
 };
 
 export interface ActionBodies {
@@ -372,6 +389,7 @@ export interface ActionBodies {
   'confirm-findings': ConfirmFindingsBody;
   reopen: ReasonBody;
   'record-announcement': RecordAnnouncementBody;
+  'approve-notice-draft': ApproveNoticeDraftBody;
 }
 
 /** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */

@@ -285,6 +285,7 @@ export const ACTIONS = [
   'confirm-findings',
   'reopen',
   'record-announcement',
+  'approve-notice-draft',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);

@@ -26,9 +26,18 @@ act "$HANDLER" assign '{"assignee":"handler"}' >/dev/null
 curl -sf -X PUT "$API/v1/cases/$CASE/affected-persons" -H "Authorization: Bearer $INSURED" \
   -H 'Content-Type: text/csv' --data-binary @examples/persons.csv | field '`${v.ref.accepted} persons, ${v.ref.duplicates} duplicate(s)`'
 
-# 4. Consent to apology vouchers and approve counsel's notice text: the notification campaign starts.
+# 4. Consent to apology vouchers. Counsel approves a version of the notice draft (here the handler records it on
+#    counsel's behalf; counsel's own webhook `notice_approved` does the same), then the notice: the campaign starts
+#    and sends exactly that version. (A vendor's findings may move the draft on in between: read it again.)
 act "$HANDLER" consent '{"category":"apology_payment"}' >/dev/null
-act "$HANDLER" approve-notice '{"language":"ja"}' >/dev/null
+until curl -sf "$API/v1/cases/$CASE/notice-preview?lang=ja" -H "Authorization: Bearer $HANDLER" >/dev/null; do sleep 1; done
+for try in 1 2 3 4 5; do
+  VERSION=$(curl -sf "$API/v1/cases/$CASE/notice-preview?lang=ja" -H "Authorization: Bearer $HANDLER" | field 'v.version')
+  act "$HANDLER" approve-notice-draft "{\"language\":\"ja\",\"version\":$VERSION,\"onBehalfOf\":\"Law Office\"}" >/dev/null || true
+  act "$HANDLER" approve-notice '{"language":"ja"}' >/dev/null 2>&1 && break
+  [ "$try" = 5 ] && { echo "notice not approved" >&2; exit 1; }
+  sleep 1
+done
 until curl -sf "$API/v1/cases/$CASE" -H "Authorization: Bearer $HANDLER" | field 'v.notifications.status' | grep -q done; do sleep 1; done
 curl -sf "$API/v1/cases/$CASE" -H "Authorization: Bearer $HANDLER" \
   | field '`notices: ${v.notifications.sent} e-mails, ${v.notifications.letters} letter(s)`'

@@ -70,6 +70,15 @@ export const LettersReturnedEventSchema = z.object({
   count: Count.min(1),
 });
 
+/** Counsel approved a version of the notice to persons in one language (rule `noticeDrafts`). */
+export const NoticeApprovedEventSchema = z.object({
+  type: z.literal('notice_approved'),
+  ...Base,
+  dispatchId: Id,
+  language: z.enum(NOTICE_LANGUAGES),
+  version: z.number().int().positive().max(1_000_000),
+});
+
 export const VendorEventSchema = z.discriminatedUnion('type', [
   AcknowledgedEventSchema,
   FindingsEventSchema,
@@ -77,6 +86,7 @@ export const VendorEventSchema = z.discriminatedUnion('type', [
   InvoiceEventSchema,
   LettersMailedEventSchema,
   LettersReturnedEventSchema,
+  NoticeApprovedEventSchema,
 ]);
 export type VendorEvent = z.infer<typeof VendorEventSchema>;
 export type VendorEventType = VendorEvent['type'];
@@ -86,6 +96,7 @@ export type AdviceEvent = z.infer<typeof AdviceEventSchema>;
 export type InvoiceEvent = z.infer<typeof InvoiceEventSchema>;
 export type LettersMailedEvent = z.infer<typeof LettersMailedEventSchema>;
 export type LettersReturnedEvent = z.infer<typeof LettersReturnedEventSchema>;
+export type NoticeApprovedEvent = z.infer<typeof NoticeApprovedEventSchema>;
 
 // ---- Requests to vendors (what the sandbox validates and the client sends) ----
 

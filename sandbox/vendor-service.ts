@@ -40,6 +40,7 @@ export type Faults = z.infer<typeof FaultsSchema>;
 
 /** Body of the control call that makes a print vendor report returned letters. */
 const ReturnedLettersSchema = z.strictObject({ count: z.number().int().min(1) });
+const NoticeApprovalSchema = z.strictObject({ language: z.enum(['ja', 'en']), version: z.number().int().positive() });
 
 export interface SandboxVendor {
   vendorId: string;
@@ -590,6 +591,35 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       record.events,
     );
     res.status(202).json({ batchId, returned: count });
+  });
+  // Counsel reads the notice draft and approves a version of it (rule `noticeDrafts`): a test or a developer says which,
+  // and the counsel vendor of that dispatch reports it by webhook (`notice_approved`).
+  app.post('/_control/counsel/:vendorId/:dispatchId/notice-approved', (req, res) => {
+    const vendorId = String(req.params['vendorId']);
+    const dispatchId = String(req.params['dispatchId']);
+    const record = dispatches.get(`${vendorId}\u0000${dispatchId}`);
+    const vendor = vendors.get(vendorId);
+    if (!record || !vendor || record.role !== 'counsel') throw new Problem(404, 'dispatch_not_found', 'no such counsel dispatch of this vendor');
+    const { language, version } = parseBody(NoticeApprovalSchema, req.body);
+    schedule(
+      vendor,
+      [
+        {
+          delayMs: 0,
+          build: (at) => ({
+            type: 'notice_approved',
+            eventId: `evt_${vendorId}_${dispatchId}_notice_approved_${language}_${version}`,
+            dispatchId,
+            caseId: record.caseId,
+            at,
+            language,
+            version,
+          }),
+        },
+      ],
+      record.events,
+    );
+    res.status(202).json({ dispatchId, language, version });
   });
   app.get('/_control/state', (_req, res) => {
     res.json(state());

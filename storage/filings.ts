@@ -67,3 +67,13 @@ export async function getFiledDocument(deps: FilingStoreDeps, key: string): Prom
     throw err;
   }
 }
+
+/** The edited parts of a notice draft version (`cases/<id>/notice/ja-edits-<random>.json.enc`). */
+export function newNoticeEditsKey(caseId: string, language: string): string {
+  return `cases/${caseId}/notice/${language}-edits-${randomBytes(12).toString('hex')}.json.enc`;
+}
+
+/** An approved notice version's document, written once (`keepFiledDocument`) and sent by the campaigns as kept. */
+export function approvedNoticeKey(caseId: string, language: string, version: number): string {
+  return `cases/${caseId}/notice/${language}-v${version}.json.enc`;
+}

@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { draftFilings, type FilingDraft } from '../domain/index.js';
+import { NOTICE_FILING_ID, NOTICE_PARTS_IN_FILING, draftFilings, type FilingDraft } from '../domain/index.js';
 import type { CaseView } from './contract.js';
 
 /** SHA-256 of a draft's items (code, source, value, in order) and status: what a version stands for. */
@@ -25,7 +25,20 @@ function markerEdits(v: CaseView): Record<string, Record<string, string>> {
     if (!f.edited) continue;
     out[f.filingId] = Object.fromEntries(Object.entries(f.edited).map(([code, e]) => [code, `edited:${e.sha256}`]));
   }
+  // The persons notice follows the approved Japanese notice (rule `noticeDrafts`), by the approved document's hash;
+  // an item the filing's editors changed stays theirs.
+  const approved = approvedJapaneseNotice(v);
+  if (approved) {
+    const byNotice = Object.fromEntries(Object.keys(NOTICE_PARTS_IN_FILING).map((item) => [item, `notice:${approved.documentSha256}:${item}`]));
+    out[NOTICE_FILING_ID] = { ...byNotice, ...(out[NOTICE_FILING_ID] ?? {}) };
+  }
   return out;
+}
+
+/** The Japanese notice draft's approval when it is of the current version (what the persons notice follows). */
+export function approvedJapaneseNotice(v: Pick<CaseView, 'noticeDrafts'>): { documentKey: string; documentSha256: string } | undefined {
+  const d = v.noticeDrafts?.find((x) => x.language === 'ja');
+  return d?.approved && d.approved.version === d.version ? d.approved : undefined;
 }
 
 /** Brings `v.filings` up to date with the view; true when anything changed. Filed filings stay as filed. */

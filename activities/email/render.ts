@@ -25,6 +25,7 @@ import {
   type Language,
 } from './labels.js';
 import type { CostCategory } from '../../domain/vocabulary.js';
+import { noticeDocument, type NoticeDraft } from '../../domain/notice-draft.js';
 
 export type { Language } from './labels.js';
 export { UnknownCodeError } from './labels.js';
@@ -83,6 +84,11 @@ export interface PersonNotice extends Base {
   occurredAt?: string;
   discoveredAt?: string;
   issuedAt?: string;
+  /**
+   * The approved notice draft (rule `noticeDrafts`): the e-mail says exactly its words (domain's `noticeDocument`),
+   * with the person's name and apology code; the built-in text above is not used.
+   */
+  approvedDraft?: NoticeDraft;
 }
 
 export interface InsuredAck extends Base {
@@ -416,6 +422,10 @@ function caHeading(key: keyof typeof CA_HEADINGS, lang: Language): string {
 }
 
 function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } {
+  if (m.approvedDraft) {
+    const d = noticeDocument(m.approvedDraft, { recipientName: m.recipientName, insuredName: m.insuredName, ...(m.apologyCode ? { apologyCode: m.apologyCode } : {}) });
+    return { subject: d.subject, doc: { language: d.language, title: d.title, blocks: d.blocks } };
+  }
   const lang = m.language;
   const ja = lang === 'ja';
   const gdpr = m.regimes.includes('EU-GDPR');

@@ -482,11 +482,28 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         [200],
         'consent',
       );
-      expectStatus(
-        await call('handler', 'POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' }, { key: 'approve-notice' }),
-        [200, 409],
-        'approve-notice',
-      );
+      // Counsel's approval of the notice draft (the handler records it on counsel's behalf), then the notice. A
+      // vendor's findings may move the draft on in between (409 notice_draft_not_approved): both are repeated.
+      for (let attempt = 1; ; attempt++) {
+        let preview = await call('handler', 'GET', `/v1/cases/${caseId}/notice-preview?lang=ja`);
+        const drafted = Math.min(Date.now() + 60_000, driveDeadline);
+        while (preview.status === 404 && Date.now() < drafted) {
+          await sleep(500);
+          preview = await call('handler', 'GET', `/v1/cases/${caseId}/notice-preview?lang=ja`);
+        }
+        const version = (expectStatus(preview, [200], 'notice preview').json as { version: number }).version;
+        expectStatus(
+          await call('handler', 'POST', `/v1/cases/${caseId}/actions/approve-notice-draft`, { language: 'ja', version, onBehalfOf: 'counsel' }, { key: `approve-notice-draft-v${version}` }),
+          [200, 409, 412],
+          'approve-notice-draft',
+        );
+        const approved = expectStatus(
+          await call('handler', 'POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' }, { key: `approve-notice-${attempt}` }),
+          [200, 409],
+          'approve-notice',
+        );
+        if (approved.status === 200 || (approved.json as { code?: string } | undefined)?.code !== 'notice_draft_not_approved' || attempt >= 5) break;
+      }
       let v = await until(caseId, (x) => x.notifications.status === 'done', 10 * 60_000);
       if (v.notifications.status !== 'done') throw new Error(`notification campaign not done: ${JSON.stringify(v.notifications)}`);
       await fileOpen(caseId, insured, v);

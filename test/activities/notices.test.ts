@@ -16,7 +16,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NoticeSliceRequest, NoticeSliceResult } from '../../activities/contract.js';
 import { createMailer, messageIdFor, type Mailer } from '../../activities/email/mailer.js';
 import { renderEmail } from '../../activities/email/render.js';
-import { apologyCodeFor, createFileJournal, createNoticeRenderer, createNoticeSender, type DeliveryJournal } from '../../activities/notices.js';
+import { apologyCodeFor, createFileJournal, createNoticeRenderer, createNoticeSender, loadApprovedNotices, type DeliveryJournal } from '../../activities/notices.js';
+import { draftNotice } from '../../domain/notice-draft.js';
+import { keepFiledDocument, sha256Hex } from '../../storage/filings.js';
 import { verifyApologyCode } from '../../lib/apology-codes.js';
 import { startSandbox, type VendorSandbox } from '../../sandbox/vendor-service.js';
 import { createFileBlobStore, type BlobStore } from '../../storage/blob-store.js';
@@ -317,5 +319,48 @@ describe('createNoticeRenderer', () => {
         }
       }
     }
+  });
+});
+
+describe('approved notice documents (rule noticeDrafts)', () => {
+  const draftFor = (language: 'ja' | 'en', sentence: string) =>
+    draftNotice(
+      { caseId: CASE, insuredName: '株式会社サンプル', discoveredAt: '2026-11-20T00:00:00.000Z', occurredAt: null, cause: 'device_loss', dataItems: ['name'] },
+      language,
+      { whatWeAreDoing: sentence },
+    );
+  async function keep(language: 'ja' | 'en', version: number, sentence: string) {
+    const key = `cases/${CASE}/notice/${language}-v${version}.json.enc`;
+    const bytes = Buffer.from(JSON.stringify({ caseId: CASE, language, version, draft: draftFor(language, sentence) }), 'utf8');
+    await keepFiledDocument({ store, keyring }, key, bytes);
+    return { language, version, key, sha256: sha256Hex(bytes) };
+  }
+
+  it('renders each person the approved document of its language (or the default one), checked by its hash', async () => {
+    const ja = await keep('ja', 3, '専門機関と調査を進めています。');
+    const en = await keep('en', 2, 'We are investigating with outside experts.');
+    const notice = { ...NOTICE, approved: { defaultLanguage: 'ja' as const, documents: [ja, en] } };
+    const drafts = await loadApprovedNotices({ store, keyring }, notice);
+    const render = createNoticeRenderer(notice, drafts);
+    expect(render('ja', '佐藤 花子').text).toContain('専門機関と調査を進めています。');
+    expect(render('en', 'Alex <b>').text).toContain('We are investigating with outside experts.');
+    expect(render('en', 'Alex <b>').html).toContain('Alex &lt;b&gt;');
+    expect(render('en', 'Alex').subject).toBe(drafts!.get('en')!.parts.subject.value);
+    // Only the Japanese approved: an English reader gets the Japanese approved text, not the built-in English one.
+    const onlyJa = { ...NOTICE, approved: { defaultLanguage: 'ja' as const, documents: [ja] } };
+    expect(createNoticeRenderer(onlyJa, await loadApprovedNotices({ store, keyring }, onlyJa))('en', 'Alex').text).toContain('専門機関と調査を進めています。');
+    // Without approved documents: the built-in notice, as before the rule.
+    expect(await loadApprovedNotices({ store, keyring }, NOTICE)).toBeUndefined();
+  });
+
+  it('never sends a document that does not hash to what the case recorded, or is missing', async () => {
+    const ja = await keep('ja', 4, '調査中です。');
+    const tampered = { ...NOTICE, approved: { defaultLanguage: 'ja' as const, documents: [{ ...ja, sha256: 'ab'.repeat(32) }] } };
+    const err = await loadApprovedNotices({ store, keyring }, tampered).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect((err as ApplicationFailure).nonRetryable).toBe(true);
+    expect((err as ApplicationFailure).type).toBe('ApprovedNoticeMismatch');
+    const missing = { ...NOTICE, approved: { defaultLanguage: 'ja' as const, documents: [{ ...ja, key: `cases/${CASE}/notice/ja-v99.json.enc` }] } };
+    expect(((await loadApprovedNotices({ store, keyring }, missing).catch((e: unknown) => e)) as ApplicationFailure).type).toBe('ApprovedNoticeMissing');
   });
 });

@@ -10,6 +10,7 @@ import { redactApologyCodeInUrl } from '../../api/apology.js';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { approveNotice } from '../support/notice-approval.js';
 
 const CODE_LINE = /^((?:[A-HJ-NP-Z2-9]{4}-){4}[A-HJ-NP-Z2-9]{4})$/m;
 const PERSONS = ['alice', 'bob', 'carol', 'dave', 'erin'];
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const csv = ['name,email,postal_address,language', ...PERSONS.map((p, i) => `${p},${p}@example.jp,,${i % 2 ? 'en' : 'ja'}`)].join('\n');
   expect((await insured('PUT', `/v1/cases/${caseId}/affected-persons`, csv, { 'content-type': 'text/csv' })).status).toBe(200);
   expect((await handler('POST', `/v1/cases/${caseId}/actions/consent`, { category: 'apology_payment' })).status).toBe(200);
-  expect((await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+  expect((await approveNotice(handler, caseId)).status).toBe(200);
   const done = await until(
     () => handler('GET', `/v1/cases/${caseId}`),
     (r) => r.json.notifications.status === 'done',

@@ -233,6 +233,18 @@ describe('the case texts', () => {
     ['timeline', 'shared note N-3 added', '共有メモ N-3 を追加'],
     [
       'timeline',
+      'notice draft (ja) moved on to version 4: the approval of version 3 no longer applies',
+      '通知文の下書き（ja）が第4版に変わったため、第3版の承認は無効になりました',
+    ],
+    ['timeline', 'notice draft (en) edited: version 1 → 2', '通知文の下書き（en）を編集：第1版 → 第2版'],
+    ['timeline', 'notice draft (ja) version 2 approved on behalf of 弁護士 佐藤 (document 0123456789ab)', '通知文の下書き（ja）第2版を弁護士 佐藤の代理で承認（文書 0123456789ab）'],
+    ['timeline', 'notice draft (ja) version 3 approved (document 0123456789ab)', '通知文の下書き（ja）第3版を承認（文書 0123456789ab）'],
+    ['timeline', 'notice approval ignored: this case keeps no notice drafts', '通知文の承認を無視：この事案は通知文の下書きを持ちません'],
+    ['timeline', "notice approval refused: counsel-b is not the case's counsel", '通知文の承認を拒否：counsel-b はこの事案の弁護士ではありません'],
+    ['timeline', 'notice approval refused: stale_version: notice draft (ja) is at version 3, not 2', '通知文の承認を拒否：stale_version: notice draft (ja) is at version 3, not 2'],
+    ['timeline', 'notice approved (ja): sends the approved drafts ja:3, en:2', '本人通知を承認（ja）：承認済みの通知文（ja:3, en:2）を送付'],
+    [
+      'timeline',
       'filing JP-APPI.regulator.final edited (publicAnnouncement, otherMatters): version 2 → 3',
       '提出書類 JP-APPI.regulator.final を編集（publicAnnouncement, otherMatters）：第2版 → 第3版',
     ],

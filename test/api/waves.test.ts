@@ -9,6 +9,7 @@ import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
 import type { Json } from '../support/json.js';
+import { approveNotice } from '../support/notice-approval.js';
 
 let stack: Stack;
 let caseId: string;
@@ -48,7 +49,7 @@ describe('notification waves through the API', () => {
     expect(first.status, first.text).toBe(200);
     expect(first.json.ref).toMatchObject({ accepted: 5, withoutEmail: 2 });
     expect(first.json.ref.duplicatesRemoved).toBeUndefined();
-    expect((await handler()('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+    expect((await approveNotice(handler(), caseId)).status).toBe(200);
     const done = await until(read, (r) => r.json.notifications.status === 'done', 60_000, 'wave 1 notified');
     expect(done.json.notifications.waves).toEqual([expect.objectContaining({ wave: 1, total: 5, sent: 3, letters: 2, duplicatesRemoved: 0, status: 'done' })]);
 

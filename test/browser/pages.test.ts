@@ -86,6 +86,9 @@ let lateCaseId: string;
 let documentId: string;
 const DAY_MS = 86_400_000;
 
+/** What the handler writes into the notice at the desk; the persons' e-mails carry it. */
+const NOTICE_SENTENCE = '外部の専門機関とともに原因を調査し、再発防止策を講じています。';
+
 /** The incident as the insured describes it (Japanese, as the insured writes it). */
 const DESCRIPTION = 'ウェブサーバーが不正アクセスを受け、顧客テーブルが持ち出された。';
 
@@ -202,7 +205,28 @@ describe('web pages in chromium', () => {
     await expect.poll(() => consent.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
     expect(await page.getByTestId('consents').textContent()).toContain('Apology payment');
 
+    // Counsel has not approved the notice text yet: the case refuses the notice, and the desk says why.
     const notice = page.locator('form[data-action="approve-notice"]');
+    await notice.getByRole('button', { name: 'Approve the notice' }).click();
+    await expect.poll(() => notice.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('counsel');
+
+    // The notice panel: the Japanese draft previewed, a part edited (a new version), approved on counsel's behalf.
+    await expect.poll(() => page.locator('#notice-preview [data-notice-version]').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator('#h-notice').textContent()).toBe('Notice to persons (approved by counsel)');
+    expect(await page.locator('#notice-preview .notice-status').textContent()).toContain('Awaiting counsel’s approval');
+    expect(await page.locator('#notice-preview dl').getAttribute('lang')).toBe('ja');
+    const before = Number(await page.locator('#notice-preview .notice-status').getAttribute('data-notice-version'));
+    await page.locator('#notice-part').selectOption('whatWeAreDoing');
+    await page.locator('#notice-text').fill(NOTICE_SENTENCE);
+    await page.locator('#notice-form button[type=submit]').click();
+    await expect.poll(() => page.locator('#notice-result').textContent(), { timeout: COMMAND_ANSWER_MS }).toMatch(/^Saved as version \d+\./);
+    expect(Number(await page.locator('#notice-preview .notice-status').getAttribute('data-notice-version'))).toBeGreaterThan(before);
+    expect(await page.locator('#notice-preview dd[data-part="whatWeAreDoing"]').textContent()).toBe(NOTICE_SENTENCE);
+    await page.locator('#notice-behalf').fill('弁護士 佐藤');
+    await page.locator('#notice-approve').click();
+    await expect.poll(() => page.locator('#notice-preview .notice-status').getAttribute('data-notice-approved'), { timeout: COMMAND_ANSWER_MS }).not.toBe('');
+    expect(await page.locator('#notice-preview .notice-status').textContent()).toContain('on behalf of 弁護士 佐藤');
+
     await notice.getByRole('button', { name: 'Approve the notice' }).click();
     await expect.poll(() => notice.locator('.result').textContent(), { timeout: COMMAND_ANSWER_MS }).toContain('Done');
     expect(await page.getByTestId('notice').textContent()).toMatch(/^Notice: approved in Japanese by handler, \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} JST$/);
@@ -231,6 +255,8 @@ describe('web pages in chromium', () => {
       .toBe('3');
     // Counted with the right plural: two e-mails, one letter (the row with a postal address only).
     await expect.poll(() => page.getByTestId('notify-label').textContent(), { timeout: 20_000 }).toMatch(/^3 of 3 persons handled — 2 e-mails sent, 1 letter, 0 failed/);
+    // The persons' notices carry the text approved at the desk (the Japanese persons: the one e-mailed in Japanese).
+    await expect.poll(() => stack.smtp.messages.filter((m) => m.text?.includes(NOTICE_SENTENCE)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     // The first list is wave 1 of the case's notification waves, with its counts and nobody unreached.
     await expect.poll(() => page.locator('#notifications table tbody tr').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('#notifications table tbody tr td').first().textContent()).toBe('Wave 1');
@@ -837,6 +863,20 @@ describe('web pages in chromium', () => {
         expect(await page.locator('#usage [data-usage="liability"]').textContent()).toBe(l === 'ja' ? '賠償責任（期間の限度額）' : 'Liability (period limit)');
         expect(await page.locator('[data-testid="reserve-history"] tbody tr').last().textContent()).toContain(l === 'ja' ? '初期評価' : 'Triage');
         await check('case-handler');
+        // The notice panel: the approved version, in the page's language (the English tab on the English page).
+        expect(await page.locator('#h-notice').textContent()).toBe(l === 'ja' ? '本人への通知文（弁護士の承認）' : 'Notice to persons (approved by counsel)');
+        if (l === 'en') {
+          await page.locator('#notice-lang button[data-notice-lang="en"]').click();
+          await expect.poll(() => page.locator('#notice-preview dl').getAttribute('lang')).toBe('en');
+          await expect.poll(() => page.locator('#notice-preview dd[data-part="subject"]').textContent()).toContain('Important: apology and notice');
+        } else {
+          await expect.poll(() => page.locator('#notice-preview dd[data-part="whatWeAreDoing"]').textContent()).toBe(NOTICE_SENTENCE);
+          expect(await page.locator('#notice-preview .notice-status').textContent()).toMatch(/^第\d+版 · 承認済み（第\d+版、handler、弁護士 佐藤の代理）$/);
+        }
+        // The notice went out: the draft no longer changes, so neither form is offered.
+        expect(await page.locator('#notice-form').isVisible()).toBe(false);
+        expect(await page.locator('#notice-approve-form').isVisible()).toBe(false);
+        await page.locator('#notice-card').screenshot({ path: `${SHOTS}/notice-${l}-${width}.png` });
         for (const [name, sel] of [['notes', '#notes-card'], ['documents', '#documents-card'], ['usage', '#usage-card']] as const) {
           await page.locator(sel).screenshot({ path: `${SHOTS}/${name}-${l}-${width}.png` });
         }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { approveNotice } from '../support/notice-approval.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe('a case through the HTTP API on the real stack', () => {
     expect(JSON.stringify(upload.json)).not.toContain('hanako');
 
     expect((await handler('POST', `/v1/cases/${caseId}/actions/consent`, { category: 'apology_payment' })).status).toBe(200);
-    expect((await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+    expect((await approveNotice(handler, caseId)).status).toBe(200);
     const notified = await until(
       () => handler('GET', `/v1/cases/${caseId}`),
       (r) => r.json.notifications.status === 'done',

@@ -21,6 +21,7 @@ import { createEncryptionCodec } from '../../lib/payload-codec.js';
 import { parseKeyring } from '../../storage/crypto.js';
 import { campaignWorkflowId, caseWorkflowId, policyWorkflowId } from '../../workflows/contract.js';
 import { until } from '../support/wait.js';
+import { approveNotice } from '../support/notice-approval.js';
 
 const PERSONS = [
   { name: '秘密 花子', email: 'hanako.himitsu@privacy-test.example', address: '' },
@@ -176,7 +177,7 @@ describe('personal data stays out of logs, metrics, visibility, histories and er
     expect(upload.json.errorCount).toBe(2);
 
     expect((await handler('POST', `/v1/cases/${caseId}/actions/consent`, { category: 'apology_payment' })).status).toBe(200);
-    expect((await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+    expect((await approveNotice(handler, caseId)).status).toBe(200);
     const notified = await until(
       () => handler('GET', `/v1/cases/${caseId}`),
       (r) => r.json.notifications.status === 'done',

@@ -117,6 +117,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       reopen: { reason: 'matrix' },
       // Nothing refuses an announcement dated now: the insured and the handler get 200, every other role 403.
       'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
+      // Version 999 is never the draft's: the roles that may approve get 412 stale_version, every other role 403.
+      'approve-notice-draft': { language: 'ja', version: 999 },
     };
     return { body: bodies[action] };
   }

@@ -20,6 +20,7 @@ import {
   ATTACH_PERSONS,
   CASE_WORKFLOW_TYPE,
   EDIT_FILING,
+  EDIT_NOTICE_DRAFT,
   REOPEN_RETENTION_MS,
   documentsFromMemo,
   notesFromMemo,
@@ -125,6 +126,17 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; text: strin
     return parsed!;
   }
   throw new Error('expected the command to be refused');
+}
+
+/**
+ * Counsel's approval of the current notice draft (rule `noticeDrafts`), as the API sends it on counsel's behalf: the
+ * document key and hash stand for the version the API would have kept (the fake campaign does not read it).
+ */
+async function approveDraft(handle: WorkflowHandle, language: 'ja' | 'en' = 'ja'): Promise<CaseView> {
+  const v = await settle(handle, (x) => (x.noticeDrafts ?? []).some((d) => d.language === language));
+  const d = v.noticeDrafts!.find((x) => x.language === language)!;
+  const documentSha256 = createHash('sha256').update(`${v.caseId}:${language}:${d.version}`).digest('hex');
+  return act(handle, 'approve-notice-draft', actors.handler, { language, version: d.version, documentKey: `cases/${v.caseId}/notice/${language}-v${d.version}.json.enc`, documentSha256 });
 }
 
 /** The case's events after `from` that carried a command (signals named `command`). */
@@ -242,6 +254,7 @@ describe('incidentCase lifecycle', () => {
     view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     expect(view.affectedPersonsList?.accepted).toBe(1200);
     view = await act(handle, 'consent', actors.handler, { category: 'apology_payment' });
+    await approveDraft(handle);
     view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.notifications).toMatchObject({ total: 1200, sent: 1200, failed: 0, status: 'done' });
@@ -560,6 +573,7 @@ describe('incidentCase lifecycle', () => {
     await ack(handle, view);
     const ref = { ...personsRef(1200), withEmail: 1000, withoutEmail: 200 };
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     const print = view.vendors.find((e) => e.role === 'print_and_mail');
@@ -626,6 +640,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const before = await handle.query(viewQuery);
     expect(Date.parse(ag(before).dueAt)).toBe(Date.parse(before.discoveredAt) + 45 * DAY_MS);
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     const view = await settle(handle, (v) => v.notifications.status === 'done' && ag(v).dueAt !== ag(before).dueAt);
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
@@ -737,6 +752,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
     // The notice is not approved, so no campaign runs yet; then one starts and the forger claims it is done.
     await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     await handle.signal(campaignProgressSignal, { campaignNo: 1, total: 1200, sent: 1200, failed: 0, letters: 0, done: true });
     const view = await settle(handle, (v) => v.notifications.status === 'done');
@@ -1195,6 +1211,7 @@ describe('notification waves, 公表 and substitute measures', () => {
     const first = await upload(caseId, 'w1', range(0, 400));
     expect(first.accepted).toBe(400);
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsListRef(first) } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.notifications).toMatchObject({ total: 400, sent: 400, status: 'done', unreachable: 0 });
@@ -1260,6 +1277,7 @@ describe('notification waves, 公表 and substitute measures', () => {
     await ack(handle, view);
     const ref = { ...personsRef(300), uploadId: 'u-letters', withEmail: 250, withoutEmail: 50 };
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await approveDraft(handle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.substituteMeasures).toBeUndefined();
@@ -1364,5 +1382,92 @@ describe('filings: drafts per regulator obligation and persons notice, versioned
     expect(filing(later, 'JP-APPI.regulator.final')!.version).toBe(4);
     expect(await refusal(edit(handle, actors.handler, 'JP-APPI.regulator.preliminary', preliminary.version, { otherMatters: 'x' }))).toMatchObject({ code: 'wrong_state' });
     await keep(handle, 'case-filings-open-v9-filings');
+  });
+});
+
+describe('notice drafts: per language, versioned, edited by hash, approved by counsel, sent as approved', () => {
+  const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+  const edit = (handle: WorkflowHandle, actor: Actor, language: 'ja' | 'en', baseVersion: number, parts: Record<string, string | null>) =>
+    command(handle, {
+      commandId: `edit-notice-${++commandNo}`,
+      action: EDIT_NOTICE_DRAFT,
+      request: {
+        actor,
+        language,
+        baseVersion,
+        parts: Object.fromEntries(Object.entries(parts).map(([code, text]) => [code, text === null ? null : { sha256: hash(text), chars: text.length }])),
+        editsKey: `cases/x/notice/${language}-edits-${commandNo}.json.enc`,
+      },
+    });
+  const draft = (v: CaseView, language: string) => v.noticeDrafts?.find((d) => d.language === language);
+  const approval = (caseId: string, language: string, version: number) => ({
+    language,
+    version,
+    documentKey: `cases/${caseId}/notice/${language}-v${version}.json.enc`,
+    documentSha256: hash(`${caseId}:${language}:${version}`),
+  });
+
+  it('refuses approve-notice until counsel approves the current version; a new edit needs a new approval; the campaign gets the approved documents', async () => {
+    const { handle, caseId } = await openCase({ report: { affectedPersons: 1200, dataItems: ['name', 'address', 'phone'], cause: 'device_loss', residency: { JP: 1200 } } });
+    let view = await settle(handle, (v) => v.status === 'response' && (v.noticeDrafts?.length ?? 0) === 2);
+    expect(view.noticeDrafts!.map((d) => [d.language, d.version, d.approved])).toEqual([
+      ['ja', 1, undefined],
+      ['en', 1, undefined],
+    ]);
+    view = await ack(handle, view);
+    await command(handle, { commandId: `persons:${caseId}`, action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    expect(await refusal(act(handle, 'approve-notice', actors.handler, { language: 'ja' }))).toMatchObject({ code: 'notice_draft_not_approved' });
+
+    const sentence = '外部の専門機関と原因の調査を進めており、全端末の暗号化を実施します。';
+    const edited = await edit(handle, actors.insured, 'ja', 1, { whatWeAreDoing: sentence });
+    expect(draft(edited, 'ja')).toMatchObject({ version: 2, edited: { whatWeAreDoing: { sha256: hash(sentence), by: 'insured-ins-001' } } });
+    expect(draft(edited, 'en')!.version).toBe(1);
+    expect(JSON.stringify(edited)).not.toContain(sentence);
+    expect(await refusal(edit(handle, actors.handler, 'ja', 1, { opening: 'x' }))).toMatchObject({ code: 'stale_version' });
+    expect(await refusal(edit(handle, actors.otherInsured, 'ja', 2, { opening: 'x' }))).toMatchObject({ code: 'not_found' });
+    expect(await refusal(edit(handle, actors.ops, 'ja', 2, { opening: 'x' }))).toMatchObject({ code: 'forbidden' });
+    expect(await refusal(edit(handle, actors.handler, 'ja', 2, { signature: 'x' }))).toMatchObject({ code: 'invalid' });
+
+    expect(await refusal(act(handle, 'approve-notice-draft', actors.handler, approval(caseId, 'ja', 1)))).toMatchObject({ code: 'stale_version' });
+    expect(await refusal(act(handle, 'approve-notice-draft', actors.handler, { language: 'ja', version: 2 }))).toMatchObject({ code: 'invalid' });
+    expect(await refusal(act(handle, 'approve-notice-draft', actors.insured, approval(caseId, 'ja', 2)))).toMatchObject({ code: 'forbidden' });
+    view = await act(handle, 'approve-notice-draft', actors.handler, { ...approval(caseId, 'ja', 2), onBehalfOf: '弁護士 佐藤' });
+    expect(draft(view, 'ja')!.approved).toMatchObject({ version: 2, by: 'handler', onBehalfOf: '弁護士 佐藤', documentKey: `cases/${caseId}/notice/ja-v2.json.enc` });
+
+    // A new edit after the approval: version 3, no approval, approve-notice refused again.
+    view = await edit(handle, actors.handler, 'ja', 2, { opening: 'このたびはご迷惑をおかけし、深くお詫び申し上げます。' });
+    expect(draft(view, 'ja')).toMatchObject({ version: 3 });
+    expect(draft(view, 'ja')!.approved).toBeUndefined();
+    expect(await refusal(act(handle, 'approve-notice', actors.handler, { language: 'ja' }))).toMatchObject({ code: 'notice_draft_not_approved' });
+
+    // Counsel approves version 3 through its webhook; a vendor that is not counsel is refused on the timeline.
+    const counsel = view.vendors.find((e) => e.role === 'counsel')!;
+    const forensics = view.vendors.find((e) => e.role === 'forensics')!;
+    const at = new Date(await env.currentTimeMs()).toISOString();
+    const approvedEvent = (e: typeof counsel, id: string): VendorEventInput => ({
+      eventId: id,
+      vendorId: e.vendorId,
+      dispatchId: e.dispatchId,
+      type: 'notice_approved',
+      at,
+      noticeApproval: approval(caseId, 'ja', 3) as VendorEventInput['noticeApproval'] & object,
+    });
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', approvedEvent(forensics, `na-f-${caseId}`)));
+    await handle.signal(vendorEventSignal, await signed(handle, 'vendor-event', approvedEvent(counsel, `na-c-${caseId}`)));
+    view = await settle(handle, (v) => draft(v, 'ja')?.approved?.version === 3);
+    expect(draft(view, 'ja')!.approved).toMatchObject({ version: 3, by: `vendor:${counsel.vendorId}` });
+    expect((await handle.query(timelineQuery)).some((t) => t.type === 'refused' && t.summary.includes('is not the case\'s counsel'))).toBe(true);
+
+    view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    expect(view.notice).toMatchObject({ approved: true, documents: [{ language: 'ja', version: 3, documentSha256: hash(`${caseId}:ja:3`) }] });
+    // The draft no longer changes once the notice went out.
+    expect(await refusal(edit(handle, actors.handler, 'ja', 3, { opening: 'x' }))).toMatchObject({ code: 'wrong_state' });
+    await settle(handle, () => h.seen.slices.some((x) => x.caseId === caseId));
+    const slices = h.seen.slices.filter((x) => x.caseId === caseId);
+    expect(slices.every((x) => x.notice.approved?.documents.length === 1 && x.notice.approved.documents[0]!.key === `cases/${caseId}/notice/ja-v3.json.enc`)).toBe(true);
+    expect(slices[0]!.notice.approved).toMatchObject({ defaultLanguage: 'ja', documents: [{ language: 'ja', version: 3, sha256: hash(`${caseId}:ja:3`) }] });
+    view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.notifications.sent).toBe(1200);
+    await keep(handle, 'case-notice-draft-open-v10-notice');
   });
 });

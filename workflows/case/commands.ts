@@ -11,6 +11,7 @@ import {
   ATTACH_PERSONS,
   COMMAND_OUTCOMES_KEPT,
   EDIT_FILING,
+  EDIT_NOTICE_DRAFT,
   documentsQuery,
   notesQuery,
   commandOutcomesQuery,
@@ -26,6 +27,7 @@ import {
   type AttachDocumentRequest,
   type AttachPersonsRequest,
   type EditFilingRequest,
+  type EditNoticeDraftRequest,
   type CaseCommand,
   type CommandOutcome,
   type ParkedMessage,
@@ -35,6 +37,7 @@ import { clockCommands } from './clocks.js';
 import { closingCommands } from './closing.js';
 import { addNote, attachDocument, checkAddNote, checkAttachDocument } from './desk.js';
 import { checkEditFiling, editFiling } from './filings.js';
+import { checkEditNoticeDraft, editNoticeDraft, noticeDraftCommands } from './notice-draft.js';
 import { announcementCommands } from './announcements.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
 import { settlementCommands } from './settlement.js';
@@ -52,6 +55,7 @@ export const COMMANDS: CommandTable = {
   ...notificationCommands,
   ...announcementCommands,
   ...closingCommands,
+  ...noticeDraftCommands,
 };
 
 export function isAction(name: string): name is Action {
@@ -89,6 +93,7 @@ function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): 
     else if (command.action === ADD_NOTE) checkAddNote(c, command.request as AddNoteRequest);
     else if (command.action === ATTACH_DOCUMENT) checkAttachDocument(c, command.request as AttachDocumentRequest);
     else if (command.action === EDIT_FILING) checkEditFiling(c, command.request as EditFilingRequest);
+    else if (command.action === EDIT_NOTICE_DRAFT) checkEditNoticeDraft(c, command.request as EditNoticeDraftRequest);
     else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
     else refuse('invalid', `unknown command ${String(command.action)}`);
     return null;
@@ -115,6 +120,7 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
       else if (command.action === ADD_NOTE) addNote(c, command.request);
       else if (command.action === ATTACH_DOCUMENT) attachDocument(c, command.request);
       else if (command.action === EDIT_FILING) editFiling(c, command.request);
+      else if (command.action === EDIT_NOTICE_DRAFT) editNoticeDraft(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).

@@ -14,19 +14,23 @@ import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
 import { dispatch } from './vendors.js';
+import { checkNoticeApproved, freezeNoticeDocuments } from './notice-draft.js';
 
 /** From this patch on a campaign's progress must carry the token the case gave it. */
 const CAMPAIGN_TOKEN_PATCH = 'campaign-progress-token';
 
 export const notificationCommands: CommandTable<'approve-notice'> = {
   'approve-notice': {
-    check(c) {
+    check(c, b) {
       if (c.v.coverage.decision === 'denied') refuse('wrong_state', 'coverage is denied');
       if (c.v.notice.approved) refuse('nothing_to_do', 'the notice is already approved');
+      checkNoticeApproved(c, b);
     },
     apply(c, b, actor) {
       c.v.notice = { approved: true, language: b.language, templateVersion: b.templateVersion ?? 'v1', approvedBy: actor.name, approvedAt: nowIso() };
-      record(c, 'notice', actor.name, `notice text approved (${b.language}, ${c.v.notice.templateVersion})`);
+      freezeNoticeDocuments(c);
+      const drafts = c.v.notice.documents?.map((d) => `${d.language}:${d.version}`).join(', ');
+      record(c, 'notice', actor.name, drafts ? `notice approved (${b.language}): sends the approved drafts ${drafts}` : `notice text approved (${b.language}, ${c.v.notice.templateVersion})`);
     },
   },
 };
@@ -265,6 +269,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
             email: report.contact.email,
           },
           regimes: personsRegimes,
+          ...(s.noticeDocuments?.length ? { approved: { defaultLanguage: v.notice.language === 'en' ? 'en' : 'ja', documents: s.noticeDocuments } } : {}),
         },
         apology: apologyTerms && consented && apologyTerms.perVictimCapJpy ? { perPersonJpy: apologyTerms.perVictimCapJpy } : null,
         printVendorId,

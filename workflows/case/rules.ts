@@ -61,6 +61,13 @@ export interface CaseRules {
    * `record-filing` may name the version filed with its document's hash (workflows/case/filings.ts).
    */
   filingDrafts: boolean;
+  /**
+   * The notice to persons is a versioned draft per notice language (`noticeDrafts` in the view), edited through
+   * `edit-notice-draft` and approved by counsel (webhook `notice_approved`, or `approve-notice-draft` on its behalf);
+   * `approve-notice` is refused (`notice_draft_not_approved`) until the language's current version is approved, and
+   * the campaigns send the approved documents (workflows/case/notice-draft.ts).
+   */
+  noticeDrafts: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -80,6 +87,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   endedBeforeIntake: 'ended-before-intake',
   notificationWaves: 'notification-waves',
   filingDrafts: 'filing-drafts',
+  noticeDrafts: 'notice-drafts',
 };
 
 export function caseRules(): CaseRules {

@@ -10,6 +10,7 @@ import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
 import { lettersReturned } from './notification.js';
+import { counselApprovesNotice } from './notice-draft.js';
 import { admit } from './trust.js';
 import { applyFindings, findingsBody, receiveVendorFindings } from './triage.js';
 import { publishCase } from './read-model.js';
@@ -160,6 +161,13 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
     case 'letters_mailed':
       if (letters) v.notifications.lettersMailed = (v.notifications.lettersMailed ?? 0) + (event.count ?? 0);
       record(c, 'notification', who, `${event.count ?? 0} letters mailed`);
+      break;
+    case 'notice_approved':
+      if (engagement && engagement.role !== 'counsel') {
+        record(c, 'refused', who, `notice approval refused: ${event.vendorId} is not the case's counsel`);
+        break;
+      }
+      counselApprovesNotice(c, event);
       break;
     case 'letters_returned':
       // Runs without the waves rule count no unreachable persons: the event is noted only.

@@ -16,7 +16,7 @@ import type { EmailMessage } from '../../activities/email/render.js';
 import type { CaseCommand, CommandOutcome, PersonsListRefInput, VendorEventInput } from './messages.js';
 import type { TrustedKey } from './proof.js';
 import type { CaseNote, DocumentRef } from './desk.js';
-import type { FilingSummary } from './filings.js';
+import type { FilingSummary, NoticeDraftSummary } from './filings.js';
 import type { Announcement, NotificationWave } from './notification.js';
 import type { CostItemRecord, ReserveChange } from './settlement.js';
 
@@ -169,7 +169,18 @@ export interface CaseView {
   vendors: VendorEngagement[];
   counselAdvice: { at: string; vendorId: string; advice: string }[];
   consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];
-  notice: { approved: boolean; language?: string; templateVersion?: string; approvedBy?: string; approvedAt?: string };
+  /**
+   * The notice's approval. With rule `noticeDrafts`, `documents` are the approved drafts the campaigns send (one per
+   * notice language that had an approved version when `approve-notice` ran), by version and document hash.
+   */
+  notice: {
+    approved: boolean;
+    language?: string;
+    templateVersion?: string;
+    approvedBy?: string;
+    approvedAt?: string;
+    documents?: { language: 'ja' | 'en'; version: number; documentSha256: string }[];
+  };
   affectedPersonsList: {
     uploadId: string;
     accepted: number;
@@ -219,6 +230,8 @@ export interface CaseView {
    * edited texts are in the blob store (`editsKey`), so the view stays small. Absent in runs from before the rule.
    */
   filings?: FilingSummary[];
+  /** The notice to persons per notice language (rule `noticeDrafts`; workflows/case/notice-draft.ts). */
+  noticeDrafts?: NoticeDraftSummary[];
   /** Findings recorded on the case, with their notes (rule `filingDrafts`; prevention measures and cause draw on them). */
   findingsLog?: { at: string; by: string; note?: string }[];
   /** Grows with every change of the case (view or timeline); absent in views written before the read model. */
@@ -292,4 +305,6 @@ export interface CaseState {
   restingSince?: string;
   /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
   coverageEscalatedAt?: string;
+  /** The approved notice documents `approve-notice` froze for the campaigns (rule `noticeDrafts`), by language. */
+  noticeDocuments?: { language: 'ja' | 'en'; version: number; key: string; sha256: string }[];
 }

@@ -25,6 +25,8 @@ export const REFUSALS = {
   duplicate: 409,
   /** A filing edit or `record-filing` named a version that is no longer the filing's current one. */
   stale_version: 412,
+  /** `approve-notice` before counsel approved a version of the notice in that language (rule `noticeDrafts`). */
+  notice_draft_not_approved: 409,
 } as const;
 export type RefusalCode = keyof typeof REFUSALS;
 
@@ -44,7 +46,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'approve-notice-draft'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -68,7 +70,7 @@ export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]
 export interface VendorEventInput {
   eventId: string;
   vendorId: string;
-  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned';
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned' | 'notice_approved';
   dispatchId?: string;
   at: string;
   findings?: {
@@ -87,6 +89,11 @@ export interface VendorEventInput {
   count?: number;
   /** The print vendor's batch (`letters_returned`): which campaign's letters came back. */
   batchId?: string;
+  /**
+   * Counsel approved a version of the notice (`notice_approved`): the API froze that version's document in the blob
+   * store before it signalled, and names it here.
+   */
+  noticeApproval?: { language: 'ja' | 'en'; version: number; documentKey: string; documentSha256: string };
   /** The API's signature, given after it verified the vendor's webhook (see contract/proof.ts). */
   proof?: Proof;
 }
@@ -137,6 +144,7 @@ export type CaseCommand = (
   | { commandId: string; action: typeof ADD_NOTE; request: AddNoteRequest }
   | { commandId: string; action: typeof ATTACH_DOCUMENT; request: AttachDocumentRequest }
   | { commandId: string; action: typeof EDIT_FILING; request: EditFilingRequest }
+  | { commandId: string; action: typeof EDIT_NOTICE_DRAFT; request: EditNoticeDraftRequest }
 ) & {
   /** The API's signature (required from the `signed-messages` patch on; see contract/proof.ts). */
   proof?: Proof;
@@ -162,6 +170,20 @@ export interface EditFilingRequest {
   /** The items changed by this edit: the new text's hash and length, or null when the item follows the case again. */
   items: Record<string, { sha256: string; chars: number } | null>;
   /** The blob with every edited text of the new version; null when no item stays edited. */
+  editsKey: string | null;
+}
+
+/** An edit of the notice draft in one language (`PATCH /v1/cases/{caseId}/notice-draft?lang=`), texts by hash. */
+export const EDIT_NOTICE_DRAFT = 'edit-notice-draft';
+
+export interface EditNoticeDraftRequest {
+  actor: Actor;
+  language: 'ja' | 'en';
+  /** The version the editor saw (If-Match). */
+  baseVersion: number;
+  /** The parts changed: the new text's hash and length, or null when the part follows the case again. */
+  parts: Record<string, { sha256: string; chars: number } | null>;
+  /** The blob with every edited text of the new version; null when no part stays edited. */
   editsKey: string | null;
 }
 

@@ -49,7 +49,7 @@ export const VIEW_PARTS = {
   reserve: ['reserve'],
   obligations: ['obligations', 'filings'],
   vendors: ['vendors', 'counselAdvice'],
-  notifications: ['notice', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
+  notifications: ['notice', 'noticeDrafts', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
   settlement: ['settlement', 'payouts'],
 } as const satisfies Record<string, readonly (keyof CaseView)[]>;
 

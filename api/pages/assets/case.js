@@ -92,6 +92,25 @@ const T = {
     obCols: ['法令', '相手', '種類', '期限', '残り', '状況', '該当理由', '報告日時・不要の理由'],
     why: '理由',
     noObligation: '報告・通知の義務はありません。',
+    hNotice: '本人への通知文（弁護士の承認）',
+    noticeLang: '通知文の言語',
+    noticeLangs: { ja: '日本語', en: '英語' },
+    noticeVersion: (v) => `第${v}版`,
+    draftIsApproved: (a) => `承認済み（第${a.version}版、${a.by}${a.onBehalfOf ? `、${a.onBehalfOf}の代理` : ''}）`,
+    draftNotApproved: '弁護士の承認待ち（この版は未承認です）',
+    noticeNone: '通知文の下書きはまだありません。',
+    noticeSubject: '件名',
+    noticeAsSent: '本人に届く文面（見本）',
+    noticeParts: { subject: '件名', opening: 'お詫び', whatHappened: '事案の概要', dataItems: '漏洩した個人情報の項目', whatWeAreDoing: '当社の対応', whatYouCanDo: 'お客様にお願いしたいこと', enquiryDesk: 'お問い合わせ窓口' },
+    noticeEdited: '編集済み',
+    partPick: '項目',
+    partText: '文面（空欄で事案の内容に戻す）',
+    saveNotice: '通知文を保存',
+    noticeSaved: (v) => `第${v}版として保存しました。新しい版には改めて弁護士の承認が必要です。`,
+    noticeStale: '他の人が先に更新しました。読み直した内容を確認して、もう一度保存してください。',
+    onBehalfOf: '弁護士の氏名（代理で承認）',
+    approveDraft: 'この版を弁護士に代わって承認',
+    draftApproved: (v) => `第${v}版を承認しました。`,
     hFilings: '提出書類',
     filingCols: ['法令', '相手', '種類', '状況', '版', '未記入の項目', '書類'],
     noFiling: '提出書類はまだありません。',
@@ -167,6 +186,8 @@ const T = {
       findingsNote: 'メモ',
       language: '言語',
       templateVersion: 'テンプレートの版（任意）',
+      version: '通知文の版',
+      onBehalfOf: '弁護士の氏名（任意）',
       obligation: '義務',
       filedAt: '報告日時（日本時間）',
       reference: '受付番号など（任意）',
@@ -188,7 +209,8 @@ const T = {
       'decide-coverage': '計算上の補償判断を変更します。',
       consent: '費用項目に同意します。',
       'record-findings': '調査で分かったことを記録します。変わらない項目は空欄のままにします。',
-      'approve-notice': '本人への通知を承認します。承認すると通知の送付が始まります。',
+      'approve-notice': '本人への通知を承認します。その言語の通知文が弁護士に承認されている必要があります。承認すると承認済みの文面で送付が始まります。',
+      'approve-notice-draft': '弁護士に代わって、通知文の版を承認します（版は通知文の欄に表示されます）。',
       'record-filing': '報告を記録します。報告が不要な場合は、日時の代わりに理由を入力します。',
       'submit-costs': '費用を1件、証憑とともに提出します。',
       'approve-payout': '支払可能な明細を承認します（選ばない場合はすべて）。',
@@ -291,6 +313,25 @@ const T = {
     obCols: ['Regime', 'Audience', 'Kind', 'Due', 'Clock', 'Status', 'Triggers', 'Filed / reason'],
     why: 'Why',
     noObligation: 'No notification obligation.',
+    hNotice: 'Notice to persons (approved by counsel)',
+    noticeLang: 'Notice language',
+    noticeLangs: { ja: 'Japanese', en: 'English' },
+    noticeVersion: (v) => `Version ${v}`,
+    draftIsApproved: (a) => `Approved (version ${a.version}, ${a.by}${a.onBehalfOf ? ` on behalf of ${a.onBehalfOf}` : ''})`,
+    draftNotApproved: 'Awaiting counsel’s approval (this version is not approved)',
+    noticeNone: 'No notice draft yet.',
+    noticeSubject: 'Subject',
+    noticeAsSent: 'What a person receives (sample)',
+    noticeParts: { subject: 'Subject', opening: 'Apology', whatHappened: 'What happened', dataItems: 'What information was involved', whatWeAreDoing: 'What we are doing', whatYouCanDo: 'What you can do', enquiryDesk: 'For more information' },
+    noticeEdited: 'edited',
+    partPick: 'Part',
+    partText: 'Text (empty: follow the case again)',
+    saveNotice: 'Save the notice',
+    noticeSaved: (v) => `Saved as version ${v}. A new version needs counsel’s approval again.`,
+    noticeStale: 'Someone else changed it first. Check the text read again, then save once more.',
+    onBehalfOf: 'Counsel’s name (approving on counsel’s behalf)',
+    approveDraft: 'Approve this version on counsel’s behalf',
+    draftApproved: (v) => `Version ${v} approved.`,
     hFilings: 'Filings',
     filingCols: ['Regime', 'Audience', 'Kind', 'Status', 'Version', 'Items missing', 'Document'],
     noFiling: 'No filing yet.',
@@ -367,6 +408,8 @@ const T = {
       findingsNote: 'Note',
       language: 'Language',
       templateVersion: 'Template version (optional)',
+      version: 'Notice version',
+      onBehalfOf: 'Counsel’s name (optional)',
       obligation: 'Obligation',
       filedAt: 'Filed at (JST)',
       reference: 'Reference (optional)',
@@ -388,7 +431,8 @@ const T = {
       'decide-coverage': 'Override the computed coverage decision.',
       consent: 'Consent to a cost category.',
       'record-findings': 'Record what the investigation found; leave blank what is unchanged.',
-      'approve-notice': 'Approve the notice; this starts the campaign.',
+      'approve-notice': 'Approve the notice; counsel must have approved the notice text in that language. This starts the campaign with the approved text.',
+      'approve-notice-draft': 'Approve a version of the notice text on counsel’s behalf (the version is shown in the notice panel).',
       'record-filing': 'Record a filing, or that it is not required (fill the reason instead of the date).',
       'submit-costs': 'Submit one cost item with its evidence.',
       'approve-payout': 'Approve payable lines (all payable lines when none is ticked).',
@@ -784,7 +828,7 @@ function render(c) {
 
 /** After a new view: its timeline and what may be done on it now. */
 async function followView() {
-  await Promise.all([renderTimeline(), refreshActions(), refreshDesk(), refreshUsage(), refreshFilings()]);
+  await Promise.all([renderTimeline(), refreshActions(), refreshDesk(), refreshUsage(), refreshFilings(), refreshNotice()]);
 }
 
 // ---- filings: the drafts for the regulators and the persons notices ---------------------------------------------
@@ -930,6 +974,175 @@ async function saveFilingItem() {
   const field = r.problem?.errors?.find((e) => e.path?.startsWith('/items'));
   if (field) $('#filing-text-error').textContent = field.message;
   setResult(result, false, problemText(r.problem) || `HTTP ${r.status}`);
+}
+
+// ---- the notice to persons: previewed per language, edited with If-Match, approved on counsel's behalf ----------
+
+const NOTICE_PARTS = ['subject', 'opening', 'whatHappened', 'dataItems', 'whatWeAreDoing', 'whatYouCanDo', 'enquiryDesk'];
+const approvesNotice = ['handler', 'supervisor'].includes(me.role);
+/** The language shown, and its preview as last read (JSON and ETag, for If-Match). */
+let noticeLang = 'ja';
+let openNotice;
+const noticePreviewPath = (l) => `${casePath}/notice-preview?lang=${l}`;
+const partLabel = (code) => t('noticeParts')[code] ?? code;
+
+function paintNoticeTabs() {
+  const tabs = $('#notice-lang');
+  if (!tabs) return;
+  tabs.setAttribute('aria-label', t('noticeLang'));
+  replace(
+    tabs,
+    ...['ja', 'en'].map((l) => {
+      const b = el('button', { type: 'button', class: 'secondary', dataset: { noticeLang: l }, 'aria-pressed': String(l === noticeLang) }, t('noticeLangs')[l]);
+      b.addEventListener('click', () => {
+        noticeLang = l;
+        openNotice = undefined;
+        paintNoticeTabs();
+        void refreshNotice();
+      });
+      return b;
+    }),
+  );
+}
+
+function paintNotice() {
+  const card = $('#notice-preview');
+  if (!card) return;
+  const n = openNotice?.data;
+  const editable = Boolean(n) && !current?.notice?.approved;
+  $('#notice-form').hidden = !writesDesk || !editable;
+  $('#notice-approve-form').hidden = !approvesNotice || !editable || Boolean(n?.approved);
+  if (!n) {
+    replace(card, el('p', { class: 'empty' }, t('noticeNone')));
+    return;
+  }
+  replace(
+    card,
+    el(
+      'p',
+      { class: 'notice-status', dataset: { noticeVersion: String(n.version), noticeApproved: n.approved ? String(n.approved.version) : '' } },
+      el('strong', {}, t('noticeVersion')(n.version)),
+      ' · ',
+      n.approved ? el('span', { class: 'badge ok' }, t('draftIsApproved')(n.approved)) : el('span', { class: 'badge warn' }, t('draftNotApproved')),
+    ),
+    el(
+      'dl',
+      { class: 'notice-parts', lang: n.language },
+      ...NOTICE_PARTS.flatMap((code) => [
+        el('dt', {}, n.parts[code].label, n.parts[code].source === 'edited' ? el('span', { class: 'edited' }, ` (${t('noticeEdited')})`) : ''),
+        el('dd', { dataset: { part: code } }, n.parts[code].value),
+      ]),
+    ),
+    el('details', {}, el('summary', {}, t('noticeAsSent')), el('pre', { class: 'notice-text', lang: n.language }, n.text)),
+  );
+  fillPartText();
+}
+
+async function refreshNotice() {
+  const r = await api(noticePreviewPath(noticeLang));
+  if (!r.ok) {
+    if (openNotice !== undefined || !$('#notice-preview').childElementCount) {
+      openNotice = undefined;
+      paintNotice();
+    }
+    return;
+  }
+  const sent = Boolean(current?.notice?.approved);
+  const changed = openNotice?.etag !== r.etag || JSON.stringify(openNotice?.data.approved) !== JSON.stringify(r.data.approved) || openNotice?.sent !== sent;
+  openNotice = { data: r.data, etag: r.etag, sent };
+  if (changed) paintNotice();
+}
+
+function fillPartText() {
+  const pick = $('#notice-part');
+  const n = openNotice?.data;
+  if (!pick || !n) return;
+  const part = n.parts[pick.value];
+  $('#notice-text').value = part?.value ?? '';
+}
+
+function buildNoticeForms() {
+  paintNoticeTabs();
+  const form = $('#notice-form');
+  if (form && writesDesk) {
+    replace(
+      form,
+      el('div', { class: 'field' }, el('label', { for: 'notice-part' }, t('partPick')), el('select', { id: 'notice-part', name: 'part' }, NOTICE_PARTS.map((c) => el('option', { value: c }, partLabel(c))))),
+      el(
+        'div',
+        { class: 'field' },
+        el('label', { for: 'notice-text' }, t('partText')),
+        el('textarea', { id: 'notice-text', name: 'text', rows: 4, maxlength: 4000, 'aria-describedby': 'notice-text-error' }),
+        el('span', { class: 'field-error', id: 'notice-text-error' }),
+      ),
+      el('button', { type: 'submit' }, t('saveNotice')),
+      el('p', { class: 'result', id: 'notice-result', role: 'status', 'aria-live': 'polite' }),
+    );
+    $('#notice-part').addEventListener('change', fillPartText);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void saveNoticePart();
+    });
+  } else if (form) form.hidden = true;
+  const approve = $('#notice-approve-form');
+  if (approve && approvesNotice) {
+    replace(
+      approve,
+      el('div', { class: 'field' }, el('label', { for: 'notice-behalf' }, t('onBehalfOf')), el('input', { id: 'notice-behalf', name: 'onBehalfOf', type: 'text', autocomplete: 'off', maxlength: 200 })),
+      el('button', { type: 'submit', id: 'notice-approve' }, t('approveDraft')),
+      el('p', { class: 'result', id: 'notice-approve-result', role: 'status', 'aria-live': 'polite' }),
+    );
+    approve.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void approveNoticeVersion();
+    });
+  } else if (approve) approve.hidden = true;
+  paintNotice();
+}
+
+async function saveNoticePart() {
+  const result = $('#notice-result');
+  if (!openNotice) return;
+  const code = $('#notice-part').value;
+  const text = $('#notice-text').value.trim();
+  const part = openNotice.data.parts[code];
+  // An unchanged text of the case stays the case's: only what the editor changed is sent.
+  const value = text === '' ? null : part?.source === 'case' && part.value === text ? undefined : text;
+  if (value === undefined) return;
+  const r = await api(`${casePath}/notice-draft?lang=${noticeLang}`, { method: 'PATCH', body: { parts: { [code]: value } }, headers: { 'If-Match': openNotice.etag ?? '' } });
+  $('#notice-text-error').textContent = '';
+  if (r.ok) {
+    openNotice = { data: r.data, etag: r.etag };
+    paintNotice();
+    setResult(result, true, t('noticeSaved')(r.data.version));
+    return;
+  }
+  if (r.status === 412) {
+    setResult(result, false, t('noticeStale'));
+    openNotice = undefined;
+    await refreshNotice();
+    return;
+  }
+  const field = r.problem?.errors?.find((e) => e.path?.startsWith('/parts'));
+  if (field) $('#notice-text-error').textContent = field.message;
+  setResult(result, false, problemText(r.problem) || `HTTP ${r.status}`);
+}
+
+async function approveNoticeVersion() {
+  const result = $('#notice-approve-result');
+  if (!openNotice) return;
+  const onBehalfOf = $('#notice-behalf').value.trim();
+  const version = openNotice.data.version;
+  const r = await api(`${casePath}/actions/approve-notice-draft`, { method: 'POST', body: { language: noticeLang, version, ...(onBehalfOf ? { onBehalfOf } : {}) } });
+  if (r.ok) {
+    setResult(result, true, t('draftApproved')(version));
+    openNotice = undefined;
+    await refreshNotice();
+    return;
+  }
+  setResult(result, false, problemText(r.problem) || `HTTP ${r.status}`);
+  openNotice = undefined;
+  await refreshNotice();
 }
 
 // ---- notes, documents, the policy's usage ------------------------------------------------------------------------
@@ -1240,6 +1453,9 @@ function actionForms() {
       ],
     },
     'approve-notice': { fields: [select('language', () => vocab.noticeLanguages.map((l) => [l, word('noticeLanguage', l)])), text('templateVersion')] },
+    'approve-notice-draft': {
+      fields: [select('language', () => vocab.noticeLanguages.map((l) => [l, word('noticeLanguage', l)])), int('version', { required: true }), text('onBehalfOf')],
+    },
     'record-filing': {
       fields: [{ name: 'obligation', kind: 'obligation' }, { name: 'filedAt', kind: 'datetime', value: toJstLocal(Date.now()) }, text('reference'), text('notRequired')],
     },
@@ -1528,6 +1744,7 @@ function redraw() {
   buildFilingForm();
   openFiling = undefined;
   paintFilings();
+  buildNoticeForms();
   paintConn();
 }
 
@@ -1537,6 +1754,7 @@ async function init() {
   vocab = await vocabulary();
   buildDeskForms();
   buildFilingForm();
+  buildNoticeForms();
   buildActions();
   paintUsage();
   startCountdowns();
