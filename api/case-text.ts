@@ -64,7 +64,7 @@ const REASON: Record<CoverageReason | SettlementReason | 'category_limit_exhaust
 };
 const VENDOR_ROLE: Record<VendorRole, string> = {
   forensics: 'フォレンジック調査', counsel: '弁護士', call_center: 'コールセンター', public_relations: '広報',
-  credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送',
+  credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送', recurrence_prevention: '再発防止',
 };
 /** A document's media type (storage/documents.ts `DOCUMENT_TYPES`) in words, as the desk names it. */
 const MEDIA_TYPE: Record<string, string> = {

@@ -8,6 +8,7 @@ import { caseRoutes } from './cases.js';
 import { consultationRoutes } from './consultations.js';
 import { deskRoutes } from './desk.js';
 import { filingRoutes } from './filings.js';
+import { serviceRoutes } from './services.js';
 import { exportRoutes } from './exports.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
@@ -38,6 +39,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...deskRoutes(ctx),
     ...consultationRoutes(ctx),
     ...filingRoutes(ctx),
+    ...serviceRoutes(ctx),
     ...workRoutes(ctx),
     ...exportRoutes(ctx),
     ...apologyRoutes(ctx),

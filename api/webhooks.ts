@@ -13,7 +13,7 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
   const base = { eventId: e.eventId, vendorId, at: new Date(e.at).toISOString() };
   switch (e.type) {
     case 'acknowledged':
-      return { ...base, type: e.type, dispatchId: e.dispatchId };
+      return { ...base, type: e.type, dispatchId: e.dispatchId, ...(e.phone ? { phone: e.phone } : {}) };
     case 'findings': {
       const f = e.findings;
       return {
@@ -38,6 +38,8 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
       return { ...base, type: e.type, count: e.count };
     case 'letters_returned':
       return { ...base, type: e.type, batchId: e.batchId, count: e.count };
+    case 'enquiries_reported':
+      return { ...base, type: e.type, dispatchId: e.dispatchId, total: e.total };
   }
 }
 

@@ -232,7 +232,8 @@ export function dataItemWords(items: readonly string[], lang: FilingLanguage): s
   return items.map((i) => (lang === 'ja' ? (info(i)?.labelJa ?? i) : (info(i)?.label ?? i))).join(lang === 'ja' ? '、' : ', ');
 }
 
-function causeWords(cause: string, lang: FilingLanguage): string {
+/** The cause in words, in the filing's language (unknown codes stay as they are). */
+export function causeWords(cause: string, lang: FilingLanguage): string {
   return CAUSE_WORDS[cause]?.[lang] ?? cause;
 }
 

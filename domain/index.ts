@@ -19,3 +19,4 @@ export * from './consultation.js';
 export * from './quote.js';
 export * from './prevention.js';
 export * from './filings.js';
+export * from './vendor-services.js';

@@ -117,6 +117,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       reopen: { reason: 'matrix' },
       // Nothing refuses an announcement dated now: the insured and the handler get 200, every other role 403.
       'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
+      // The first allowed role engages the PR vendor (200); the next gets 409 duplicate (one is engaged already).
+      'engage-vendor': { role: 'public_relations', reason: 'matrix' },
     };
     return { body: bodies[action] };
   }

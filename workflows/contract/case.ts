@@ -35,6 +35,8 @@ export interface PanelVendor {
   vendorId: string;
   role: VendorRole;
   name: string;
+  /** A call centre's enquiry number, printed on the notices once it is engaged (the vendor may open another line). */
+  phone?: string;
 }
 
 /** Product decisions for the case clocks; carried in the input so a running case keeps the values it started with. */
@@ -98,6 +100,30 @@ export interface VendorEngagement {
   acknowledgedAt?: string;
   slaBreached: boolean;
   invoicedJpy: number;
+  /** Who engaged it by `engage-vendor` and why (absent for the engagements the case makes itself). */
+  engagedBy?: string;
+  reason?: string;
+}
+
+/** An `engage-vendor` of the insured waiting for the insurer's consent to the role's cost category. */
+export interface VendorRequest {
+  requestId: string;
+  role: VendorRole;
+  vendorId: string;
+  category: CostCategory;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'awaiting_consent';
+}
+
+/**
+ * The services run for the case's persons (contract "Second wave", Services). Every key is optional: each service
+ * appears once it is engaged (other tracks add theirs).
+ */
+export interface CaseServices {
+  /** The call centre engaged now (the latest not replaced): its enquiry number and the enquiries it reported. */
+  callCenter?: { vendorId: string; phone: string | null; enquiries: number; dispatchId: string; engagedAt: string; reportedAt?: string };
 }
 
 export interface SettlementLineView {
@@ -167,6 +193,10 @@ export interface CaseView {
   reserve: { totalJpy: number; byCategory: Record<string, number>; history?: ReserveChange[] };
   obligations: ObligationView[];
   vendors: VendorEngagement[];
+  /** Engagements the insured asked for that wait for consent (rule `engageVendor`; absent until the first). */
+  vendorRequests?: VendorRequest[];
+  /** Services for the persons (rule `engageVendor`; absent until the first is engaged). */
+  services?: CaseServices;
   counselAdvice: { at: string; vendorId: string; advice: string }[];
   consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];
   notice: { approved: boolean; language?: string; templateVersion?: string; approvedBy?: string; approvedAt?: string };
@@ -292,4 +322,6 @@ export interface CaseState {
   restingSince?: string;
   /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
   coverageEscalatedAt?: string;
+  /** Engagements decided by `engage-vendor` (or a consent that released one), for the main loop to dispatch. */
+  engageQueue?: { role: VendorRole; vendorId: string; reason: string; by: string }[];
 }

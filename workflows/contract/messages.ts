@@ -44,7 +44,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'engage-vendor'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -68,7 +68,7 @@ export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]
 export interface VendorEventInput {
   eventId: string;
   vendorId: string;
-  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned';
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned' | 'enquiries_reported';
   dispatchId?: string;
   at: string;
   findings?: {
@@ -87,6 +87,10 @@ export interface VendorEventInput {
   count?: number;
   /** The print vendor's batch (`letters_returned`): which campaign's letters came back. */
   batchId?: string;
+  /** The call centre's line for the case (`acknowledged`). */
+  phone?: string;
+  /** The call centre's enquiries so far (`enquiries_reported`). */
+  total?: number;
   /** The API's signature, given after it verified the vendor's webhook (see contract/proof.ts). */
   proof?: Proof;
 }
