@@ -92,8 +92,9 @@ describe('vocabulary', () => {
 
   it('has the contract roles, actions, vendor roles and cost categories', () => {
     expect(ROLES).toEqual(['insured', 'handler', 'supervisor', 'ops', 'admin', 'vendor']);
-    expect(ACTIONS).toHaveLength(14);
+    expect(ACTIONS).toHaveLength(15);
     expect(ACTIONS[13]).toBe('record-announcement');
+    expect(ACTIONS[14]).toBe('engage-vendor');
     expect(Object.keys(ACTION_SCHEMAS).sort()).toEqual([...ACTIONS].sort());
     expect(VENDOR_ROLES).toEqual([
       'forensics',
@@ -102,6 +103,7 @@ describe('vocabulary', () => {
       'print_and_mail',
       'credit_monitoring',
       'public_relations',
+      'recurrence_prevention',
     ]);
     expect(COST_CATEGORIES).toHaveLength(10);
   });

@@ -233,7 +233,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   record(c, 'notification', 'system', `campaign ${s.campaignNo} started for ${ref.accepted} persons`);
   if (c.rules.engageVendor && callCenterNeeded(v.notifications.total) && !activeCallCenter(c)) {
     // More than 1,000 notices: the persons get a call centre (domain.md 8b), engaged before the notices that print it.
-    record(c, 'vendor', 'system', `call centre to be engaged: ${v.notifications.total} notices (more than ${CALL_CENTER_NOTICE_THRESHOLD})`);
+    record(c, 'vendor', 'system', `call centre engaged by rule: ${v.notifications.total} notices, more than ${CALL_CENTER_NOTICE_THRESHOLD}`);
     await dispatch(c, 'call_center', 'system', { reason: `more than ${CALL_CENTER_NOTICE_THRESHOLD} notices` });
   }
   const callCenterPhone = c.rules.engageVendor ? v.services?.callCenter?.phone : null;

@@ -159,7 +159,7 @@ export async function engageRequested(c: CaseContext): Promise<void> {
       if (!consentOnCase(v, r.category, r.vendorId)) continue;
       v.vendorRequests = v.vendorRequests.filter((x) => x.requestId !== r.requestId);
       (s.engageQueue ??= []).push({ role: r.role, vendorId: r.vendorId, reason: r.reason, by: r.requestedBy });
-      record(c, 'vendor', 'system', `consent to ${r.category} given: ${r.role} ${r.vendorId} to be engaged`);
+      record(c, 'vendor', 'system', `${r.role} ${r.vendorId} released: consent to ${r.category} given`);
     }
     if (v.vendorRequests.length === 0) delete v.vendorRequests;
   }
