@@ -387,6 +387,8 @@ export const TIMELINE_TEXT = {
   engage_not_covered: t('{category} is not covered by the policy: invoices of {vendorId} will not be payable', '{category}は契約の補償対象外のため、{vendorId} の請求は支払対象になりません', {
     category: 'category',
   }),
+  engage_undecided: t('{role} to be engaged once the panel is loaded: {reason}', '{role}への依頼を受付（委託先パネルの読込後に決定）：{reason}', { role: 'vendorRole' }),
+  engage_refused: t('engage-vendor {role} refused: {reason}', '委託先の依頼（{role}）を拒否：{reason}', { role: 'vendorRole' }),
   engage_decided: t('{role} {vendorId} to be engaged: {reason}', '{role}を {vendorId} に依頼することを決定：{reason}', { role: 'vendorRole' }),
   engage_released: t('{role} {vendorId} released: consent to {category} given', '{category}への同意あり：{role}を {vendorId} に依頼', {
     category: 'category',

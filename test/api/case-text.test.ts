@@ -319,6 +319,8 @@ describe('the case texts', () => {
     ['timeline', 'public_relations pr-a requested: waits for consent to public_relations', '広報の pr-a への依頼を受付：広告宣伝活動費用・風評被害拡大防止費用への同意待ち'],
     ['timeline', 'credit_monitoring is not covered by the policy: invoices of monitoring-a will not be payable', 'クレジットモニタリング費用は契約の補償対象外のため、monitoring-a の請求は支払対象になりません'],
     ['timeline', 'call_center callcenter-a to be engaged: persons asked for a desk', 'コールセンターを callcenter-a に依頼することを決定：persons asked for a desk'],
+    ['timeline', 'call_center to be engaged once the panel is loaded: customers call', 'コールセンターへの依頼を受付（委託先パネルの読込後に決定）：customers call'],
+    ['timeline', 'engage-vendor call_center refused: no call_center vendor left on the panel', '委託先の依頼（コールセンター）を拒否：no call_center vendor left on the panel'],
     ['timeline', 'public_relations pr-a released: consent to public_relations given', '広告宣伝活動費用・風評被害拡大防止費用への同意あり：広報を pr-a に依頼'],
     ['timeline', 'call centre engaged by rule: 1200 notices, more than 1000', 'コールセンターに依頼：通知1200件（1000件超）'],
     ['timeline', 'call centre callcenter-a opened line 0120-000-333', 'コールセンター callcenter-a が専用回線 0120-000-333 を開設'],

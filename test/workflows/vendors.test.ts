@@ -18,6 +18,7 @@ import {
   CASE_WORKFLOW_TYPE,
   caseIdFromWorkflowId,
   caseWorkflowId,
+  commandSignal,
   timelineQuery,
   vendorEventSignal,
   viewQuery,
@@ -224,6 +225,28 @@ describe('the call centre', () => {
 });
 
 describe('engage-vendor', () => {
+  it('takes an engagement sent with the case’s start and decides it once the panel is loaded', async () => {
+    const now = await env.currentTimeMs();
+    const policy = policyRecord(uniqueId('PL'), { categories: CATEGORIES }, now);
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const times = { discoveredAt: new Date(now - 3_600_000).toISOString(), occurredAt: new Date(now - 3 * 86_400_000).toISOString() };
+    const cmd: CaseCommand = { commandId: `vendors-${++commandNo}`, action: 'engage-vendor', request: { actor: actors.handler, body: { role: 'public_relations', reason: 'press at the door' } } };
+    // Signal-with-start puts the command in the case's first task, before intake has loaded the panel.
+    const handle = await env.client.workflow.signalWithStart(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      args: [caseInput(caseId, policy, { report: report(policy.policyNumber, times), reportedAt: new Date(now).toISOString() })],
+      signal: commandSignal,
+      signalArgs: [{ ...cmd, proof: testSigner.proof('command', caseId, cmd, new Date(now).toISOString()) }],
+    });
+    const view = await settle(handle, (v) => v.vendors.some((e) => e.role === 'public_relations'));
+    expect(view.vendors.map((e) => e.role)).toEqual(['counsel', 'forensics', 'public_relations']);
+    expect(view.consents).toEqual([expect.objectContaining({ category: 'public_relations', vendorId: 'pr-a', by: 'handler' })]);
+    const timeline = (await handle.query(timelineQuery)).map((t) => t.summary);
+    expect(timeline).toEqual(expect.arrayContaining(['public_relations to be engaged once the panel is loaded: press at the door', 'public_relations pr-a to be engaged: press at the door']));
+  });
+
   it('gates PR on consent when the insured asks, takes a handler’s engagement as consent, and books the invoices', async () => {
     const { handle, caseId } = await openCase();
     await settle(handle, (v) => v.vendors.length === 2);

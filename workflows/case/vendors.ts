@@ -18,6 +18,7 @@ import {
   type EngagementDecision,
   type EngagementFacts,
   type Role,
+  vendorRoleOf,
 } from '../../domain/index.js';
 import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEngagement, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
@@ -106,42 +107,58 @@ function decide(c: CaseContext, body: { role: Parameters<typeof decideEngagement
   return decideEngagement(body, engagementFacts(c), c.s.panel, c.policy, role);
 }
 
+/** Carries out an engagement decided: waits for consent, or consents (a handler's engagement) and queues the dispatch. */
+function applyEngagement(c: CaseContext, d: Extract<EngagementDecision, { ok: true }>, reason: string, by: string): void {
+  const { v } = c;
+  const at = nowIso();
+  if (d.consent === 'awaiting') {
+    const requests = (v.vendorRequests ??= []);
+    requests.push({
+      requestId: `${v.caseId}-request-${v.vendors.length + requests.length + 1}`,
+      role: d.role,
+      vendorId: d.vendorId,
+      category: d.category,
+      reason,
+      requestedBy: by,
+      requestedAt: at,
+      status: 'awaiting_consent',
+    });
+    record(c, 'vendor', by, `${d.role} ${d.vendorId} requested: waits for consent to ${d.category}`);
+    return;
+  }
+  if (d.consent === 'by_engagement') {
+    // The insurer's own people engaging a vendor is the insurer's consent to its costs (domain.md section 3).
+    v.consents.push({ category: d.category, vendorId: d.vendorId, note: `engage-vendor: ${reason}`, by, at });
+    record(c, 'consent', by, `consent to ${d.category}`);
+    recomputeSettlement(c);
+  }
+  if (!d.covered) record(c, 'vendor', by, `${d.category} is not covered by the policy: invoices of ${d.vendorId} will not be payable`);
+  (c.s.engageQueue ??= []).push({ role: d.role, vendorId: d.vendorId, reason, by });
+  record(c, 'vendor', by, `${d.role} ${d.vendorId} to be engaged: ${reason}`);
+}
+
+/** The panel is loaded by the case's first task: a command that comes before it is decided once it is. */
+function panelLoaded(c: CaseContext): boolean {
+  return c.s.panel.length > 0;
+}
+
 export const vendorCommands: CommandTable<'engage-vendor'> = {
   'engage-vendor': {
     check(c, b, actor) {
       if (!c.rules.engageVendor) refuse('wrong_state', 'this case predates engage-vendor: its vendors are engaged at triage only');
+      if (c.v.coverage.decision === 'denied') refuse('wrong_state', 'coverage is denied');
+      if (!panelLoaded(c)) return;
       const d = decide(c, b, actor.role);
       if (!d.ok) refuse(d.code, d.reason);
     },
     apply(c, b, actor) {
-      const d = decide(c, b, actor.role);
-      if (!d.ok) return;
-      const { v } = c;
-      const at = nowIso();
-      if (d.consent === 'awaiting') {
-        const requests = (v.vendorRequests ??= []);
-        requests.push({
-          requestId: `${v.caseId}-request-${v.vendors.length + requests.length + 1}`,
-          role: d.role,
-          vendorId: d.vendorId,
-          category: d.category,
-          reason: b.reason,
-          requestedBy: actor.name,
-          requestedAt: at,
-          status: 'awaiting_consent',
-        });
-        record(c, 'vendor', actor.name, `${d.role} ${d.vendorId} requested: waits for consent to ${d.category}`);
+      if (!panelLoaded(c)) {
+        (c.s.engageUndecided ??= []).push({ role: b.role, ...(b.vendorId ? { vendorId: b.vendorId } : {}), reason: b.reason, by: actor.name, byRole: actor.role });
+        record(c, 'vendor', actor.name, `${vendorRoleOf(b.role)} to be engaged once the panel is loaded: ${b.reason}`);
         return;
       }
-      if (d.consent === 'by_engagement') {
-        // The insurer's own people engaging a vendor is the insurer's consent to its costs (domain.md section 3).
-        v.consents.push({ category: d.category, vendorId: d.vendorId, note: `engage-vendor: ${b.reason}`, by: actor.name, at });
-        record(c, 'consent', actor.name, `consent to ${d.category}`);
-        recomputeSettlement(c);
-      }
-      if (!d.covered) record(c, 'vendor', actor.name, `${d.category} is not covered by the policy: invoices of ${d.vendorId} will not be payable`);
-      (c.s.engageQueue ??= []).push({ role: d.role, vendorId: d.vendorId, reason: b.reason, by: actor.name });
-      record(c, 'vendor', actor.name, `${d.role} ${d.vendorId} to be engaged: ${b.reason}`);
+      const d = decide(c, b, actor.role);
+      if (d.ok) applyEngagement(c, d, b.reason, actor.name);
     },
   },
 };
@@ -154,6 +171,12 @@ export async function engageRequested(c: CaseContext): Promise<void> {
   if (!c.rules.engageVendor) return;
   const { v, s } = c;
   if (v.coverage.decision === 'denied' || isTerminal(v.status)) return;
+  for (let u = s.engageUndecided?.shift(); u; u = s.engageUndecided?.shift()) {
+    const d = decide(c, { role: u.role, ...(u.vendorId ? { vendorId: u.vendorId } : {}) }, u.byRole);
+    if (d.ok) applyEngagement(c, d, u.reason, u.by);
+    else record(c, 'refused', u.by, `engage-vendor ${vendorRoleOf(u.role)} refused: ${d.reason}`);
+  }
+  if (s.engageUndecided?.length === 0) delete s.engageUndecided;
   if (v.vendorRequests?.length) {
     for (const r of [...v.vendorRequests]) {
       if (!consentOnCase(v, r.category, r.vendorId)) continue;

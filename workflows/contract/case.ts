@@ -2,6 +2,7 @@
 import type {
   CaseStatus,
   CostCategory,
+  EngageRole,
   EnquiryDesk,
   IncidentReport,
   Obligation,
@@ -324,4 +325,9 @@ export interface CaseState {
   coverageEscalatedAt?: string;
   /** Engagements decided by `engage-vendor` (or a consent that released one), for the main loop to dispatch. */
   engageQueue?: { role: VendorRole; vendorId: string; reason: string; by: string }[];
+  /**
+   * `engage-vendor` commands that arrived while the case was still opening (its panel not loaded yet): decided by the
+   * main loop once it is, with the same rule the command would have met.
+   */
+  engageUndecided?: { role: EngageRole; vendorId?: string; reason: string; by: string; byRole: Role }[];
 }
