@@ -719,9 +719,15 @@ describe('web pages in chromium', () => {
       if (!(await as(stack, 'handler')('GET', `/v1/cases/${caseId}`)).json.services?.callCenter) {
         stack.sandbox.setFaults({ rate: 1, modes: ['no_ack'] });
         try {
-          const engaged = await as(stack, 'handler')('POST', `/v1/cases/${caseId}/actions/engage-vendor`, { role: 'call_center', reason: 'persons call the shop' });
+          const engaged = await as(stack, 'handler')('POST', `/v1/cases/${caseId}/actions/engage-vendor`, { role: 'call_center', reason: '店舗への問い合わせが多い' });
           expect(engaged.status, engaged.text).toBe(200);
           await until(() => stack.sandbox.dispatches().some((d) => d.caseId === caseId && d.role === 'call_center'), Boolean, 30_000, 'the call centre dispatched');
+          // The API's reads (view and timeline, which name the vendor) know it too.
+          const knows = async () => {
+            const [v, tl] = await Promise.all([as(stack, 'handler')('GET', `/v1/cases/${caseId}`), as(stack, 'handler')('GET', `/v1/cases/${caseId}/timeline`)]);
+            return Boolean(v.json.services?.callCenter) && JSON.stringify(tl.json).includes('(callcenter-a) dispatched');
+          };
+          await until(knows, Boolean, 30_000, 'the case showing its call centre');
         } finally {
           stack.sandbox.setFaults({ rate: 0, modes: [] });
         }
