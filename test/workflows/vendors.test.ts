@@ -247,6 +247,23 @@ describe('engage-vendor', () => {
     expect(timeline).toEqual(expect.arrayContaining(['public_relations to be engaged once the panel is loaded: press at the door', 'public_relations pr-a to be engaged: press at the door']));
   });
 
+  it('lets a print vendor engaged by hand take the campaign’s letters, without a second dispatch', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await act(handle, 'engage-vendor', actors.handler, { role: 'print_mail', reason: 'letters to customers without e-mail' });
+    await settle(handle, (v) => v.vendors.some((e) => e.role === 'print_and_mail'));
+    const ref = { ...personsRef(40), withEmail: 30, withoutEmail: 10 };
+    await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+    const view = await settle(handle, (v) => v.notifications.status === 'done');
+    expect(view.vendors.filter((e) => e.role === 'print_and_mail').map((e) => [e.vendorId, e.engagedBy])).toEqual([['print-a', 'handler']]);
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId && d.role === 'print_and_mail')).toHaveLength(1);
+    const slices = h.seen.slices.filter((x) => x.caseId === caseId);
+    expect(slices.length).toBeGreaterThan(0);
+    expect(slices.every((x) => x.printVendorId === 'print-a')).toBe(true);
+    expect((await handle.query(timelineQuery)).some((t) => t.summary.includes('vendor left on the panel'))).toBe(false);
+  });
+
   it('gates PR on consent when the insured asks, takes a handler’s engagement as consent, and books the invoices', async () => {
     const { handle, caseId } = await openCase();
     await settle(handle, (v) => v.vendors.length === 2);

@@ -243,7 +243,9 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
     // the campaign hands it any, so its confirmation finds the engagement it belongs to.
     printVendorId = null;
     if (ref.withoutEmail > 0) {
-      await dispatch(c, 'print_and_mail', 'system', { affectedPersons: ref.withoutEmail });
+      // A print vendor engaged by hand (`engage-vendor`) and still engaged takes the letters: the panel may have no other.
+      const byHand = c.rules.engageVendor && v.vendors.some((e) => e.role === 'print_and_mail' && e.engagedBy && (e.status === 'dispatched' || e.status === 'acknowledged'));
+      if (!byHand) await dispatch(c, 'print_and_mail', 'system', { affectedPersons: ref.withoutEmail });
       printVendorId = [...v.vendors].reverse().find((e) => e.role === 'print_and_mail')?.vendorId ?? null;
     }
   }
