@@ -2,7 +2,7 @@
  * The activities' signatures, as workflows see them. Workflows import this module by type only; the worker
  * registers `createActivities(deps)` (activities/index.ts), which must satisfy it.
  */
-import type { Cause, DataItem } from '../domain/index.js';
+import type { Cause, DataItem, Faq } from '../domain/index.js';
 import type { EmailMessage } from './email/render.js';
 import type { DrawGrant, DrawRequest } from '../workflows/policy-ledger.js';
 import type { PanelVendor, PersonsListRefInput, TrustedKey } from '../workflows/contract.js';
@@ -32,7 +32,8 @@ export interface DispatchRequest {
   dispatchId: string;
   vendorId: string;
   role: PanelVendor['role'];
-  brief: { cause?: Cause; dataItems?: DataItem[]; affectedPersons?: number; discoveredAt?: string; occurredAt?: string };
+  /** `faq`: a call centre's FAQ in each notice language (domain `draftFaq`: the case's facts, no personal data). */
+  brief: { cause?: Cause; dataItems?: DataItem[]; affectedPersons?: number; discoveredAt?: string; occurredAt?: string; faq?: Faq[] };
 }
 
 export interface NoticeContent {

@@ -37,6 +37,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
     'Record a 公表 (public announcement: when, channel, URL), optionally with the enquiry desk persons can reach (phone, hours). When any person is unreachable (failed e-mail, returned letter), the case keeps a substitute-measure obligation until an announcement and an enquiry desk are recorded.',
   'approve-notice-draft':
     'Approve a version of the notice to persons in one language, on counsel’s behalf (`onBehalfOf`: counsel’s name); counsel itself approves through its webhook (`notice_approved`). The API keeps that version’s document in the blob store first (`documentKey` and `documentSha256` are set by the API); 412 when `version` is no longer the draft’s current one. A new edit needs a new approval; `approve-notice` sends the approved version.',
+  'engage-vendor':
+    'Engage a panel vendor for a role (`call_center`, `public_relations`, `credit_monitoring`, `recurrence_prevention`, `forensics`, `counsel`, `print_mail`): the one named by `vendorId`, or the next of the panel the case has not used. Where the policy asks for prior consent to the role’s cost category, a handler’s engagement is that consent; an insured’s waits in `vendorRequests` until a handler consents. Each role has an acknowledgement SLA; a vendor that misses it is replaced by the next on the panel. A call centre is also engaged by rule when more than 1,000 notices go out.',
   reopen:
     'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };

@@ -64,7 +64,7 @@ const REASON: Record<CoverageReason | SettlementReason | 'category_limit_exhaust
 };
 const VENDOR_ROLE: Record<VendorRole, string> = {
   forensics: 'フォレンジック調査', counsel: '弁護士', call_center: 'コールセンター', public_relations: '広報',
-  credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送',
+  credit_monitoring: 'クレジットモニタリング', print_and_mail: '印刷・郵送', recurrence_prevention: '再発防止',
 };
 /** A document's media type (storage/documents.ts `DOCUMENT_TYPES`) in words, as the desk names it. */
 const MEDIA_TYPE: Record<string, string> = {
@@ -80,6 +80,7 @@ const MEDIA_TYPE: Record<string, string> = {
 };
 const EVENT_TYPE: Record<string, string> = {
   acknowledged: '受諾', findings: '調査結果', advice: '助言', invoice: '請求書', letters_mailed: '郵送完了', letters_returned: '郵便の返送',
+  enquiries_reported: '問い合わせ件数の報告',
 };
 /** Where a 公表 was made (`record-announcement`). */
 const CHANNEL: Record<AnnouncementChannel, string> = { website: 'ウェブサイト', press: '報道発表', other: 'その他の方法' };
@@ -393,6 +394,25 @@ export const TIMELINE_TEXT = {
   letters_mailed: t('{count} letters mailed', '{count}通を郵送'),
   letters_returned: t('{count} letters returned undelivered', '{count}通が宛先不明などで返送'),
   invoice_added: t('invoice of {amount} JPY added as a cost item', '{amount}円の請求書を費用項目に追加'),
+  // vendors.ts (engage-vendor, the call centre)
+  engage_requested: t('{role} {vendorId} requested: waits for consent to {category}', '{role}の {vendorId} への依頼を受付：{category}への同意待ち', {
+    role: 'vendorRole',
+    category: 'category',
+  }),
+  engage_not_covered: t('{category} is not covered by the policy: invoices of {vendorId} will not be payable', '{category}は契約の補償対象外のため、{vendorId} の請求は支払対象になりません', {
+    category: 'category',
+  }),
+  engage_undecided: t('{role} to be engaged once the panel is loaded: {reason}', '{role}への依頼を受付（委託先パネルの読込後に決定）：{reason}', { role: 'vendorRole' }),
+  engage_refused: t('engage-vendor {role} refused: {reason}', '委託先の依頼（{role}）を拒否：{reason}', { role: 'vendorRole' }),
+  engage_decided: t('{role} {vendorId} to be engaged: {reason}', '{role}を {vendorId} に依頼することを決定：{reason}', { role: 'vendorRole' }),
+  engage_released: t('{role} {vendorId} released: consent to {category} given', '{category}への同意あり：{role}を {vendorId} に依頼', {
+    category: 'category',
+    role: 'vendorRole',
+  }),
+  call_center_rule: t('call centre engaged by rule: {count} notices, more than {threshold}', 'コールセンターに依頼：通知{count}件（{threshold}件超）'),
+  call_center_line: t('call centre {vendorId} opened line {phone}', 'コールセンター {vendorId} が専用回線 {phone} を開設'),
+  enquiries: t('call centre {vendorId} reported {total} enquiries so far', 'コールセンター {vendorId} の問い合わせ累計{total}件'),
+  enquiries_ignored: t('enquiries report of {vendorId} ignored: it is not the engaged call centre', '{vendorId} の問い合わせ件数の報告を無視：依頼中のコールセンターではありません'),
   // trust.ts
   untrusted_command: t('command {action} refused: {why}', '操作 {action} を拒否：{why}', { why: 'distrust' }),
   untrusted_event: t('vendor event {type} refused: {why}', '委託先からの通知（{type}）を拒否：{why}', { type: 'eventType', why: 'distrust' }),

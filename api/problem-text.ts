@@ -418,6 +418,20 @@ const REFUSAL_TEXT = {
   case_is: { code: 'wrong_state', en: 'case is {status}', ja: '事案は「{status}」の状態です' },
   not_on_panel: { code: 'invalid', en: 'vendorId is not a vendor of the panel', ja: 'vendorId はパネルのベンダーではありません' },
   coverage_denied: { code: 'wrong_state', en: 'coverage is denied', ja: '補償は否認されています' },
+  engage_predates: {
+    code: 'wrong_state',
+    en: 'this case predates engage-vendor: its vendors are engaged at triage only',
+    ja: 'この事案は engage-vendor の導入前に始まったため、委託先は初期評価時のみ依頼されます',
+  },
+  engage_not_on_panel: { code: 'invalid', en: 'vendor {vendorId} is not on the panel', ja: '委託先 {vendorId} はパネルにありません' },
+  engage_other_role: { code: 'invalid', en: 'vendor {vendorId} is a {role} vendor, not {wanted}', ja: '委託先 {vendorId} は {role} の委託先で、{wanted} ではありません' },
+  engage_vendor_engaged: { code: 'duplicate', en: 'vendor {vendorId} is already engaged on this case', ja: '委託先 {vendorId} はこの事案ですでに依頼済みです' },
+  engage_role_engaged: {
+    code: 'duplicate',
+    en: 'a {role} vendor is already engaged on this case (name a vendorId to engage another)',
+    ja: 'この事案では {role} の委託先をすでに依頼済みです（別の委託先に依頼するには vendorId を指定してください）',
+  },
+  engage_none_left: { code: 'wrong_state', en: 'no {role} vendor left on the panel', ja: 'パネルに {role} の委託先が残っていません' },
   coverage_is: { code: 'wrong_state', en: 'coverage is {decision}', ja: '補償判断は「{decision}」です' },
   items_duplicate: {
     code: 'duplicate',

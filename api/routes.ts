@@ -9,6 +9,7 @@ import { consultationRoutes } from './consultations.js';
 import { deskRoutes } from './desk.js';
 import { filingRoutes } from './filings.js';
 import { noticeDraftRoutes } from './notice-draft.js';
+import { serviceRoutes } from './services.js';
 import { exportRoutes } from './exports.js';
 import type { ApiContext } from './context.js';
 import type { HttpMetrics } from './metrics.js';
@@ -40,6 +41,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...consultationRoutes(ctx),
     ...filingRoutes(ctx),
     ...noticeDraftRoutes(ctx),
+    ...serviceRoutes(ctx),
     ...workRoutes(ctx),
     ...exportRoutes(ctx),
     ...apologyRoutes(ctx),

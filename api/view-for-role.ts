@@ -61,6 +61,9 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   // Findings' notes feed the insured's own filings (cause, prevention measures).
   findingsLog: 'shared',
   vendors: 'shared',
+  // What the insured asked for and the services run for its persons (the call centre, its number, its enquiries).
+  vendorRequests: 'shared',
+  services: 'shared',
   counselAdvice: 'shared',
   consents: 'shared',
   notice: 'shared',

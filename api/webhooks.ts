@@ -14,7 +14,7 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
   const base = { eventId: e.eventId, vendorId, at: new Date(e.at).toISOString() };
   switch (e.type) {
     case 'acknowledged':
-      return { ...base, type: e.type, dispatchId: e.dispatchId };
+      return { ...base, type: e.type, dispatchId: e.dispatchId, ...(e.phone ? { phone: e.phone } : {}) };
     case 'findings': {
       const f = e.findings;
       return {
@@ -39,6 +39,8 @@ function toEventInput(vendorId: string, e: VendorEvent): VendorEventInput {
       return { ...base, type: e.type, count: e.count };
     case 'letters_returned':
       return { ...base, type: e.type, batchId: e.batchId, count: e.count };
+    case 'enquiries_reported':
+      return { ...base, type: e.type, dispatchId: e.dispatchId, total: e.total };
     case 'notice_approved':
       // The document is frozen by `withNoticeDocument` before the signal; without it the case refuses the approval.
       return { ...base, type: e.type, dispatchId: e.dispatchId, noticeApproval: { language: e.language, version: e.version, documentKey: '', documentSha256: '' } };

@@ -60,6 +60,7 @@ function stateBlock(action: Action, role: Role, c: ActionCaseFacts): ActionBlock
       if (c.notice?.approved) return 'notice_approved';
       return undefined;
     case 'submit-costs':
+    case 'engage-vendor':
       return c.coverage.decision === 'denied' ? 'coverage_denied' : undefined;
     case 'approve-payout':
       if (c.coverage.decision !== 'covered') return 'coverage_not_covered';

@@ -71,6 +71,7 @@ export const VENDOR_ROLE_CATEGORIES: Readonly<Record<VendorRole, readonly CostCa
   print_and_mail: ['notification'],
   credit_monitoring: ['credit_monitoring'],
   public_relations: ['public_relations'],
+  recurrence_prevention: ['recurrence_prevention'],
 };
 
 export function mayInvoice(role: VendorRole, category: string): boolean {

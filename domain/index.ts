@@ -20,3 +20,4 @@ export * from './quote.js';
 export * from './prevention.js';
 export * from './filings.js';
 export * from './notice-draft.js';
+export * from './vendor-services.js';

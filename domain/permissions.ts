@@ -23,6 +23,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   'record-announcement': ['insured', 'handler'],
   // Counsel approves the notice through its webhook; a handler may record counsel's approval on its behalf.
   'approve-notice-draft': ['handler', 'supervisor'],
+  // The insured may ask for a vendor (a call centre on request); where the policy asks for consent, it waits for one.
+  'engage-vendor': ['insured', 'handler', 'supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

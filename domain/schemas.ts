@@ -12,6 +12,7 @@ import {
   CostCategorySchema,
   COST_CATEGORIES,
   DataItemSchema,
+  ENGAGE_ROLES,
   NOTICE_LANGUAGES,
   ObligationKindSchema,
   RegimeSchema,
@@ -356,6 +357,16 @@ export const RecordAnnouncementBodySchema = z
   .strict();
 export type RecordAnnouncementBody = z.infer<typeof RecordAnnouncementBodySchema>;
 
+/** Body of `engage-vendor`: a vendor of the panel for a role (the next unused one unless named), and why. */
+export const EngageVendorBodySchema = z
+  .object({
+    role: z.enum(ENGAGE_ROLES),
+    vendorId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a vendor id of the panel').optional(),
+    reason: Reason,
+  })
+  .strict();
+export type EngageVendorBody = z.infer<typeof EngageVendorBodySchema>;
+
 export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   assign: AssignBodySchema,
   'decide-coverage': DecideCoverageBodySchema,
@@ -372,6 +383,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   reopen: ReasonBodySchema,
   'record-announcement': RecordAnnouncementBodySchema,
   'approve-notice-draft': ApproveNoticeDraftBodySchema,
+  'engage-vendor': EngageVendorBodySchema,
 };
 
 export interface ActionBodies {
@@ -390,6 +402,7 @@ export interface ActionBodies {
   reopen: ReasonBody;
   'record-announcement': RecordAnnouncementBody;
   'approve-notice-draft': ApproveNoticeDraftBody;
+  'engage-vendor': EngageVendorBody;
 }
 
 /** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */

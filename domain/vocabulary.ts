@@ -286,6 +286,7 @@ export const ACTIONS = [
   'reopen',
   'record-announcement',
   'approve-notice-draft',
+  'engage-vendor',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);
@@ -301,9 +302,22 @@ export const VENDOR_ROLES = [
   'print_and_mail',
   'credit_monitoring',
   'public_relations',
+  'recurrence_prevention',
 ] as const;
 export type VendorRole = (typeof VENDOR_ROLES)[number];
 export const VendorRoleSchema = z.enum(VENDOR_ROLES);
+
+/** The roles `engage-vendor` names (the contract's words: `print_mail` is the panel's `print_and_mail`). */
+export const ENGAGE_ROLES = [
+  'call_center',
+  'public_relations',
+  'credit_monitoring',
+  'recurrence_prevention',
+  'forensics',
+  'counsel',
+  'print_mail',
+] as const;
+export type EngageRole = (typeof ENGAGE_ROLES)[number];
 
 export const NOTICE_LANGUAGES = ['ja', 'en'] as const;
 export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];

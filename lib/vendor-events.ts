@@ -32,7 +32,16 @@ export const VendorFindingsSchema = z.object({
 });
 export type VendorFindings = z.infer<typeof VendorFindingsSchema>;
 
-export const AcknowledgedEventSchema = z.object({ type: z.literal('acknowledged'), ...Base, dispatchId: Id });
+/** A phone line the vendor opened for the case (a call centre's enquiry desk): one line of plain text. */
+const Phone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[0-9+()\- ]+$/, 'a phone number');
+
+/** `phone`: the call centre's line for this case, when it opened one (else the panel's number stands). */
+export const AcknowledgedEventSchema = z.object({ type: z.literal('acknowledged'), ...Base, dispatchId: Id, phone: Phone.optional() });
 export const FindingsEventSchema = z.object({
   type: z.literal('findings'),
   ...Base,
@@ -79,6 +88,17 @@ export const NoticeApprovedEventSchema = z.object({
   version: z.number().int().positive().max(1_000_000),
 });
 
+/**
+ * The call centre's enquiry volume so far (累計): the total of enquiries received for the case since it opened, so a
+ * late or repeated report never lowers the count the case shows.
+ */
+export const EnquiriesReportedEventSchema = z.object({
+  type: z.literal('enquiries_reported'),
+  ...Base,
+  dispatchId: Id,
+  total: Count,
+});
+
 export const VendorEventSchema = z.discriminatedUnion('type', [
   AcknowledgedEventSchema,
   FindingsEventSchema,
@@ -87,6 +107,7 @@ export const VendorEventSchema = z.discriminatedUnion('type', [
   LettersMailedEventSchema,
   LettersReturnedEventSchema,
   NoticeApprovedEventSchema,
+  EnquiriesReportedEventSchema,
 ]);
 export type VendorEvent = z.infer<typeof VendorEventSchema>;
 export type VendorEventType = VendorEvent['type'];
@@ -97,6 +118,7 @@ export type InvoiceEvent = z.infer<typeof InvoiceEventSchema>;
 export type LettersMailedEvent = z.infer<typeof LettersMailedEventSchema>;
 export type LettersReturnedEvent = z.infer<typeof LettersReturnedEventSchema>;
 export type NoticeApprovedEvent = z.infer<typeof NoticeApprovedEventSchema>;
+export type EnquiriesReportedEvent = z.infer<typeof EnquiriesReportedEventSchema>;
 
 // ---- Requests to vendors (what the sandbox validates and the client sends) ----
 
@@ -108,6 +130,19 @@ export const DispatchBriefSchema = z.strictObject({
   /** When the insured discovered the leak, and when it began if known: a forensic firm dates it from there. */
   discoveredAt: z.iso.datetime({ offset: true }).optional(),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * A call centre's FAQ, one per notice language, drafted from the case's facts (domain `draftFaq`): no personal data,
+   * only the cause, the item codes in words, counts and the desk's number.
+   */
+  faq: z
+    .array(
+      z.strictObject({
+        lang: z.enum(NOTICE_LANGUAGES),
+        entries: z.array(z.strictObject({ topic: z.string().min(1).max(50), question: z.string().min(1).max(500), answer: z.string().min(1).max(4_000) })).max(20),
+      }),
+    )
+    .max(NOTICE_LANGUAGES.length)
+    .optional(),
 });
 export type DispatchBrief = z.infer<typeof DispatchBriefSchema>;
 

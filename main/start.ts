@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       const vendors = loadVendors(files.vendorsFile);
       sandbox = await startSandbox({
         port: config.SANDBOX_PORT,
-        vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets })),
+        vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets, ...(v.phone ? { phone: v.phone } : {}) })),
         webhookUrl: (vendorId) => `http://127.0.0.1:${config.PORT}/v1/webhooks/vendors/${encodeURIComponent(vendorId)}`,
       });
       childEnv.PAYMENTS_BASE_URL ??= sandbox.url;

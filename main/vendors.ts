@@ -14,6 +14,11 @@ export const VendorEntrySchema = z.strictObject({
   name: z.string().min(1).max(200),
   baseUrl: z.url(),
   secrets: z.array(z.string().min(16)).min(1),
+  /** A call centre's enquiry number for persons (printed on notices once it is engaged). */
+  phone: z
+    .string()
+    .regex(/^[0-9+()\- ]{3,50}$/)
+    .optional(),
 });
 export type VendorEntry = z.infer<typeof VendorEntrySchema>;
 export const VendorsFileSchema = z.array(VendorEntrySchema);
@@ -27,28 +32,34 @@ export function loadVendors(file: string): VendorEntry[] {
 }
 
 export function panelOf(vendors: VendorEntry[]): PanelVendor[] {
-  return vendors.map(({ vendorId, role, name }) => ({ vendorId, role, name }));
+  return vendors.map(({ vendorId, role, name, phone }) => ({ vendorId, role, name, ...(phone ? { phone } : {}) }));
 }
 
-/** The embedded default's panel: two firms for forensics and counsel (so one can replace the other), one for the rest. */
+/**
+ * The embedded default's panel: two firms for forensics, counsel and the call centre (so one can replace the other),
+ * one for the rest.
+ */
 export function developmentVendors(sandboxUrl: string): VendorEntry[] {
   const secret = () => randomBytes(24).toString('base64url');
-  const entry = (vendorId: string, role: VendorEntry['role'], name: string): VendorEntry => ({
+  const entry = (vendorId: string, role: VendorEntry['role'], name: string, phone?: string): VendorEntry => ({
     vendorId,
     role,
     name,
     baseUrl: sandboxUrl,
     secrets: [secret()],
+    ...(phone ? { phone } : {}),
   });
   return [
     entry('counsel-a', 'counsel', 'Sandbox Law Office A'),
     entry('counsel-b', 'counsel', 'Sandbox Law Office B'),
     entry('forensics-a', 'forensics', 'Sandbox Forensics A'),
     entry('forensics-b', 'forensics', 'Sandbox Forensics B'),
-    entry('callcenter-a', 'call_center', 'Sandbox Call Centre'),
+    entry('callcenter-a', 'call_center', 'Sandbox Call Centre A', '0120-000-111'),
+    entry('callcenter-b', 'call_center', 'Sandbox Call Centre B', '0120-000-222'),
     entry('print-a', 'print_and_mail', 'Sandbox Print & Mail'),
     entry('monitoring-a', 'credit_monitoring', 'Sandbox Credit Monitoring'),
     entry('pr-a', 'public_relations', 'Sandbox PR'),
+    entry('prevention-a', 'recurrence_prevention', 'Sandbox Security Consulting'),
   ];
 }
 

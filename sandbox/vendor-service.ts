@@ -15,6 +15,7 @@ import {
   type VendorRole,
 } from '../lib/vendor-events.js';
 import { WRONGFUL_PURPOSE_CAUSES } from '../domain/vocabulary.js';
+import { ROLE_COST_CATEGORY, ackSlaMs } from '../domain/vendor-services.js';
 import { mulberry32, randomInt } from './vendor-prng.js';
 import { deliverWebhook, type DeliveryPolicy, type DeliveryRecord } from './vendor-webhooks.js';
 
@@ -38,6 +39,9 @@ export const FaultsSchema = z.strictObject({
 });
 export type Faults = z.infer<typeof FaultsSchema>;
 
+/** Body of the control call that makes a call centre report its enquiries so far. */
+const EnquiriesSchema = z.strictObject({ total: z.number().int().min(0) });
+
 /** Body of the control call that makes a print vendor report returned letters. */
 const ReturnedLettersSchema = z.strictObject({ count: z.number().int().min(1) });
 const NoticeApprovalSchema = z.strictObject({ language: z.enum(['ja', 'en']), version: z.number().int().positive() });
@@ -47,6 +51,8 @@ export interface SandboxVendor {
   role: VendorRole;
   /** Several secrets sign every webhook with each, as a vendor does while a rotation is under way. */
   secret: string | string[];
+  /** A call centre's line: it opens one per case and names it in its acknowledgement (without it, it names none). */
+  phone?: string;
 }
 
 export interface SandboxTiming {
@@ -55,8 +61,13 @@ export interface SandboxTiming {
   findingsDelayMs: number;
   /** From the previous event to the invoice. */
   invoiceDelayMs: number;
-  /** How late a `slow_ack` acknowledgement comes: past the one-hour acknowledgement SLA by default. */
+  /**
+   * How late a `slow_ack` acknowledgement comes: past the one-hour acknowledgement SLA by default. A role with a longer
+   * SLA (domain `ackSlaMs`) is late by as many times this as its SLA is hours.
+   */
   slowAckDelayMs: number;
+  /** From the acknowledgement to a call centre's first enquiry report, and between its reports. */
+  enquiriesDelayMs: number;
   /** How long a `timeout` fault holds a request open before answering: longer than clients wait. */
   holdMs: number;
   /** From accepting a letters batch to the `letters_mailed` event. */
@@ -71,6 +82,7 @@ export const DEFAULT_TIMING: SandboxTiming = {
   findingsDelayMs: 3_000,
   invoiceDelayMs: 2_000,
   slowAckDelayMs: 65 * 60_000,
+  enquiriesDelayMs: 2_000,
   holdMs: 30_000,
   lettersDelayMs: 1_000,
   webhookRetryMs: 500,
@@ -136,14 +148,7 @@ export interface VendorSandbox {
   letters(): LetterBatchRecord[];
 }
 
-const COST_CATEGORY: Record<VendorRole, string> = {
-  forensics: 'forensic_investigation',
-  counsel: 'legal_counsel',
-  call_center: 'call_center',
-  print_and_mail: 'notification',
-  credit_monitoring: 'credit_monitoring',
-  public_relations: 'public_relations',
-};
+const COST_CATEGORY: Record<VendorRole, string> = ROLE_COST_CATEGORY;
 
 
 /** Which faults make sense where: acknowledgement faults only mean something for a dispatch. */
@@ -287,6 +292,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
     findings: Extract<VendorEvent, { type: 'findings' }>['findings'];
     advice: string;
     amountJpy: number;
+    enquiries: number[];
   } {
     const persons = record.brief.affectedPersons ?? randomInt(contentRandom, 100, 5_000);
     const cause = record.brief.cause ?? 'external_attack';
@@ -303,6 +309,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       print_and_mail: 150,
       credit_monitoring: 1_000,
       public_relations: 0,
+      recurrence_prevention: 0,
     };
     const base: Record<VendorRole, [number, number]> = {
       forensics: [2_000_000, 6_000_000],
@@ -311,8 +318,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       print_and_mail: [50_000, 150_000],
       credit_monitoring: [100_000, 300_000],
       public_relations: [800_000, 1_500_000],
+      recurrence_prevention: [1_000_000, 3_000_000],
     };
     const [lo, hi] = base[record.role];
+    // A call centre hears from a few per cent of the persons notified, most of them in the first days.
+    const firstEnquiries = Math.max(1, Math.round(persons * randomInt(contentRandom, 1, 3) / 100));
+    const enquiries = [firstEnquiries, firstEnquiries + Math.max(1, Math.round(persons * randomInt(contentRandom, 1, 3) / 100))];
     const amount = randomInt(contentRandom, lo, hi) + perPerson[record.role] * persons;
     return {
       findings: {
@@ -328,6 +339,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
         'Sandbox counsel advice: file the preliminary report with the PPC within the deadline and notify the ' +
         'affected persons without delay.',
       amountJpy: Math.round(amount / 1_000) * 1_000,
+      enquiries,
     };
   }
 
@@ -340,10 +352,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       caseId: record.caseId,
       at,
     });
+    const slowBy = ackSlaMs(record.role, 3_600_000) / 3_600_000;
     const steps: Array<{ delayMs: number; build: (at: string) => VendorEvent }> = [
       {
-        delayMs: record.ackFault === 'slow_ack' ? timing.slowAckDelayMs : timing.ackDelayMs,
-        build: (at) => ({ type: 'acknowledged', ...common('acknowledged', at) }),
+        delayMs: record.ackFault === 'slow_ack' ? timing.slowAckDelayMs * slowBy : timing.ackDelayMs,
+        build: (at) => ({ type: 'acknowledged', ...common('acknowledged', at), ...(vendor.phone ? { phone: vendor.phone } : {}) }),
       },
     ];
     if (record.role === 'forensics') {
@@ -355,6 +368,13 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       steps.push({
         delayMs: timing.findingsDelayMs,
         build: (at) => ({ type: 'advice', ...common('advice', at), advice: made.advice }),
+      });
+    } else if (record.role === 'call_center') {
+      made.enquiries.forEach((total, n) => {
+        steps.push({
+          delayMs: timing.enquiriesDelayMs,
+          build: (at) => ({ type: 'enquiries_reported', ...common(`enquiries_${n + 1}`, at), total }),
+        });
       });
     }
     steps.push({
@@ -620,6 +640,28 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
       record.events,
     );
     res.status(202).json({ dispatchId, language, version });
+  });
+  // A call centre's enquiry volume: a test or a developer says how many enquiries a dispatch has had so far, and the
+  // call centre reports the total by webhook (`enquiries_reported`).
+  app.post('/_control/enquiries/:vendorId/:dispatchId', (req, res) => {
+    const vendorId = String(req.params['vendorId']);
+    const dispatchId = String(req.params['dispatchId']);
+    const record = dispatches.get(`${vendorId}\u0000${dispatchId}`);
+    const vendor = vendors.get(vendorId);
+    if (!record || !vendor || record.role !== 'call_center') throw new Problem(404, 'dispatch_not_found', 'no such call-centre dispatch of this vendor');
+    const { total } = parseBody(EnquiriesSchema, req.body);
+    const n = record.events.filter((e) => e.type === 'enquiries_reported').length + 1;
+    schedule(
+      vendor,
+      [
+        {
+          delayMs: 0,
+          build: (at) => ({ type: 'enquiries_reported', eventId: `evt_${vendorId}_${dispatchId}_enquiries_control_${n}`, dispatchId, caseId: record.caseId, at, total }),
+        },
+      ],
+      record.events,
+    );
+    res.status(202).json({ dispatchId, total });
   });
   app.get('/_control/state', (_req, res) => {
     res.json(state());

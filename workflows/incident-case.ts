@@ -23,7 +23,7 @@ import { caseRules } from './case/rules.js';
 import { executePayouts } from './case/settlement.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
 import { settleParked } from './case/trust.js';
-import { checkVendorSlas, registerVendorEvents } from './case/vendors.js';
+import { checkVendorSlas, engageRequested, registerVendorEvents } from './case/vendors.js';
 
 /**
  * Events after which a run continues as new even when Temporal does not suggest it yet. Workers keep no workflow cache
@@ -69,6 +69,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     checkClocks(c);
     checkCoverageDue(c);
     await checkVendorSlas(c);
+    await engageRequested(c);
     await maybeStartCampaign(c);
     await executePayouts(c);
     await flushOutbox(c);

@@ -78,6 +78,7 @@ export type CounselAdapter = RoleAdapter<'counsel'>;
 export type CallCenterAdapter = RoleAdapter<'call_center'>;
 export type CreditMonitoringAdapter = RoleAdapter<'credit_monitoring'>;
 export type PublicRelationsAdapter = RoleAdapter<'public_relations'>;
+export type RecurrencePreventionAdapter = RoleAdapter<'recurrence_prevention'>;
 /** Print-and-mail also takes batches of letters for persons without an e-mail address. */
 export interface PrintAndMailAdapter extends RoleAdapter<'print_and_mail'> {
   sendLetters(input: LettersInput, options?: CallOptions): Promise<LettersReceipt>;
@@ -90,6 +91,7 @@ export interface VendorAdapters {
   print_and_mail: PrintAndMailAdapter;
   credit_monitoring: CreditMonitoringAdapter;
   public_relations: PublicRelationsAdapter;
+  recurrence_prevention: RecurrencePreventionAdapter;
 }
 
 export interface VendorClient extends VendorAdapters {
@@ -224,6 +226,7 @@ export function createVendorClient(opts: VendorClientOptions): VendorClient {
     print_and_mail: { ...roleAdapter('print_and_mail'), sendLetters },
     credit_monitoring: roleAdapter('credit_monitoring'),
     public_relations: roleAdapter('public_relations'),
+    recurrence_prevention: roleAdapter('recurrence_prevention'),
   };
 
   return {

@@ -7,7 +7,9 @@
 #
 #   bash bench/fuzz/run.sh [examples-per-operation (default 6)] [seed]
 #
-# `npm test` runs the same file with the examples and a short fuzzing phase only.
+# `npm test` runs the same file with the examples and a short fuzzing phase only. Every operation of /openapi.json
+# is fuzzed (the call centre's FAQ and `engage-vendor` included); FUZZ_INCLUDE_PATH='<path regex>' narrows a short
+# check to some, e.g. FUZZ_INCLUDE_PATH='faq|engage-vendor' bash bench/fuzz/run.sh 4.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"

@@ -308,7 +308,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const vendors = loadVendors(files.vendorsFile);
   const sandbox: VendorSandbox = await startSandbox({
     port: 0,
-    vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets })),
+    vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets, ...(v.phone ? { phone: v.phone } : {}) })),
     webhookUrl: (vendorId) => `${apiUrl}/v1/webhooks/vendors/${encodeURIComponent(vendorId)}`,
     seed: opts.seed,
     timing: {
@@ -477,6 +477,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         if (!v.affectedPersonsList) throw new Error(`upload refused: ${up.text.slice(0, 200)}`);
       } else expectStatus(up, [200], 'upload persons');
 
+      // Every other insured asks for a call centre (`engage-vendor`): its dispatch, acknowledgement SLA, enquiry
+      // reports and invoice go through the same faults as the other vendors. 409: engaged already (a retry).
+      if (index % 2 === 1) {
+        expectStatus(
+          await call(insured, 'POST', `/v1/cases/${caseId}/actions/engage-vendor`, { role: 'call_center', reason: 'chaos soak: persons call' }, { key: 'engage-call-center' }),
+          [200, 409],
+          'engage-vendor',
+        );
+      }
       expectStatus(
         await call('handler', 'POST', `/v1/cases/${caseId}/actions/consent`, { category: 'apology_payment' }, { key: 'consent-apology' }),
         [200],

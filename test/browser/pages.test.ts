@@ -14,6 +14,7 @@ import { PROBLEM_TITLES } from '../../api/problem.js';
 import { PERSON_ROW_RULES, PERSONS_FILE_RULES, PERSONS_IMPORT_ERROR_CODES } from '../../storage/persons.js';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
+import { until } from '../support/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = 'test-results/screenshots';
@@ -739,6 +740,24 @@ describe('web pages in chromium', () => {
   for (const l of ['ja', 'en'] as const) {
     it(`every page in ${l === 'ja' ? 'Japanese' : 'English'} at 1280 and 390 px: fits, worded, dates, amounts, state-aware actions`, { timeout: 180_000 }, async () => {
       expect(caseId).toBeTruthy();
+      // A call centre on the case for the vendors panel: one that never calls back, so it sends no invoice (the payout
+      // form below must stay with nothing payable) and stays dispatched.
+      if (!(await as(stack, 'handler')('GET', `/v1/cases/${caseId}`)).json.services?.callCenter) {
+        stack.sandbox.setFaults({ rate: 1, modes: ['no_ack'] });
+        try {
+          const engaged = await as(stack, 'handler')('POST', `/v1/cases/${caseId}/actions/engage-vendor`, { role: 'call_center', reason: '店舗への問い合わせが多い' });
+          expect(engaged.status, engaged.text).toBe(200);
+          await until(() => stack.sandbox.dispatches().some((d) => d.caseId === caseId && d.role === 'call_center'), Boolean, 30_000, 'the call centre dispatched');
+          // The API's reads (view and timeline, which name the vendor) know it too.
+          const knows = async () => {
+            const [v, tl] = await Promise.all([as(stack, 'handler')('GET', `/v1/cases/${caseId}`), as(stack, 'handler')('GET', `/v1/cases/${caseId}/timeline`)]);
+            return Boolean(v.json.services?.callCenter) && JSON.stringify(tl.json).includes('(callcenter-a) dispatched');
+          };
+          await until(knows, Boolean, 30_000, 'the case showing its call centre');
+        } finally {
+          stack.sandbox.setFaults({ rate: 0, modes: [] });
+        }
+      }
       const view = (await as(stack, 'handler')('GET', `/v1/cases/${caseId}`)).json as {
         reportedAt: string;
         exposure: { totalJpy: number };
@@ -801,6 +820,7 @@ describe('web pages in chromium', () => {
           'submit-costs',
           'withdraw',
           'record-announcement',
+          'engage-vendor',
         ]);
         expect(await page.getByTestId('not-for-role').textContent()).toContain(l === 'ja' ? '補償の判断' : 'Decide coverage');
         expect(await page.locator('#exposure').isVisible()).toBe(false);
@@ -862,6 +882,12 @@ describe('web pages in chromium', () => {
         await expect.poll(() => page.getByTestId('remaining-liability').textContent()).toMatch(/^¥\d{1,3}(,\d{3})*$/);
         expect(await page.locator('#usage [data-usage="liability"]').textContent()).toBe(l === 'ja' ? '賠償責任（期間の限度額）' : 'Liability (period limit)');
         expect(await page.locator('[data-testid="reserve-history"] tbody tr').last().textContent()).toContain(l === 'ja' ? '初期評価' : 'Triage');
+        // The call centre on the vendors panel: who, its number, the enquiries it reported (none yet).
+        await expect.poll(() => page.getByTestId('call-center').locator('tbody td').allTextContents()).toEqual(['callcenter-a', '0120-000-111', '0', '—']);
+        expect(await page.locator('#vendors h3').allTextContents()).toContain(l === 'ja' ? 'コールセンター' : 'Call centre');
+        expect(await page.getByTestId('call-center').locator('th').allTextContents()).toEqual(
+          l === 'ja' ? ['委託先', '電話番号', '問い合わせ件数（累計）', '最終報告'] : ['Vendor', 'Phone', 'Enquiries so far', 'Last report'],
+        );
         await check('case-handler');
         // The notice panel: the approved version, in the page's language (the English tab on the English page).
         expect(await page.locator('#h-notice').textContent()).toBe(l === 'ja' ? '本人への通知文（弁護士の承認）' : 'Notice to persons (approved by counsel)');

@@ -92,9 +92,10 @@ describe('vocabulary', () => {
 
   it('has the contract roles, actions, vendor roles and cost categories', () => {
     expect(ROLES).toEqual(['insured', 'handler', 'supervisor', 'ops', 'admin', 'vendor']);
-    expect(ACTIONS).toHaveLength(15);
+    expect(ACTIONS).toHaveLength(16);
     expect(ACTIONS[13]).toBe('record-announcement');
     expect(ACTIONS[14]).toBe('approve-notice-draft');
+    expect(ACTIONS[15]).toBe('engage-vendor');
     expect(Object.keys(ACTION_SCHEMAS).sort()).toEqual([...ACTIONS].sort());
     expect(VENDOR_ROLES).toEqual([
       'forensics',
@@ -103,6 +104,7 @@ describe('vocabulary', () => {
       'print_and_mail',
       'credit_monitoring',
       'public_relations',
+      'recurrence_prevention',
     ]);
     expect(COST_CATEGORIES).toHaveLength(10);
   });

@@ -6,10 +6,12 @@ import type { Json } from '../support/json.js';
 
 const VENDORS = [
   { vendorId: 'vnd-f', role: 'forensics' as const, secret: ['whsec_new', 'whsec_old'] },
-  { vendorId: 'vnd-cc', role: 'call_center' as const, secret: 'whsec_cc' },
+  { vendorId: 'vnd-cc', role: 'call_center' as const, secret: 'whsec_cc', phone: '0120-999-000' },
+  { vendorId: 'vnd-rp', role: 'recurrence_prevention' as const, secret: 'whsec_rp' },
+  { vendorId: 'vnd-pr', role: 'public_relations' as const, secret: 'whsec_pr' },
   { vendorId: 'vnd-pm', role: 'print_and_mail' as const, secret: 'whsec_pm' },
 ];
-const TIMING = { ackDelayMs: 20, findingsDelayMs: 20, invoiceDelayMs: 20, lettersDelayMs: 20, slowAckDelayMs: 600, holdMs: 5_000, webhookRetryMs: 20 };
+const TIMING = { ackDelayMs: 20, findingsDelayMs: 20, invoiceDelayMs: 20, lettersDelayMs: 20, enquiriesDelayMs: 20, slowAckDelayMs: 600, holdMs: 5_000, webhookRetryMs: 20 };
 
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let sandbox: VendorSandbox;
@@ -29,7 +31,7 @@ const dispatchBody = (dispatchId: string, role = 'forensics') => ({ dispatchId, 
 
 beforeAll(async () => {
   // The receiver knows only the new secret: the sandbox signing with both shows a rotation in progress.
-  receiver = await startWebhookReceiver({ 'vnd-f': 'whsec_new', 'vnd-cc': 'whsec_cc', 'vnd-pm': 'whsec_pm' });
+  receiver = await startWebhookReceiver({ 'vnd-f': 'whsec_new', 'vnd-cc': 'whsec_cc', 'vnd-pm': 'whsec_pm', 'vnd-rp': 'whsec_rp', 'vnd-pr': 'whsec_pr' });
   sandbox = await startSandbox({ vendors: VENDORS, webhookUrl: receiver.urlFor, seed: 3, timing: TIMING });
 });
 afterEach(() => sandbox.setFaults({ rate: 0, modes: [] }));
@@ -73,6 +75,55 @@ describe('sandbox vendor service', () => {
     const returned = await receiver.waitFor((w) => w.event?.type === 'letters_returned' && w.event.batchId === batchId);
     expect(returned.verified).toBe(true);
     expect(returned.event).toMatchObject({ type: 'letters_returned', caseId: 'case-s', batchId, count: 1 });
+  });
+
+  it('plays a call centre: acknowledges with its line, reports growing enquiry totals from the persons briefed, invoices its role', async () => {
+    const id = unique('d');
+    expect((await post('/v1/vendors/vnd-cc/dispatches', { ...dispatchBody(id, 'call_center'), brief: { affectedPersons: 2_000 } }, `k-${id}`)).status).toBe(202);
+    const ack = await receiver.waitFor((w) => w.event?.type === 'acknowledged' && w.event.dispatchId === id);
+    expect(ack).toMatchObject({ verified: true, event: { phone: '0120-999-000' } });
+    const invoice = await receiver.waitFor((w) => w.event?.type === 'invoice' && w.event.dispatchId === id);
+    expect(invoice.event).toMatchObject({ category: 'call_center' });
+    const totals = receiver.received
+      .filter((w) => w.event?.type === 'enquiries_reported' && w.event.dispatchId === id)
+      .map((w) => (w.event as { total: number }).total);
+    expect(totals).toHaveLength(2);
+    // 1 to 3 per cent of the persons each time, and a total that only grows.
+    expect(totals[0]).toBeGreaterThanOrEqual(20);
+    expect(totals[0]).toBeLessThanOrEqual(60);
+    expect(totals[1]).toBeGreaterThan(totals[0]!);
+    // Told to, it reports a given total; only for a call-centre dispatch it has.
+    expect((await post(`/_control/enquiries/vnd-cc/${id}`, { total: 500 })).status).toBe(202);
+    const told = await receiver.waitFor((w) => w.event?.type === 'enquiries_reported' && w.event.dispatchId === id && w.event.total === 500);
+    expect(told.verified).toBe(true);
+    expect((await post('/_control/enquiries/vnd-cc/nope', { total: 1 })).status).toBe(404);
+    expect((await post(`/_control/enquiries/vnd-cc/${id}`, { total: -1 })).status).toBe(400);
+  });
+
+  it('plays recurrence prevention and PR: acknowledged and invoiced in their own categories', async () => {
+    for (const [vendorId, role, category] of [
+      ['vnd-rp', 'recurrence_prevention', 'recurrence_prevention'],
+      ['vnd-pr', 'public_relations', 'public_relations'],
+    ] as const) {
+      const id = unique('d');
+      expect((await post(`/v1/vendors/${vendorId}/dispatches`, dispatchBody(id, role), `k-${id}`)).status).toBe(202);
+      const invoice = await receiver.waitFor((w) => w.event?.type === 'invoice' && w.event.dispatchId === id);
+      expect(invoice).toMatchObject({ verified: true, event: { category } });
+      expect(receiver.received.some((w) => w.event?.type === 'acknowledged' && w.event.dispatchId === id)).toBe(true);
+      expect(receiver.received.some((w) => w.event?.type === 'enquiries_reported' && w.event.dispatchId === id)).toBe(false);
+    }
+    expect((await post('/v1/vendors/vnd-rp/dispatches', dispatchBody(unique('d'), 'call_center'), unique('k'))).status).toBe(422);
+  });
+
+  it('acknowledges a role with a longer SLA late by as much more under slow_ack', async () => {
+    sandbox.setFaults({ rate: 1, modes: ['slow_ack'] });
+    const id = unique('d');
+    const sentAt = Date.now();
+    await post('/v1/vendors/vnd-pr/dispatches', dispatchBody(id, 'public_relations'), `k-${id}`);
+    sandbox.setFaults({ rate: 0, modes: [] });
+    // PR has four hours to acknowledge, so its slow acknowledgement comes after four times the base delay.
+    await receiver.waitFor((w) => w.event?.type === 'acknowledged' && w.event.dispatchId === id, 8_000);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(4 * TIMING.slowAckDelayMs - 20);
   });
 
   it('refuses letters to a vendor that does not print and mail', async () => {

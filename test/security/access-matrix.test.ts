@@ -119,6 +119,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
       // Version 999 is never the draft's: the roles that may approve get 412 stale_version, every other role 403.
       'approve-notice-draft': { language: 'ja', version: 999 },
+      // The first allowed role engages the PR vendor (200); the next gets 409 duplicate (one is engaged already).
+      'engage-vendor': { role: 'public_relations', reason: 'matrix' },
     };
     return { body: bodies[action] };
   }

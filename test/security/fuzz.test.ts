@@ -29,6 +29,11 @@ const WORKERS = process.env.FUZZ_WORKERS ?? '1';
  * `npm test`, where the time a request takes measures the other test files sharing the machine.
  */
 const MAX_RESPONSE_TIME = process.env.FUZZ_MAX_RESPONSE_TIME;
+/**
+ * A path regex to fuzz only some operations (a short check of new routes, e.g. `FUZZ_INCLUDE_PATH='faq|engage-vendor'`);
+ * every operation of the document when unset.
+ */
+const INCLUDE_PATH = process.env.FUZZ_INCLUDE_PATH;
 /** Checks that hold for every operation. `positive_data_acceptance` is left out: a body valid by the schema may still
  * be refused by the case rules (unknown policy 422, wrong state 409), which the document lists as such. */
 const CHECKS = [
@@ -97,6 +102,7 @@ async function runSchemathesis(stack: Stack, role: string, dir: string, params: 
     // The operations endpoints (docs page, metrics text) have nothing to fuzz.
     '--exclude-tag',
     'operations',
+    ...(INCLUDE_PATH ? ['--include-path-regex', INCLUDE_PATH] : []),
   ];
   const child = spawn(ST, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
   let output = '';

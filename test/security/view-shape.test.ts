@@ -42,8 +42,11 @@ const WHEN_ENDED: readonly CaseViewField[] = ['closedAt', 'closeReason'];
  * first view the API computes).
  */
 const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings', 'noticeDrafts'];
-/** Fields a view has only once they were recorded: a 公表, an enquiry desk, the substitute-measure duty. */
-const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures'];
+/**
+ * Fields a view has only once they were recorded: a 公表, an enquiry desk, the substitute-measure duty, a vendor asked
+ * for and waiting for consent, a service engaged (the call centre).
+ */
+const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures', 'vendorRequests', 'services'];
 /** The read model's stamp: in every view read from it (the real stack's), not in a view computed or from an old result. */
 const STAMP: readonly CaseViewField[] = ['version', 'updatedAt'];
 const INSURER_ROLES = ['handler', 'supervisor', 'ops', 'admin'] as const satisfies readonly Role[];
@@ -241,6 +244,8 @@ describe('on the real product', () => {
         'record-announcement',
         { publishedAt: new Date().toISOString(), channel: 'website', enquiryDesk: { phone: '0120-000-000', hours: '24時間' } },
       ],
+      // The insured asks for a call centre: shared, like the vendors (`services.callCenter` once it is dispatched).
+      ['insured-ins-001', 'insured', 'engage-vendor', { role: 'call_center', reason: 'customers call the shop' }],
     ];
     it.each(COMMANDS)('%s (%s) runs %s: the answer holds exactly its row', async (who, role, action, body) => {
       const res = await as(stack, who)('POST', `/v1/cases/${caseId}/actions/${action}`, body, { 'idempotency-key': uniqueId('k') });

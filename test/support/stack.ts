@@ -67,7 +67,7 @@ export async function startStack(
   const vendors = loadVendors(files.vendorsFile);
   const sandbox = await startSandbox({
     port: 0,
-    vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets })),
+    vendors: vendors.map((v) => ({ vendorId: v.vendorId, role: v.role, secret: v.secrets, ...(v.phone ? { phone: v.phone } : {}) })),
     webhookUrl: (vendorId) => `${apiUrl}/v1/webhooks/vendors/${encodeURIComponent(vendorId)}`,
     seed: 7,
     timing: { ackDelayMs: 100, findingsDelayMs: 300, invoiceDelayMs: 300, lettersDelayMs: 100, webhookRetryMs: 200, ...opts.sandboxTiming },

@@ -44,7 +44,7 @@ import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
 import { admit } from './trust.js';
-import { receiveVendorEvent } from './vendors.js';
+import { receiveVendorEvent, vendorCommands } from './vendors.js';
 import { publishCase } from './read-model.js';
 
 /** Every case action, owned by exactly one track (the type makes a missing or unowned action a compile error). */
@@ -56,6 +56,7 @@ export const COMMANDS: CommandTable = {
   ...announcementCommands,
   ...closingCommands,
   ...noticeDraftCommands,
+  ...vendorCommands,
 };
 
 export function isAction(name: string): name is Action {

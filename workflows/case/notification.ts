@@ -4,7 +4,7 @@
  * obligations are done when it ends.
  */
 import { ParentClosePolicy, patched, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import { secondaryDamageRisk } from '../../domain/index.js';
+import { CALL_CENTER_NOTICE_THRESHOLD, callCenterNeeded, secondaryDamageRisk } from '../../domain/index.js';
 import { refreshSubstituteMeasures } from './announcements.js';
 import { campaignProgressSignal, campaignWorkflowId, type AttachPersonsRequest, type CampaignProgress, type NotificationWave, type PersonsListRefInput } from '../contract.js';
 import { personsListSummary } from '../case-view.js';
@@ -13,7 +13,7 @@ import type { CommandTable } from './command.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
-import { dispatch } from './vendors.js';
+import { activeCallCenter, dispatch } from './vendors.js';
 import { checkNoticeApproved, freezeNoticeDocuments } from './notice-draft.js';
 
 /** From this patch on a campaign's progress must carry the token the case gave it. */
@@ -235,13 +235,21 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
     totalWaves(c);
   } else v.notifications = { total: ref.accepted, sent: 0, failed: 0, letters: 0, status: 'sending' };
   record(c, 'notification', 'system', `campaign ${s.campaignNo} started for ${ref.accepted} persons`);
+  if (c.rules.engageVendor && callCenterNeeded(v.notifications.total) && !activeCallCenter(c)) {
+    // More than 1,000 notices: the persons get a call centre (domain.md 8b), engaged before the notices that print it.
+    record(c, 'vendor', 'system', `call centre engaged by rule: ${v.notifications.total} notices, more than ${CALL_CENTER_NOTICE_THRESHOLD}`);
+    await dispatch(c, 'call_center', 'system', { reason: `more than ${CALL_CENTER_NOTICE_THRESHOLD} notices` });
+  }
+  const callCenterPhone = c.rules.engageVendor ? v.services?.callCenter?.phone : null;
   let printVendorId = s.panel.find((p) => p.role === 'print_and_mail')?.vendorId ?? null;
   if (c.rules.printVendorEngaged) {
     // Persons without e-mail get letters: the print vendor is engaged (briefed with the number of letters) before
     // the campaign hands it any, so its confirmation finds the engagement it belongs to.
     printVendorId = null;
     if (ref.withoutEmail > 0) {
-      await dispatch(c, 'print_and_mail', 'system', { affectedPersons: ref.withoutEmail });
+      // A print vendor engaged by hand (`engage-vendor`) and still engaged takes the letters: the panel may have no other.
+      const byHand = c.rules.engageVendor && v.vendors.some((e) => e.role === 'print_and_mail' && e.engagedBy && (e.status === 'dispatched' || e.status === 'acknowledged'));
+      if (!byHand) await dispatch(c, 'print_and_mail', 'system', { affectedPersons: ref.withoutEmail });
       printVendorId = [...v.vendors].reverse().find((e) => e.role === 'print_and_mail')?.vendorId ?? null;
     }
   }
@@ -262,12 +270,15 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
           dataItems: [...f.dataItems],
           cause: f.cause,
           secondaryDamageRisk: secondaryDamageRisk([...f.dataItems]),
-          contactDesk: {
-            name: policy.insuredName,
-            ofInsured: true,
-            ...(report.contact.phone ? { phone: report.contact.phone } : {}),
-            email: report.contact.email,
-          },
+          // Once a call centre is engaged, the insured's enquiry desk is its line (not the reporter's own contact).
+          contactDesk: callCenterPhone
+            ? { name: policy.insuredName, ofInsured: true, phone: callCenterPhone }
+            : {
+                name: policy.insuredName,
+                ofInsured: true,
+                ...(report.contact.phone ? { phone: report.contact.phone } : {}),
+                email: report.contact.email,
+              },
           regimes: personsRegimes,
           ...(s.noticeDocuments?.length ? { approved: { defaultLanguage: v.notice.language === 'en' ? 'en' : 'ja', documents: s.noticeDocuments } } : {}),
         },

@@ -68,6 +68,14 @@ export interface CaseRules {
    * the campaigns send the approved documents (workflows/case/notice-draft.ts).
    */
   noticeDrafts: boolean;
+  /**
+   * `engage-vendor` engages any panel role (call centre, PR, credit monitoring, recurrence prevention, and counsel,
+   * forensics, print-and-mail by hand), an insured's request waiting for consent where the policy asks for it; each
+   * role has its acknowledgement SLA (domain `ackSlaMs`); a campaign of more than 1,000 notices engages the call centre
+   * first, briefed with its FAQ, and its notices print the call centre's number; `enquiries_reported` events count on
+   * `services.callCenter` (workflows/case/vendors.ts). Runs without the rule refuse `engage-vendor`.
+   */
+  engageVendor: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -88,6 +96,7 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   notificationWaves: 'notification-waves',
   filingDrafts: 'filing-drafts',
   noticeDrafts: 'notice-drafts',
+  engageVendor: 'engage-vendor',
 };
 
 export function caseRules(): CaseRules {

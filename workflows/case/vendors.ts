@@ -4,11 +4,27 @@
  * through signed webhooks: acknowledgement, counsel's advice, forensic findings, invoices, letters mailed.
  */
 import { patched, setHandler } from '@temporalio/workflow';
-import { mayInvoice, type Cause, type CostCategory, type DataItem } from '../../domain/index.js';
+import {
+  NOTICE_LANGUAGES,
+  ackSlaMs,
+  consentOnCase,
+  decideEngagement,
+  draftFaq,
+  faqFactsOf,
+  mayInvoice,
+  type Cause,
+  type CostCategory,
+  type DataItem,
+  type EngagementDecision,
+  type EngagementFacts,
+  type Role,
+  vendorRoleOf,
+} from '../../domain/index.js';
 import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEngagement, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
-import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
+import { isTerminal, nowIso, record, refuse, refuseLegacyUpdate, type CaseContext } from './state.js';
+import type { CommandTable } from './command.js';
 import { lettersReturned } from './notification.js';
 import { counselApprovesNotice } from './notice-draft.js';
 import { admit } from './trust.js';
@@ -23,25 +39,42 @@ function nextPanelVendor(c: CaseContext, role: PanelVendor['role']): PanelVendor
   return c.s.panel.find((p) => p.role === role && !used.has(p.vendorId));
 }
 
-/** `brief` overrides what the vendor is told (the print vendor hears the number of letters, not of persons). */
-export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor: string, brief: { affectedPersons?: number } = {}): Promise<void> {
+/** What a dispatch may say beyond the role: whom (a vendor of the panel named), who asked and why, what to tell. */
+export interface DispatchOptions {
+  /** Overrides what the vendor is told (the print vendor hears the number of letters, not of persons). */
+  affectedPersons?: number;
+  /** A vendor of the panel in that role (`engage-vendor`); without it the next one the case has not used. */
+  vendorId?: string;
+  engagedBy?: string;
+  reason?: string;
+}
+
+export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor: string, brief: DispatchOptions = {}): Promise<void> {
   const { v } = c;
-  const vendor = nextPanelVendor(c, role);
+  const vendor = brief.vendorId ? c.s.panel.find((p) => p.vendorId === brief.vendorId && p.role === role) : nextPanelVendor(c, role);
   if (!vendor) {
     record(c, 'vendor', actor, `no ${role} vendor left on the panel: the handler must engage one`);
     return;
   }
   const dispatchId = `${v.caseId}-${role}-${v.vendors.length + 1}`;
+  const at = nowIso();
+  const slaMs = c.rules.engageVendor ? ackSlaMs(role, c.input.settings.vendorAckSlaMs) : c.input.settings.vendorAckSlaMs;
   v.vendors.push({
     dispatchId,
     vendorId: vendor.vendorId,
     role,
-    dispatchedAt: nowIso(),
-    ackDueAt: new Date(Date.now() + c.input.settings.vendorAckSlaMs).toISOString(),
+    dispatchedAt: at,
+    ackDueAt: new Date(Date.now() + slaMs).toISOString(),
     status: 'dispatched',
     slaBreached: false,
     invoicedJpy: 0,
+    ...(brief.engagedBy ? { engagedBy: brief.engagedBy } : {}),
+    ...(brief.reason ? { reason: brief.reason } : {}),
   });
+  const callCenter = c.rules.engageVendor && role === 'call_center';
+  if (callCenter) {
+    (v.services ??= {}).callCenter = { vendorId: vendor.vendorId, phone: vendor.phone ?? null, enquiries: 0, dispatchId, engagedAt: at };
+  }
   record(c, 'vendor', actor, `${role} ${vendor.name} (${vendor.vendorId}) dispatched`);
   await acts.dispatchVendor({
     caseId: v.caseId,
@@ -54,8 +87,110 @@ export async function dispatch(c: CaseContext, role: PanelVendor['role'], actor:
       affectedPersons: brief.affectedPersons ?? v.affectedPersons,
       discoveredAt: v.discoveredAt,
       ...(v.occurredAt ? { occurredAt: v.occurredAt } : {}),
+      // The call centre answers persons from its FAQ, in each notice language: the case's facts, no person's data.
+      ...(callCenter ? { faq: NOTICE_LANGUAGES.map((lang) => draftFaq(faqFactsOf(v, c.policy), lang)) } : {}),
     },
   });
+}
+
+/** The call centre engaged now, if any (not replaced nor failed). */
+export function activeCallCenter(c: CaseContext): boolean {
+  return c.v.vendors.some((e) => e.role === 'call_center' && (e.status === 'dispatched' || e.status === 'acknowledged'));
+}
+
+function engagementFacts(c: CaseContext): EngagementFacts {
+  // Engagements decided and not yet dispatched count as engaged, so two commands in one task cannot engage twice.
+  const queued = (c.s.engageQueue ?? []).map((q) => ({ role: q.role, vendorId: q.vendorId }));
+  return { ...c.v, vendorRequests: [...(c.v.vendorRequests ?? []), ...queued] };
+}
+
+function decide(c: CaseContext, body: { role: Parameters<typeof decideEngagement>[0]['role']; vendorId?: string }, role: Role): EngagementDecision {
+  return decideEngagement(body, engagementFacts(c), c.s.panel, c.policy, role);
+}
+
+/** Carries out an engagement decided: waits for consent, or consents (a handler's engagement) and queues the dispatch. */
+function applyEngagement(c: CaseContext, d: Extract<EngagementDecision, { ok: true }>, reason: string, by: string): void {
+  const { v } = c;
+  const at = nowIso();
+  if (d.consent === 'awaiting') {
+    const requests = (v.vendorRequests ??= []);
+    requests.push({
+      requestId: `${v.caseId}-request-${v.vendors.length + requests.length + 1}`,
+      role: d.role,
+      vendorId: d.vendorId,
+      category: d.category,
+      reason,
+      requestedBy: by,
+      requestedAt: at,
+      status: 'awaiting_consent',
+    });
+    record(c, 'vendor', by, `${d.role} ${d.vendorId} requested: waits for consent to ${d.category}`);
+    return;
+  }
+  if (d.consent === 'by_engagement') {
+    // The insurer's own people engaging a vendor is the insurer's consent to its costs (domain.md section 3).
+    v.consents.push({ category: d.category, vendorId: d.vendorId, note: `engage-vendor: ${reason}`, by, at });
+    record(c, 'consent', by, `consent to ${d.category}`);
+    recomputeSettlement(c);
+  }
+  if (!d.covered) record(c, 'vendor', by, `${d.category} is not covered by the policy: invoices of ${d.vendorId} will not be payable`);
+  (c.s.engageQueue ??= []).push({ role: d.role, vendorId: d.vendorId, reason, by });
+  record(c, 'vendor', by, `${d.role} ${d.vendorId} to be engaged: ${reason}`);
+}
+
+/** The panel is loaded by the case's first task: a command that comes before it is decided once it is. */
+function panelLoaded(c: CaseContext): boolean {
+  return c.s.panel.length > 0;
+}
+
+export const vendorCommands: CommandTable<'engage-vendor'> = {
+  'engage-vendor': {
+    check(c, b, actor) {
+      if (!c.rules.engageVendor) refuse('wrong_state', 'this case predates engage-vendor: its vendors are engaged at triage only');
+      if (c.v.coverage.decision === 'denied') refuse('wrong_state', 'coverage is denied');
+      if (!panelLoaded(c)) return;
+      const d = decide(c, b, actor.role);
+      if (!d.ok) refuse(d.code, d.reason);
+    },
+    apply(c, b, actor) {
+      if (!panelLoaded(c)) {
+        (c.s.engageUndecided ??= []).push({ role: b.role, ...(b.vendorId ? { vendorId: b.vendorId } : {}), reason: b.reason, by: actor.name, byRole: actor.role });
+        record(c, 'vendor', actor.name, `${vendorRoleOf(b.role)} to be engaged once the panel is loaded: ${b.reason}`);
+        return;
+      }
+      const d = decide(c, b, actor.role);
+      if (d.ok) applyEngagement(c, d, b.reason, actor.name);
+    },
+  },
+};
+
+/**
+ * The main loop's step: the insured's requests whose consent has come are released, then every engagement decided is
+ * dispatched (handlers decide, the loop does the work, so a command's answer never waits on a vendor).
+ */
+export async function engageRequested(c: CaseContext): Promise<void> {
+  if (!c.rules.engageVendor) return;
+  const { v, s } = c;
+  if (v.coverage.decision === 'denied' || isTerminal(v.status)) return;
+  for (let u = s.engageUndecided?.shift(); u; u = s.engageUndecided?.shift()) {
+    const d = decide(c, { role: u.role, ...(u.vendorId ? { vendorId: u.vendorId } : {}) }, u.byRole);
+    if (d.ok) applyEngagement(c, d, u.reason, u.by);
+    else record(c, 'refused', u.by, `engage-vendor ${vendorRoleOf(u.role)} refused: ${d.reason}`);
+  }
+  if (s.engageUndecided?.length === 0) delete s.engageUndecided;
+  if (v.vendorRequests?.length) {
+    for (const r of [...v.vendorRequests]) {
+      if (!consentOnCase(v, r.category, r.vendorId)) continue;
+      v.vendorRequests = v.vendorRequests.filter((x) => x.requestId !== r.requestId);
+      (s.engageQueue ??= []).push({ role: r.role, vendorId: r.vendorId, reason: r.reason, by: r.requestedBy });
+      record(c, 'vendor', 'system', `${r.role} ${r.vendorId} released: consent to ${r.category} given`);
+    }
+    if (v.vendorRequests.length === 0) delete v.vendorRequests;
+  }
+  for (let next = s.engageQueue?.shift(); next; next = s.engageQueue?.shift()) {
+    await dispatch(c, next.role, next.by, { vendorId: next.vendorId, engagedBy: next.by, reason: next.reason });
+  }
+  if (s.engageQueue?.length === 0) delete s.engageQueue;
 }
 
 /** The main loop's step: replaces every vendor whose acknowledgement is overdue. */
@@ -141,6 +276,11 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
         engagement.status = 'acknowledged';
         engagement.acknowledgedAt = event.at;
         record(c, 'vendor', who, `${engagement.role} ${event.vendorId} acknowledged`);
+        const line = v.services?.callCenter;
+        if (c.rules.engageVendor && event.phone && line?.dispatchId === engagement.dispatchId && line.phone !== event.phone) {
+          line.phone = event.phone;
+          record(c, 'vendor', who, `call centre ${event.vendorId} opened line ${event.phone}`);
+        }
       } else record(c, 'vendor', who, 'late acknowledgement ignored (vendor already replaced)');
       break;
     case 'advice':
@@ -169,12 +309,30 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
       }
       counselApprovesNotice(c, event);
       break;
+    case 'enquiries_reported':
+      if (c.rules.engageVendor) receiveEnquiries(c, event, engagement);
+      break;
     case 'letters_returned':
       // Runs without the waves rule count no unreachable persons: the event is noted only.
       if (letters) lettersReturned(c, event.batchId, event.count ?? 0);
       record(c, 'notification', who, `${event.count ?? 0} letters returned undelivered`);
       break;
   }
+}
+
+/** A call centre's enquiries so far: a total, so the count only grows (a late or repeated report changes nothing). */
+function receiveEnquiries(c: CaseContext, event: VendorEventInput, engagement: VendorEngagement | undefined): void {
+  const who = `vendor:${event.vendorId}`;
+  const line = c.v.services?.callCenter;
+  if (!engagement || engagement.role !== 'call_center' || line?.dispatchId !== engagement.dispatchId) {
+    record(c, 'refused', who, `enquiries report of ${event.vendorId} ignored: it is not the engaged call centre`);
+    return;
+  }
+  const total = event.total ?? 0;
+  if (total <= line.enquiries) return;
+  line.enquiries = total;
+  line.reportedAt = event.at;
+  record(c, 'vendor', who, `call centre ${event.vendorId} reported ${total} enquiries so far`);
 }
 
 function receiveInvoice(c: CaseContext, event: VendorEventInput, engagement: VendorEngagement | undefined): void {

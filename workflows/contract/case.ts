@@ -2,6 +2,7 @@
 import type {
   CaseStatus,
   CostCategory,
+  EngageRole,
   EnquiryDesk,
   IncidentReport,
   Obligation,
@@ -35,6 +36,8 @@ export interface PanelVendor {
   vendorId: string;
   role: VendorRole;
   name: string;
+  /** A call centre's enquiry number, printed on the notices once it is engaged (the vendor may open another line). */
+  phone?: string;
 }
 
 /** Product decisions for the case clocks; carried in the input so a running case keeps the values it started with. */
@@ -98,6 +101,30 @@ export interface VendorEngagement {
   acknowledgedAt?: string;
   slaBreached: boolean;
   invoicedJpy: number;
+  /** Who engaged it by `engage-vendor` and why (absent for the engagements the case makes itself). */
+  engagedBy?: string;
+  reason?: string;
+}
+
+/** An `engage-vendor` of the insured waiting for the insurer's consent to the role's cost category. */
+export interface VendorRequest {
+  requestId: string;
+  role: VendorRole;
+  vendorId: string;
+  category: CostCategory;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'awaiting_consent';
+}
+
+/**
+ * The services run for the case's persons (contract "Second wave", Services). Every key is optional: each service
+ * appears once it is engaged (other tracks add theirs).
+ */
+export interface CaseServices {
+  /** The call centre engaged now (the latest not replaced): its enquiry number and the enquiries it reported. */
+  callCenter?: { vendorId: string; phone: string | null; enquiries: number; dispatchId: string; engagedAt: string; reportedAt?: string };
 }
 
 export interface SettlementLineView {
@@ -167,6 +194,10 @@ export interface CaseView {
   reserve: { totalJpy: number; byCategory: Record<string, number>; history?: ReserveChange[] };
   obligations: ObligationView[];
   vendors: VendorEngagement[];
+  /** Engagements the insured asked for that wait for consent (rule `engageVendor`; absent until the first). */
+  vendorRequests?: VendorRequest[];
+  /** Services for the persons (rule `engageVendor`; absent until the first is engaged). */
+  services?: CaseServices;
   counselAdvice: { at: string; vendorId: string; advice: string }[];
   consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];
   /**
@@ -307,4 +338,11 @@ export interface CaseState {
   coverageEscalatedAt?: string;
   /** The approved notice documents `approve-notice` froze for the campaigns (rule `noticeDrafts`), by language. */
   noticeDocuments?: { language: 'ja' | 'en'; version: number; key: string; sha256: string }[];
+  /** Engagements decided by `engage-vendor` (or a consent that released one), for the main loop to dispatch. */
+  engageQueue?: { role: VendorRole; vendorId: string; reason: string; by: string }[];
+  /**
+   * `engage-vendor` commands that arrived while the case was still opening (its panel not loaded yet): decided by the
+   * main loop once it is, with the same rule the command would have met.
+   */
+  engageUndecided?: { role: EngageRole; vendorId?: string; reason: string; by: string; byRole: Role }[];
 }

@@ -46,7 +46,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'approve-notice-draft'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'approve-notice-draft', 'engage-vendor'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -70,7 +70,7 @@ export const attachPersonsUpdate = defineUpdate<CaseView, [AttachPersonsRequest]
 export interface VendorEventInput {
   eventId: string;
   vendorId: string;
-  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned' | 'notice_approved';
+  type: 'acknowledged' | 'findings' | 'advice' | 'invoice' | 'letters_mailed' | 'letters_returned' | 'notice_approved' | 'enquiries_reported';
   dispatchId?: string;
   at: string;
   findings?: {
@@ -94,6 +94,10 @@ export interface VendorEventInput {
    * store before it signalled, and names it here.
    */
   noticeApproval?: { language: 'ja' | 'en'; version: number; documentKey: string; documentSha256: string };
+  /** The call centre's line for the case (`acknowledged`). */
+  phone?: string;
+  /** The call centre's enquiries so far (`enquiries_reported`). */
+  total?: number;
   /** The API's signature, given after it verified the vendor's webhook (see contract/proof.ts). */
   proof?: Proof;
 }

@@ -48,7 +48,7 @@ export const VIEW_PARTS = {
   exposure: ['exposure'],
   reserve: ['reserve'],
   obligations: ['obligations', 'filings'],
-  vendors: ['vendors', 'counselAdvice'],
+  vendors: ['vendors', 'counselAdvice', 'vendorRequests', 'services'],
   notifications: ['notice', 'noticeDrafts', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
   settlement: ['settlement', 'payouts'],
 } as const satisfies Record<string, readonly (keyof CaseView)[]>;

@@ -126,6 +126,11 @@ const T = {
     breached: '超過',
     met: '遵守',
     noVendor: 'まだ委託先に依頼していません。',
+    hCallCenter: 'コールセンター',
+    callCenterCols: ['委託先', '電話番号', '問い合わせ件数（累計）', '最終報告'],
+    noPhone: '（番号未定）',
+    vendorRequests: '同意待ちの依頼',
+    requestLine: (role, vendor, by, reason) => `${role}（${vendor}）：${by} からの依頼「${reason}」`,
     counselAdvice: '弁護士の助言',
     consents: '同意',
     upTo: (v) => `（上限 ${v}）`,
@@ -176,6 +181,7 @@ const T = {
       category: '費用項目',
       limitJpy: '上限額（円・任意）',
       vendorId: '委託先ID（任意）',
+      role: '役割',
       note: 'メモ（任意）',
       affectedPersons: '影響を受けた人数',
       cause: '原因',
@@ -221,6 +227,8 @@ const T = {
       reopen: '終了または不支払の案件を再開します（査定責任者のみ）。期限と精算が再開します。',
       'record-announcement':
         '公表（ウェブサイト・報道発表など）を記録します。連絡の届かない本人がいるときは、問い合わせ窓口（電話番号と受付時間）もあわせて記録してください。',
+      'engage-vendor':
+        'パネルの委託先に依頼します（委託先IDを空欄にすると、まだ依頼していない次の委託先）。契約が事前の同意を求める費用項目では、被保険者からの依頼は損害担当者の同意を待ちます。',
     },
     covered: '補償対象',
     denied: '補償対象外',
@@ -347,6 +355,11 @@ const T = {
     breached: 'breached',
     met: 'met',
     noVendor: 'No vendor engaged yet.',
+    hCallCenter: 'Call centre',
+    callCenterCols: ['Vendor', 'Phone', 'Enquiries so far', 'Last report'],
+    noPhone: '(no number yet)',
+    vendorRequests: 'Requests awaiting consent',
+    requestLine: (role, vendor, by, reason) => `${role} (${vendor}): asked by ${by}, “${reason}”`,
     counselAdvice: 'Counsel advice',
     consents: 'Consents',
     upTo: (v) => ` up to ${v}`,
@@ -398,6 +411,7 @@ const T = {
       category: 'Category',
       limitJpy: 'Limit (¥, optional)',
       vendorId: 'Vendor id (optional)',
+      role: 'Role',
       note: 'Note (optional)',
       affectedPersons: 'Affected persons',
       cause: 'Cause',
@@ -443,6 +457,8 @@ const T = {
       reopen: 'Reopen a closed or denied case (supervisors): its clocks and settlement resume.',
       'record-announcement':
         'Record a public announcement (website, press release...). When some persons cannot be reached, record the enquiry desk (phone and hours) with it.',
+      'engage-vendor':
+        'Engage a vendor of the panel (leave the vendor id empty for the next one not yet engaged). Where the policy asks for prior consent to its costs, an insured’s request waits for a handler’s consent.',
     },
     covered: 'covered',
     denied: 'denied',
@@ -663,6 +679,33 @@ function renderVendors(c) {
       ]),
       { empty: t('noVendor') },
     ),
+    c.services?.callCenter
+      ? [
+          el('h3', {}, t('hCallCenter')),
+          el(
+            'div',
+            { dataset: { testid: 'call-center' } },
+            table(t('callCenterCols'), [
+              [
+                raw(c.services.callCenter.vendorId),
+                c.services.callCenter.phone ? raw(c.services.callCenter.phone) : t('noPhone'),
+                el('span', { class: 'num' }, String(c.services.callCenter.enquiries)),
+                c.services.callCenter.reportedAt ? jst(c.services.callCenter.reportedAt) : '—',
+              ],
+            ]),
+          ),
+        ]
+      : null,
+    c.vendorRequests?.length
+      ? [
+          el('h3', {}, t('vendorRequests')),
+          el(
+            'ul',
+            { dataset: { testid: 'vendor-requests' } },
+            c.vendorRequests.map((r) => el('li', {}, t('requestLine')(word('vendorRole', r.role), r.vendorId, r.requestedBy, r.reason))),
+          ),
+        ]
+      : null,
     c.counselAdvice?.length
       ? [el('h3', {}, t('counselAdvice')), el('ul', {}, c.counselAdvice.map((a) => el('li', {}, `${jst(a.at)} `, raw(a.vendorId), ': ', vendorText(a.advice))))]
       : null,
@@ -1466,6 +1509,15 @@ function actionForms() {
     close: { fields: [reasonField()] },
     'confirm-findings': { fields: [text('findingsId', { required: true }), select('decision', () => [['apply', t('apply')], ['discard', t('discard')]]), reasonField()] },
     reopen: { fields: [reasonField()] },
+    'engage-vendor': {
+      fields: [
+        select('role', () =>
+          ['call_center', 'public_relations', 'credit_monitoring', 'recurrence_prevention', 'forensics', 'counsel', 'print_mail'].map((r) => [r, word('vendorRole', r)]),
+        ),
+        text('vendorId'),
+        reasonField(),
+      ],
+    },
     'record-announcement': {
       fields: [
         { name: 'publishedAt', kind: 'datetime', value: toJstLocal(Date.now()), required: true },
