@@ -46,6 +46,8 @@ export interface NoticeContent {
   contactDesk: { name: string; ofInsured?: boolean; phone?: string; email?: string; hours?: string };
   regimes: string[];
   measures?: string;
+  /** Credit monitoring is offered: each notice carries the person's enrolment code (lib/enrolment-codes.ts). */
+  creditMonitoring?: boolean;
 }
 
 export interface NoticeSliceRequest {

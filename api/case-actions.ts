@@ -34,6 +34,8 @@ const ACTION_DESCRIPTIONS: Record<Action, string> = {
     'Apply or discard a vendor’s findings held for confirmation (they lower the persons, move the occurrence date or lift a duty), with the reason.',
   'record-announcement':
     'Record a 公表 (public announcement: when, channel, URL), optionally with the enquiry desk persons can reach (phone, hours). When any person is unreachable (failed e-mail, returned letter), the case keeps a substitute-measure obligation until an announcement and an enquiry desk are recorded.',
+  'update-prevention-measure':
+    'Update a measure of the recurrence-prevention plan (`services.preventionPlan`): its status (`planned`, `in_progress`, `done`), and optionally its owner (a department, not a person) and due date; a measure not yet in the plan is added. A new due date re-arms the reminder e-mail sent a week before it. The final APPI report’s prevention item words the plan’s progress. Cases from before the plan answer 409.',
   reopen:
     'Reopen a closed or denied case, with the reason: it returns to the status it ended from and its clocks and settlement resume. Cases that ended before cases rested after closing, or whose retention period is over, answer 409 not_reopenable.',
 };

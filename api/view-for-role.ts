@@ -79,6 +79,8 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   announcements: 'shared',
   enquiryDesk: 'shared',
   substituteMeasures: 'shared',
+  // The insured's own prevention plan, and the credit monitoring offered to its customers with their enrolment count.
+  services: 'shared',
   // The contract gives every reader of a case its version. It moves with the insurer's figures too, so an insured can
   // tell that the case changed, never what changed.
   version: 'shared',

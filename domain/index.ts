@@ -19,3 +19,5 @@ export * from './consultation.js';
 export * from './quote.js';
 export * from './prevention.js';
 export * from './filings.js';
+export * from './credit-monitoring.js';
+export * from './prevention-plan.js';

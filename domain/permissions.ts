@@ -21,6 +21,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   reopen: ['supervisor'],
   // The insured makes its own 公表; the handler records one made on its behalf (or by the PR vendor).
   'record-announcement': ['insured', 'handler'],
+  // The insured carries out its prevention plan; the handler and supervisor keep it with the insured.
+  'update-prevention-measure': ['insured', 'handler', 'supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

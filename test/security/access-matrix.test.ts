@@ -117,6 +117,9 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       reopen: { reason: 'matrix' },
       // Nothing refuses an announcement dated now: the insured and the handler get 200, every other role 403.
       'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
+      // Any measure may be added to the plan: the insured, the handler and the supervisor get 200 (or 409
+      // nothing_to_do when an earlier role set the same status), every other role 403.
+      'update-prevention-measure': { measure: 'staff_training', status: 'in_progress' },
     };
     return { body: bodies[action] };
   }

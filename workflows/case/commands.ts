@@ -11,6 +11,7 @@ import {
   ATTACH_PERSONS,
   COMMAND_OUTCOMES_KEPT,
   EDIT_FILING,
+  RECORD_ENROLMENT,
   documentsQuery,
   notesQuery,
   commandOutcomesQuery,
@@ -26,6 +27,7 @@ import {
   type AttachDocumentRequest,
   type AttachPersonsRequest,
   type EditFilingRequest,
+  type RecordEnrolmentRequest,
   type CaseCommand,
   type CommandOutcome,
   type ParkedMessage,
@@ -37,6 +39,7 @@ import { addNote, attachDocument, checkAddNote, checkAttachDocument } from './de
 import { checkEditFiling, editFiling } from './filings.js';
 import { announcementCommands } from './announcements.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
+import { checkRecordEnrolment, recordEnrolment, servicesCommands } from './services.js';
 import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
@@ -52,6 +55,7 @@ export const COMMANDS: CommandTable = {
   ...notificationCommands,
   ...announcementCommands,
   ...closingCommands,
+  ...servicesCommands,
 };
 
 export function isAction(name: string): name is Action {
@@ -89,6 +93,7 @@ function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): 
     else if (command.action === ADD_NOTE) checkAddNote(c, command.request as AddNoteRequest);
     else if (command.action === ATTACH_DOCUMENT) checkAttachDocument(c, command.request as AttachDocumentRequest);
     else if (command.action === EDIT_FILING) checkEditFiling(c, command.request as EditFilingRequest);
+    else if (command.action === RECORD_ENROLMENT) checkRecordEnrolment(c, command.request as RecordEnrolmentRequest);
     else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
     else refuse('invalid', `unknown command ${String(command.action)}`);
     return null;
@@ -115,6 +120,7 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
       else if (command.action === ADD_NOTE) addNote(c, command.request);
       else if (command.action === ATTACH_DOCUMENT) attachDocument(c, command.request);
       else if (command.action === EDIT_FILING) editFiling(c, command.request);
+      else if (command.action === RECORD_ENROLMENT) recordEnrolment(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).

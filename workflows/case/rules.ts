@@ -61,6 +61,18 @@ export interface CaseRules {
    * `record-filing` may name the version filed with its document's hash (workflows/case/filings.ts).
    */
   filingDrafts: boolean;
+  /**
+   * Credit monitoring (workflows/case/services.ts): offered in the notice, with an enrolment code per person, when any
+   * leaked item carries the financial-risk flag (`services.creditMonitoring`); `record-enrolment` commands count the
+   * enrolments, and a `credit_monitoring` cost line cites them as its evidence (held while there are none).
+   */
+  creditMonitoring: boolean;
+  /**
+   * A recurrence-prevention plan (`services.preventionPlan`) from the findings and counsel's advice, kept by
+   * `update-prevention-measure`, with an e-mail reminder before each measure's due date; the filings' prevention
+   * measures word its progress.
+   */
+  preventionPlan: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -80,6 +92,8 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   endedBeforeIntake: 'ended-before-intake',
   notificationWaves: 'notification-waves',
   filingDrafts: 'filing-drafts',
+  creditMonitoring: 'credit-monitoring',
+  preventionPlan: 'prevention-plan',
 };
 
 export function caseRules(): CaseRules {

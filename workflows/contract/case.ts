@@ -19,6 +19,7 @@ import type { CaseNote, DocumentRef } from './desk.js';
 import type { FilingSummary } from './filings.js';
 import type { Announcement, NotificationWave } from './notification.js';
 import type { CostItemRecord, ReserveChange } from './settlement.js';
+import type { CaseServices } from './services.js';
 
 /** A signed message whose key the case does not know yet. */
 export type ParkedMessage = { kind: 'command'; command: CaseCommand } | { kind: 'vendor-event'; event: VendorEventInput };
@@ -219,6 +220,11 @@ export interface CaseView {
    * edited texts are in the blob store (`editsKey`), so the view stays small. Absent in runs from before the rule.
    */
   filings?: FilingSummary[];
+  /**
+   * The insurer's services on the case (rules `creditMonitoring` and `preventionPlan`): credit monitoring offered to
+   * the persons and its enrolments, the recurrence-prevention plan. Absent in runs from before both rules.
+   */
+  services?: CaseServices;
   /** Findings recorded on the case, with their notes (rule `filingDrafts`; prevention measures and cause draw on them). */
   findingsLog?: { at: string; by: string; note?: string }[];
   /** Grows with every change of the case (view or timeline); absent in views written before the read model. */
@@ -290,6 +296,8 @@ export interface CaseState {
   statusBeforeEnd?: CaseStatus;
   /** When a reopenable case began to wait, closed or denied, for a `reopen` (cleared when reopened). */
   restingSince?: string;
+  /** The campaigns whose notices offered credit monitoring with enrolment codes (`rules.creditMonitoring`). */
+  creditMonitoringCampaigns?: number[];
   /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
   coverageEscalatedAt?: string;
 }

@@ -48,7 +48,8 @@ export const VIEW_PARTS = {
   exposure: ['exposure'],
   reserve: ['reserve'],
   obligations: ['obligations', 'filings'],
-  vendors: ['vendors', 'counselAdvice'],
+  // `services` joins an existing part: a new part would be a memo field that runs recorded before it never wrote.
+  vendors: ['vendors', 'counselAdvice', 'services'],
   notifications: ['notice', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
   settlement: ['settlement', 'payouts'],
 } as const satisfies Record<string, readonly (keyof CaseView)[]>;
