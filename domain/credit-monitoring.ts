@@ -15,6 +15,8 @@ export interface CreditMonitoringService {
   /** The financial-risk items that made the offer (codes). */
   items?: string[];
   lastEnrolledAt?: string;
+  /** The notice campaigns whose notices carried enrolment codes: only their codes may enrol. */
+  campaigns?: number[];
 }
 
 /** The leaked items that carry the financial-risk flag, in the order given. Unknown codes carry no flag. */
@@ -45,6 +47,7 @@ export function refreshCreditMonitoring(
     enrolled: before?.enrolled ?? 0,
     ...(offered ? { offeredAt: before?.offeredAt ?? now, items: merged } : {}),
     ...(before?.lastEnrolledAt ? { lastEnrolledAt: before.lastEnrolledAt } : {}),
+    ...(before?.campaigns ? { campaigns: [...before.campaigns] } : {}),
   };
 }
 
@@ -57,6 +60,13 @@ export function creditMonitoringEvidence(given: string, enrolled: number): strin
   if (enrolled <= 0) return '';
   const count = `${enrolled} credit-monitoring enrolment${enrolled === 1 ? '' : 's'} counted on the case`;
   return given.trim() ? `${given.trim()}; ${count}` : count;
+}
+
+/** Why a code of campaign `campaignNo` may not enrol on this service, or null when it may. */
+export function enrolmentRefusal(service: CreditMonitoringService | undefined, campaignNo: number): 'not_offered' | 'campaign_not_offering' | null {
+  if (!service?.offered) return 'not_offered';
+  if (!(service.campaigns ?? []).includes(campaignNo)) return 'campaign_not_offering';
+  return null;
 }
 
 /** Who may record an enrolment on a person's behalf: the insurer's desk (a person who phones), never the insured. */

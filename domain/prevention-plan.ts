@@ -222,6 +222,6 @@ export const PREVENTION_STATUS_LABELS: Record<PreventionMeasureStatus, { ja: str
 };
 
 /** How many measures are done, of how many. */
-export function planProgress(plan: readonly PreventionMeasure[]): { done: number; total: number } {
+export function planProgress(plan: readonly Pick<PreventionMeasure, 'status'>[]): { done: number; total: number } {
   return { done: plan.filter((m) => m.status === 'done').length, total: plan.length };
 }

@@ -138,6 +138,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
   if (op.method === 'POST' && op.path.endsWith('/documents')) return { body: MATRIX_PDF, headers: { 'content-type': 'application/pdf', 'x-file-name': 'matrix.pdf' } };
   // A well-formed code this case never issued: allowed roles get the rules' 422, the others 401/403/404 first.
   if (op.method === 'POST' && op.path.endsWith('/apology-codes/redeem')) return { body: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } };
+  // Likewise an enrolment code this case never issued: the handler and supervisor get 422, the insured 403.
+  if (op.method === 'POST' && op.path.endsWith('/credit-monitoring/enrolments')) return { body: { code: 'ZY3W-V9TS-RQ4N-ML7J-HG2E' } };
   if (op.method === 'POST' && op.path.startsWith('/v1/webhooks/')) {
     return { body: { type: 'acknowledged', eventId: uniqueId('ev'), caseId, at: new Date().toISOString(), dispatchId: 'd-1' } };
   }

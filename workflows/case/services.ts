@@ -15,6 +15,7 @@ import {
   ENROLMENT_RECORDERS,
   PREVENTION_MEASURE_LABELS,
   creditMonitoringEvidence,
+  enrolmentRefusal,
   mergePlan,
   nextPreventionReminderAt,
   preventionRemindersDue,
@@ -66,15 +67,17 @@ export function offersCreditMonitoring(c: CaseContext): boolean {
 
 /** Called when a campaign starts with the offer in its notice: its codes may be enrolled. */
 export function noteOfferingCampaign(c: CaseContext, campaignNo: number): void {
-  (c.s.creditMonitoringCampaigns ??= []).push(campaignNo);
+  (c.v.services!.creditMonitoring!.campaigns ??= []).push(campaignNo);
+  c.dirty = true;
 }
 
 export function checkRecordEnrolment(c: CaseContext, r: RecordEnrolmentRequest): void {
   if (!(ENROLMENT_RECORDERS as readonly string[]).includes(r.actor.role)) refuse('forbidden', `role ${r.actor.role} may not record enrolments`);
-  if (!c.rules.creditMonitoring || !c.v.services?.creditMonitoring?.offered) refuse('wrong_state', 'this case offers no credit monitoring');
+  const service = c.rules.creditMonitoring ? c.v.services?.creditMonitoring : undefined;
   const e = r.enrolment;
+  if (!service?.offered) refuse('wrong_state', 'this case offers no credit monitoring');
   if (typeof e?.ledgerKey !== 'string' || !/^[0-9a-f]{64}$/.test(e.ledgerKey)) refuse('invalid', 'enrolment: not an enrolment reference');
-  if (!(c.s.creditMonitoringCampaigns ?? []).includes(e.campaignNo)) refuse('invalid', `campaign ${e.campaignNo} of this case offered no credit monitoring`);
+  if (enrolmentRefusal(service, e.campaignNo)) refuse('invalid', `campaign ${e.campaignNo} of this case offered no credit monitoring`);
 }
 
 export function recordEnrolment(c: CaseContext, _r: RecordEnrolmentRequest): void {

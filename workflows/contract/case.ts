@@ -296,8 +296,6 @@ export interface CaseState {
   statusBeforeEnd?: CaseStatus;
   /** When a reopenable case began to wait, closed or denied, for a `reopen` (cleared when reopened). */
   restingSince?: string;
-  /** The campaigns whose notices offered credit monitoring with enrolment codes (`rules.creditMonitoring`). */
-  creditMonitoringCampaigns?: number[];
   /** When the coverage decision passed its due time undecided and supervisors were told (`rules.coverageDue`). */
   coverageEscalatedAt?: string;
 }
