@@ -71,7 +71,7 @@ export const CAUSE_MEASURES: Record<Cause, readonly PreventionMeasureCode[]> = {
 const KEYWORDS: Record<PreventionMeasureCode, RegExp> = {
   access_control: /アクセス|権限|多要素|パスワード|認証|access|privilege|password|mfa|multi-factor|authentication/i,
   encryption: /暗号|encrypt/i,
-  staff_training: /研修|教育|訓練|周知|training|awareness|educat/i,
+  staff_training: /研修|教育|訓練|周知|\btrain|awareness|educat/i,
   monitoring: /監視|ログ|検知|monitor|logging|\blogs?\b|detect|edr/i,
   vendor_management: /委託|業者|ベンダー|vendor|supplier|contractor|outsourc/i,
 };
