@@ -38,9 +38,10 @@ const INTERNAL: readonly string[] = INSURER_ONLY_FIELDS;
 const WHEN_ENDED: readonly CaseViewField[] = ['closedAt', 'closeReason'];
 /**
  * Fields a view has only once something happened: a vendor's findings held for confirmation, findings recorded
- * (`findingsLog`), the case's first task drafting its filings (`filings`: not in the first view the API computes).
+ * (`findingsLog`), the case's first task drafting its filings (`filings`) and starting its services (`services`):
+ * neither is in the first view the API computes.
  */
-const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings'];
+const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings', 'services'];
 /** Fields a view has only once they were recorded: a 公表, an enquiry desk, the substitute-measure duty. */
 const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures'];
 /** The read model's stamp: in every view read from it (the real stack's), not in a view computed or from an old result. */
