@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { creditMonitoringEvidence, creditMonitoringOffered, enrolmentRefusal, financialRiskItems, refreshCreditMonitoring } from '../../domain/index.js';
+import { creditMonitoringEvidence, creditMonitoringOffered, enrolmentRefusal, financialRiskItems, refreshCreditMonitoring, type CreditMonitoringService } from '../../domain/index.js';
 
 const T1 = '2026-11-20T00:00:00.000Z';
 const T2 = '2026-11-25T00:00:00.000Z';
@@ -35,7 +35,7 @@ describe('credit monitoring', () => {
       { offered: true, enrolled: 0, offeredAt: T1, items: ['credit_card', 'bank_account_with_pin'] },
     ],
   ] as const)('refresh: %s', (_why, before, items, after) => {
-    expect(refreshCreditMonitoring(before && structuredClone(before), items, T2)).toEqual(after);
+    expect(refreshCreditMonitoring(before && (structuredClone(before) as unknown as CreditMonitoringService), items, T2)).toEqual(after);
   });
 
   it.each([
@@ -54,6 +54,6 @@ describe('credit monitoring', () => {
     [{ offered: true, enrolled: 0, campaigns: [1, 3] }, 2, 'campaign_not_offering'],
     [{ offered: true, enrolled: 0, campaigns: [1, 3] }, 3, null],
   ] as const)('enrolment on %j with a code of campaign %i: %s', (service, campaignNo, refusal) => {
-    expect(enrolmentRefusal(service && structuredClone(service), campaignNo)).toBe(refusal);
+    expect(enrolmentRefusal(service && (structuredClone(service) as unknown as CreditMonitoringService), campaignNo)).toBe(refusal);
   });
 });

@@ -13,7 +13,6 @@
  */
 import {
   ENROLMENT_RECORDERS,
-  PREVENTION_MEASURE_LABELS,
   creditMonitoringEvidence,
   enrolmentRefusal,
   mergePlan,
@@ -110,7 +109,7 @@ export function checkPreventionReminders(c: CaseContext): void {
   const now = nowIso();
   for (const m of preventionRemindersDue(plan, now)) {
     m.remindedAt = now;
-    record(c, 'prevention', 'system', `reminder: ${m.measure} due ${m.dueAt}`);
+    record(c, 'prevention', 'system', `prevention reminder: ${m.measure} due ${m.dueAt}`);
     queueEmail(c, `prevention-reminder:${m.measure}:${m.dueAt}`, insuredContact(c), {
       kind: 'prevention_reminder',
       language: insuredLanguage(c),
@@ -145,12 +144,7 @@ export const servicesCommands: CommandTable<'update-prevention-measure'> = {
       if (!result.ok) throw new Error(result.error);
       services(c).preventionPlan = result.plan;
       const m = result.measure;
-      record(
-        c,
-        'prevention',
-        actor.name,
-        `prevention measure ${m.measure} (${PREVENTION_MEASURE_LABELS[m.measure].en}) ${result.added ? 'added' : 'updated'}: ${m.status}, due ${m.dueAt}`,
-      );
+      record(c, 'prevention', actor.name, `prevention measure ${m.measure} ${result.added ? 'added' : 'updated'}: ${m.status}, due ${m.dueAt}`);
     },
   },
 };
