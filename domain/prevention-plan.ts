@@ -41,13 +41,17 @@ export const MEASURE_DUE_DAYS: Record<PreventionMeasureCode, number> = {
   vendor_management: 90,
 };
 
-/** Product decision: the owner a measure starts with; the insured names its own department with `update-prevention-measure`. */
+/**
+ * Product decision: the owner a measure starts with, a department of the insured by its usual Japanese name (the
+ * owner is the insured's own text, like a name, and is shown as it is); the insured names its own department with
+ * `update-prevention-measure`.
+ */
 export const DEFAULT_MEASURE_OWNER: Record<PreventionMeasureCode, string> = {
-  access_control: '情報システム部門 / IT department',
-  encryption: '情報システム部門 / IT department',
-  monitoring: '情報システム部門 / IT department',
-  staff_training: '人事・総務部門 / HR and general affairs',
-  vendor_management: '委託先管理部門 / Vendor management',
+  access_control: '情報システム部門',
+  encryption: '情報システム部門',
+  monitoring: '情報システム部門',
+  staff_training: '人事・総務部門',
+  vendor_management: '委託先管理部門',
 };
 
 /** Product decision: the reminder goes this long before a measure's due date. */

@@ -47,7 +47,7 @@ describe('mergePlan', () => {
     expect(merged.changed).toBe(true);
     expect(merged.plan).toEqual([
       { ...planned, source: ['cause', 'data'] },
-      { measure: 'access_control', owner: '情報システム部門 / IT department', dueAt: plus(31), status: 'planned', source: ['findings'], plannedAt: plus(1) },
+      { measure: 'access_control', owner: '情報システム部門', dueAt: plus(31), status: 'planned', source: ['findings'], plannedAt: plus(1) },
     ]);
     expect(mergePlan(merged.plan, [], plus(2))).toMatchObject({ changed: false, added: [], plan: merged.plan });
     expect(mergePlan(merged.plan, [{ measure: 'access_control', source: ['findings'] }], plus(2)).changed).toBe(false);

@@ -246,6 +246,7 @@ const WORDS = {
       'confirm-findings': '調査結果の確認',
       reopen: '案件の再開',
       'record-announcement': '公表の記録',
+      'update-prevention-measure': '再発防止策の更新',
     },
     kind: { preliminary: '速報', final: '確報', notice: '本人への通知', assessment: '評価' },
     audience: { regulator: '監督機関', persons: '本人' },
@@ -276,6 +277,14 @@ const WORDS = {
     noticeLanguage: { ja: '日本語', en: '英語' },
     channel: { website: 'ウェブサイト', press: '報道発表', other: 'その他の方法' },
     substitutePart: { announcement: '公表', enquiry_desk: '問い合わせ窓口' },
+    measure: {
+      access_control: 'アクセス制御の強化',
+      encryption: 'データの暗号化',
+      staff_training: '従業員教育',
+      monitoring: '監視体制の強化',
+      vendor_management: '委託先管理の強化',
+    },
+    measureStatus: { planned: '予定', in_progress: '実施中', done: '実施済み' },
     cause: {
       device_loss: '端末・媒体の紛失',
       device_theft: '端末・媒体の盗難',
@@ -382,6 +391,7 @@ const WORDS = {
       'confirm-findings': 'Confirm findings',
       reopen: 'Reopen',
       'record-announcement': 'Record an announcement',
+      'update-prevention-measure': 'Update a prevention measure',
     },
     kind: { preliminary: 'Preliminary report', final: 'Final report', notice: 'Notice to persons', assessment: 'Assessment' },
     audience: { regulator: 'Regulator', persons: 'Affected persons' },
@@ -412,6 +422,14 @@ const WORDS = {
     noticeLanguage: { ja: 'Japanese', en: 'English' },
     channel: { website: 'website', press: 'press release', other: 'other means' },
     substitutePart: { announcement: 'an announcement', enquiry_desk: 'an enquiry desk' },
+    measure: {
+      access_control: 'Stronger access control',
+      encryption: 'Encryption of data',
+      staff_training: 'Staff training',
+      monitoring: 'Better monitoring',
+      vendor_management: 'Stronger vendor management',
+    },
+    measureStatus: { planned: 'Planned', in_progress: 'In progress', done: 'Done' },
     cause: {
       device_loss: 'Device or media lost',
       device_theft: 'Device or media stolen',
@@ -531,7 +549,7 @@ export function bytes(n) {
 
 /** Counted things with the right word: "1 letter", "2 letters"; 「1通」. */
 const UNITS = {
-  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日', item: '件' },
+  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日', item: '件', enrolment: '件' },
   en: {
     letter: ['letter', 'letters'],
     person: ['person', 'persons'],
@@ -542,6 +560,7 @@ const UNITS = {
     duplicate: ['duplicate', 'duplicates'],
     day: ['day', 'days'],
     item: ['item', 'items'],
+    enrolment: ['enrolment', 'enrolments'],
   },
 };
 const enPlural = new Intl.PluralRules('en');
