@@ -344,6 +344,7 @@ const WORDS = {
       email: 'メール', filing: '報告', findings: '調査結果', notice: '本人通知', notification: '通知', overdue: '期限超過', payout: '支払',
       persons: '対象者一覧', refused: '拒否', reminder: '督促', status: '状況', vendor: '委託先', announcement: '公表',
       reopened: '再開', note: 'メモ', document: '書類', coverage_escalated: '補償判断の督促',
+      services: 'サービス', prevention: '再発防止',
     },
     step: {
       category: '費用項目', consent: '同意', persons: '人数', evidence_ref: '証憑', evidence: '証憑', deductible: '免責金額', payout_ratio: '支払割合',
@@ -489,6 +490,7 @@ const WORDS = {
       email: 'E-mail', filing: 'Filing', findings: 'Findings', notice: 'Notice', notification: 'Notification', overdue: 'Overdue', payout: 'Payout',
       persons: 'Persons list', refused: 'Refused', reminder: 'Reminder', status: 'Status', vendor: 'Vendor', announcement: 'Announcement',
       reopened: 'Reopened', note: 'Note', document: 'Document', coverage_escalated: 'Coverage escalated',
+      services: 'Services', prevention: 'Prevention',
     },
     step: {
       category: 'Category', consent: 'Consent', persons: 'Persons', evidence_ref: 'Evidence', evidence: 'Evidence', deductible: 'Deductible', payout_ratio: 'Payout ratio',
