@@ -48,6 +48,13 @@ export function refreshServices(c: CaseContext): void {
     }
   }
   if (c.rules.preventionPlan) {
+    // Every publish comes here (and every replay repeats them): the texts are read again only when they may have
+    // changed. Counsel's advice only grows; the findings' log is bounded, so its last entry counts too.
+    const findings = v.findingsLog ?? [];
+    const last = findings.at(-1);
+    const inputs = `${v.cause}|${v.dataItems.join(',')}|${v.counselAdvice.length}|${findings.length}|${last?.at ?? ''}|${last?.note?.length ?? -1}`;
+    if (svc.preventionPlan && c.planInputs === inputs) return;
+    c.planInputs = inputs;
     const plan = svc.preventionPlan ?? [];
     const proposed = proposeMeasures({ cause: v.cause, dataItems: v.dataItems, counselAdvice: v.counselAdvice, findings: v.findingsLog ?? [] });
     const merged = mergePlan(plan, proposed, nowIso());
