@@ -52,6 +52,8 @@ export interface NoticeContent {
    * `defaultLanguage` when its language has none; read from the blob store by key and checked against its SHA-256.
    */
   approved?: { defaultLanguage: 'ja' | 'en'; documents: { language: 'ja' | 'en'; version: number; key: string; sha256: string }[] };
+  /** Credit monitoring is offered: each notice carries the person's enrolment code (lib/enrolment-codes.ts). */
+  creditMonitoring?: boolean;
 }
 
 export interface NoticeSliceRequest {

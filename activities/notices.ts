@@ -25,6 +25,7 @@ import { readPersons, type Person, type PersonLanguage } from '../storage/person
 import { makeApologyCode } from '../lib/apology-codes.js';
 import { getFiledDocument, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
 import { ApprovedNoticeSchema, type NoticeDraft } from '../domain/notice-draft.js';
+import { makeEnrolmentCode } from '../lib/enrolment-codes.js';
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'letter';
 
@@ -96,58 +97,76 @@ export function apologyCodeFor(secret: Buffer, caseId: string, campaignNo: numbe
   return makeApologyCode(secret, caseId, campaignNo, index);
 }
 
+/** The credit-monitoring enrolment code of person `index` of a campaign's list (like apology codes, keyed to enrolment). */
+export function enrolmentCodeFor(secret: Buffer, caseId: string, campaignNo: number, index: number): string {
+  return makeEnrolmentCode(secret, caseId, campaignNo, index);
+}
+
 // Private-use characters: nothing the renderer escapes, trims or folds, and nothing a name from the list holds.
 const NAME_SLOT = '\uE000name\uE001';
 const CODE_SLOT = '\uE000code\uE001';
+const ENROL_SLOT = '\uE000enrol\uE001';
 // Names that could change the document's shape (line breaks, controls) or collide with a slot are rendered in full.
 const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029\uE000\uE001]/;
-const SAMPLE = { name: `O'Brien <b>&"</b> 山田 $& $1 様`, code: 'ABCD-EFGH-JK23-LMNP-QRST' };
+const SAMPLE = { name: `O'Brien <b>&"</b> 山田 $& $1 様`, code: 'ABCD-EFGH-JK23-LMNP-QRST', enrol: 'ZYXW-VUTS-RQPN-MLKJ-HGFE' };
 
 const fill = (template: string, slot: string, value: string): string => template.split(slot).join(value);
 
 /**
- * Renders a notice per person from one rendering per language: the document is the same for everyone but the name
- * and the apology code, so the slots are filled by substitution (escaped for the HTML part). Each template is checked
- * once against a full rendering of a hostile sample; a language whose template does not match is rendered in full
- * for every person.
+ * Renders a notice per person from one rendering per language: the document is the same for everyone but the name,
+ * the apology code and the enrolment code, so the slots are filled by substitution (escaped for the HTML part). Each
+ * template is checked once against a full rendering of a hostile sample; a language whose template does not match is
+ * rendered in full for every person.
  */
 export function createNoticeRenderer(
   notice: NoticeContent,
   approved?: ReadonlyMap<string, NoticeDraft>,
-): (language: PersonLanguage, name: string, apologyCode?: string) => RenderedEmail {
-  const { approved: _refs, ...content } = notice;
+): (language: PersonLanguage, name: string, apologyCode?: string, enrolmentCode?: string) => RenderedEmail {
+  const { approved: _refs, creditMonitoring: _offered, ...content } = notice;
   const draftFor = (language: PersonLanguage): NoticeDraft | undefined => approved?.get(language) ?? approved?.get(notice.approved?.defaultLanguage ?? 'ja');
-  const direct = (language: PersonLanguage, name: string, apologyCode?: string): RenderedEmail => {
+  const direct = (language: PersonLanguage, name: string, apologyCode?: string, enrolmentCode?: string): RenderedEmail => {
     const draft = draftFor(language);
-    return renderEmail({ kind: 'person_notice', language: draft?.language ?? language, recipientName: name, ...content, ...(apologyCode ? { apologyCode } : {}), ...(draft ? { approvedDraft: draft } : {}) });
+    return renderEmail({
+      kind: 'person_notice',
+      language: draft?.language ?? language,
+      recipientName: name,
+      ...content,
+      ...(apologyCode ? { apologyCode } : {}),
+      ...(enrolmentCode ? { enrolmentCode } : {}),
+      ...(draft ? { approvedDraft: draft } : {}),
+    });
   };
   const templates = new Map<string, RenderedEmail | null>();
-  const templateFor = (language: PersonLanguage, withCode: boolean): RenderedEmail | null => {
-    const key = `${language}/${withCode}`;
+  const templateFor = (language: PersonLanguage, withCode: boolean, withEnrol: boolean): RenderedEmail | null => {
+    const key = `${language}/${withCode}/${withEnrol}`;
     let t = templates.get(key);
     if (t === undefined) {
-      t = direct(language, NAME_SLOT, withCode ? CODE_SLOT : undefined);
-      const ok =
-        !t.subject.includes('\uE000') &&
-        sameEmail(personalise(t, SAMPLE.name, withCode ? SAMPLE.code : undefined), direct(language, SAMPLE.name, withCode ? SAMPLE.code : undefined));
+      t = direct(language, NAME_SLOT, withCode ? CODE_SLOT : undefined, withEnrol ? ENROL_SLOT : undefined);
+      const code = withCode ? SAMPLE.code : undefined;
+      const enrol = withEnrol ? SAMPLE.enrol : undefined;
+      const ok = !t.subject.includes('\uE000') && sameEmail(personalise(t, SAMPLE.name, code, enrol), direct(language, SAMPLE.name, code, enrol));
       if (!ok) log.warn('notice template does not match a full rendering; rendering each notice in full', { language });
       templates.set(key, (t = ok ? t : null));
     }
     return t;
   };
-  return (language, name, apologyCode) => {
-    if (UNSAFE_NAME.test(name)) return direct(language, name, apologyCode);
-    const t = templateFor(language, apologyCode !== undefined);
-    return t ? personalise(t, name, apologyCode) : direct(language, name, apologyCode);
+  return (language, name, apologyCode, enrolmentCode) => {
+    if (UNSAFE_NAME.test(name)) return direct(language, name, apologyCode, enrolmentCode);
+    const t = templateFor(language, apologyCode !== undefined, enrolmentCode !== undefined);
+    return t ? personalise(t, name, apologyCode, enrolmentCode) : direct(language, name, apologyCode, enrolmentCode);
   };
 }
 
-function personalise(t: RenderedEmail, name: string, code: string | undefined): RenderedEmail {
+function personalise(t: RenderedEmail, name: string, code: string | undefined, enrol?: string): RenderedEmail {
   let text = fill(t.text, NAME_SLOT, name);
   let html = fill(t.html, NAME_SLOT, escapeHtml(name));
   if (code !== undefined) {
     text = fill(text, CODE_SLOT, code);
     html = fill(html, CODE_SLOT, escapeHtml(code));
+  }
+  if (enrol !== undefined) {
+    text = fill(text, ENROL_SLOT, enrol);
+    html = fill(html, ENROL_SLOT, escapeHtml(enrol));
   }
   return { subject: t.subject, text, html };
 }
@@ -232,7 +251,8 @@ export function createNoticeSender(deps: ActivityDeps) {
             continue;
           }
           const apologyCode = req.apology ? apologyCodeFor(deps.apologySecret, req.caseId, req.campaignNo, index) : undefined;
-          const rendered = render(person.language, person.name, apologyCode);
+          const enrolmentCode = req.notice.creditMonitoring ? enrolmentCodeFor(deps.apologySecret, req.caseId, req.campaignNo, index) : undefined;
+          const rendered = render(person.language, person.name, apologyCode, enrolmentCode);
           const messageId = messageIdFor({ caseId: req.caseId, recipientKey: `person:${person.personId}`, purpose, domain: deps.mailDomain });
           const sent = await deps.mailer.send({ to: person.email, ...rendered, messageId, headers: { 'Content-Language': person.language } });
           const outcome = sent.status === 'sent' ? 'sent' : 'rejected';

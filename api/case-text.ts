@@ -19,6 +19,8 @@ import {
   FINDINGS_CONCERN_TEXT,
   FINDINGS_PROBLEM_TEXT,
   LIABILITY_EXCLUSIONS,
+  PREVENTION_MEASURE_LABELS,
+  PREVENTION_STATUS_LABELS,
   REGIME_RULES,
   SEVERITY_BANDS,
   type CaseStatus,
@@ -150,6 +152,7 @@ export const MAIL_PURPOSE_JA: Record<string, string> = {
   payout: '支払のお知らせ',
   reminder: '期限のリマインダー',
   'coverage-escalation': '補償判断の期限超過',
+  'prevention-reminder': '再発防止策の期限のリマインダー',
 };
 
 /** Why a signal is not trusted (workflows/case/trust.ts `WHY`). */
@@ -238,7 +241,8 @@ export const REGIME_WORDS_JA: Record<string, string> = {
 type Kind =
   | 'status' | 'severity' | 'decision' | 'cause' | 'category' | 'reasons' | 'vendorRole' | 'eventType' | 'mediaType' | 'trigger' | 'residency' | 'channel'
   | 'jst' | 'iso' | 'period' | 'span' | 'yen' | 'text' | 'changes' | 'findingsProblems' | 'concerns' | 'distrust'
-  | 'dataItems' | 'mailPurpose' | 'dispatchId' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence';
+  | 'dataItems' | 'mailPurpose' | 'dispatchId' | 'severityWhy' | 'severityData' | 'regime' | 'audience' | 'evidence' | 'anchor' | 'factKey' | 'factValue' | 'sentence'
+  | 'measures' | 'measureStatus';
 
 /** Kinds whose value is one of a closed list: the template only matches such a value (its English, longest first). */
 const CLOSED: Partial<Record<Kind, () => string[]>> = {
@@ -256,6 +260,7 @@ const CLOSED: Partial<Record<Kind, () => string[]>> = {
   regime: () => Object.keys(REGIME_WORDS_JA),
   factKey: () => Object.keys(FACT_KEY),
   sentence: () => Object.keys(EXCLUSION_JA),
+  measureStatus: () => Object.keys(PREVENTION_STATUS_LABELS),
 };
 const JST_RE = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} JST';
 const PATTERN: Partial<Record<Kind, string>> = {
@@ -285,6 +290,21 @@ export const TIMELINE_TEXT = {
     '補償判断の期限（{dueAt}）を過ぎても未決のため、上長にエスカレーションしました',
     { dueAt: 'iso' },
   ),
+  // services.ts (before the reminder, whose `{id} due {dueAt}` would match its texts too)
+  credit_monitoring_offered: t('credit monitoring offered: financial-risk items {items}', 'クレジットモニタリングを提供：財産的被害のおそれがある項目 {items}', { items: 'dataItems' }),
+  first_enrolment: t('first credit-monitoring enrolment recorded', 'クレジットモニタリングの最初の申込みを記録'),
+  prevention_planned: t('prevention plan: {measures} planned', '再発防止計画：{measures}を計画', { measures: 'measures' }),
+  prevention_reminder: t('prevention reminder: {measure} due {dueAt}', '再発防止策のリマインダー：{measure}（期限 {dueAt}）', { measure: 'measures', dueAt: 'iso' }),
+  prevention_added: t('prevention measure {measure} added: {status}, due {dueAt}', '再発防止策「{measure}」を追加：{status}、期限 {dueAt}', {
+    measure: 'measures',
+    status: 'measureStatus',
+    dueAt: 'iso',
+  }),
+  prevention_updated: t('prevention measure {measure} updated: {status}, due {dueAt}', '再発防止策「{measure}」を更新：{status}、期限 {dueAt}', {
+    measure: 'measures',
+    status: 'measureStatus',
+    dueAt: 'iso',
+  }),
   // clocks.ts
   reminder: t('{id} due {dueAt}', '{id} の期限：{dueAt}', { dueAt: 'iso' }),
   overdue_deadline: t('{id} passed its deadline unmet', '{id} は期限までに完了しませんでした'),
@@ -752,6 +772,13 @@ function paramJa(kind: Kind | undefined, v: string): string {
       return FACT_VALUE[v] ?? (/ JST$/.test(v) ? jstJa(v) : isoJa(v));
     case 'sentence':
       return word(EXCLUSION_JA, v);
+    case 'measures':
+      return v
+        .split(', ')
+        .map((m) => (PREVENTION_MEASURE_LABELS as Readonly<Record<string, { ja: string } | undefined>>)[m]?.ja ?? m)
+        .join('、');
+    case 'measureStatus':
+      return (PREVENTION_STATUS_LABELS as Readonly<Record<string, { ja: string } | undefined>>)[v]?.ja ?? v;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ACTION_ROLES } from '../domain/permissions.js';
+import { PREVENTION_MEASURE_LABELS } from '../domain/prevention-plan.js';
 import {
   ACTIONS,
   CASE_STATUSES,
@@ -18,6 +19,8 @@ import {
   RESIDENCY_KEYS,
   SEVERITIES,
   WRONGFUL_PURPOSE_CAUSES,
+  PREVENTION_MEASURES,
+  PREVENTION_MEASURE_STATUSES,
 } from '../domain/vocabulary.js';
 import type { ApiContext } from './context.js';
 import { problemResponse } from './problem.js';
@@ -51,6 +54,8 @@ export const VocabularySchema = z.object({
   statuses: z.array(z.string()),
   severities: z.array(z.string()),
   noticeLanguages: z.array(z.string()),
+  preventionMeasures: z.array(z.object({ code: z.string(), label: z.string(), labelJa: z.string() })),
+  preventionMeasureStatuses: z.array(z.string()),
   actions: z.array(z.object({ action: z.string(), roles: z.array(z.string()) })),
 });
 
@@ -75,6 +80,8 @@ function vocabulary(): z.infer<typeof VocabularySchema> {
     statuses: [...CASE_STATUSES],
     severities: [...SEVERITIES],
     noticeLanguages: [...NOTICE_LANGUAGES],
+    preventionMeasures: PREVENTION_MEASURES.map((code) => ({ code, label: PREVENTION_MEASURE_LABELS[code].en, labelJa: PREVENTION_MEASURE_LABELS[code].ja })),
+    preventionMeasureStatuses: [...PREVENTION_MEASURE_STATUSES],
     actions: ACTIONS.map((action) => ({ action, roles: [...ACTION_ROLES[action]] })),
   };
 }

@@ -143,6 +143,18 @@ export const PROBLEM_TEXT = {
     title: { en: 'Apology code already redeemed', ja: 'お詫びコードは使用済みです' },
     detail: { en: 'this code was already redeemed', ja: 'このコードはすでに使用されています' },
   },
+  enrolment_code_invalid: {
+    title: { en: 'Enrolment code not issued for this case', ja: 'この事案で発行されたお申込コードではありません' },
+    detail: { en: 'this code was not issued for this case', ja: 'このコードはこの事案で発行されたものではありません' },
+  },
+  already_enrolled: {
+    title: { en: 'Enrolment code already used', ja: 'お申込コードは使用済みです' },
+    detail: { en: 'this code was already used to enrol', ja: 'このコードはすでにお申し込みに使われています' },
+  },
+  credit_monitoring_not_offered: {
+    title: { en: 'No credit monitoring on this case', ja: 'この事案ではクレジットモニタリングを提供していません' },
+    detail: { en: 'this case offers no credit monitoring', ja: 'この事案ではクレジットモニタリングを提供していません' },
+  },
   persons_rejected: {
     title: { en: 'No affected person could be accepted', ja: '対象者リストを受け付けられませんでした' },
     detail: { en: 'the list was refused; nothing was stored', ja: 'リストを受け付けられませんでした。何も保存されていません' },
@@ -376,6 +388,16 @@ export const DETAIL_TEXT = {
   'wrong_state.case': { en: 'case {caseId} is {status}', ja: '事案 {caseId} は「{status}」の状態です' },
   'apology_code_invalid.case': { en: 'this code was not issued for case {caseId}', ja: 'このコードは事案 {caseId} で発行されたものではありません' },
   'already_redeemed.at': { en: 'this code was redeemed at {redeemedAt}', ja: 'このコードは {redeemedAt} に使用済みです' },
+  'enrolment_code_invalid.case': { en: 'this code was not issued for case {caseId}', ja: 'このコードは事案 {caseId} で発行されたものではありません' },
+  'enrolment_code_invalid.campaign': {
+    en: 'notice campaign {campaignNo} of case {caseId} offered no credit monitoring',
+    ja: '事案 {caseId} の通知（第{campaignNo}回）ではクレジットモニタリングを案内していません',
+  },
+  'already_enrolled.at': { en: 'this code was used to enrol at {enrolledAt}', ja: 'このコードは {enrolledAt} にお申し込みに使用済みです' },
+  'credit_monitoring_not_offered.case': {
+    en: 'case {caseId} offers no credit monitoring: no leaked item carries the financial-risk flag',
+    ja: '事案 {caseId} ではクレジットモニタリングを提供していません（財産的被害のおそれがある項目は漏えいしていません）',
+  },
   'persons_rejected.no_row': { en: 'no row of the list could be accepted', ja: 'リストのどの行も受け付けられませんでした' },
   'persons_rejected.all_in_earlier_waves': {
     en: 'every person of the list is already in an earlier wave of this case: nobody new to notify',
@@ -592,6 +614,21 @@ const REFUSAL_TEXT = {
   no_notice_draft: { code: 'not_found', en: 'no notice draft in {language} on this case', ja: 'この事案に{language}の通知文の下書きはありません' },
   notice_part_unknown: { code: 'invalid', en: '{code} is not a part of the notice', ja: '{code} は通知文の項目ではありません' },
   notice_part_ref: { code: 'invalid', en: 'part {code}: not an edit reference', ja: '項目 {code} は編集の参照ではありません' },
+  no_credit_monitoring: { code: 'wrong_state', en: 'this case offers no credit monitoring', ja: 'この事案ではクレジットモニタリングを提供していません' },
+  enrolment_ref: { code: 'invalid', en: 'enrolment: not an enrolment reference', ja: 'お申し込みの参照が正しくありません' },
+  enrolment_role: { code: 'forbidden', en: 'role {role} may not record enrolments', ja: 'ロール {role} はお申し込みを記録できません' },
+  enrolment_campaign: {
+    code: 'invalid',
+    en: 'campaign {campaignNo} of this case offered no credit monitoring',
+    ja: 'この事案の通知（第{campaignNo}回）ではクレジットモニタリングを案内していません',
+  },
+  no_prevention_plan: { code: 'wrong_state', en: 'this case keeps no prevention plan', ja: 'この事案は再発防止計画を持ちません' },
+  measure_due_past: { code: 'invalid', en: 'dueAt is in the past', ja: '期限（dueAt）が過去の日時です' },
+  measure_unchanged: {
+    code: 'nothing_to_do',
+    en: '{measure} is {status} already, with that owner and due date',
+    ja: '措置 {measure} はすでに「{status}」で、担当と期限も同じです',
+  },
   body_invalid: { code: 'invalid', en: '{issues}', ja: '操作の内容に誤りがあります' },
 } as const satisfies Record<string, { code: RefusalCode; en: string; ja: string }>;
 

@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import { apologyRoutes } from './apology.js';
+import { creditMonitoringRoutes } from './credit-monitoring.js';
 import { caseRoutes } from './cases.js';
 import { consultationRoutes } from './consultations.js';
 import { deskRoutes } from './desk.js';
@@ -45,6 +46,7 @@ export function buildRouteTable(ctx: ApiContext, metrics: HttpMetrics): RouteDef
     ...workRoutes(ctx),
     ...exportRoutes(ctx),
     ...apologyRoutes(ctx),
+    ...creditMonitoringRoutes(ctx),
     ...quoteRoutes(ctx),
     ...insuredRoutes(ctx),
     ...dashboardRoutes(ctx),

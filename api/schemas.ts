@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ACTION_BLOCKS, type ActionBlock } from '../domain/case-actions.js';
 import { DOCUMENT_ID_PATTERN, PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
-import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, PREVENTION_MEASURES, PREVENTION_MEASURE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
 
@@ -206,6 +206,27 @@ export const CaseViewSchema = z
       .looseObject({ status: z.enum(['pending', 'done']), unreachable: z.number().int(), missing: z.array(z.enum(['announcement', 'enquiry_desk'])) })
       .optional()
       .describe('The substitute-measure obligation (代替措置): present once any person is unreachable; done when an announcement and an enquiry desk are recorded.'),
+    services: z
+      .looseObject({
+        creditMonitoring: z
+          .looseObject({ offered: z.boolean(), enrolled: z.number().int(), offeredAt: Iso.optional(), items: z.array(z.string()).optional() })
+          .optional()
+          .describe('Credit monitoring for the affected persons: offered when any leaked item carries the financial-risk flag; enrolments counted (the evidence of the credit_monitoring cost line).'),
+        preventionPlan: z
+          .array(
+            z.looseObject({
+              measure: z.enum(PREVENTION_MEASURES),
+              owner: z.string(),
+              dueAt: Iso,
+              status: z.enum(PREVENTION_MEASURE_STATUSES),
+              source: z.array(z.string()),
+            }),
+          )
+          .optional()
+          .describe('The recurrence-prevention plan: measures from the findings and counsel’s advice, with owners and due dates.'),
+      })
+      .optional()
+      .describe('The insurer’s services on the case (each key optional; absent in cases from before them).'),
     settlement: z.looseObject({
       lines: z.array(
         z.looseObject({

@@ -61,7 +61,8 @@ export const CASE_VIEW_FIELD_AUDIENCE = {
   // Findings' notes feed the insured's own filings (cause, prevention measures).
   findingsLog: 'shared',
   vendors: 'shared',
-  // What the insured asked for and the services run for its persons (the call centre, its number, its enquiries).
+  // What the insured asked for, and the services run for its persons: the call centre (its number, its enquiries), the
+  // credit monitoring offered to its customers with their enrolment count, its own prevention plan.
   vendorRequests: 'shared',
   services: 'shared',
   counselAdvice: 'shared',

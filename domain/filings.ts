@@ -9,6 +9,7 @@
  * are answered, every other filing is ready with "調査中" ("under investigation", a phased filing) in the items still
  * missing.
  */
+import { PREVENTION_MEASURE_LABELS, PREVENTION_STATUS_LABELS, planProgress, type PreventionMeasure } from './prevention-plan.js';
 import { z } from 'zod';
 import { groupDigits } from './format.js';
 import { formatJst } from './time.js';
@@ -163,7 +164,12 @@ export interface FilingFacts {
   notifications: { total: number; sent: number; failed: number; letters: number; status: string };
   /** Findings recorded on the case (a handler's `record-findings`, a vendor's confirmed findings). */
   findingsLog?: readonly { at: string; by: string; note?: string }[];
+  /** The recurrence-prevention plan (domain/prevention-plan.ts), when the case keeps one. */
+  services?: { preventionPlan?: readonly PlanLine[] };
 }
+
+/** A measure of the plan as a filing words it. */
+export type PlanLine = Pick<PreventionMeasure, 'measure' | 'owner' | 'dueAt' | 'status'>;
 
 export interface FilingObligation {
   id: string;
@@ -296,9 +302,23 @@ export function publicAnnouncementText(_f: FilingFacts, _lang: FilingLanguage): 
   return undefined;
 }
 
-/** Prevention measures (item 8) from counsel's advice and the findings' notes. */
+/** The plan's progress and its measures, one line each (item 8), or nothing when the case keeps no plan yet. */
+export function preventionPlanText(plan: readonly PlanLine[] | undefined, lang: FilingLanguage): string[] {
+  if (!plan || plan.length === 0) return [];
+  const { done, total } = planProgress(plan);
+  const head = lang === 'ja' ? `再発防止計画（${total}件中${done}件実施済み）:` : `Recurrence-prevention plan (${done} of ${total} measures done):`;
+  const lines = plan.map((m) => {
+    const what = PREVENTION_MEASURE_LABELS[m.measure][lang];
+    const status = PREVENTION_STATUS_LABELS[m.status][lang];
+    return lang === 'ja' ? `・${what}（担当: ${m.owner}、期限: ${when(m.dueAt)}、状況: ${status}）` : `- ${what} (owner: ${m.owner}, due ${when(m.dueAt)}, ${status})`;
+  });
+  return [head, ...lines];
+}
+
+/** Prevention measures (item 8): the plan's progress, then counsel's advice and the findings' notes it came from. */
 export function preventionText(f: FilingFacts, lang: FilingLanguage): string | undefined {
   const lines = [
+    ...preventionPlanText(f.services?.preventionPlan, lang),
     ...f.counselAdvice.filter((a) => a.advice.trim()).map((a) => (lang === 'ja' ? `弁護士の助言（${when(a.at)}）: ${a.advice.trim()}` : `Counsel's advice (${when(a.at)}): ${a.advice.trim()}`)),
     ...(f.findingsLog ?? []).filter((x) => x.note?.trim()).map((x) => (lang === 'ja' ? `調査結果（${when(x.at)}）: ${x.note!.trim()}` : `Findings (${when(x.at)}): ${x.note!.trim()}`)),
   ];

@@ -21,3 +21,5 @@ export * from './prevention.js';
 export * from './filings.js';
 export * from './notice-draft.js';
 export * from './vendor-services.js';
+export * from './credit-monitoring.js';
+export * from './prevention-plan.js';

@@ -25,6 +25,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   'approve-notice-draft': ['handler', 'supervisor'],
   // The insured may ask for a vendor (a call centre on request); where the policy asks for consent, it waits for one.
   'engage-vendor': ['insured', 'handler', 'supervisor'],
+  // The insured carries out its prevention plan; the handler and supervisor keep it with the insured.
+  'update-prevention-measure': ['insured', 'handler', 'supervisor'],
 };
 
 export function mayAct(role: Role, action: Action): boolean {

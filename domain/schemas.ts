@@ -18,6 +18,8 @@ import {
   RegimeSchema,
   ResidencySchema,
   NOTE_VISIBILITIES,
+  PREVENTION_MEASURE_STATUSES,
+  PreventionMeasureSchema,
   type Action,
 } from './vocabulary.js';
 
@@ -343,6 +345,31 @@ const DeskLine = (max: number) =>
 export const EnquiryDeskSchema = z.object({ phone: DeskLine(50), hours: DeskLine(200) }).strict();
 export type EnquiryDesk = z.infer<typeof EnquiryDeskSchema>;
 
+/** Limits of a prevention plan's measures (domain/prevention-plan.ts). */
+export const PREVENTION_LIMITS_PLAN = {
+  maxOwnerChars: 200,
+  /** A due date this far in the past when set is a typing error (a measure already done is recorded as `done`). */
+  pastToleranceMs: 24 * 3_600_000,
+} as const;
+
+const OwnerSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(PREVENTION_LIMITS_PLAN.maxOwnerChars)
+  .regex(/^[^\u0000-\u001f\u007f-\u009f<>]*$/, 'one line of plain text');
+
+/** Body of `update-prevention-measure`: a measure's status, and optionally its owner and due date. */
+export const UpdatePreventionMeasureBodySchema = z
+  .object({
+    measure: PreventionMeasureSchema,
+    status: z.enum(PREVENTION_MEASURE_STATUSES),
+    owner: OwnerSchema.optional(),
+    dueAt: IsoDateTimeSchema.optional(),
+  })
+  .strict();
+export type UpdatePreventionMeasureBody = z.infer<typeof UpdatePreventionMeasureBodySchema>;
+
 /** Body of `record-announcement`: a 公表 made (when, where, by which channel), optionally with the enquiry desk. */
 export const RecordAnnouncementBodySchema = z
   .object({
@@ -384,6 +411,7 @@ export const ACTION_SCHEMAS: Record<Action, z.ZodType> = {
   'record-announcement': RecordAnnouncementBodySchema,
   'approve-notice-draft': ApproveNoticeDraftBodySchema,
   'engage-vendor': EngageVendorBodySchema,
+  'update-prevention-measure': UpdatePreventionMeasureBodySchema,
 };
 
 export interface ActionBodies {
@@ -403,6 +431,7 @@ export interface ActionBodies {
   'record-announcement': RecordAnnouncementBody;
   'approve-notice-draft': ApproveNoticeDraftBody;
   'engage-vendor': EngageVendorBody;
+  'update-prevention-measure': UpdatePreventionMeasureBody;
 }
 
 /** Plain text: any character but the C0/C1 controls other than tab and line breaks (no NUL, no escape sequences). */

@@ -287,9 +287,22 @@ export const ACTIONS = [
   'record-announcement',
   'approve-notice-draft',
   'engage-vendor',
+  'update-prevention-measure',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 export const ActionSchema = z.enum(ACTIONS);
+
+/**
+ * Measures of a recurrence-prevention plan (再発防止策, domain.md 8b): access control, encryption, staff training and
+ * monitoring as the domain names them, and the management of outsourced vendors (委託先管理) for vendor breaches.
+ */
+export const PREVENTION_MEASURES = ['access_control', 'encryption', 'staff_training', 'monitoring', 'vendor_management'] as const;
+export type PreventionMeasureCode = (typeof PREVENTION_MEASURES)[number];
+export const PreventionMeasureSchema = z.enum(PREVENTION_MEASURES);
+
+/** Where a measure of the plan stands. */
+export const PREVENTION_MEASURE_STATUSES = ['planned', 'in_progress', 'done'] as const;
+export type PreventionMeasureStatus = (typeof PREVENTION_MEASURE_STATUSES)[number];
 
 /** Where a 公表 (public announcement) was made. */
 export const ANNOUNCEMENT_CHANNELS = ['website', 'press', 'other'] as const;

@@ -49,8 +49,11 @@ function assertSecret(secret: Buffer): void {
   if (!Buffer.isBuffer(secret) || secret.length < 16) throw new RangeError('apology code secret must be at least 16 bytes');
 }
 
-function macBits(secret: Buffer, caseId: string, campaignNo: number, index: number): bigint {
-  const digest = createHmac('sha256', secret).update(`breach-claims/apology-code/v1\u0000${caseId}\u0000${campaignNo}\u0000${index}`).digest();
+/** What a code is for: its MAC is keyed to it, so a code of one kind is never valid as another (lib/enrolment-codes.ts). */
+export type CodePurpose = 'apology-code' | 'credit-monitoring-enrolment';
+
+function macBits(secret: Buffer, caseId: string, campaignNo: number, index: number, purpose: CodePurpose): bigint {
+  const digest = createHmac('sha256', secret).update(`breach-claims/${purpose}/v1\u0000${caseId}\u0000${campaignNo}\u0000${index}`).digest();
   // The first 72 bits, less the 2 lowest.
   return BigInt(`0x${digest.subarray(0, 9).toString('hex')}`) >> 2n;
 }
@@ -60,7 +63,7 @@ function group(symbols: string): string {
 }
 
 /** The code of person `index` in campaign `campaignNo` of case `caseId`. Deterministic: a retry gives the same. */
-export function makeApologyCode(secret: Buffer, caseId: string, campaignNo: number, index: number): string {
+export function makeApologyCode(secret: Buffer, caseId: string, campaignNo: number, index: number, purpose: CodePurpose = 'apology-code'): string {
   assertSecret(secret);
   if (!Number.isInteger(campaignNo) || campaignNo < 1 || campaignNo > MAX_APOLOGY_CAMPAIGN_NO) {
     throw new RangeError(`campaignNo must be an integer in 1..${MAX_APOLOGY_CAMPAIGN_NO}`);
@@ -69,7 +72,7 @@ export function makeApologyCode(secret: Buffer, caseId: string, campaignNo: numb
     throw new RangeError(`index must be an integer in 0..${MAX_APOLOGY_INDEX}`);
   }
   let value =
-    (BigInt(campaignNo) << (INDEX_BITS + MAC_BITS)) | (BigInt(index) << MAC_BITS) | macBits(secret, caseId, campaignNo, index);
+    (BigInt(campaignNo) << (INDEX_BITS + MAC_BITS)) | (BigInt(index) << MAC_BITS) | macBits(secret, caseId, campaignNo, index, purpose);
   let symbols = '';
   for (let i = 0; i < SYMBOLS; i++) {
     symbols = APOLOGY_CODE_ALPHABET[Number(value & 31n)]! + symbols;
@@ -102,11 +105,11 @@ export function parseApologyCode(input: string): ParsedApologyCode | undefined {
  * Whether `input` is a code issued for case `caseId`: `malformed` when it is not shaped like one, `not_issued`
  * when its MAC is not the one this case's campaign and index give (forged, mistyped, or another case's).
  */
-export function verifyApologyCode(secret: Buffer, caseId: string, input: string): ApologyCodeCheck {
+export function verifyApologyCode(secret: Buffer, caseId: string, input: string, purpose: CodePurpose = 'apology-code'): ApologyCodeCheck {
   assertSecret(secret);
   const parsed = parseApologyCode(input);
   if (!parsed) return { valid: false, reason: 'malformed' };
-  const expected = Buffer.from(makeApologyCode(secret, caseId, parsed.campaignNo, parsed.index));
+  const expected = Buffer.from(makeApologyCode(secret, caseId, parsed.campaignNo, parsed.index, purpose));
   const given = Buffer.from(parsed.canonical);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { valid: false, reason: 'not_issued' };
   return { valid: true, ...parsed };

@@ -21,6 +21,7 @@ import { maybeStartCampaign, registerCampaignProgress } from './case/notificatio
 import { publishCase, timelineAtStart, writtenAtStart } from './case/read-model.js';
 import { caseRules } from './case/rules.js';
 import { executePayouts } from './case/settlement.js';
+import { checkPreventionReminders } from './case/services.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
 import { settleParked } from './case/trust.js';
 import { checkVendorSlas, engageRequested, registerVendorEvents } from './case/vendors.js';
@@ -68,6 +69,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     await settleParked(c, receiveParked);
     checkClocks(c);
     checkCoverageDue(c);
+    checkPreventionReminders(c);
     await checkVendorSlas(c);
     await engageRequested(c);
     await maybeStartCampaign(c);

@@ -2,6 +2,8 @@
  * Wording tables for e-mails: every contract code a message may mention, in Japanese and English.
  * Keyed by the codes of contract.md so a renamed code fails the type check or the lookup, never the reader.
  */
+import { PREVENTION_MEASURE_LABELS as MEASURES, PREVENTION_STATUS_LABELS as STATUSES } from '../../domain/prevention-plan.js';
+
 export type Language = 'ja' | 'en';
 
 export interface Label {
@@ -202,6 +204,10 @@ export const SECONDARY_DAMAGE_LABELS: Readonly<Record<string, Label>> = {
     en: 'You may receive calls, e-mails or letters that misuse the information to impersonate us or to defraud you.',
   },
 };
+
+/** Measures of a recurrence-prevention plan and their statuses (the domain's words, which the filings use too). */
+export const PREVENTION_MEASURE_LABELS: Readonly<Record<string, Label>> = MEASURES;
+export const PREVENTION_STATUS_LABELS: Readonly<Record<string, Label>> = STATUSES;
 
 /** The steps an acknowledgement lists under "next steps" (codes the case sends). */
 export const NEXT_STEP_LABELS: Readonly<Record<string, Label>> = {

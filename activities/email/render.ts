@@ -15,6 +15,8 @@ import {
   DENIAL_REASON_LABELS,
   FACT_VALUE_LABELS,
   NEXT_STEP_LABELS,
+  PREVENTION_MEASURE_LABELS,
+  PREVENTION_STATUS_LABELS,
   OBLIGATION_KIND_LABELS,
   REGIME_LABELS,
   ROLE_LABELS,
@@ -76,6 +78,8 @@ export interface PersonNotice extends Base {
   /** Regimes whose notice rules apply to this person, e.g. `EU-GDPR`, `US-CA`. */
   regimes: string[];
   apologyCode?: string;
+  /** Credit monitoring is offered: the person's single-use enrolment code (lib/enrolment-codes.ts). */
+  enrolmentCode?: string;
   measures?: string;
   /** GDPR Art. 34 "likely consequences"; falls back to `secondaryDamageRisk`. */
   likelyConsequences?: string;
@@ -273,7 +277,26 @@ export interface ConsultationEscalation extends Base {
   consultationUrl?: string;
 }
 
+/**
+ * To the insured's contact: a measure of the recurrence-prevention plan is due soon (product decision: a week before)
+ * and is not done yet. Names the measure by code (worded here), its owner as the insured set it, and the due date.
+ */
+export interface PreventionReminder extends Base {
+  kind: 'prevention_reminder';
+  recipientName: string;
+  caseId: string;
+  /** A `PREVENTION_MEASURES` code of domain/vocabulary.ts. */
+  measure: string;
+  owner: string;
+  dueAt: string;
+  /** A `PREVENTION_MEASURE_STATUSES` code. */
+  status: string;
+  asOf: string;
+  caseUrl?: string;
+}
+
 export type EmailMessage =
+  | PreventionReminder
   | ConsultationEscalation
   | CoverageEscalation
   | PersonNotice
@@ -326,6 +349,8 @@ function compose(msg: EmailMessage): { subject: string; doc: EmailDocument } {
       return coverageEscalation(msg);
     case 'consultation_escalation':
       return consultationEscalation(msg);
+    case 'prevention_reminder':
+      return preventionReminder(msg);
     default: {
       const unknown: never = msg;
       throw new TypeError(`unknown e-mail kind: ${JSON.stringify((unknown as { kind?: unknown }).kind)}`);
@@ -452,6 +477,16 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
         ),
       ]
     : [];
+  const monitoring: Block[] = m.enrolmentCode
+    ? [
+        h(ja ? 'クレジットモニタリングのご案内' : 'Credit monitoring for you'),
+        p(
+          ja
+            ? `漏洩した情報には金銭的な被害につながるおそれのある項目が含まれるため、不正利用を監視するクレジットモニタリングを無料でご利用いただけます。お申し込みには次のお申込コードをお使いください（お一人様一回限り有効）。\n${m.enrolmentCode}`
+            : `Because the information involved could be used for financial fraud, we offer you credit monitoring free of charge. To enrol, use this personal enrolment code (valid once, for you only):\n${m.enrolmentCode}`,
+        ),
+      ]
+    : [];
   const dates: Array<readonly [string, string | undefined]> = [
     [ja ? '発生日' : 'Date of the breach', m.occurredAt ? formatJstDate(m.occurredAt, lang) : california ? (ja ? '調査中' : 'under investigation') : undefined],
     [ja ? '判明日' : 'Date discovered', m.discoveredAt ? formatJstDate(m.discoveredAt, lang) : undefined],
@@ -480,6 +515,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
       h(caHeading('youCanDo', lang)),
       fields([[ja ? '二次被害またはそのおそれ' : 'Risk of secondary damage', risk]]),
       p(advice),
+      ...monitoring,
       ...apology,
       h(caHeading('moreInfo', lang)),
       desk,
@@ -497,6 +533,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
       p(risk),
       p(advice),
       ...(m.measures ? [h(ja ? '当社の対応' : 'What we are doing'), p(m.measures)] : []),
+      ...monitoring,
       ...apology,
       h(ja ? 'お問い合わせ窓口' : 'Contact desk'),
       desk,
@@ -663,6 +700,36 @@ function deadlineReminder(m: DeadlineReminder): { subject: string; doc: EmailDoc
     ? `【期限通知】${m.caseId}：${what} ${formatJst(m.dueAt, lang)} まで`
     : `Deadline reminder: ${m.caseId} ${what} due ${formatJst(m.dueAt, lang)}`;
   return { subject, doc: { language: lang, title: ja ? '期限のお知らせ' : 'Deadline reminder', blocks } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// prevention_reminder
+
+function preventionReminder(m: PreventionReminder): { subject: string; doc: EmailDocument } {
+  const lang = m.language;
+  const ja = lang === 'ja';
+  const what = strictLabel(PREVENTION_MEASURE_LABELS, 'prevention measure', m.measure, lang);
+  const status = strictLabel(PREVENTION_STATUS_LABELS, 'prevention measure status', m.status, lang);
+  const left = minutesBetween(m.asOf, m.dueAt);
+  const remaining = left >= 0 ? (ja ? `残り ${formatSpan(left, lang)}` : `${formatSpan(left, lang)} left`) : ja ? `${formatSpan(left, lang)} 超過` : `${formatSpan(left, lang)} overdue`;
+  const blocks: Block[] = [
+    dear(m.recipientName, lang),
+    p(
+      ja
+        ? `案件 ${m.caseId} の再発防止策のうち、次の措置の期限が近づいています。進捗は規制当局への確報（再発防止のための措置）に記載されます。実施状況を案件画面でご更新ください。`
+        : `A measure of the recurrence-prevention plan of case ${m.caseId} is due soon. Its progress goes into the final report to the regulator (measures to prevent recurrence); please update its status on the case.`,
+    ),
+    fields([
+      [ja ? '措置' : 'Measure', what],
+      [ja ? '担当' : 'Owner', m.owner],
+      [ja ? '状況' : 'Status', status],
+      [ja ? '期限' : 'Due', formatJst(m.dueAt, lang)],
+      [ja ? '残り時間' : 'Remaining', ja ? `${remaining}（${formatJst(m.asOf, lang)} 時点）` : `${remaining} (as of ${formatJst(m.asOf, lang)})`],
+    ]),
+    ...caseLink(m.caseUrl, lang),
+  ];
+  const subject = ja ? `【再発防止策の期限】${m.caseId}：${what} ${formatJst(m.dueAt, lang)} まで` : `Prevention measure due: ${m.caseId} ${what} by ${formatJst(m.dueAt, lang)}`;
+  return { subject, doc: { language: lang, title: ja ? '再発防止策の期限のお知らせ' : 'Prevention measure due', blocks } };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -93,7 +93,24 @@ const TEMPLATES: Record<EmailKind, Array<[shape: string, build: (language: Langu
     ['APPI, phishing risk', (l, d) => personNotice(l, d)],
     ['APPI, financial risk, apology code, measures', (l, d) => personNotice(l, d, { secondaryDamageRisk: 'financial', apologyCode: 'ASAA-BKB9-52LT-JHA4-B5EW', measures: d.measures })],
     ['GDPR and California', (l, d) => personNotice(l, d, { regimes: ['JP-APPI', 'EU-GDPR', 'US-CA'], occurredAt: undefined })],
+    ['financial risk, credit monitoring offered with an enrolment code', (l, d) => personNotice(l, d, { secondaryDamageRisk: 'financial', enrolmentCode: 'ZY3W-V9TS-RQ4N-ML7J-HG2E' })],
+    ['California, credit monitoring and apology codes', (l, d) => personNotice(l, d, { regimes: ['US-CA'], enrolmentCode: 'ZY3W-V9TS-RQ4N-ML7J-HG2E', apologyCode: 'ASAA-BKB9-52LT-JHA4-B5EW' })],
   ],
+  prevention_reminder: (['planned', 'in_progress'] as const).map((status) => [
+    `a measure ${status}, a week before its due date`,
+    (language: Language, d: Data): EmailMessage => ({
+      kind: 'prevention_reminder',
+      language,
+      recipientName: d.contact,
+      caseId: 'case-0042',
+      measure: 'access_control',
+      owner: language === 'ja' ? '情報システム部' : 'IT department',
+      dueAt: at.due,
+      asOf: '2026-11-18T00:00:00Z',
+      status,
+      caseUrl: 'https://claims.example.jp/ui/cases/case-0042',
+    }),
+  ]),
   insured_ack: [
     [
       'no handler yet, next steps as the case sends them',

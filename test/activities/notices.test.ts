@@ -320,6 +320,24 @@ describe('createNoticeRenderer', () => {
       }
     }
   });
+
+  it('with credit monitoring offered, fills the enrolment code beside the apology code exactly as a full rendering', () => {
+    const render = createNoticeRenderer({ ...NOTICE, creditMonitoring: true });
+    for (const language of ['ja', 'en'] as const) {
+      for (const name of ['山田 花子', `O'Brien & <b>`, 'a\nb']) {
+        for (const apologyCode of [undefined, 'ABCD-EFGH-JK23-LMNP-QRST']) {
+          const enrolmentCode = 'ZY3W-V9TS-RQ4N-ML7J-HG2E';
+          const full = renderEmail({ kind: 'person_notice', language, recipientName: name, ...NOTICE, enrolmentCode, ...(apologyCode ? { apologyCode } : {}) });
+          const got = render(language, name, apologyCode, enrolmentCode);
+          expect(got).toEqual(full);
+          expect(got.text).toContain(enrolmentCode);
+          expect(got.text).toContain(language === 'ja' ? 'クレジットモニタリング' : 'credit monitoring');
+        }
+      }
+      // Without a code (an older caller), nothing about monitoring is printed.
+      expect(render(language, '山田 花子').text).not.toContain(language === 'ja' ? 'クレジットモニタリング' : 'credit monitoring');
+    }
+  });
 });
 
 describe('approved notice documents (rule noticeDrafts)', () => {

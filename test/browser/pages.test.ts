@@ -814,14 +814,18 @@ describe('web pages in chromium', () => {
         await page.goto(`${stack.url}/ui/cases/${caseId}`);
         await expect.poll(() => page.getByTestId('case-status').getAttribute('data-code')).toBeTruthy();
         await expect.poll(() => page.locator('#actions form').count()).toBeGreaterThan(0);
-        // An insured's four actions, and a line naming the others; the exposure card is not its to see.
+        // An insured's five actions, and a line naming the others; the exposure card is not its to see.
         expect(await page.locator('#actions form').evaluateAll((fs) => fs.map((f) => (f as HTMLElement).dataset.action))).toEqual([
           'record-filing',
           'submit-costs',
           'withdraw',
           'record-announcement',
           'engage-vendor',
+          'update-prevention-measure',
         ]);
+        // The services: no financial-risk item leaked, so no credit monitoring; the prevention plan, in the page's words.
+        await expect.poll(() => page.getByTestId('credit-monitoring').getAttribute('data-offered')).toBe('false');
+        expect(await page.locator('#services-card h2').textContent()).toBe(l === 'ja' ? 'サービス（クレジットモニタリング・再発防止）' : 'Services (credit monitoring, recurrence prevention)');
         expect(await page.getByTestId('not-for-role').textContent()).toContain(l === 'ja' ? '補償の判断' : 'Decide coverage');
         expect(await page.locator('#exposure').isVisible()).toBe(false);
         expect(await page.getByTestId('description').textContent()).toBe(DESCRIPTION);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ACTION_SCHEMAS,
   ACTIONS,
+  PREVENTION_MEASURES,
+  PREVENTION_MEASURE_STATUSES,
   ApprovePayoutBodySchema,
   COST_CATEGORIES,
   CostItemSchema,
@@ -92,10 +94,11 @@ describe('vocabulary', () => {
 
   it('has the contract roles, actions, vendor roles and cost categories', () => {
     expect(ROLES).toEqual(['insured', 'handler', 'supervisor', 'ops', 'admin', 'vendor']);
-    expect(ACTIONS).toHaveLength(16);
+    expect(ACTIONS).toHaveLength(17);
     expect(ACTIONS[13]).toBe('record-announcement');
     expect(ACTIONS[14]).toBe('approve-notice-draft');
     expect(ACTIONS[15]).toBe('engage-vendor');
+    expect(ACTIONS[16]).toBe('update-prevention-measure');
     expect(Object.keys(ACTION_SCHEMAS).sort()).toEqual([...ACTIONS].sort());
     expect(VENDOR_ROLES).toEqual([
       'forensics',
@@ -107,6 +110,8 @@ describe('vocabulary', () => {
       'recurrence_prevention',
     ]);
     expect(COST_CATEGORIES).toHaveLength(10);
+    expect(PREVENTION_MEASURES).toEqual(['access_control', 'encryption', 'staff_training', 'monitoring', 'vendor_management']);
+    expect(PREVENTION_MEASURE_STATUSES).toEqual(['planned', 'in_progress', 'done']);
   });
 
   it('accepts a partial residency and refuses unknown keys and negative counts', () => {

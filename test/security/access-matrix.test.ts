@@ -121,6 +121,9 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       'approve-notice-draft': { language: 'ja', version: 999 },
       // The first allowed role engages the PR vendor (200); the next gets 409 duplicate (one is engaged already).
       'engage-vendor': { role: 'public_relations', reason: 'matrix' },
+      // Any measure may be added to the plan: the insured, the handler and the supervisor get 200 (or 409
+      // nothing_to_do when an earlier role set the same status), every other role 403.
+      'update-prevention-measure': { measure: 'staff_training', status: 'in_progress' },
     };
     return { body: bodies[action] };
   }
@@ -139,6 +142,8 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
   if (op.method === 'POST' && op.path.endsWith('/documents')) return { body: MATRIX_PDF, headers: { 'content-type': 'application/pdf', 'x-file-name': 'matrix.pdf' } };
   // A well-formed code this case never issued: allowed roles get the rules' 422, the others 401/403/404 first.
   if (op.method === 'POST' && op.path.endsWith('/apology-codes/redeem')) return { body: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } };
+  // Likewise an enrolment code this case never issued: the handler and supervisor get 422, the insured 403.
+  if (op.method === 'POST' && op.path.endsWith('/credit-monitoring/enrolments')) return { body: { code: 'ZY3W-V9TS-RQ4N-ML7J-HG2E' } };
   if (op.method === 'POST' && op.path.startsWith('/v1/webhooks/')) {
     return { body: { type: 'acknowledged', eventId: uniqueId('ev'), caseId, at: new Date().toISOString(), dispatchId: 'd-1' } };
   }

@@ -38,15 +38,15 @@ const INTERNAL: readonly string[] = INSURER_ONLY_FIELDS;
 const WHEN_ENDED: readonly CaseViewField[] = ['closedAt', 'closeReason'];
 /**
  * Fields a view has only once something happened: a vendor's findings held for confirmation, findings recorded
- * (`findingsLog`), the case's first task drafting its filings and its notice (`filings`, `noticeDrafts`: not in the
- * first view the API computes).
+ * (`findingsLog`), the case's first task drafting its filings and its notice (`filings`, `noticeDrafts`) and starting
+ * its services (`services`): none is in the first view the API computes.
  */
-const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings', 'noticeDrafts'];
+const WHEN_HELD: readonly CaseViewField[] = ['heldFindings', 'findingsLog', 'filings', 'noticeDrafts', 'services'];
 /**
  * Fields a view has only once they were recorded: a 公表, an enquiry desk, the substitute-measure duty, a vendor asked
- * for and waiting for consent, a service engaged (the call centre).
+ * for and waiting for consent.
  */
-const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures', 'vendorRequests', 'services'];
+const WHEN_RECORDED: readonly CaseViewField[] = ['announcements', 'enquiryDesk', 'substituteMeasures', 'vendorRequests'];
 /** The read model's stamp: in every view read from it (the real stack's), not in a view computed or from an old result. */
 const STAMP: readonly CaseViewField[] = ['version', 'updatedAt'];
 const INSURER_ROLES = ['handler', 'supervisor', 'ops', 'admin'] as const satisfies readonly Role[];

@@ -15,6 +15,7 @@ import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { coverageWake } from './coverage-due.js';
+import { preventionWake } from './services.js';
 import { checkFiledVersion, markFiled } from './filings.js';
 import { CASE_LANGUAGE, handlerRecipient, insuredContact, insuredLanguage } from './messages.js';
 import { nowIso, queueEmail, record, refuse, type CaseContext } from './state.js';
@@ -93,6 +94,8 @@ export function nextWake(c: CaseContext): number | undefined {
   for (const e of c.v.vendors) if (e.status === 'dispatched') times.push(Date.parse(e.ackDueAt));
   const coverage = coverageWake(c);
   if (coverage !== undefined) times.push(coverage);
+  const prevention = preventionWake(c);
+  if (prevention !== undefined) times.push(prevention);
   return times.length ? Math.min(...times) : undefined;
 }
 

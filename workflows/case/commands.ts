@@ -12,6 +12,7 @@ import {
   COMMAND_OUTCOMES_KEPT,
   EDIT_FILING,
   EDIT_NOTICE_DRAFT,
+  RECORD_ENROLMENT,
   documentsQuery,
   notesQuery,
   commandOutcomesQuery,
@@ -28,6 +29,7 @@ import {
   type AttachPersonsRequest,
   type EditFilingRequest,
   type EditNoticeDraftRequest,
+  type RecordEnrolmentRequest,
   type CaseCommand,
   type CommandOutcome,
   type ParkedMessage,
@@ -40,6 +42,7 @@ import { checkEditFiling, editFiling } from './filings.js';
 import { checkEditNoticeDraft, editNoticeDraft, noticeDraftCommands } from './notice-draft.js';
 import { announcementCommands } from './announcements.js';
 import { attachPersons, checkAttachPersons, notificationCommands } from './notification.js';
+import { checkRecordEnrolment, recordEnrolment, servicesCommands } from './services.js';
 import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
@@ -57,6 +60,7 @@ export const COMMANDS: CommandTable = {
   ...closingCommands,
   ...noticeDraftCommands,
   ...vendorCommands,
+  ...servicesCommands,
 };
 
 export function isAction(name: string): name is Action {
@@ -95,6 +99,7 @@ function checkCommand(c: CaseContext, command: Omit<CaseCommand, 'commandId'>): 
     else if (command.action === ATTACH_DOCUMENT) checkAttachDocument(c, command.request as AttachDocumentRequest);
     else if (command.action === EDIT_FILING) checkEditFiling(c, command.request as EditFilingRequest);
     else if (command.action === EDIT_NOTICE_DRAFT) checkEditNoticeDraft(c, command.request as EditNoticeDraftRequest);
+    else if (command.action === RECORD_ENROLMENT) checkRecordEnrolment(c, command.request as RecordEnrolmentRequest);
     else if (isAction(command.action)) checkAction(c, command.action, command.request as ActionRequest);
     else refuse('invalid', `unknown command ${String(command.action)}`);
     return null;
@@ -122,6 +127,7 @@ function receiveCommand(c: CaseContext, command: CaseCommand, fromPark = false):
       else if (command.action === ATTACH_DOCUMENT) attachDocument(c, command.request);
       else if (command.action === EDIT_FILING) editFiling(c, command.request);
       else if (command.action === EDIT_NOTICE_DRAFT) editNoticeDraft(c, command.request);
+      else if (command.action === RECORD_ENROLMENT) recordEnrolment(c, command.request);
       else applyAction(c, command.action, command.request);
     } catch (err) {
       // A command that throws after its check passed is a bug; the case must still go on (see above).

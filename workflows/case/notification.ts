@@ -10,6 +10,7 @@ import { campaignProgressSignal, campaignWorkflowId, type AttachPersonsRequest, 
 import { personsListSummary } from '../case-view.js';
 import { notificationCampaign } from '../notification-campaign.js';
 import type { CommandTable } from './command.js';
+import { noteOfferingCampaign, offersCreditMonitoring } from './services.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
@@ -229,6 +230,9 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   const consented = v.consents.some((x) => x.category === 'apology_payment');
   const f = caseFacts(c);
   const personsRegimes = [...new Set(v.obligations.filter((o) => o.audience === 'persons').map((o) => o.regime))];
+  // Credit monitoring offered (rule `creditMonitoring`): every notice of this campaign carries an enrolment code.
+  const offered = offersCreditMonitoring(c);
+  if (offered) noteOfferingCampaign(c, s.campaignNo);
   if (wave) {
     const shown = v.notifications.waves?.find((w) => w.wave === wave.wave);
     if (shown) shown.status = 'sending';
@@ -281,6 +285,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
               },
           regimes: personsRegimes,
           ...(s.noticeDocuments?.length ? { approved: { defaultLanguage: v.notice.language === 'en' ? 'en' : 'ja', documents: s.noticeDocuments } } : {}),
+          ...(offered ? { creditMonitoring: true } : {}),
         },
         apology: apologyTerms && consented && apologyTerms.perVictimCapJpy ? { perPersonJpy: apologyTerms.perVictimCapJpy } : null,
         printVendorId,

@@ -22,6 +22,7 @@ import {
 import { nowIso, type CaseContext } from './state.js';
 import { refreshFilings } from './filings.js';
 import { refreshNoticeDrafts } from './notice-draft.js';
+import { refreshServices } from './services.js';
 import { syncSearchAttributes } from './visibility.js';
 
 /** What the memo holds, by field, as JSON; read from the memo the run started with. */
@@ -32,6 +33,8 @@ export function writtenAtStart(): Map<string, string> {
 
 /** Brings the case list (search attributes) and the read model (memo) up to date with the case. */
 export function publishCase(c: CaseContext): void {
+  // Services first: the plan is part of what the filings draft from.
+  refreshServices(c);
   // The notice first: the persons-notice filing follows its approval.
   refreshNoticeDrafts(c);
   refreshFilings(c);

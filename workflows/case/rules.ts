@@ -76,6 +76,18 @@ export interface CaseRules {
    * `services.callCenter` (workflows/case/vendors.ts). Runs without the rule refuse `engage-vendor`.
    */
   engageVendor: boolean;
+  /**
+   * Credit monitoring (workflows/case/services.ts): offered in the notice, with an enrolment code per person, when any
+   * leaked item carries the financial-risk flag (`services.creditMonitoring`); `record-enrolment` commands count the
+   * enrolments, and a `credit_monitoring` cost line cites them as its evidence (held while there are none).
+   */
+  creditMonitoring: boolean;
+  /**
+   * A recurrence-prevention plan (`services.preventionPlan`) from the findings and counsel's advice, kept by
+   * `update-prevention-measure`, with an e-mail reminder before each measure's due date; the filings' prevention
+   * measures word its progress.
+   */
+  preventionPlan: boolean;
 }
 
 export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
@@ -97,6 +109,8 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
   filingDrafts: 'filing-drafts',
   noticeDrafts: 'notice-drafts',
   engageVendor: 'engage-vendor',
+  creditMonitoring: 'credit-monitoring',
+  preventionPlan: 'prevention-plan',
 };
 
 export function caseRules(): CaseRules {

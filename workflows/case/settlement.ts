@@ -14,6 +14,7 @@ import type { Actor, CostItemRecord } from '../contract.js';
 import { money } from './activities.js';
 import type { CommandTable } from './command.js';
 import { CASE_LANGUAGE, insuredContact, insuredLanguage } from './messages.js';
+import { lineEvidence } from './services.js';
 import { nowIso, queueEmail, record, refuse, setStatus, type CaseContext } from './state.js';
 
 export function recomputeSettlement(c: CaseContext): void {
@@ -42,12 +43,11 @@ export function recomputeSettlement(c: CaseContext): void {
       lineId: i.lineId,
       category: i.category,
       amountJpy: i.amountJpy,
-      evidenceRef: i.evidenceRef,
-      ...(i.persons !== undefined ? { persons: i.persons } : {}),
+      ...lineEvidence(c, i),
     })),
     paid: { incident: paid, period: paid },
   });
-  const evidence = new Map(s.costItems.map((i) => [i.lineId, i.evidenceRef]));
+  const evidence = new Map(open.map((i) => [i.lineId, lineEvidence(c, i).evidenceRef]));
   v.settlement.lines = [...paidLines, ...result.lines.map((l) => ({ ...l, evidenceRef: evidence.get(l.lineId) ?? '' }))];
   v.settlement.payableJpy = result.lines.filter((l) => l.status === 'payable').reduce((a, l) => a + l.payableJpy, 0);
   v.settlement.heldJpy = result.lines.filter((l) => l.status === 'held').reduce((a, l) => a + l.claimedJpy, 0);

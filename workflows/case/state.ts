@@ -35,6 +35,8 @@ export interface CaseContext {
   memoWritten: Map<string, string>;
   /** Timeline entries the memo holds. */
   timelineWritten: number;
+  /** What the prevention plan was last proposed from (see services.ts): unchanged facts are not read again. */
+  planInputs?: string;
 }
 
 export function isTerminal(status: CaseStatus): boolean {

@@ -20,6 +20,7 @@ import type { CaseNote, DocumentRef } from './desk.js';
 import type { FilingSummary, NoticeDraftSummary } from './filings.js';
 import type { Announcement, NotificationWave } from './notification.js';
 import type { CostItemRecord, ReserveChange } from './settlement.js';
+import type { CaseServices } from './services.js';
 
 /** A signed message whose key the case does not know yet. */
 export type ParkedMessage = { kind: 'command'; command: CaseCommand } | { kind: 'vendor-event'; event: VendorEventInput };
@@ -118,15 +119,6 @@ export interface VendorRequest {
   status: 'awaiting_consent';
 }
 
-/**
- * The services run for the case's persons (contract "Second wave", Services). Every key is optional: each service
- * appears once it is engaged (other tracks add theirs).
- */
-export interface CaseServices {
-  /** The call centre engaged now (the latest not replaced): its enquiry number and the enquiries it reported. */
-  callCenter?: { vendorId: string; phone: string | null; enquiries: number; dispatchId: string; engagedAt: string; reportedAt?: string };
-}
-
 export interface SettlementLineView {
   lineId: string;
   category: CostCategory;
@@ -196,7 +188,11 @@ export interface CaseView {
   vendors: VendorEngagement[];
   /** Engagements the insured asked for that wait for consent (rule `engageVendor`; absent until the first). */
   vendorRequests?: VendorRequest[];
-  /** Services for the persons (rule `engageVendor`; absent until the first is engaged). */
+  /**
+   * The insurer's services on the case: the call centre (rule `engageVendor`), credit monitoring offered to the persons
+   * and its enrolments (rule `creditMonitoring`), the recurrence-prevention plan (rule `preventionPlan`). Absent until
+   * the first service starts, and in runs from before those rules.
+   */
   services?: CaseServices;
   counselAdvice: { at: string; vendorId: string; advice: string }[];
   consents: { category: string; limitJpy?: number; vendorId?: string; note?: string; by: string; at: string }[];

@@ -7,6 +7,7 @@ import { ACTIONS, type Action, type NoteBody, type PersonsListRef } from '../../
 import type { Actor, CaseView, TimelineEntry } from './case.js';
 import type { CaseNote, DocumentRef } from './desk.js';
 import type { Proof } from './proof.js';
+import type { RECORD_ENROLMENT, RecordEnrolmentRequest } from './services.js';
 
 export interface ActionRequest<B = unknown> {
   actor: Actor;
@@ -46,7 +47,7 @@ export function parseRefusal(message: string): { code: RefusalCode; text: string
  * tooling that used them keeps working. An action added since is a command signal only.
  */
 /** Actions added after commands became signals: they have no Update. */
-const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'approve-notice-draft', 'engage-vendor'] as const satisfies readonly Action[];
+const SIGNAL_ONLY_ACTIONS = ['confirm-findings', 'reopen', 'record-announcement', 'approve-notice-draft', 'engage-vendor', 'update-prevention-measure'] as const satisfies readonly Action[];
 export type LegacyAction = Exclude<Action, (typeof SIGNAL_ONLY_ACTIONS)[number]>;
 const LEGACY_ACTIONS = ACTIONS.filter((a): a is LegacyAction => !(SIGNAL_ONLY_ACTIONS as readonly Action[]).includes(a));
 
@@ -149,6 +150,7 @@ export type CaseCommand = (
   | { commandId: string; action: typeof ATTACH_DOCUMENT; request: AttachDocumentRequest }
   | { commandId: string; action: typeof EDIT_FILING; request: EditFilingRequest }
   | { commandId: string; action: typeof EDIT_NOTICE_DRAFT; request: EditNoticeDraftRequest }
+  | { commandId: string; action: typeof RECORD_ENROLMENT; request: RecordEnrolmentRequest }
 ) & {
   /** The API's signature (required from the `signed-messages` patch on; see contract/proof.ts). */
   proof?: Proof;

@@ -48,6 +48,7 @@ export const VIEW_PARTS = {
   exposure: ['exposure'],
   reserve: ['reserve'],
   obligations: ['obligations', 'filings'],
+  // `services` joins an existing part: a new part would be a memo field that runs recorded before it never wrote.
   vendors: ['vendors', 'counselAdvice', 'vendorRequests', 'services'],
   notifications: ['notice', 'noticeDrafts', 'notifications', 'announcements', 'enquiryDesk', 'substituteMeasures'],
   settlement: ['settlement', 'payouts'],

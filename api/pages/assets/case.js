@@ -50,6 +50,13 @@ const T = {
     hExposure: '損害額の見込みと支払備金',
     hObligations: '報告・通知の義務と期限',
     hNotifications: '本人への通知',
+    hServices: 'サービス（クレジットモニタリング・再発防止）',
+    cmOffered: (cm) => `クレジットモニタリングを案内しています（対象項目: ${cm.items.map((i) => vocabLabel(vocab?.dataItems, i)).join('、')}）。申込み ${num(cm.enrolled)}件`,
+    cmNotOffered: '財産的被害のおそれがある項目は漏えいしていないため、クレジットモニタリングは案内していません。',
+    hPlan: '再発防止計画',
+    planCols: ['措置', '担当', '期限', '状況'],
+    planProgress: (done, total) => `${num(total)}件中${num(done)}件実施済み`,
+    noPlan: '調査結果または弁護士の助言が届くと、再発防止計画が作成されます。',
     hVendors: '委託先と対応期限',
     hSettlement: '精算',
     hPayouts: '支払',
@@ -209,6 +216,10 @@ const T = {
       url: '掲載先のウェブページのアドレス（任意）',
       deskPhone: '問い合わせ窓口の電話番号（任意）',
       deskHours: '問い合わせ窓口の受付時間（任意）',
+      measure: '措置',
+      status: '状況',
+      owner: '担当部署（任意）',
+      dueAt: '期限（日本時間・任意）',
     },
     help: {
       assign: '損害担当者または上長に割り当てます。',
@@ -229,6 +240,7 @@ const T = {
         '公表（ウェブサイト・報道発表など）を記録します。連絡の届かない本人がいるときは、問い合わせ窓口（電話番号と受付時間）もあわせて記録してください。',
       'engage-vendor':
         'パネルの委託先に依頼します（委託先IDを空欄にすると、まだ依頼していない次の委託先）。契約が事前の同意を求める費用項目では、被保険者からの依頼は損害担当者の同意を待ちます。',
+      'update-prevention-measure': '再発防止策の状況、担当部署、期限を更新します。期限の1週間前にリマインダーが届きます。',
     },
     covered: '補償対象',
     denied: '補償対象外',
@@ -279,6 +291,13 @@ const T = {
     hExposure: 'Exposure and reserve',
     hObligations: 'Obligations and their clocks',
     hNotifications: 'Notification to affected persons',
+    hServices: 'Services (credit monitoring, recurrence prevention)',
+    cmOffered: (cm) => `Credit monitoring offered (for ${cm.items.map((i) => vocabLabel(vocab?.dataItems, i)).join(', ')}): ${count(cm.enrolled, 'enrolment')}`,
+    cmNotOffered: 'No item usable for money leaked: credit monitoring is not offered.',
+    hPlan: 'Recurrence-prevention plan',
+    planCols: ['Measure', 'Owner', 'Due', 'Status'],
+    planProgress: (done, total) => `${num(done)} of ${num(total)} done`,
+    noPlan: 'The plan is drawn up when findings or counsel’s advice arrive.',
     hVendors: 'Panel vendors and SLAs',
     hSettlement: 'Settlement',
     hPayouts: 'Payouts',
@@ -439,6 +458,10 @@ const T = {
       url: 'URL of the announcement (optional)',
       deskPhone: 'Enquiry desk phone (optional)',
       deskHours: 'Enquiry desk hours (optional)',
+      measure: 'Measure',
+      status: 'Status',
+      owner: 'Owner (department, optional)',
+      dueAt: 'Due (JST, optional)',
     },
     help: {
       assign: 'Assign to a handler or supervisor.',
@@ -459,6 +482,7 @@ const T = {
         'Record a public announcement (website, press release...). When some persons cannot be reached, record the enquiry desk (phone and hours) with it.',
       'engage-vendor':
         'Engage a vendor of the panel (leave the vendor id empty for the next one not yet engaged). Where the policy asks for prior consent to its costs, an insured’s request waits for a handler’s consent.',
+      'update-prevention-measure': 'Update a prevention measure’s status, owner and due date. A reminder comes a week before it is due.',
     },
     covered: 'covered',
     denied: 'denied',
@@ -773,6 +797,32 @@ function renderNotifications(c) {
   );
 }
 
+function renderServices(c) {
+  const card = $('#services-card');
+  if (!c.services) {
+    card.hidden = true;
+    return;
+  }
+  card.hidden = false;
+  const cm = c.services.creditMonitoring;
+  const plan = c.services.preventionPlan;
+  replace(
+    $('#services'),
+    cm ? el('p', { dataset: { testid: 'credit-monitoring', offered: String(cm.offered) } }, cm.offered ? t('cmOffered')({ ...cm, items: cm.items ?? [] }) : t('cmNotOffered')) : null,
+    plan
+      ? [
+          el('h3', {}, t('hPlan')),
+          plan.length ? el('p', { class: 'small', dataset: { testid: 'plan-progress' } }, t('planProgress')(plan.filter((m) => m.status === 'done').length, plan.length)) : null,
+          table(
+            t('planCols'),
+            plan.map((m) => [el('span', { dataset: { measure: m.measure } }, word('measure', m.measure)), raw(m.owner), jst(m.dueAt), word('measureStatus', m.status)]),
+            { empty: t('noPlan'), stack: true },
+          ),
+        ]
+      : null,
+  );
+}
+
 function renderSettlement(c) {
   const s = c.settlement;
   replace(
@@ -864,6 +914,7 @@ function render(c) {
   renderObligations(c);
   renderVendors(c);
   renderNotifications(c);
+  renderServices(c);
   renderSettlement(c);
   renderPayouts(c);
   refreshDynamicFields(c);
@@ -1516,6 +1567,14 @@ function actionForms() {
         ),
         text('vendorId'),
         reasonField(),
+      ],
+    },
+    'update-prevention-measure': {
+      fields: [
+        select('measure', () => ['access_control', 'encryption', 'staff_training', 'monitoring', 'vendor_management'].map((m) => [m, word('measure', m)])),
+        select('status', () => ['planned', 'in_progress', 'done'].map((x) => [x, word('measureStatus', x)])),
+        text('owner'),
+        { name: 'dueAt', kind: 'datetime' },
       ],
     },
     'record-announcement': {

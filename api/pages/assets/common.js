@@ -248,6 +248,7 @@ const WORDS = {
       'record-announcement': '公表の記録',
       'approve-notice-draft': '通知文の承認（弁護士の代理）',
       'engage-vendor': '委託先への依頼',
+      'update-prevention-measure': '再発防止策の更新',
     },
     kind: { preliminary: '速報', final: '確報', notice: '本人への通知', assessment: '評価' },
     audience: { regulator: '監督機関', persons: '本人' },
@@ -278,6 +279,14 @@ const WORDS = {
     noticeLanguage: { ja: '日本語', en: '英語' },
     channel: { website: 'ウェブサイト', press: '報道発表', other: 'その他の方法' },
     substitutePart: { announcement: '公表', enquiry_desk: '問い合わせ窓口' },
+    measure: {
+      access_control: 'アクセス制御の強化',
+      encryption: 'データの暗号化',
+      staff_training: '従業員教育',
+      monitoring: '監視体制の強化',
+      vendor_management: '委託先管理の強化',
+    },
+    measureStatus: { planned: '予定', in_progress: '実施中', done: '実施済み' },
     cause: {
       device_loss: '端末・媒体の紛失',
       device_theft: '端末・媒体の盗難',
@@ -337,6 +346,7 @@ const WORDS = {
       email: 'メール', filing: '報告', findings: '調査結果', notice: '本人通知', notification: '通知', overdue: '期限超過', payout: '支払',
       persons: '対象者一覧', refused: '拒否', reminder: '督促', status: '状況', vendor: '委託先', announcement: '公表',
       reopened: '再開', note: 'メモ', document: '書類', coverage_escalated: '補償判断の督促',
+      services: 'サービス', prevention: '再発防止',
     },
     step: {
       category: '費用項目', consent: '同意', persons: '人数', evidence_ref: '証憑', evidence: '証憑', deductible: '免責金額', payout_ratio: '支払割合',
@@ -386,6 +396,7 @@ const WORDS = {
       'record-announcement': 'Record an announcement',
       'approve-notice-draft': 'Approve the notice text for counsel',
       'engage-vendor': 'Engage a vendor',
+      'update-prevention-measure': 'Update a prevention measure',
     },
     kind: { preliminary: 'Preliminary report', final: 'Final report', notice: 'Notice to persons', assessment: 'Assessment' },
     audience: { regulator: 'Regulator', persons: 'Affected persons' },
@@ -416,6 +427,14 @@ const WORDS = {
     noticeLanguage: { ja: 'Japanese', en: 'English' },
     channel: { website: 'website', press: 'press release', other: 'other means' },
     substitutePart: { announcement: 'an announcement', enquiry_desk: 'an enquiry desk' },
+    measure: {
+      access_control: 'Stronger access control',
+      encryption: 'Encryption of data',
+      staff_training: 'Staff training',
+      monitoring: 'Better monitoring',
+      vendor_management: 'Stronger vendor management',
+    },
+    measureStatus: { planned: 'Planned', in_progress: 'In progress', done: 'Done' },
     cause: {
       device_loss: 'Device or media lost',
       device_theft: 'Device or media stolen',
@@ -475,6 +494,7 @@ const WORDS = {
       email: 'E-mail', filing: 'Filing', findings: 'Findings', notice: 'Notice', notification: 'Notification', overdue: 'Overdue', payout: 'Payout',
       persons: 'Persons list', refused: 'Refused', reminder: 'Reminder', status: 'Status', vendor: 'Vendor', announcement: 'Announcement',
       reopened: 'Reopened', note: 'Note', document: 'Document', coverage_escalated: 'Coverage escalated',
+      services: 'Services', prevention: 'Prevention',
     },
     step: {
       category: 'Category', consent: 'Consent', persons: 'Persons', evidence_ref: 'Evidence', evidence: 'Evidence', deductible: 'Deductible', payout_ratio: 'Payout ratio',
@@ -535,7 +555,7 @@ export function bytes(n) {
 
 /** Counted things with the right word: "1 letter", "2 letters"; 「1通」. */
 const UNITS = {
-  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日', item: '件' },
+  ja: { letter: '通', person: '人', case: '件', row: '行', line: '件', email: '通', duplicate: '件', day: '日', item: '件', enrolment: '件' },
   en: {
     letter: ['letter', 'letters'],
     person: ['person', 'persons'],
@@ -546,6 +566,7 @@ const UNITS = {
     duplicate: ['duplicate', 'duplicates'],
     day: ['day', 'days'],
     item: ['item', 'items'],
+    enrolment: ['enrolment', 'enrolments'],
   },
 };
 const enPlural = new Intl.PluralRules('en');
