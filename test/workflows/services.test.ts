@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
+import { approveNoticeDraft } from './notice-approval.js';
 import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { HttpProblem } from '../../api/problem.js';
@@ -167,6 +168,7 @@ describe('credit monitoring and recurrence prevention', () => {
     expect(await refusal(enrol(handle, 0))).toMatchObject({ code: 'invalid' });
 
     view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(800) } });
+    await approveNoticeDraft(handle, act, settle);
     view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     const slices = h.seen.slices.filter((s) => s.caseId === caseId);
@@ -204,6 +206,7 @@ describe('credit monitoring and recurrence prevention', () => {
     let view = await settle(handle, (v) => v.status === 'response' && v.services?.creditMonitoring !== undefined);
     expect(view.services?.creditMonitoring).toEqual({ offered: false, enrolled: 0 });
     view = await command(handle, { commandId: 'persons:u1', action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1200) } });
+    await approveNoticeDraft(handle, act, settle);
     view = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     await settle(handle, (v) => v.notifications.status === 'done');
     expect(h.seen.slices.filter((s) => s.caseId === caseId).every((s) => s.notice.creditMonitoring === undefined)).toBe(true);

@@ -10,6 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
+import { approveNoticeDraft } from './notice-approval.js';
 import { actors, caseInput, panel as basePanel, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { HttpProblem } from '../../api/problem.js';
@@ -149,6 +150,7 @@ describe('the call centre', () => {
     let view = await settle(handle, (v) => v.vendors.length === 2);
     await ackAll(handle, view);
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(1_200) } });
+    await approveNoticeDraft(handle, act, settle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     const first = view.vendors.find((e) => e.role === 'call_center')!;
@@ -215,6 +217,7 @@ describe('the call centre', () => {
     // No consent is asked for a call centre (domain.md section 3).
     expect(view.vendorRequests).toBeUndefined();
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(50) } });
+    await approveNoticeDraft(handle, act, settle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.vendors.filter((e) => e.role === 'call_center')).toHaveLength(1);
@@ -254,6 +257,7 @@ describe('engage-vendor', () => {
     await settle(handle, (v) => v.vendors.some((e) => e.role === 'print_and_mail'));
     const ref = { ...personsRef(40), withEmail: 30, withoutEmail: 10 };
     await command(handle, { commandId: uniqueId('persons'), action: ATTACH_PERSONS, request: { actor: actors.insured, ref } });
+    await approveNoticeDraft(handle, act, settle);
     await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
     const view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.vendors.filter((e) => e.role === 'print_and_mail').map((e) => [e.vendorId, e.engagedBy])).toEqual([['print-a', 'handler']]);
