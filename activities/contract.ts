@@ -44,7 +44,8 @@ export interface NoticeContent {
   cause: string;
   secondaryDamageRisk: string;
   /** With `ofInsured`, `name` is the insured's and each notice words "its customer enquiry desk" in its language. */
-  contactDesk: { name: string; ofInsured?: boolean; phone?: string; email?: string; hours?: string };
+  /** `callCenter`: the desk is the call centre the case engaged (rule `engageVendor`), its number printed even on an approved text. */
+  contactDesk: { name: string; ofInsured?: boolean; callCenter?: boolean; phone?: string; email?: string; hours?: string };
   regimes: string[];
   measures?: string;
   /**

@@ -81,7 +81,10 @@ export interface NoticeDraft {
 }
 
 /** What the notice is drafted from: the case view's fields it reads (the view itself fits). */
-export type NoticeFacts = Pick<FilingFacts, 'caseId' | 'insuredName' | 'description' | 'discoveredAt' | 'occurredAt' | 'cause' | 'dataItems' | 'contact'>;
+export type NoticeFacts = Pick<FilingFacts, 'caseId' | 'insuredName' | 'description' | 'discoveredAt' | 'occurredAt' | 'cause' | 'dataItems' | 'contact'> & {
+  /** Once a call centre is engaged (rule `engageVendor`), the enquiry desk is its line, not the reporter's own. */
+  services?: { callCenter?: { phone: string | null } };
+};
 
 function caseValue(part: NoticePart, f: NoticeFacts, lang: NoticeDraftLanguage): string {
   const ja = lang === 'ja';
@@ -114,7 +117,8 @@ function caseValue(part: NoticePart, f: NoticeFacts, lang: NoticeDraftLanguage):
           : ' Please be alert to suspicious calls, e-mails or letters that mention this incident. We will never ask you for passwords or card numbers.'
       }`;
     case 'enquiryDesk': {
-      const how = f.contact ? [f.contact.phone, f.contact.email].filter(Boolean).join(' / ') : '';
+      const callCenter = f.services?.callCenter?.phone;
+      const how = callCenter ? callCenter : f.contact ? [f.contact.phone, f.contact.email].filter(Boolean).join(' / ') : '';
       const desk = ja ? `${who} お客様相談窓口${how ? `（${how}）` : ''}` : `${who} customer enquiry desk${how ? ` (${how})` : ''}`;
       return `${desk}\n${ja ? '管理番号' : 'Reference'}: ${f.caseId}`;
     }
@@ -151,7 +155,15 @@ export interface NoticeDocument {
  * The notice one person receives from an approved (or previewed) draft: the salutation, every part under its heading,
  * the apology code when there is one, and the sign-off. Nothing else is added: the words are the draft's.
  */
-export function noticeDocument(d: NoticeDraft, who: { recipientName: string; insuredName?: string; apologyCode?: string }): NoticeDocument {
+/**
+ * The approved text as a person reads it. Besides the parts counsel approved, what the case adds per person or after
+ * the approval: the apology code, the credit-monitoring enrolment code (rule `creditMonitoring`), and the call centre's
+ * number when one was engaged after the text was approved (the >1,000-notice rule engages it as the campaign starts).
+ */
+export function noticeDocument(
+  d: NoticeDraft,
+  who: { recipientName: string; insuredName?: string; apologyCode?: string; enrolmentCode?: string; callCenterPhone?: string },
+): NoticeDocument {
   const ja = d.language === 'ja';
   const blocks: NoticeBlock[] = [{ t: 'para', text: ja ? `${who.recipientName} 様` : `Dear ${who.recipientName},` }, { t: 'para', text: d.parts.opening.value }];
   for (const part of ['whatHappened', 'dataItems', 'whatWeAreDoing', 'whatYouCanDo'] as const) {
@@ -165,10 +177,25 @@ export function noticeDocument(d: NoticeDraft, who: { recipientName: string; ins
         : `As a token of our apology we have prepared a gift for you. Use this personal code to claim it (valid once, for you only):\n${who.apologyCode}`,
     });
   }
-  blocks.push({ t: 'heading', text: d.parts.enquiryDesk.label }, { t: 'para', text: d.parts.enquiryDesk.value });
+  if (who.enrolmentCode) {
+    blocks.push(
+      { t: 'heading', text: ja ? 'クレジットモニタリングのご案内' : 'Credit monitoring for you' },
+      { t: 'para', text: creditMonitoringOfferText(d.language, who.enrolmentCode) },
+    );
+  }
+  const desk = d.parts.enquiryDesk.value;
+  const phone = who.callCenterPhone && !desk.includes(who.callCenterPhone) ? `\n${ja ? 'コールセンター' : 'Call centre'}: ${who.callCenterPhone}` : '';
+  blocks.push({ t: 'heading', text: d.parts.enquiryDesk.label }, { t: 'para', text: `${desk}${phone}` });
   blocks.push({ t: 'para', text: ja ? '重ねて深くお詫び申し上げます。' : 'Once again, we sincerely apologise.' });
   if (who.insuredName) blocks.push({ t: 'para', text: who.insuredName });
   return { language: d.language, subject: d.parts.subject.value, title: d.parts.subject.value, blocks };
+}
+
+/** The credit-monitoring offer with a person's enrolment code (the notice as drafted and as rendered say the same). */
+export function creditMonitoringOfferText(language: NoticeDraftLanguage, enrolmentCode: string): string {
+  return language === 'ja'
+    ? `漏洩した情報には金銭的な被害につながるおそれのある項目が含まれるため、不正利用を監視するクレジットモニタリングを無料でご利用いただけます。お申し込みには次のお申込コードをお使いください（お一人様一回限り有効）。\n${enrolmentCode}`
+    : `Because the information involved could be used for financial fraud, we offer you credit monitoring free of charge. To enrol, use this personal enrolment code (valid once, for you only):\n${enrolmentCode}`;
 }
 
 /** The frozen text of an approved version, as the API keeps it in the blob store and the campaign reads it back. */

@@ -27,7 +27,7 @@ import {
   type Language,
 } from './labels.js';
 import type { CostCategory } from '../../domain/vocabulary.js';
-import { noticeDocument, type NoticeDraft } from '../../domain/notice-draft.js';
+import { creditMonitoringOfferText, noticeDocument, type NoticeDraft } from '../../domain/notice-draft.js';
 
 export type { Language } from './labels.js';
 export { UnknownCodeError } from './labels.js';
@@ -37,6 +37,8 @@ export interface ContactDesk {
   /** The desk's name, or with `ofInsured` the insured's name (the message then says "its customer enquiry desk"). */
   name: string;
   ofInsured?: boolean;
+  /** The desk is the call centre the case engaged: its number is printed on an approved text too. */
+  callCenter?: boolean;
   phone?: string;
   email?: string;
   hours?: string;
@@ -448,7 +450,13 @@ function caHeading(key: keyof typeof CA_HEADINGS, lang: Language): string {
 
 function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } {
   if (m.approvedDraft) {
-    const d = noticeDocument(m.approvedDraft, { recipientName: m.recipientName, insuredName: m.insuredName, ...(m.apologyCode ? { apologyCode: m.apologyCode } : {}) });
+    const d = noticeDocument(m.approvedDraft, {
+      recipientName: m.recipientName,
+      insuredName: m.insuredName,
+      ...(m.apologyCode ? { apologyCode: m.apologyCode } : {}),
+      ...(m.enrolmentCode ? { enrolmentCode: m.enrolmentCode } : {}),
+      ...(m.contactDesk.callCenter && m.contactDesk.phone ? { callCenterPhone: m.contactDesk.phone } : {}),
+    });
     return { subject: d.subject, doc: { language: d.language, title: d.title, blocks: d.blocks } };
   }
   const lang = m.language;
@@ -480,11 +488,7 @@ function personNotice(m: PersonNotice): { subject: string; doc: EmailDocument } 
   const monitoring: Block[] = m.enrolmentCode
     ? [
         h(ja ? 'クレジットモニタリングのご案内' : 'Credit monitoring for you'),
-        p(
-          ja
-            ? `漏洩した情報には金銭的な被害につながるおそれのある項目が含まれるため、不正利用を監視するクレジットモニタリングを無料でご利用いただけます。お申し込みには次のお申込コードをお使いください（お一人様一回限り有効）。\n${m.enrolmentCode}`
-            : `Because the information involved could be used for financial fraud, we offer you credit monitoring free of charge. To enrol, use this personal enrolment code (valid once, for you only):\n${m.enrolmentCode}`,
-        ),
+        p(creditMonitoringOfferText(lang, m.enrolmentCode)),
       ]
     : [];
   const dates: Array<readonly [string, string | undefined]> = [

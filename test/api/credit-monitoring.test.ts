@@ -11,6 +11,7 @@ import { makeEnrolmentCode, verifyEnrolmentCode } from '../../lib/enrolment-code
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { approveNotice, approveNoticeDraft } from '../support/notice-approval.js';
 
 const CODE_LINE = /^((?:[A-HJ-NP-Z2-9]{4}-){4}[A-HJ-NP-Z2-9]{4})$/m;
 const PERSONS = ['alice', 'bob', 'carol'];
@@ -41,7 +42,9 @@ beforeAll(async () => {
 
   const csv = ['name,email,postal_address,language', ...PERSONS.map((p, i) => `${p},${p}@example.jp,,${i % 2 ? 'en' : 'ja'}`)].join('\n');
   expect((await insured('PUT', `/v1/cases/${caseId}/affected-persons`, csv, { 'content-type': 'text/csv' })).status).toBe(200);
-  expect((await handler('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+  // Counsel approves the notice in both languages (each person gets the text of its own), then the handler sends it.
+  await approveNoticeDraft(handler, caseId, 'en');
+  expect((await approveNotice(handler, caseId, 'ja')).status).toBe(200);
   await until(
     () => handler('GET', `/v1/cases/${caseId}`),
     (r) => r.json.notifications.status === 'done',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { as, startStack, type Stack } from '../support/stack.js';
 import { policyBody, reportBody, uniqueId } from '../support/fixtures.js';
 import { until } from '../support/wait.js';
+import { approveNotice } from '../support/notice-approval.js';
 
 let stack: Stack;
 let caseId: string;
@@ -57,7 +58,7 @@ describe('the call centre through the API', () => {
     stack.smtp.clear();
     const list = 'name,email,postal_address,language\n佐藤 花子,hanako@example.jp,,ja\nJohn Smith,john@example.com,,en\n';
     expect((await insured()('PUT', `/v1/cases/${caseId}/affected-persons`, list, { 'content-type': 'text/csv' })).status).toBe(200);
-    expect((await handler()('POST', `/v1/cases/${caseId}/actions/approve-notice`, { language: 'ja' })).status).toBe(200);
+    expect((await approveNotice(handler(), caseId, 'ja')).status).toBe(200);
     await until(read, (r) => r.json.notifications.status === 'done', 60_000, 'notices sent');
     const notices = stack.smtp.messages.filter((m) => m.text?.includes(caseId));
     expect(notices.length).toBeGreaterThanOrEqual(2);

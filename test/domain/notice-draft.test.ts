@@ -81,6 +81,31 @@ describe('notice drafts', () => {
     expect(noticeDocument(d, { recipientName: 'x' }).blocks.some((b) => b.text.includes('ABCD'))).toBe(false);
   });
 
+  it('prints the call centre as the enquiry desk once one is engaged: in the draft, or added to a text approved before', () => {
+    const withDesk = draftNotice(facts({ services: { callCenter: { phone: '0120-000-111' } } }), 'ja');
+    expect(withDesk.parts.enquiryDesk.value).toContain('0120-000-111');
+    expect(withDesk.parts.enquiryDesk.value).not.toContain('+81-3-0000-0000');
+    expect(noticeDraftCanonical(withDesk)).not.toBe(noticeDraftCanonical(draftNotice(facts(), 'ja')));
+    // Approved before the call centre was engaged: its number is added once, under the approved words.
+    const before = draftNotice(facts(), 'ja');
+    const desk = (d: typeof before, phone?: string) => noticeDocument(d, { recipientName: 'x', ...(phone ? { callCenterPhone: phone } : {}) }).blocks.find((b, i, all) => all[i - 1]?.text === d.parts.enquiryDesk.label)!.text;
+    expect(desk(before, '0120-000-111')).toBe(`${before.parts.enquiryDesk.value}\nコールセンター: 0120-000-111`);
+    expect(desk(withDesk, '0120-000-111')).toBe(withDesk.parts.enquiryDesk.value);
+    expect(desk(before)).toBe(before.parts.enquiryDesk.value);
+    expect(desk(draftNotice(facts(), 'en'), '0120-000-111')).toContain('Call centre: 0120-000-111');
+  });
+
+  it.each([
+    ['ja', 'クレジットモニタリングのご案内'],
+    ['en', 'Credit monitoring for you'],
+  ] as const)('prints the credit-monitoring offer with the person’s enrolment code (%s), and none without a code', (lang, heading) => {
+    const d = draftNotice(facts({ dataItems: ['name', 'credit_card'] }), lang);
+    const texts = noticeDocument(d, { recipientName: 'x', enrolmentCode: 'CM-1234-5678' }).blocks.map((b) => b.text);
+    expect(texts).toContain(heading);
+    expect(texts.some((t) => t.endsWith('\nCM-1234-5678'))).toBe(true);
+    expect(noticeDocument(d, { recipientName: 'x' }).blocks.map((b) => b.text)).not.toContain(heading);
+  });
+
   it.each([
     ['a part text', { parts: { whatWeAreDoing: '調査中です。' } }, true],
     ['a part back to the case', { parts: { whatWeAreDoing: null } }, true],

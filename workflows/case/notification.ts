@@ -276,7 +276,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
           secondaryDamageRisk: secondaryDamageRisk([...f.dataItems]),
           // Once a call centre is engaged, the insured's enquiry desk is its line (not the reporter's own contact).
           contactDesk: callCenterPhone
-            ? { name: policy.insuredName, ofInsured: true, phone: callCenterPhone }
+            ? { name: policy.insuredName, ofInsured: true, callCenter: true, phone: callCenterPhone }
             : {
                 name: policy.insuredName,
                 ofInsured: true,
