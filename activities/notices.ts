@@ -24,8 +24,10 @@ import { VendorRequestError } from './vendors/client.js';
 import { readPersons, type Person, type PersonLanguage } from '../storage/persons.js';
 import { makeApologyCode } from '../lib/apology-codes.js';
 import { getFiledDocument, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
-import { ApprovedNoticeSchema, type NoticeDraft } from '../domain/notice-draft.js';
+import { ApprovedNoticeSchema, noticeDocument, type NoticeDraft } from '../domain/notice-draft.js';
 import { makeEnrolmentCode } from '../lib/enrolment-codes.js';
+import { toText } from '../lib/email-document.js';
+import type { LetterNotice } from '../lib/vendor-events.js';
 
 export type DeliveryOutcome = 'sent' | 'rejected' | 'letter';
 
@@ -195,6 +197,23 @@ export async function loadApprovedNotices(store: FilingStoreDeps, notice: Notice
   return out;
 }
 
+/** The approved notices as the print vendor prints them: each language's text, the name a merge field. */
+export function letterNotices(notice: NoticeContent, approved: ReadonlyMap<string, NoticeDraft>): LetterNotice[] {
+  return (notice.approved?.documents ?? [])
+    .filter((ref) => approved.has(ref.language))
+    .map((ref) => {
+      const doc = noticeDocument(approved.get(ref.language)!, {
+        recipientName: LETTER_NAME_FIELD,
+        insuredName: notice.insuredName,
+        ...(notice.contactDesk.callCenter && notice.contactDesk.phone ? { callCenterPhone: notice.contactDesk.phone } : {}),
+      });
+      return { language: ref.language, version: ref.version, subject: doc.subject, text: toText(doc) };
+    });
+}
+
+/** Where the print vendor puts the person's name in a letter. */
+export const LETTER_NAME_FIELD = '{{name}}';
+
 const HEARTBEAT_EVERY_MS = 1_000;
 
 export function createNoticeSender(deps: ActivityDeps) {
@@ -209,7 +228,8 @@ export function createNoticeSender(deps: ActivityDeps) {
     const end = req.from + req.count;
     const letters: { index: number; person: Person }[] = [];
     const ctx = Context.current();
-    const render = createNoticeRenderer(req.notice, await loadApprovedNotices(deps.persons, req.notice));
+    const approved = await loadApprovedNotices(deps.persons, req.notice);
+    const render = createNoticeRenderer(req.notice, approved);
     const purpose = `notice-${req.campaignNo}`;
 
     // The first failure stops every lane from taking another person; sends in flight finish and are journaled.
@@ -297,6 +317,7 @@ export function createNoticeSender(deps: ActivityDeps) {
               batchId: `${req.caseId}-${req.campaignNo}-${req.from}`,
               caseId: req.caseId,
               letters: letters.map(({ person }) => ({ personId: person.personId, language: person.language })),
+              ...(approved ? { notices: letterNotices(req.notice, approved) } : {}),
             },
             { signal: ctx.cancellationSignal },
           );

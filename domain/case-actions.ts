@@ -59,6 +59,9 @@ function stateBlock(action: Action, role: Role, c: ActionCaseFacts): ActionBlock
       if (c.coverage.decision === 'denied') return 'coverage_denied';
       if (c.notice?.approved) return 'notice_approved';
       return undefined;
+    case 'approve-notice-draft':
+      // Once the notice is approved and sent its draft no longer changes, nor needs approving.
+      return c.notice?.approved ? 'notice_approved' : undefined;
     case 'submit-costs':
     case 'engage-vendor':
       return c.coverage.decision === 'denied' ? 'coverage_denied' : undefined;

@@ -169,10 +169,23 @@ export const LetterSchema = z.strictObject({
 });
 export type Letter = z.infer<typeof LetterSchema>;
 
+/**
+ * The approved notice a letter prints (rule `noticeDrafts`), per language: plain text with the merge field `{{name}}`
+ * where the vendor puts the person's name (from the list it was given out of band). No personal data in it.
+ */
+export const LetterNoticeSchema = z.strictObject({
+  language: z.enum(NOTICE_LANGUAGES),
+  version: z.number().int().positive(),
+  subject: z.string().min(1).max(500),
+  text: z.string().min(1).max(60_000),
+});
+export type LetterNotice = z.infer<typeof LetterNoticeSchema>;
+
 export const LettersRequestSchema = z.strictObject({
   batchId: Id,
   caseId: Id,
   letters: z.array(LetterSchema).min(1).max(MAX_LETTERS_PER_BATCH),
+  notices: z.array(LetterNoticeSchema).max(NOTICE_LANGUAGES.length).optional(),
 });
 export type LettersRequest = z.infer<typeof LettersRequestSchema>;
 

@@ -10,6 +10,7 @@ import {
   PaymentRequestSchema,
   type DispatchBrief,
   type Letter,
+  type LetterNotice,
   type Payment,
   type VendorEvent,
   type VendorRole,
@@ -117,6 +118,8 @@ export interface LetterBatchRecord {
   batchId: string;
   caseId: string;
   letters: Letter[];
+  /** The approved notice texts the letters print, when the case sent them. */
+  notices?: LetterNotice[];
   idempotencyKey: string;
   receivedAt: string;
   events: DeliveryRecord[];
@@ -513,6 +516,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<VendorSandbox>
         batchId: body.batchId,
         caseId: body.caseId,
         letters: body.letters,
+        ...(body.notices ? { notices: body.notices } : {}),
         idempotencyKey: key,
         receivedAt: new Date().toISOString(),
         events: [],

@@ -5,6 +5,7 @@ import {
   VENDOR_ROLES,
   type DispatchBrief,
   type Letter,
+  type LetterNotice,
   type Payment,
   type VendorRole,
 } from '../../lib/vendor-events.js';
@@ -54,6 +55,8 @@ export interface LettersInput {
   batchId: string;
   caseId: string;
   letters: Letter[];
+  /** The approved notice per language the letters print (rule `noticeDrafts`). */
+  notices?: LetterNotice[];
 }
 
 export interface LettersReceipt {
@@ -180,7 +183,7 @@ export function createVendorClient(opts: VendorClientOptions): VendorClient {
   }
 
   async function sendLetters(input: LettersInput, options: CallOptions = {}): Promise<LettersReceipt> {
-    const { vendorId, batchId, caseId, letters } = input;
+    const { vendorId, batchId, caseId, letters, notices } = input;
     const res = await requestJson(
       {
         operation: 'send letters',
@@ -188,7 +191,12 @@ export function createVendorClient(opts: VendorClientOptions): VendorClient {
         method: 'POST',
         idempotencyKey: idempotencyKeys.letters(batchId),
         // Rebuilt field by field so nothing but the opaque person id and language leaves the process.
-        body: { batchId, caseId, letters: letters.map((l) => ({ personId: l.personId, language: l.language })) },
+        body: {
+          batchId,
+          caseId,
+          letters: letters.map((l) => ({ personId: l.personId, language: l.language })),
+          ...(notices?.length ? { notices: notices.map((n) => ({ language: n.language, version: n.version, subject: n.subject, text: n.text })) } : {}),
+        },
         schema: LettersAcceptedSchema,
         ...options,
       },

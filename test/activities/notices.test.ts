@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NoticeSliceRequest, NoticeSliceResult } from '../../activities/contract.js';
 import { createMailer, messageIdFor, type Mailer } from '../../activities/email/mailer.js';
 import { renderEmail } from '../../activities/email/render.js';
-import { apologyCodeFor, createFileJournal, createNoticeRenderer, createNoticeSender, loadApprovedNotices, type DeliveryJournal } from '../../activities/notices.js';
+import { apologyCodeFor, createFileJournal, createNoticeRenderer, createNoticeSender, loadApprovedNotices, LETTER_NAME_FIELD, type DeliveryJournal } from '../../activities/notices.js';
 import { draftNotice } from '../../domain/notice-draft.js';
 import { keepFiledDocument, sha256Hex } from '../../storage/filings.js';
 import { verifyApologyCode } from '../../lib/apology-codes.js';
@@ -369,6 +369,27 @@ describe('approved notice documents (rule noticeDrafts)', () => {
     expect(createNoticeRenderer(onlyJa, await loadApprovedNotices({ store, keyring }, onlyJa))('en', 'Alex').text).toContain('専門機関と調査を進めています。');
     // Without approved documents: the built-in notice, as before the rule.
     expect(await loadApprovedNotices({ store, keyring }, NOTICE)).toBeUndefined();
+  });
+
+  it('sends a slice in the approved words: the e-mails, and the letters the print vendor gets (the name a merge field)', async () => {
+    const ja = await keep('ja', 5, '当社は全端末を暗号化しました。');
+    const en = await keep('en', 5, 'We have encrypted every laptop.');
+    const req = request({ notice: { ...NOTICE, approved: { defaultLanguage: 'ja', documents: [ja, en] } } });
+    const before = sink.messages.length;
+    const result = await run(sender(freshJournal()), req);
+    expect(result).toMatchObject({ sent: 32, letters: 8 });
+    const mine = sink.messages.slice(before);
+    expect(mine.filter((m) => m.text?.includes('当社は全端末を暗号化しました。')).length + mine.filter((m) => m.text?.includes('We have encrypted every laptop.')).length).toBe(32);
+    const batch = sandbox.letters().find((b) => b.batchId === `${CASE}-${req.campaignNo}-0`)!;
+    expect(batch.notices?.map((n) => [n.language, n.version])).toEqual([
+      ['ja', 5],
+      ['en', 5],
+    ]);
+    expect(batch.notices![0]!.text).toContain('当社は全端末を暗号化しました。');
+    expect(batch.notices![0]!.text).toContain(`${LETTER_NAME_FIELD} 様`);
+    expect(batch.notices![1]!.text).toContain('We have encrypted every laptop.');
+    // No person's name travels in the notices: only the merge field.
+    for (const { person } of withoutEmail()) expect(JSON.stringify(batch.notices)).not.toContain(person.name);
   });
 
   it('never sends a document that does not hash to what the case recorded, or is missing', async () => {

@@ -117,8 +117,9 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
       reopen: { reason: 'matrix' },
       // Nothing refuses an announcement dated now: the insured and the handler get 200, every other role 403.
       'record-announcement': { publishedAt: new Date().toISOString(), channel: 'website', url: 'https://example.jp/notice' },
-      // Version 999 is never the draft's: the roles that may approve get 412 stale_version, every other role 403.
-      'approve-notice-draft': { language: 'ja', version: 999 },
+      // The version is the draft's current one (set in call()): the first role that may approve gets 200, the next
+      // 409 nothing_to_do, every other role 403.
+      'approve-notice-draft': { language: 'ja', version: 1 },
       // The first allowed role engages the PR vendor (200); the next gets 409 duplicate (one is engaged already).
       'engage-vendor': { role: 'public_relations', reason: 'matrix' },
       // Any measure may be added to the plan: the insured, the handler and the supervisor get 200 (or 409
@@ -139,6 +140,7 @@ function bodyFor(op: Operation): { body?: unknown; headers?: Record<string, stri
   }
   if (op.method === 'POST' && op.path.endsWith('/notes')) return { body: { text: 'matrix', visibility: 'shared' } };
   if (op.method === 'PATCH' && op.path.endsWith('/filings/{filingId}')) return { body: { items: { otherMatters: 'matrix' } }, headers: {} };
+  if (op.method === 'PATCH' && op.path.endsWith('/notice-draft')) return { body: { parts: { whatWeAreDoing: 'matrix' } }, headers: {} };
   if (op.method === 'POST' && op.path.endsWith('/documents')) return { body: MATRIX_PDF, headers: { 'content-type': 'application/pdf', 'x-file-name': 'matrix.pdf' } };
   // A well-formed code this case never issued: allowed roles get the rules' 422, the others 401/403/404 first.
   if (op.method === 'POST' && op.path.endsWith('/apology-codes/redeem')) return { body: { code: 'ASAA-BKB9-52LT-JHA4-B5EW' } };
@@ -171,7 +173,16 @@ async function call(who: Who, op: Operation, target: string): Promise<{ status: 
     .replace('{insuredId}', 'ins-001')
     .replace('{quoteId}', quoteId)
     .replace('{filingId}', MATRIX_FILING);
-  const { body, headers = {} } = bodyFor(op);
+  const spec = bodyFor(op);
+  let body = spec.body;
+  const headers = spec.headers ?? {};
+  // The notice is read and edited per language.
+  const query = /\/notice-(preview|draft)$/.test(op.path) ? '?lang=ja' : '';
+  if (op.path.endsWith('/notice-draft') || op.path.endsWith('/actions/approve-notice-draft')) {
+    const current = await as(stack, 'handler')('GET', `/v1/cases/${target}/notice-preview?lang=ja`);
+    if (op.method === 'PATCH') headers['if-match'] = current.headers.get('etag') ?? '"v0"';
+    else body = { language: 'ja', version: (current.json as { version?: number } | undefined)?.version ?? 1 };
+  }
   // An edit names the version it edits: the filing's ETag as it is now (a handler reads it; the cell is the edit).
   if (op.method === 'PATCH' && op.path.includes('/filings/')) {
     const current = await as(stack, 'handler')('GET', `/v1/cases/${target}/filings/${MATRIX_FILING}`);
@@ -179,7 +190,7 @@ async function call(who: Who, op: Operation, target: string): Promise<{ status: 
   }
   const auth: Record<string, string> =
     who === 'none' ? {} : { authorization: `Bearer ${who === 'revoked' ? REVOKED_KEY : stack.keys[who]}` };
-  const res = await fetch(`${stack.url}${path}`, {
+  const res = await fetch(`${stack.url}${path}${query}`, {
     method: op.method,
     headers: {
       ...auth,
