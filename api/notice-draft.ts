@@ -15,6 +15,7 @@ import {
   NOTICE_LANGUAGES,
   NOTICE_LIMITS,
   NOTICE_PARTS,
+  ApprovedNoticeSchema,
   NoticeDraftEditBodySchema,
   draftNotice,
   noticeDocument,
@@ -23,7 +24,7 @@ import {
   type NoticeDraft,
 } from '../domain/index.js';
 import { toHtml, toText } from '../lib/email-document.js';
-import { approvedNoticeKey, getEdits, keepFiledDocument, newNoticeEditsKey, putEdits, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
+import { approvedNoticeKey, getEdits, getFiledDocument, keepFiledDocument, newNoticeEditsKey, putEdits, sha256Hex, type FilingStoreDeps } from '../storage/filings.js';
 import { EDIT_NOTICE_DRAFT, type CaseView, type NoticeDraftSummary } from '../workflows/contract.js';
 import { describeCaseModel, readView } from './case-reads.js';
 import { commandCase } from './case-commands.js';
@@ -95,7 +96,16 @@ async function editedTexts(deps: Deps, d: NoticeDraftSummary): Promise<Record<st
   return out;
 }
 
+/**
+ * The draft as it stands: once the notice went out, the approved version's kept document (what was sent, whatever
+ * the case learnt since, such as a call centre engaged later); before, drafted from the view and the edited texts.
+ */
 async function currentDraft(deps: Deps, view: CaseView, d: NoticeDraftSummary): Promise<NoticeDraft> {
+  if (view.notice.approved && d.approved?.version === d.version && d.approved.documentKey) {
+    const kept = await getFiledDocument(deps, d.approved.documentKey);
+    const parsed = kept ? ApprovedNoticeSchema.safeParse(JSON.parse(kept.toString('utf8'))) : undefined;
+    if (parsed?.success && sha256Hex(kept!) === d.approved.documentSha256) return parsed.data.draft;
+  }
   return draftNotice(view, d.language, await editedTexts(deps, d));
 }
 

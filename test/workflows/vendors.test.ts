@@ -169,7 +169,7 @@ describe('the call centre', () => {
     // Every notice names the insured's enquiry desk with the call centre's number, not the reporter's contact.
     const slices = h.seen.slices.filter((s) => s.caseId === caseId);
     expect(slices.length).toBeGreaterThan(0);
-    for (const s of slices) expect(s.notice.contactDesk).toEqual({ name: '株式会社サンプル', ofInsured: true, phone: '0120-000-111' });
+    for (const s of slices) expect(s.notice.contactDesk).toEqual({ name: '株式会社サンプル', ofInsured: true, callCenter: true, phone: '0120-000-111' });
 
     // The call centre never acknowledges: an hour later the next one on the panel takes over.
     await env.sleep('61 minutes');

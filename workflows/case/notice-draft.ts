@@ -31,6 +31,9 @@ function shaOf(c: CaseContext, language: 'ja' | 'en', d: NoticeDraftSummary | un
 /** Brings every language's draft up to date with the case; a changed draft is a new version and loses its approval. */
 export function refreshNoticeDrafts(c: CaseContext): void {
   if (!c.rules.noticeDrafts) return;
+  // Sent: the campaigns have their documents, so the drafts stop following the case (a call centre engaged later is
+  // printed under the approved words, not drafted into them).
+  if (c.v.notice.approved) return;
   const drafts = (c.v.noticeDrafts ??= []);
   for (const language of NOTICE_LANGUAGES) {
     const found = drafts.find((d) => d.language === language);
