@@ -124,7 +124,7 @@ export const CaseViewSchema = z
     insuredName: z.string().optional().describe('The policyholder’s name (absent in cases filed before it was kept).'),
     description: z.string().optional().describe('What happened, as the report tells it (absent in cases filed before it was kept).'),
     contact: z
-      .object({ name: z.string(), email: z.string(), phone: z.string().optional() })
+      .object({ name: z.string(), email: z.string(), phone: z.string().optional(), language: z.enum(['ja', 'en']).optional() })
       .optional()
       .describe('The insured’s contact person for this incident, from the report (absent in cases filed before it was kept).'),
     coverage: z.looseObject({ decision: z.enum(['covered', 'provisional', 'denied']), reasons: z.array(z.string()) }),
