@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
+import { keepGolden, personsRef } from './scenario-kit.js';
 import { actors, caseInput, policyRecord, report, strangerSigner, testSigner, uniqueId } from '../support/fixtures.js';
 import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 import { runCaseCommand } from '../../api/case-commands.js';
@@ -203,29 +202,7 @@ async function finished(handle: WorkflowHandle): Promise<unknown> {
   throw new Error('workflow still running');
 }
 
-/**
- * With RECORD_GOLDEN=1, keeps the history of a finished scenario in test/workflows/golden/, where replay.test.ts
- * replays it against every later version of the workflow code.
- */
-async function keep(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_GOLDEN !== '1') return;
-  const history = await handle.fetchHistory();
-  const dir = new URL('./golden/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
-}
 
-const personsRef = (accepted: number) => ({
-  key: 'cases/x/persons/u1.ndjson.enc',
-  uploadId: 'u1',
-  total: accepted,
-  accepted,
-  duplicates: 0,
-  rejected: 0,
-  withEmail: accepted,
-  withoutEmail: 0,
-  checksum: 'abc',
-});
 
 describe('incidentCase lifecycle', () => {
   it('walks a covered case from report to closed, with counsel first, notices, filings and one payment', async () => {
@@ -306,7 +283,7 @@ describe('incidentCase lifecycle', () => {
     // Every person had an e-mail address: no letters, so no print vendor.
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
     expectJapaneseMail(caseId, ['acknowledgement', 'new-case', 'assignment:handler', `payout:${caseId}-P1`]);
-    await keep(handle, 'case-covered-closed-v6');
+    await keepGolden(handle, 'case-covered-closed-v6');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -336,7 +313,7 @@ describe('incidentCase lifecycle', () => {
     const letter = h.seen.emails.find((e) => e.caseId === caseId && e.purpose === 'denial');
     expect(letter?.message).toMatchObject({ kind: 'denial_letter', reasons: [expect.objectContaining({ code: 'natural_catastrophe' })] });
     expect(h.seen.dispatches.some((d) => d.caseId === caseId)).toBe(false);
-    await keep(handle, 'case-denied-exclusion-v6');
+    await keepGolden(handle, 'case-denied-exclusion-v6');
   });
 
   it('denies a leak caused by terrorism, naming it in the letter, unless the policy covers terrorism', async () => {
@@ -388,7 +365,7 @@ describe('incidentCase lifecycle', () => {
     expect(decided.coverage.decision).toBe('covered');
     await env.sleep('3 days');
     expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation')).toHaveLength(1);
-    await keep(handle, 'case-coverage-escalated-open-v7-work');
+    await keepGolden(handle, 'case-coverage-escalated-open-v7-work');
   });
 
   it('does not escalate a coverage decision made in time', async () => {
@@ -401,7 +378,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.coverage.decideBy).toBe(view0.coverage.decideBy);
     expect(h.seen.emails.filter((e) => e.caseId === caseId && e.purpose === 'coverage-escalation')).toEqual([]);
     expect((await handle.query(timelineQuery)).some((e) => e.type === 'coverage_escalated')).toBe(false);
-    await keep(handle, 'case-coverage-decided-in-time-open-v7-work');
+    await keepGolden(handle, 'case-coverage-decided-in-time-open-v7-work');
   });
 
   it('denies on findings that date the occurrence before the retroactive date', async () => {
@@ -412,7 +389,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('denied');
     expect(view.coverage.reasons).toContain('before_retroactive_date');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'denied' });
-    await keep(handle, 'case-provisional-denied-on-findings-v6');
+    await keepGolden(handle, 'case-provisional-denied-on-findings-v6');
   });
 
   it('escalates a missed APPI preliminary deadline to handler, supervisor and insured and flags the case', async () => {
@@ -444,7 +421,7 @@ describe('incidentCase lifecycle', () => {
     expect(filed.status).toBe('done');
     expect(filed.missedAt).toBeDefined();
     expectJapaneseMail(caseId, [`escalation:${prelim!.id}:handler`, `escalation:${prelim!.id}:supervisor`, `escalation:${prelim!.id}:insured`]);
-    await keep(handle, 'case-escalated-open-v6');
+    await keepGolden(handle, 'case-escalated-open-v6');
   });
 
   it('stops the clock of an obligation that findings no longer trigger, and keeps it for the record', async () => {
@@ -483,7 +460,7 @@ describe('incidentCase lifecycle', () => {
       'counsel-b',
       'forensics-b',
     ]);
-    await keep(handle, 'case-vendor-replaced-open-v6');
+    await keepGolden(handle, 'case-vendor-replaced-open-v6');
   });
 
   it('makes a payout above the handler authority wait for a supervisor', async () => {
@@ -511,7 +488,7 @@ describe('incidentCase lifecycle', () => {
       lines: [{ category: 'forensic_investigation', payableJpy: 3_000_000 }],
     });
     expectJapaneseMail(caseId, [`payout-approval:${caseId}-P1`]);
-    await keep(handle, 'case-supervisor-payout-open-v6');
+    await keepGolden(handle, 'case-supervisor-payout-open-v6');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -594,7 +571,7 @@ describe('incidentCase lifecycle', () => {
     const timeline = await handle.query(timelineQuery);
     expect(timeline.filter((t) => t.summary.endsWith('letters mailed')).map((t) => t.summary)).toEqual(['150 letters mailed', '50 letters mailed']);
     expect(timeline.some((t) => t.summary.includes('is not engaged'))).toBe(false);
-    await keep(handle, 'case-letters-mailed-open-v6');
+    await keepGolden(handle, 'case-letters-mailed-open-v6');
   });
 
   it('keeps a withdrawal that arrives with the start: intake assesses the case and stops there', async () => {
@@ -617,7 +594,7 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('withdrawn');
     expect(view.severity).toBeDefined();
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId)).toHaveLength(0);
-    await keep(handle, 'case-withdrawn-at-start-v8');
+    await keepGolden(handle, 'case-withdrawn-at-start-v8');
   });
 
   it('ends withdrawn when the insured withdraws its own case', async () => {
@@ -626,7 +603,7 @@ describe('incidentCase lifecycle', () => {
     const view = await act(handle, 'withdraw', actors.insured, { reason: 'false alarm: the laptop was found locked' });
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
-    await keep(handle, 'case-withdrawn-v6');
+    await keepGolden(handle, 'case-withdrawn-v6');
   });
 });
 
@@ -646,7 +623,7 @@ describe('one rulebook: rules the workflow applied differently from domain/ befo
     const notified = view.obligations.find((o) => o.id === 'US-CA:persons:notice')!;
     expect(notified.status).toBe('done');
     expect(Date.parse(ag(view).dueAt)).toBe(Date.parse(notified.filedAt!) + 15 * DAY_MS);
-    await keep(handle, 'case-persons-notified-open-v6');
+    await keepGolden(handle, 'case-persons-notified-open-v6');
   });
 
   it('shows an overdue obligation as the next deadline until it is filed', async () => {
@@ -743,7 +720,7 @@ describe('trust: only what the API signed for this case changes it', () => {
     // No outcome is recorded for a forgery, so none can pre-empt the command id of a real command.
     for (const forged of forgeries) expect((await handle.query(commandStatusQuery, forged)).outcome).toBeNull();
     expect(await failedTasks(handle)).toBe(0);
-    await keep(handle, 'case-forged-messages-open-v6');
+    await keepGolden(handle, 'case-forged-messages-open-v6');
   });
 
   it('takes campaign progress only from its campaign: a forged "done" marks nothing done', async () => {
@@ -973,7 +950,7 @@ describe('vendor events', () => {
     expect(ackless(view)).toEqual(ackless(before.view));
     expect(view.affectedPersons).toBe(before.view.affectedPersons);
     expect(view.vendors.map((e) => e.vendorId)).not.toContain('forensics-b');
-    await keep(handle, 'case-vendor-signals-open-v6');
+    await keepGolden(handle, 'case-vendor-signals-open-v6');
   });
 
   it('takes a vendor event only for its own engagement and role, refusing the rest on the timeline', async () => {
@@ -1031,7 +1008,7 @@ describe('vendor events', () => {
     // A handler's own findings must be possible too.
     const late = new Date(Date.parse(view.discoveredAt) + 3_600_000).toISOString();
     expect(await refusal(act(handle, 'record-findings', actors.handler, { occurredAt: late }))).toMatchObject({ code: 'invalid' });
-    await keep(handle, 'case-findings-held-open-v6');
+    await keepGolden(handle, 'case-findings-held-open-v6');
   });
 
   it('refuses the legacy vendor-event Update, and takes the same event signed by the API once', async () => {
@@ -1105,7 +1082,7 @@ describe("the handler's desk: notes, documents, reserve history, reopen", () => 
     ).toMatchObject({ code: 'invalid', text: `evidenceRef ${missing} names no document of this case` });
     const view = await act(handle, 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 100_000, evidenceRef: documentId }] });
     expect(view.settlement.lines.at(-1)).toMatchObject({ category: 'forensic_investigation', claimedJpy: 100_000 });
-    await keep(handle, 'case-desk-notes-documents-open-v7-docs');
+    await keepGolden(handle, 'case-desk-notes-documents-open-v7-docs');
   });
 
   it('keeps the reserve history: the triage, then each change with why and who', async () => {
@@ -1150,7 +1127,7 @@ describe("the handler's desk: notes, documents, reserve history, reopen", () => 
     view = await act(handle, 'close', actors.supervisor, { reason: 'late invoice paid' });
     expect(view.status).toBe('closed');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'closed' });
-    await keep(handle, 'case-reopened-closed-v7-docs');
+    await keepGolden(handle, 'case-reopened-closed-v7-docs');
   });
 
   it('reopens a denied case, whose clocks run again, and ends a resting case after its retention period', async () => {
@@ -1171,7 +1148,7 @@ describe("the handler's desk: notes, documents, reserve history, reopen", () => 
     const other = await openCase({ report: { circumstances } });
     await settle(other.handle, (v) => v.status === 'denied');
     expect(await finished(other.handle)).toMatchObject({ caseId: other.caseId, status: 'denied' });
-    await keep(handle, 'case-denied-reopened-open-v7-docs');
+    await keepGolden(handle, 'case-denied-reopened-open-v7-docs');
   });
 
   it('never rests a withdrawn case: it ends, and reopen is refused by the gate', async () => {
@@ -1257,7 +1234,7 @@ describe('notification waves, 公表 and substitute measures', () => {
     expect(timeline.map((t) => t.summary)).toEqual(
       expect.arrayContaining(['wave 2 attached: 200 persons (100 already in earlier waves, 0 duplicates, 0 rejected)', 'campaign 2 done: 200 e-mails, 0 letters, 0 failed']),
     );
-    await keep(handle, 'case-notification-waves-open-v9-waves');
+    await keepGolden(handle, 'case-notification-waves-open-v9-waves');
   });
 
   it('replaces the first list while no campaign has started, as before waves', async () => {
@@ -1315,7 +1292,7 @@ describe('notification waves, 公表 and substitute measures', () => {
       'substitute measures in place: announcement and enquiry desk recorded',
     ]);
     expect(summaries.filter((s) => s.endsWith('letters returned undelivered'))).toEqual(['5 letters returned undelivered', '2 letters returned undelivered']);
-    await keep(handle, 'case-substitute-measures-open-v9-waves');
+    await keepGolden(handle, 'case-substitute-measures-open-v9-waves');
   });
 });
 
@@ -1381,7 +1358,7 @@ describe('filings: drafts per regulator obligation and persons notice, versioned
     expect(filing(later, 'JP-APPI.regulator.preliminary')).toMatchObject({ status: 'filed', version: preliminary.version, sha: preliminary.sha });
     expect(filing(later, 'JP-APPI.regulator.final')!.version).toBe(4);
     expect(await refusal(edit(handle, actors.handler, 'JP-APPI.regulator.preliminary', preliminary.version, { otherMatters: 'x' }))).toMatchObject({ code: 'wrong_state' });
-    await keep(handle, 'case-filings-open-v9-filings');
+    await keepGolden(handle, 'case-filings-open-v9-filings');
   });
 });
 
@@ -1468,6 +1445,6 @@ describe('notice drafts: per language, versioned, edited by hash, approved by co
     expect(slices[0]!.notice.approved).toMatchObject({ defaultLanguage: 'ja', documents: [{ language: 'ja', version: 3, sha256: hash(`${caseId}:ja:3`) }] });
     view = await settle(handle, (v) => v.notifications.status === 'done');
     expect(view.notifications.sent).toBe(1200);
-    await keep(handle, 'case-notice-draft-open-v10-notice');
+    await keepGolden(handle, 'case-notice-draft-open-v10-notice');
   });
 });

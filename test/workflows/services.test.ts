@@ -5,12 +5,11 @@
  * reminder before a measure's due date, its progress in the final APPI report's prevention item).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
+import { keepGolden, personsRef } from './scenario-kit.js';
 import { approveNoticeDraft } from './notice-approval.js';
 import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
@@ -124,26 +123,7 @@ async function ackAll(handle: WorkflowHandle, view: CaseView): Promise<CaseView>
   return settle(handle, (v) => v.vendors.every((x) => x.status !== 'dispatched'));
 }
 
-/** With RECORD_GOLDEN=1, keeps the history in test/workflows/golden/ for replay.test.ts. */
-async function keep(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_GOLDEN !== '1') return;
-  const history = await handle.fetchHistory();
-  const dir = new URL('./golden/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
-}
 
-const personsRef = (accepted: number) => ({
-  key: 'cases/x/persons/u1.ndjson.enc',
-  uploadId: 'u1',
-  total: accepted,
-  accepted,
-  duplicates: 0,
-  rejected: 0,
-  withEmail: accepted,
-  withoutEmail: 0,
-  checksum: 'abc',
-});
 
 const lineOf = (v: CaseView, category: string) => v.settlement.lines.find((l) => l.category === category);
 const finalItem = (v: CaseView, code: string) => {
@@ -198,7 +178,7 @@ describe('credit monitoring and recurrence prevention', () => {
     const timeline = (await handle.query(timelineQuery)).map((t) => t.summary);
     expect(timeline).toContain('credit monitoring offered: financial-risk items credit_card');
     expect(timeline.filter((s) => s === 'first credit-monitoring enrolment recorded')).toHaveLength(1);
-    await keep(handle, 'case-credit-monitoring-open-v10-credit');
+    await keepGolden(handle, 'case-credit-monitoring-open-v10-credit');
   });
 
   it('a case without financial-risk items offers none: its notices carry no code and an enrolment is refused', async () => {
@@ -280,6 +260,6 @@ describe('credit monitoring and recurrence prevention', () => {
     view = await handle.query(viewQuery);
     expect(plan().find((m) => m.measure === 'access_control')).toMatchObject({ status: 'done' });
     expect(reminders().filter((e) => e.purpose.includes('access_control'))).toHaveLength(1);
-    await keep(handle, 'case-prevention-plan-open-v10-credit');
+    await keepGolden(handle, 'case-prevention-plan-open-v10-credit');
   });
 });

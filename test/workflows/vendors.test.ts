@@ -4,12 +4,11 @@
  * and counting the enquiries it reports; `engage-vendor` by hand with the consent gate where the policy asks for one,
  * and the engaged vendor's invoice becoming a cost line.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
+import { keepGolden, personsRef } from './scenario-kit.js';
 import { approveNoticeDraft } from './notice-approval.js';
 import { actors, caseInput, panel as basePanel, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
@@ -124,25 +123,7 @@ async function ackAll(handle: WorkflowHandle, view: CaseView): Promise<CaseView>
   return after;
 }
 
-async function keep(handle: WorkflowHandle, name: string): Promise<void> {
-  if (process.env.RECORD_GOLDEN !== '1') return;
-  const history = await handle.fetchHistory();
-  const dir = new URL('./golden/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
-}
 
-const personsRef = (accepted: number) => ({
-  key: 'cases/x/persons/u1.ndjson.enc',
-  uploadId: 'u1',
-  total: accepted,
-  accepted,
-  duplicates: 0,
-  rejected: 0,
-  withEmail: accepted,
-  withoutEmail: 0,
-  checksum: 'abc',
-});
 
 describe('the call centre', () => {
   it('is engaged by rule for more than 1,000 notices, with its FAQ; the notices print its number; one that misses its SLA is replaced', async () => {
@@ -205,7 +186,7 @@ describe('the call centre', () => {
 
     // Asked for again while one is engaged: refused; by name, another one may be engaged.
     expect(await refusal(act(handle, 'engage-vendor', actors.insured, { role: 'call_center', reason: 'more lines' }))).toMatchObject({ code: 'duplicate' });
-    await keep(handle, 'case-call-center-replaced-open-v10-vendors');
+    await keepGolden(handle, 'case-call-center-replaced-open-v10-vendors');
   });
 
   it('is engaged on the insured’s request for a small list too, before any notice goes out', async () => {
@@ -322,6 +303,6 @@ describe('engage-vendor', () => {
       ]),
     );
     expect(view.settlement.lines).toHaveLength(2);
-    await keep(handle, 'case-engage-vendor-consent-open-v10-vendors');
+    await keepGolden(handle, 'case-engage-vendor-consent-open-v10-vendors');
   });
 });
