@@ -9,6 +9,7 @@ export * from './contract/filings.js';
 export * from './contract/notification.js';
 export * from './contract/settlement.js';
 export * from './contract/services.js';
+export * from './contract/vendors.js';
 export * from './contract/messages.js';
 export * from './contract/proof.js';
 export * from './contract/read-model.js';

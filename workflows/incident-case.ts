@@ -24,7 +24,8 @@ import { executePayouts } from './case/settlement.js';
 import { checkPreventionReminders } from './case/services.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
 import { settleParked } from './case/trust.js';
-import { checkVendorSlas, engageRequested, registerVendorEvents } from './case/vendors.js';
+import { checkVendorSlas, registerVendorEvents } from './case/vendors.js';
+import { engageRequested } from './case/engagements.js';
 
 /**
  * Events after which a run continues as new even when Temporal does not suggest it yet. Workers keep no workflow cache

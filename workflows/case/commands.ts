@@ -47,7 +47,8 @@ import { settlementCommands } from './settlement.js';
 import { refuse, type CaseContext } from './state.js';
 import { triageCommands } from './triage.js';
 import { admit } from './trust.js';
-import { receiveVendorEvent, vendorCommands } from './vendors.js';
+import { receiveVendorEvent } from './vendors.js';
+import { vendorCommands } from './engagements.js';
 import { publishCase } from './read-model.js';
 
 /** Every case action, owned by exactly one track (the type makes a missing or unowned action a compile error). */

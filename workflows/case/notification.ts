@@ -14,7 +14,8 @@ import { noteOfferingCampaign, offersCreditMonitoring } from './services.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
-import { activeCallCenter, dispatch } from './vendors.js';
+import { dispatch } from './vendors.js';
+import { activeCallCenter } from './engagements.js';
 import { checkNoticeApproved, freezeNoticeDocuments } from './notice-draft.js';
 
 /** From this patch on a campaign's progress must carry the token the case gave it. */

@@ -21,6 +21,7 @@ import type { FilingSummary, NoticeDraftSummary } from './filings.js';
 import type { Announcement, NotificationWave } from './notification.js';
 import type { CostItemRecord, ReserveChange } from './settlement.js';
 import type { CaseServices } from './services.js';
+import type { HeldFindings, PanelVendor, VendorEngagement, VendorRequest } from './vendors.js';
 
 /** A signed message whose key the case does not know yet. */
 export type ParkedMessage = { kind: 'command'; command: CaseCommand } | { kind: 'vendor-event'; event: VendorEventInput };
@@ -31,14 +32,6 @@ export interface Actor {
   role: Role;
   insuredId?: string;
   authorityLimitJpy?: number;
-}
-
-export interface PanelVendor {
-  vendorId: string;
-  role: VendorRole;
-  name: string;
-  /** A call centre's enquiry number, printed on the notices once it is engaged (the vendor may open another line). */
-  phone?: string;
 }
 
 /** Product decisions for the case clocks; carried in the input so a running case keeps the values it started with. */
@@ -91,33 +84,6 @@ export interface TimelineEntry {
  * passed unmet (kept even if it was filed late afterwards).
  */
 export type ObligationView = Obligation;
-
-export interface VendorEngagement {
-  dispatchId: string;
-  vendorId: string;
-  role: PanelVendor['role'];
-  dispatchedAt: string;
-  ackDueAt: string;
-  status: 'dispatched' | 'acknowledged' | 'replaced' | 'failed';
-  acknowledgedAt?: string;
-  slaBreached: boolean;
-  invoicedJpy: number;
-  /** Who engaged it by `engage-vendor` and why (absent for the engagements the case makes itself). */
-  engagedBy?: string;
-  reason?: string;
-}
-
-/** An `engage-vendor` of the insured waiting for the insurer's consent to the role's cost category. */
-export interface VendorRequest {
-  requestId: string;
-  role: VendorRole;
-  vendorId: string;
-  category: CostCategory;
-  reason: string;
-  requestedBy: string;
-  requestedAt: string;
-  status: 'awaiting_consent';
-}
 
 export interface SettlementLineView {
   lineId: string;
@@ -266,20 +232,6 @@ export interface CaseView {
   /** When the case last changed (UTC). */
   updatedAt?: string;
 }
-
-/** A vendor's finding that would lower the persons, move the occurrence date or lift a duty, with before and after. */
-export interface HeldFindings {
-  findingsId: string;
-  vendorId: string;
-  at: string;
-  concerns: string[];
-  before: { affectedPersons: number; occurredAt: string | null; obligations: string[] };
-  after: { affectedPersons: number; occurredAt: string | null; obligations: string[] };
-  findings: VendorFindings;
-}
-
-/** What a vendor's findings may state (the `findings` of a vendor event). */
-export type VendorFindings = NonNullable<VendorEventInput['findings']>;
 
 /**
  * What a case returns when it ends. The final view and timeline ride along so that the API reads a closed case
