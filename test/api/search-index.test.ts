@@ -12,12 +12,13 @@ function listing(caseIds: () => string[]): IndexContext {
   return {
     client: {
       workflowService: {
-        listWorkflowExecutions: async () => ({
-          executions: caseIds().map((id) => ({
-            execution: { workflowId: caseWorkflowId(id) },
-            startTime: { seconds: Math.floor(now / 1000), nanos: 0 },
-          })),
-        }),
+        listWorkflowExecutions: () =>
+          Promise.resolve({
+            executions: caseIds().map((id) => ({
+              execution: { workflowId: caseWorkflowId(id) },
+              startTime: { seconds: Math.floor(now / 1000), nanos: 0 },
+            })),
+          }),
       },
     },
     deps: { temporal: { namespace: 'default' } },
