@@ -208,7 +208,7 @@ async function editFiling(ctx: ApiContext, req: Request, res: Response, principa
   const view = await readCase(ctx, principal, caseId);
   const f = summaryOf(view, filingId);
   if (f.status === 'filed') throw new HttpProblem(409, 'wrong_state', { key: 'wrong_state.filing_filed', params: { filingId } });
-  const baseVersion = ifMatchVersion(req, f);
+  // A body no version of this filing could take is refused before the version is compared: it is wrong either way.
   const template = filingTemplate(f.regime as Regime, f.audience);
   const unknown = Object.keys(body.items).filter((code) => !isFilingItem(template, code));
   if (unknown.length > 0) {
@@ -219,6 +219,7 @@ async function editFiling(ctx: ApiContext, req: Request, res: Response, principa
       unknown.map((code) => ({ path: `/items/${code}`, message: `not an item of ${filingId}`, code: 'unknown_item', in: 'body' as const })),
     );
   }
+  const baseVersion = ifMatchVersion(req, f);
   const deps = storeDeps(ctx);
   const texts = await editedTexts(deps, f);
   const items: Record<string, { sha256: string; chars: number } | null> = {};
