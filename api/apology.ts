@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { APOLOGY_CODE_MAX_INPUT, verifyApologyCode, type ParsedApologyCode } from '../lib/apology-codes.js';
-import { BlobNotFoundError } from '../storage/blob-store.js';
 import type { ApiContext } from './context.js';
+import { codeSecret, readLedgerEntry } from './code-ledger.js';
 import { idempotencyKey } from './idempotency.js';
 import type { Principal } from './principals.js';
 import { HttpProblem, problemResponse, validationProblem } from './problem.js';
@@ -58,32 +58,9 @@ export function redactApologyCodeInUrl(url: string): string {
   return url.replace(/(\/apology-codes\/)(?!redeem(?:[/?#]|$))[^/?#]+/, '$1[redacted]');
 }
 
-function secretOf(ctx: ApiContext): Buffer {
-  const secret = ctx.deps.apologySecret;
-  if (!secret || secret.length < 16) throw new HttpProblem(503, 'unavailable', { key: 'unavailable.apology_secret' });
-  return secret;
-}
+const secretOf = codeSecret;
 
-async function readEntry(ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> {
-  let stream;
-  try {
-    stream = await ctx.deps.blobStore.get(key);
-  } catch (err) {
-    if (err instanceof BlobNotFoundError) return undefined;
-    throw err;
-  }
-  const parts: Buffer[] = [];
-  for await (const p of stream) parts.push(p as Buffer);
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.concat(parts).toString('utf8'));
-  } catch {
-    // Unreadable, but present: the code is still spent.
-    return undefined;
-  }
-  const parsed = LedgerEntrySchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
-}
+const readEntry = (ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> => readLedgerEntry(ctx, key, LedgerEntrySchema);
 
 function requestHash(principal: Principal, key: string): string {
   return createHash('sha256').update(`${principal.name}\u0000${key}`).digest('base64url');

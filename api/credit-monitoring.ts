@@ -16,11 +16,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { enrolmentRefusal } from '../domain/index.js';
 import { ENROLMENT_CODE_MAX_INPUT, verifyEnrolmentCode, type ParsedEnrolmentCode } from '../lib/enrolment-codes.js';
-import { BlobNotFoundError } from '../storage/blob-store.js';
 import { RECORD_ENROLMENT } from '../workflows/contract.js';
 import { commandCase } from './case-commands.js';
 import { readView } from './case-reads.js';
 import type { ApiContext } from './context.js';
+import { codeSecret, readLedgerEntry } from './code-ledger.js';
 import { idempotencyKey } from './idempotency.js';
 import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, problemResponse, validationProblem } from './problem.js';
@@ -63,30 +63,9 @@ export function enrolmentKey(caseId: string, canonicalCode: string): string {
   return `cases/${caseId}/credit-monitoring-enrolments/${codeHash(canonicalCode)}`;
 }
 
-function secretOf(ctx: ApiContext): Buffer {
-  const secret = ctx.deps.apologySecret;
-  if (!secret || secret.length < 16) throw new HttpProblem(503, 'unavailable', { key: 'unavailable.apology_secret' });
-  return secret;
-}
+const secretOf = codeSecret;
 
-async function readEntry(ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> {
-  let stream;
-  try {
-    stream = await ctx.deps.blobStore.get(key);
-  } catch (err) {
-    if (err instanceof BlobNotFoundError) return undefined;
-    throw err;
-  }
-  const parts: Buffer[] = [];
-  for await (const p of stream) parts.push(p as Buffer);
-  try {
-    const parsed = LedgerEntrySchema.safeParse(JSON.parse(Buffer.concat(parts).toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Unreadable, but present: the code is still spent.
-    return undefined;
-  }
-}
+const readEntry = (ctx: ApiContext, key: string): Promise<LedgerEntry | undefined> => readLedgerEntry(ctx, key, LedgerEntrySchema);
 
 function requestHash(principal: Principal, key: string): string {
   return createHash('sha256').update(`${principal.name}\u0000${key}`).digest('base64url');
