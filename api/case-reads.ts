@@ -24,6 +24,7 @@ import type { ApiContext } from './context.js';
 import { shareInFlight } from './in-flight.js';
 import { HttpProblem } from './problem.js';
 import { boundedQuery, retryQuery } from './queries.js';
+import { viewOfModel } from './start-view.js';
 
 export function caseHandle(ctx: ApiContext, caseId: string): WorkflowHandle {
   return ctx.client.workflow.getHandle(caseWorkflowId(caseId));
@@ -60,6 +61,10 @@ export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<Desc
       throw err;
     }
     const model = readModelFromMemo(description.memo);
+    if (model && !model.view) {
+      const view = await viewOfModel(ctx, caseWorkflowId(caseId), model, description.status.name === 'RUNNING');
+      if (view) model.view = view;
+    }
     const value = model ? { description, model } : { description };
     // Only a case whose view is there: one waiting for its first task is asked again until it is.
     if (ttl > 0 && model?.view) {

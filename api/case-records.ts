@@ -19,6 +19,7 @@ import {
   type WorkMemo,
 } from '../workflows/contract.js';
 import type { ApiContext } from './context.js';
+import { viewOfModel } from './start-view.js';
 
 export interface CaseRecord {
   caseId: string;
@@ -81,6 +82,7 @@ export async function caseRecord(ctx: ApiContext, e: RawExecution): Promise<Case
   }
   const model = readModelFromMemo(memo);
   const executionStatus = executionStatusName(e.status);
+  const view = model && (await viewOfModel(ctx, e.execution!.workflowId!, model, executionStatus === 'RUNNING').catch(() => undefined));
   return {
     caseId,
     running: executionStatus === 'RUNNING',
@@ -88,7 +90,7 @@ export async function caseRecord(ctx: ApiContext, e: RawExecution): Promise<Case
     policyNumber: sa.get(SA.policyNumber) ?? null,
     insuredId: sa.get(SA.insuredId) ?? null,
     assignedTo: sa.get(SA.assignedTo) ?? null,
-    ...(model?.view ? { view: model.view } : {}),
+    ...(view ? { view } : {}),
     work: (memo?.[MEMO_KEYS.work] as WorkMemo | undefined) ?? {},
   };
 }

@@ -20,6 +20,7 @@ import type { ApiContext } from './context.js';
 import { firstView } from './first-view.js';
 import { idempotencyKey } from './idempotency.js';
 import { policyForIntake } from './policy-reads.js';
+import { rememberFirstView } from './start-view.js';
 import { actorOf, type Principal } from './principals.js';
 import { HttpProblem, validationProblem } from './problem.js';
 import { retryQuery } from './queries.js';
@@ -76,14 +77,15 @@ export async function createCase(
   const location = `/v1/cases/${caseId}`;
   const firstViewMs = firstQueryWaitMs(ctx);
   // The view the workflow's intake triage produces, computed from the same domain rules, so that neither this answer
-  // nor the first reads wait for a worker to pick the case up; a case denied at intake waits for the workflow's own.
+  // nor the first reads wait for a worker to pick the case up (reads find it from the start event until the first
+  // task has written it: api/start-view.ts); a case denied at intake waits for the workflow's own.
   const first = firstView(input);
   try {
     await ctx.client.workflow.start(CASE_WORKFLOW_TYPE, {
       workflowId: caseWorkflowId(caseId),
       taskQueue: ctx.taskQueue,
       args: [input],
-      memo: startMemo(hash, reportedAt, first),
+      memo: startMemo(hash, reportedAt),
       workflowIdConflictPolicy: 'FAIL',
       // Case ids are never reused, not even after the case closed.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -108,6 +110,7 @@ export async function createCase(
     sendCaseView(req, res, 200, view, principal);
     return;
   }
+  rememberFirstView(caseWorkflowId(caseId), first);
   ctx.changes.bump(caseId);
   ctx.searchIndex.filed(
     {

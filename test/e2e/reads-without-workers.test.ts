@@ -11,6 +11,7 @@ import { as, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let caseId: string;
+let policyNumber: string;
 
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number, what: string): Promise<T> {
   const deadline = Date.now() + ms;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   // A short command wait, so the command sent while no worker runs answers its 503 quickly.
   stack = await startStack({ env: { COMMAND_WAIT_MS: '1500' } });
   const admin = as(stack, 'admin');
-  const policyNumber = uniqueId('PL-RW');
+  policyNumber = uniqueId('PL-RW');
   expect((await admin('PUT', `/v1/policies/${policyNumber}`, policyBody())).status).toBeLessThan(300);
   const filed = await as(stack, 'insured-ins-001')('POST', '/v1/cases', reportBody(policyNumber));
   expect(filed.status, JSON.stringify(filed.json)).toBe(201);
@@ -67,6 +68,22 @@ describe('with every worker down', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.json)).toContain(caseId);
     expect((await as(stack, 'ops')('GET', '/v1/dashboard/summary')).status).toBe(200);
+
+    // A case filed while no worker runs has no view in its memo yet (intake writes only the request's hash and the
+    // stamp): another API instance, which did not file it, reads its first view from the start event.
+    const filed = await as(stack, 'insured-ins-001')('POST', '/v1/cases', reportBody(policyNumber));
+    expect(filed.status, filed.text).toBe(201);
+    const fresh = filed.json as CaseView;
+    const other = await stack.anotherApi();
+    const readB = await fetch(`${other.url}/v1/cases/${fresh.caseId}`, { headers: { authorization: `Bearer ${stack.keys.handler}` } });
+    expect(readB.status).toBe(200);
+    expect(readB.headers.get('etag')).toBe(`"${fresh.caseId}.v0"`);
+    const viewB = (await readB.json()) as CaseView;
+    expect(viewB).toMatchObject({ caseId: fresh.caseId, status: 'response', version: 0, policyNumber });
+    expect(viewB.obligations).toEqual(fresh.obligations);
+    const listB = await fetch(`${other.url}/v1/cases?pageSize=100&insuredId=ins-001`, { headers: { authorization: `Bearer ${stack.keys.ops}` } });
+    expect(listB.status).toBe(200);
+    expect(JSON.stringify(await listB.json())).toContain(fresh.caseId);
 
     // A command while no worker runs: durable, answered 503 command_pending, applied when a worker comes back.
     const assign = () => handler('POST', `/v1/cases/${caseId}/actions/assign`, { assignee: 'supervisor' }, { 'idempotency-key': 'rw-1' });

@@ -2,8 +2,9 @@
  * The case's read model (see contract/read-model.ts): after a task changed the case, the parts of the view, the
  * timeline chunks and the latest command outcomes that changed are upserted to the memo, so the API reads the case
  * with `describe()` instead of a query that replays it. What was last written is remembered per field (starting from
- * the memo the run began with: the API's first view, or the memo carried over by continue-as-new), so a task writes
- * only what it changed and a task that changed nothing writes nothing.
+ * the memo the run began with: the API's stamp alone, a first view in cases the API started before it stopped writing
+ * one, or the memo carried over by continue-as-new), so a task writes only what it changed and a task that changed
+ * nothing writes nothing.
  *
  * Runs recorded before the read model (`rules.readModel` false) keep the version count but write no memo: an upsert
  * is a command their histories do not have.

@@ -192,14 +192,14 @@ export function timelineFromReadModel(model: ReadModel): TimelineEntry[] | undef
 
 /**
  * The memo a case starts with, written by the API with the start: the request's hash (a retried intake compares it)
- * and, when the API could compute it, the view the case's first task will produce (version 0), so the case reads at
- * once instead of after a worker has picked it up. The case's first task then writes only what differs.
+ * and the stamp of version 0. No view: Temporal copies the memo into every visibility record, so a first view here
+ * slowed every start; until the case's first task writes its view, the API computes it from the start event's input
+ * (api/start-view.ts). Cases started with a first view here (before that) read it as their memo holds it.
  */
-export function startMemo(requestHash: string, reportedAt: string, firstView?: CaseView): Record<string, unknown> {
+export function startMemo(requestHash: string, reportedAt: string): Record<string, unknown> {
   const meta: ReadModelMeta = { schema: READ_MODEL_SCHEMA, version: 0, updatedAt: reportedAt, timelineEntries: 0 };
   return {
     [MEMO_KEYS.request]: { requestHash },
     [MEMO_KEYS.meta]: meta,
-    ...(firstView ? viewMemoParts(firstView) : {}),
   };
 }
