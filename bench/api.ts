@@ -70,16 +70,15 @@ import {
   SA,
   caseWorkflowId,
   startMemo,
-  viewMemoParts,
   viewQuery,
   type CaseInput,
 } from '../workflows/contract.js';
-import { firstView } from '../api/first-view.js';
 import { freePort } from '../test/support/ports.js';
 import { policyBody, reportBody } from '../test/support/fixtures.js';
 import type { DevelopmentPrincipal } from '../api/principals.js';
 import { startCountingSink } from './lib/counting-sink.js';
 import { cpuDuring, formatCpuPer } from './lib/cpu.js';
+import { memoAfterFirstTask } from './lib/seeded-memo.js';
 import { Tally, printFigures, printTable, row, type Row } from './lib/api-figures.js';
 import { fileCases, measureDispatch, pollViews, sendCommands, waitEngaged, withLoopDelay, type Measured } from './lib/api-load.js';
 
@@ -281,8 +280,7 @@ type RawMemo = 'none' | 'start' | 'seeded';
 
 function rawMemo(input: CaseInput, memo: RawMemo): Record<string, unknown> | undefined {
   if (memo === 'none') return undefined;
-  const start = startMemo(input.requestHash, input.reportedAt);
-  return memo === 'start' ? start : { ...start, ...viewMemoParts({ ...firstView(input)!, version: 0, updatedAt: input.reportedAt }) };
+  return memo === 'start' ? startMemo(input.requestHash, input.reportedAt) : memoAfterFirstTask(input);
 }
 
 async function rawStart(caseId: string, memoKind: RawMemo = 'none', queue = taskQueue): Promise<void> {

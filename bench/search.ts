@@ -27,8 +27,8 @@ import { dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
 import { IncidentReportSchema, type PolicyRecord } from '../domain/schemas.js';
 import { caseIdFor } from '../api/cases.js';
-import { firstView } from '../api/first-view.js';
-import { CASE_WORKFLOW_TYPE, DEFAULT_CASE_SETTINGS, SA, caseWorkflowId, startMemo, viewMemoParts, type CaseInput } from '../workflows/contract.js';
+import { memoAfterFirstTask } from './lib/seeded-memo.js';
+import { CASE_WORKFLOW_TYPE, DEFAULT_CASE_SETTINGS, SA, caseWorkflowId, type CaseInput } from '../workflows/contract.js';
 import { freePort } from '../test/support/ports.js';
 import { policyBody, reportBody } from '../test/support/fixtures.js';
 import type { DevelopmentPrincipal } from '../api/principals.js';
@@ -156,7 +156,7 @@ await Promise.all(
         workflowId: caseWorkflowId(caseId),
         taskQueue,
         args: [input],
-        memo: { ...startMemo('bench', reportedAt), ...viewMemoParts({ ...firstView(input)!, version: 0, updatedAt: reportedAt }) },
+        memo: memoAfterFirstTask(input),
         typedSearchAttributes: [
           { key: SA.status, value: 'reported' },
           { key: SA.insuredId, value: policy.insuredId },
