@@ -13,6 +13,7 @@ import { actors, caseInput, policyRecord, report, strangerSigner, testSigner, un
 import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { HttpProblem } from '../../api/problem.js';
+import { firstView } from '../../api/first-view.js';
 import {
   ADD_NOTE,
   ATTACH_DOCUMENT,
@@ -30,6 +31,8 @@ import {
   caseIdFromWorkflowId,
   caseWorkflowId,
   MEMO_KEYS,
+  VIEW_PARTS,
+  startMemo,
   commandOutcomesQuery,
   commandSignal,
   readModelFromMemo,
@@ -604,6 +607,41 @@ describe('incidentCase lifecycle', () => {
     expect(view.status).toBe('withdrawn');
     expect(await finished(handle)).toMatchObject({ caseId, status: 'withdrawn' });
     await keepGolden(handle, 'case-withdrawn-v6');
+  });
+});
+
+describe('a case started with the start memo alone', () => {
+  // As `POST /v1/cases` starts it now: the request's hash and version 0's stamp (`startMemo`), no first view. The
+  // first task writes every part of the view; the run is kept as a golden that replays beside those started with one.
+  it('writes its whole view with its first task, reads as the first view said, and leaves a golden', async () => {
+    const now = await env.currentTimeMs();
+    const policy = policyRecord(uniqueId('PL'), undefined, now);
+    await h.registerPolicy(policy);
+    const caseId = uniqueId('C');
+    const reportedAt = new Date(now).toISOString();
+    const input = caseInput(caseId, policy, { report: report(policy.policyNumber, reportTimes(now)), reportedAt });
+    const handle = await env.client.workflow.start(CASE_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: h.taskQueue,
+      args: [input],
+      memo: startMemo('start-memo-hash', reportedAt),
+    });
+    const started = (await handle.describe()).memo ?? {};
+    expect(Object.keys(started).sort()).toEqual([MEMO_KEYS.meta, MEMO_KEYS.request].sort());
+
+    const assigned = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
+    expect(assigned.assignedTo).toBe('handler');
+    const memo = (await handle.describe()).memo ?? {};
+    for (const part of Object.keys(VIEW_PARTS) as (keyof typeof VIEW_PARTS)[]) expect(memo[MEMO_KEYS.part(part)], part).toBeDefined();
+    const model = readModelFromMemo(memo)!;
+    expect(model.requestHash).toBe('start-memo-hash');
+    expect(model.meta.version).toBeGreaterThan(0);
+    // What the API answered the intake with (and reads before the first task) is what the case then wrote.
+    const first = firstView(input)!;
+    expect(model.view).toMatchObject({ caseId, status: first.status, severity: first.severity });
+    const duties = (v: CaseView) => v.obligations.map((o) => `${o.regime}:${o.audience}:${o.kind}`);
+    expect(duties(model.view!)).toEqual(duties(first));
+    await keepGolden(handle, 'case-start-memo-open-v11-start');
   });
 });
 
