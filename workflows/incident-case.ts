@@ -35,6 +35,16 @@ import { engageRequested } from './case/engagements.js';
 const RUN_HISTORY_EVENTS = 1_000;
 const BOUNDED_RUN_PATCH = 'bounded-run-history';
 
+/**
+ * A change made while a pass awaits (a command that arrives during a payment, a findings signal during a dispatch)
+ * runs another pass. Before this patch `dirty` was cleared after the pass, which dropped such a change until the
+ * next clock: a notice approved during a payment started its campaign days later. From the patch on, `dirty` is
+ * cleared before the pass, so the sleep at its end returns at once. Decided per pass, not per run: every step is
+ * idempotent, so a running case may switch between two passes, and a long run gets the fix without waiting for
+ * its next continue-as-new.
+ */
+const LATE_CHANGE_PATCH = 'late-change-runs-a-pass';
+
 export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   const c = openContext(input, caseRules(), { written: writtenAtStart(), timelineEntries: timelineAtStart() });
   registerLegacyUpdates(c);
@@ -61,6 +71,8 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 /** Each track's step in turn, then sleep until a handler changes something or a clock is due. True: continue as new. */
 async function mainLoop(c: CaseContext): Promise<boolean> {
   for (;;) {
+    const lateChangeWakes = patched(LATE_CHANGE_PATCH);
+    if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
     if (isTerminal(c.v.status)) {
@@ -80,7 +92,7 @@ async function mainLoop(c: CaseContext): Promise<boolean> {
     // Ended while this pass ran: the top of the loop ends the run or rests it (publishing again writes nothing new).
     if (isTerminal(c.v.status)) continue;
     if (shouldContinueAsNew(c)) return true;
-    c.dirty = false;
+    if (!lateChangeWakes) c.dirty = false;
     const wake = nextWake(c);
     if (wake === undefined) await condition(() => c.dirty);
     else await condition(() => c.dirty, Math.max(1, wake - Date.now()));
@@ -97,13 +109,15 @@ async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
   c.s.restingSince ??= new Date(Date.now()).toISOString();
   const until = Date.parse(c.s.restingSince) + (c.input.settings.reopenRetentionMs ?? REOPEN_RETENTION_MS);
   for (;;) {
+    const lateChangeWakes = patched(LATE_CHANGE_PATCH);
+    if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
     if (!isTerminal(c.v.status)) return 'reopened';
     if (shouldContinueAsNew(c)) return 'continue';
     const left = until - Date.now();
     if (left <= 0) return 'end';
-    c.dirty = false;
+    if (!lateChangeWakes) c.dirty = false;
     await condition(() => c.dirty, left);
   }
 }

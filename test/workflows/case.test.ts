@@ -181,6 +181,12 @@ function expectJapaneseMail(caseId: string, purposes: string[]): void {
   }
 }
 
+/** Waits (in real time, up to 10 s) for something the harness sees. */
+async function until(seen: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !seen(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!seen()) throw new Error(`timed out waiting: ${what}`);
+}
+
 async function settle(handle: WorkflowHandle, until: (v: CaseView) => boolean): Promise<CaseView> {
   for (let i = 0; i < 50; i++) {
     const v = await handle.query(viewQuery);
@@ -492,6 +498,29 @@ describe('incidentCase lifecycle', () => {
     });
     expectJapaneseMail(caseId, [`payout-approval:${caseId}-P1`]);
     await keepGolden(handle, 'case-supervisor-payout-open-v6');
+  });
+
+  it('starts the campaign of a notice approved while the case waits on a payment, not at its next clock', async () => {
+    const { handle, caseId } = await openCase();
+    await settle(handle, (v) => v.vendors.length === 2);
+    await command(handle, { commandId: `persons:${caseId}`, action: ATTACH_PERSONS, request: { actor: actors.insured, ref: personsRef(20) } });
+    await approveDraft(handle);
+    await act(handle, 'submit-costs', actors.insured, { items: [{ category: 'forensic_investigation', amountJpy: 400_000, evidenceRef: 'inv-held' }] });
+    const release = h.holdPayments(caseId);
+    try {
+      await act(handle, 'approve-payout', actors.handler, {});
+      await until(() => h.paymentWaiting(caseId), 'the payment is held');
+      // The approval lands while the main loop is past its campaign step, awaiting the payment.
+      const approved = await act(handle, 'approve-notice', actors.handler, { language: 'ja' });
+      expect(approved.notice.approved).toBe(true);
+    } finally {
+      release();
+    }
+    // Time does not skip here (nothing waits on the result): the campaign starts now or never in this test.
+    const view = await settle(handle, (v) => v.notifications.status === 'done' && v.payouts[0]?.status === 'paid');
+    expect(view.notifications).toMatchObject({ total: 20, sent: 20, status: 'done' });
+    expect(h.seen.slices.filter((x) => x.caseId === caseId).reduce((n, x) => n + x.count, 0)).toBe(20);
+    await keepGolden(handle, 'case-notice-approved-during-payment-v12');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {

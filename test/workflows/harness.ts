@@ -19,8 +19,25 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
   const taskQueue = uniqueId('tq');
   const seen: Seen = { emails: [], dispatches: [], payments: [], slices: [] };
   const paidIds = new Set<string>();
-  // Slices of a case wait here while a test holds them (to look at a campaign that has started and not yet sent).
+  // Slices or payments of a case wait here while a test holds them (to look at a campaign that has started and not
+  // yet sent, or to send a command while the case's main loop waits on a payment); `waiting` names those held now.
   const holds = new Map<string, Promise<void>>();
+  const waiting = new Set<string>();
+  async function held(key: string): Promise<void> {
+    const hold = holds.get(key);
+    if (!hold) return;
+    waiting.add(key);
+    await hold;
+    waiting.delete(key);
+  }
+  function hold(key: string): () => void {
+    let release = () => {};
+    holds.set(key, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      holds.delete(key);
+      release();
+    };
+  }
   const activities: CaseActivities = {
     loadPanel() {
       return Promise.resolve(opts.panel ?? defaultPanel);
@@ -37,16 +54,17 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
       const handle = env.client.workflow.getHandle<typeof policyLedger>(policyWorkflowId(policyNumber));
       return handle.executeUpdate(drawUpdate, { args: [request], updateId: `draw-${request.payoutId}` });
     },
-    makePayment(req) {
+    async makePayment(req) {
+      await held(`payment:${req.caseId}`);
       if (!paidIds.has(req.payoutId)) seen.payments.push(req);
       paidIds.add(req.payoutId);
-      return Promise.resolve({ paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy });
+      return { paymentId: `pay-${req.payoutId}`, paidAt: new Date().toISOString(), amountJpy: req.amountJpy };
     },
     trustedKeys() {
       return Promise.resolve(opts.trustedKeys ?? testSigner.trustedKeys);
     },
     async sendNoticeSlice(req) {
-      await holds.get(req.caseId);
+      await held(`slices:${req.caseId}`);
       seen.slices.push(req);
       return { processed: req.count, sent: req.count, failed: 0, letters: 0 };
     },
@@ -73,12 +91,14 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: { panel?:
     registerPolicy,
     /** Holds the notice slices of a case until the returned function is called (keep it short: no heartbeats). */
     holdSlices(caseId: string): () => void {
-      let release = () => {};
-      holds.set(caseId, new Promise<void>((resolve) => (release = resolve)));
-      return () => {
-        holds.delete(caseId);
-        release();
-      };
+      return hold(`slices:${caseId}`);
+    },
+    /** Holds the payments of a case until the returned function is called; `paymentWaiting` tells one is held. */
+    holdPayments(caseId: string): () => void {
+      return hold(`payment:${caseId}`);
+    },
+    paymentWaiting(caseId: string): boolean {
+      return waiting.has(`payment:${caseId}`);
     },
     async stop() {
       worker.shutdown();
