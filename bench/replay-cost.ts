@@ -4,7 +4,8 @@
 //   npx tsx bench/replay-cost.ts [history.json ...] [--times 20]
 //
 // Replays each history (default: the newest golden history of each scenario in test/workflows/golden) `--times` times on today's
-// workflow bundle and prints milliseconds per replay and per event.
+// workflow bundle and prints milliseconds per replay and per event, in wall time and in this process's CPU time (the
+// worker's own cost, less disturbed by whatever else the machine runs).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker } from '@temporalio/worker';
@@ -23,7 +24,12 @@ for (const file of files) {
   const runs = (n: number) => Array.from({ length: n }, (_, i) => ({ workflowId: `replay-${i}`, history }));
   for await (const r of Worker.runReplayHistories({ workflowBundle }, runs(1))) if (r.error) throw r.error;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for await (const r of Worker.runReplayHistories({ workflowBundle }, runs(times))) if (r.error) throw r.error;
+  const cpu = process.cpuUsage(cpu0);
   const ms = (performance.now() - t0) / times;
-  console.log(`${file.split('/').pop()}: ${events} events, ${ms.toFixed(1)} ms per replay, ${(ms / Math.max(events, 1)).toFixed(2)} ms per event`);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / times;
+  console.log(
+    `${file.split('/').pop()}: ${events} events, ${ms.toFixed(1)} ms per replay (${cpuMs.toFixed(1)} ms CPU), ${(ms / Math.max(events, 1)).toFixed(2)} ms per event`,
+  );
 }
