@@ -8,7 +8,7 @@
  * Handlers only change state and queue work; the main loop performs the work (e-mails, dispatches, payouts) so a
  * command's answer never waits on a vendor, and a crash between two steps resumes from recorded state.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
 import { REOPENABLE_STATUSES } from '../domain/index.js';
 import { REOPEN_RETENTION_MS, type Actor, type CaseInput, type CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
@@ -19,7 +19,7 @@ import { registerLegacyUpdates } from './case/legacy-updates.js';
 import { flushOutbox } from './case/messages.js';
 import { maybeStartCampaign, registerCampaignProgress } from './case/notification.js';
 import { publishCase, timelineAtStart, writtenAtStart } from './case/read-model.js';
-import { caseRules } from './case/rules.js';
+import { caseRules, changeApplies } from './case/rules.js';
 import { executePayouts } from './case/settlement.js';
 import { checkPreventionReminders } from './case/services.js';
 import { isTerminal, openContext, type CaseContext } from './case/state.js';
@@ -71,7 +71,7 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 /** Each track's step in turn, then sleep until a handler changes something or a clock is due. True: continue as new. */
 async function mainLoop(c: CaseContext): Promise<boolean> {
   for (;;) {
-    const lateChangeWakes = patched(LATE_CHANGE_PATCH);
+    const lateChangeWakes = changeApplies(c, LATE_CHANGE_PATCH);
     if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
@@ -109,7 +109,7 @@ async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
   c.s.restingSince ??= new Date(Date.now()).toISOString();
   const until = Date.parse(c.s.restingSince) + (c.input.settings.reopenRetentionMs ?? REOPEN_RETENTION_MS);
   for (;;) {
-    const lateChangeWakes = patched(LATE_CHANGE_PATCH);
+    const lateChangeWakes = changeApplies(c, LATE_CHANGE_PATCH);
     if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
@@ -125,7 +125,7 @@ async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
 function shouldContinueAsNew(c: CaseContext): boolean {
   const info = workflowInfo();
   const bound = c.input.settings.runHistoryEvents ?? RUN_HISTORY_EVENTS;
-  return info.continueAsNewSuggested || (info.historyLength >= bound && patched(BOUNDED_RUN_PATCH));
+  return info.continueAsNewSuggested || (info.historyLength >= bound && changeApplies(c, BOUNDED_RUN_PATCH));
 }
 
 export type { Actor, CaseResult };

@@ -292,7 +292,7 @@ describe('incidentCase lifecycle', () => {
     // Every person had an e-mail address: no letters, so no print vendor.
     expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
     expectJapaneseMail(caseId, ['acknowledgement', 'new-case', 'assignment:handler', `payout:${caseId}-P1`]);
-    await keepGolden(handle, 'case-covered-closed-v6');
+    await keepGolden(handle, 'case-covered-closed-v13-rulebook');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -520,7 +520,7 @@ describe('incidentCase lifecycle', () => {
     const view = await settle(handle, (v) => v.notifications.status === 'done' && v.payouts[0]?.status === 'paid');
     expect(view.notifications).toMatchObject({ total: 20, sent: 20, status: 'done' });
     expect(h.seen.slices.filter((x) => x.caseId === caseId).reduce((n, x) => n + x.count, 0)).toBe(20);
-    await keepGolden(handle, 'case-notice-approved-during-payment-v12');
+    await keepGolden(handle, 'case-notice-approved-during-payment-v13-rulebook');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -670,7 +670,7 @@ describe('a case started with the start memo alone', () => {
     expect(model.view).toMatchObject({ caseId, status: first.status, severity: first.severity });
     const duties = (v: CaseView) => v.obligations.map((o) => `${o.regime}:${o.audience}:${o.kind}`);
     expect(duties(model.view!)).toEqual(duties(first));
-    await keepGolden(handle, 'case-start-memo-open-v11-start');
+    await keepGolden(handle, 'case-start-memo-open-v13-rulebook');
   });
 });
 

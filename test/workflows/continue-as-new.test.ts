@@ -10,6 +10,7 @@ import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '.
 import { runCaseCommand } from '../../api/case-commands.js';
 import { drawUpdate, policyLedger, policyQuery, putPolicyUpdate, usageQuery } from '../../workflows/policy-ledger.js';
 import { LEDGER_MEMO } from '../../workflows/policy-ledger-contract.js';
+import { RULEBOOK_PATCH } from '../../workflows/case/rules.js';
 import type { Action } from '../../domain/index.js';
 import {
   CASE_WORKFLOW_TYPE,
@@ -124,14 +125,15 @@ describe('incidentCase over continue-as-new', () => {
     expect(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
     expect(events.length).toBeGreaterThanOrEqual(bound);
     // The task that continued as new was not one the server had suggested it in (it suggests at 60 events): the run's
-    // own bound ended it. (Counting events cannot say this: every rule of `caseRules` adds a marker and an upsert at
-    // the start of every run.)
+    // own bound ended it. (Counting events cannot say this: the server counts the rulebook's marker and upsert too.)
     const lastTaskStarted = events.filter((e) => e.workflowTaskStartedEventAttributes).at(-1);
     expect(lastTaskStarted?.workflowTaskStartedEventAttributes?.suggestContinueAsNew ?? false).toBe(false);
-    // The patch marker that lets older runs (which never had the bound) replay unchanged.
+    // The run follows the rulebook: its one marker brings the bound, and older runs (which never had the bound, nor
+    // the rulebook) replay unchanged.
     const markers = events.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_patch');
     const patchIds = markers.flatMap((m) => Object.values(m!.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString())));
-    expect(patchIds.join(' ')).toContain('bounded-run-history');
+    expect(patchIds.join(' ')).toContain(RULEBOOK_PATCH);
+    expect(patchIds.join(' ')).not.toContain('bounded-run-history');
     expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
     expect((await latest.query(viewQuery)).settlement.lines).toHaveLength(12);
     expect((await run(costs(0))).settlement.lines).toHaveLength(12);

@@ -3,7 +3,7 @@
  * approval, and the campaign child that notifies every person; its progress comes back by signal, and the persons
  * obligations are done when it ends.
  */
-import { ParentClosePolicy, patched, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { CALL_CENTER_NOTICE_THRESHOLD, callCenterNeeded, secondaryDamageRisk } from '../../domain/index.js';
 import { refreshSubstituteMeasures } from './announcements.js';
 import { campaignProgressSignal, campaignWorkflowId, type AttachPersonsRequest, type CampaignProgress, type NotificationWave, type PersonsListRefInput } from '../contract.js';
@@ -12,6 +12,7 @@ import { notificationCampaign } from '../notification-campaign.js';
 import type { CommandTable } from './command.js';
 import { noteOfferingCampaign, offersCreditMonitoring } from './services.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
+import { changeApplies } from './rules.js';
 import { publishCase } from './read-model.js';
 import { assess, caseFacts } from './triage.js';
 import { dispatch } from './vendors.js';
@@ -225,7 +226,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   s.campaignNo += 1;
   s.campaignRunning = true;
   if (wave) wave.campaignNo = s.campaignNo;
-  if (patched(CAMPAIGN_TOKEN_PATCH)) s.campaignToken = uuid4();
+  if (changeApplies(c, CAMPAIGN_TOKEN_PATCH)) s.campaignToken = uuid4();
   else delete s.campaignToken;
   const apologyTerms = policy.categories.apology_payment;
   const consented = v.consents.some((x) => x.category === 'apology_payment');

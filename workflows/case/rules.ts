@@ -1,12 +1,21 @@
 /**
  * Rule changes that running cases must not see halfway through a run. Each is a `patched()` marker decided once, at
  * the start of a run: a run recorded before the change replays without the marker and keeps the old rule to its end;
- * every new run (and every run after continue-as-new) records the marker and follows the new rule. Deciding once
- * keeps the queries (which validate commands) free of patch calls, and a run from following two rules at once.
+ * every new run (and every run after continue-as-new) follows the new rule. Deciding once keeps the queries (which
+ * validate commands) free of patch calls, and a run from following two rules at once.
+ *
+ * The rulebook: a run that starts now records one marker, `RULEBOOK_PATCH`, and follows every rule below and every
+ * change that older runs meet mid-run behind a patch of its own (`changeApplies`). Before it each new run recorded
+ * a marker per rule, and the SDK adds a `TemporalChangeVersion` upsert to every marker: 2 × 24 events, about half of
+ * a young case's history, which every workflow task replays (workers keep no workflow cache). Runs recorded before
+ * the rulebook replay their own markers as before. A rule added later gets a patch of its own, as before, until the
+ * next rulebook takes it in.
  */
 import { patched } from '@temporalio/workflow';
 
 export interface CaseRules {
+  /** The run follows the rulebook (`RULEBOOK_PATCH`): every rule here holds, and so does every change of `changeApplies`. */
+  rulebook: boolean;
   /** Obligations counted from the notice to persons (US-CA AG copy) run from when notices went out. */
   personsNoticeAnchor: boolean;
   /** The next deadline includes overdue obligations (the earliest open one), and skips those no longer applying. */
@@ -90,7 +99,12 @@ export interface CaseRules {
   preventionPlan: boolean;
 }
 
-export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
+type Rule = Exclude<keyof CaseRules, 'rulebook'>;
+
+/** One marker for every rule below and every change of `changeApplies` (see the top of this file). */
+export const RULEBOOK_PATCH = 'case-rulebook-1';
+
+export const RULE_PATCHES: Readonly<Record<Rule, string>> = {
   personsNoticeAnchor: 'persons-notice-anchor',
   overdueInNextDeadline: 'next-deadline-includes-overdue',
   filingNeedsAudience: 'filing-needs-audience',
@@ -114,7 +128,19 @@ export const RULE_PATCHES: Readonly<Record<keyof CaseRules, string>> = {
 };
 
 export function caseRules(): CaseRules {
-  const rules = {} as Record<keyof CaseRules, boolean>;
-  for (const [rule, patchId] of Object.entries(RULE_PATCHES) as [keyof CaseRules, string][]) rules[rule] = patched(patchId);
+  if (patched(RULEBOOK_PATCH)) {
+    return { rulebook: true, ...(Object.fromEntries(Object.keys(RULE_PATCHES).map((rule) => [rule, true])) as Record<Rule, boolean>) };
+  }
+  const rules = { rulebook: false } as CaseRules;
+  for (const [rule, patchId] of Object.entries(RULE_PATCHES) as [Rule, string][]) rules[rule] = patched(patchId);
   return rules;
+}
+
+/**
+ * Whether a change that running cases meet mid-run (behind `patchId`, asked where the change happens: a signal
+ * handler, a step of the main loop) applies now: always in a run that follows the rulebook, with no marker; in a run
+ * from before it, as its own patch says (a run recorded before the change replays without it).
+ */
+export function changeApplies(c: { readonly rules: CaseRules }, patchId: string): boolean {
+  return c.rules.rulebook || patched(patchId);
 }

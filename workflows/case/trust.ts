@@ -5,10 +5,11 @@
  * refused on the timeline and changes nothing. Verification is pure (Ed25519 in JavaScript), so replay repeats it; the
  * worker remembers the answers across workflows (workflows/preloaded/signatures.ts).
  */
-import { log, patched } from '@temporalio/workflow';
+import { log } from '@temporalio/workflow';
 import { PROOF_VALIDITY_MS, proofMessage, type ParkedMessage, type Proof, type ProofPurpose, type TrustedKey } from '../contract.js';
 import { verifySignature } from '../preloaded/signatures.js';
 import { acts } from './activities.js';
+import { changeApplies } from './rules.js';
 import { record, type CaseContext } from './state.js';
 
 /** From this patch on, signals need the API's signature; older histories replay without the check. */
@@ -56,11 +57,12 @@ export function checkProof(keys: readonly TrustedKey[], purpose: ProofPurpose, i
 }
 
 /**
- * Whether this live signal must be signed. Called from signal handlers only (a patch marks history): a case recorded
- * before signatures replays its old signals unchecked, and checks every signal that reaches it from now on.
+ * Whether this live signal must be signed. Called from signal handlers only (in a run from before the rulebook, a
+ * patch marks history): a case recorded before signatures replays its old signals unchecked, and checks every signal
+ * that reaches it from now on.
  */
-export function signaturesRequired(): boolean {
-  return patched(SIGNED_MESSAGES_PATCH);
+export function signaturesRequired(c: CaseContext): boolean {
+  return changeApplies(c, SIGNED_MESSAGES_PATCH);
 }
 
 /** Records the refusal of an untrusted message: on the timeline only, so a forger cannot pre-empt a real command id. */
@@ -87,7 +89,7 @@ export async function settleParked(c: CaseContext, receive: (c: CaseContext, par
  * a key the case does not know yet is parked for `settleParked`, unless it comes back from there.
  */
 export function admit(c: CaseContext, purpose: ProofPurpose, message: ParkedMessage, proof: Proof | undefined, what: string, fromPark: boolean): boolean {
-  if (!fromPark && !signaturesRequired()) return true;
+  if (!fromPark && !signaturesRequired(c)) return true;
   const why = distrust(c, purpose, message.kind === 'command' ? message.command : message.event, proof);
   if (why === null) return true;
   if (why === 'unknown_key' && !fromPark) {

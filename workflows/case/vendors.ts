@@ -4,7 +4,7 @@
  * through signed webhooks: acknowledgement, counsel's advice, forensic findings, invoices, letters mailed, enquiries.
  * Engagements by hand and by rule (`engage-vendor`, the call centre) are decided in engagements.ts.
  */
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import {
   NOTICE_LANGUAGES,
   ackSlaMs,
@@ -19,6 +19,7 @@ import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEnga
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuseLegacyUpdate, type CaseContext } from './state.js';
+import { changeApplies } from './rules.js';
 import { lettersReturned } from './notification.js';
 import { counselApprovesNotice } from './notice-draft.js';
 import { admit } from './trust.js';
@@ -152,7 +153,7 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   const who = `vendor:${event.vendorId}`;
   // From this patch on an event counts only for the engagement it names, of the vendor that sent it, and only within
   // that vendor's role; a case recorded before replays its events as they were applied.
-  const bound = patched(VENDOR_ENGAGEMENT_PATCH);
+  const bound = changeApplies(c, VENDOR_ENGAGEMENT_PATCH);
   // Letters are confirmed per batch, not per dispatch: they count for the sender's print-and-mail engagement.
   const letters = (event.type === 'letters_mailed' && c.rules.printVendorEngaged) || (event.type === 'letters_returned' && c.rules.notificationWaves);
   const engagement = letters
