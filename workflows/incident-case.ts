@@ -30,20 +30,10 @@ import { engageRequested } from './case/engagements.js';
 /**
  * Events after which a run continues as new even when Temporal does not suggest it yet. Workers keep no workflow cache
  * (see WORKER_MAX_CACHED_WORKFLOWS), so every task and query replays the run: this keeps that to a fraction of a
- * second. Behind a patch, because runs older than the bound would otherwise replay into a continue-as-new they never made.
+ * second. Behind a patch (`boundedRun`), because runs older than the bound would otherwise replay into a
+ * continue-as-new they never made.
  */
 const RUN_HISTORY_EVENTS = 1_000;
-const BOUNDED_RUN_PATCH = 'bounded-run-history';
-
-/**
- * A change made while a pass awaits (a command that arrives during a payment, a findings signal during a dispatch)
- * runs another pass. Before this patch `dirty` was cleared after the pass, which dropped such a change until the
- * next clock: a notice approved during a payment started its campaign days later. From the patch on, `dirty` is
- * cleared before the pass, so the sleep at its end returns at once. Decided per pass, not per run: every step is
- * idempotent, so a running case may switch between two passes, and a long run gets the fix without waiting for
- * its next continue-as-new.
- */
-const LATE_CHANGE_PATCH = 'late-change-runs-a-pass';
 
 export async function incidentCase(input: CaseInput): Promise<CaseResult> {
   const c = openContext(input, caseRules(), { written: writtenAtStart(), timelineEntries: timelineAtStart() });
@@ -71,7 +61,12 @@ export async function incidentCase(input: CaseInput): Promise<CaseResult> {
 /** Each track's step in turn, then sleep until a handler changes something or a clock is due. True: continue as new. */
 async function mainLoop(c: CaseContext): Promise<boolean> {
   for (;;) {
-    const lateChangeWakes = changeApplies(c, LATE_CHANGE_PATCH);
+    // A change made while a pass awaits (a command that arrives during a payment, findings during a dispatch) runs
+    // another pass. Before the change `lateChange`, `dirty` was cleared after the pass, which left such a change
+    // waiting for the next clock: a notice approved during a payment started its campaign days later. Now it is
+    // cleared before the pass, so the sleep at its end returns at once. Asked per pass, not per run: every step is
+    // idempotent, so a run from before the change switches between two passes, without waiting to continue as new.
+    const lateChangeWakes = changeApplies(c, 'lateChange');
     if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
@@ -109,7 +104,7 @@ async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
   c.s.restingSince ??= new Date(Date.now()).toISOString();
   const until = Date.parse(c.s.restingSince) + (c.input.settings.reopenRetentionMs ?? REOPEN_RETENTION_MS);
   for (;;) {
-    const lateChangeWakes = changeApplies(c, LATE_CHANGE_PATCH);
+    const lateChangeWakes = changeApplies(c, 'lateChange');
     if (lateChangeWakes) c.dirty = false;
     publishCase(c);
     await flushOutbox(c);
@@ -125,7 +120,7 @@ async function rest(c: CaseContext): Promise<'end' | 'continue' | 'reopened'> {
 function shouldContinueAsNew(c: CaseContext): boolean {
   const info = workflowInfo();
   const bound = c.input.settings.runHistoryEvents ?? RUN_HISTORY_EVENTS;
-  return info.continueAsNewSuggested || (info.historyLength >= bound && changeApplies(c, BOUNDED_RUN_PATCH));
+  return info.continueAsNewSuggested || (info.historyLength >= bound && changeApplies(c, 'boundedRun'));
 }
 
 export type { Actor, CaseResult };

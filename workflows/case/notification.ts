@@ -19,9 +19,6 @@ import { dispatch } from './vendors.js';
 import { activeCallCenter } from './engagements.js';
 import { checkNoticeApproved, freezeNoticeDocuments } from './notice-draft.js';
 
-/** From this patch on a campaign's progress must carry the token the case gave it. */
-const CAMPAIGN_TOKEN_PATCH = 'campaign-progress-token';
-
 export const notificationCommands: CommandTable<'approve-notice'> = {
   'approve-notice': {
     check(c, b) {
@@ -226,7 +223,7 @@ export async function maybeStartCampaign(c: CaseContext): Promise<void> {
   s.campaignNo += 1;
   s.campaignRunning = true;
   if (wave) wave.campaignNo = s.campaignNo;
-  if (changeApplies(c, CAMPAIGN_TOKEN_PATCH)) s.campaignToken = uuid4();
+  if (changeApplies(c, 'campaignToken')) s.campaignToken = uuid4();
   else delete s.campaignToken;
   const apologyTerms = policy.categories.apology_payment;
   const consented = v.consents.some((x) => x.category === 'apology_payment');

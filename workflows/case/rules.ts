@@ -4,12 +4,12 @@
  * every new run (and every run after continue-as-new) follows the new rule. Deciding once keeps the queries (which
  * validate commands) free of patch calls, and a run from following two rules at once.
  *
- * The rulebook: a run that starts now records one marker, `RULEBOOK_PATCH`, and follows every rule below and every
- * change that older runs meet mid-run behind a patch of its own (`changeApplies`). Before it each new run recorded
- * a marker per rule, and the SDK adds a `TemporalChangeVersion` upsert to every marker: 2 × 24 events, about half of
+ * The rulebook: a run that starts now records one marker, `RULEBOOK_PATCH`, and follows every rule of `RULE_PATCHES`
+ * and every change of `RULEBOOK_CHANGES` (those that older runs meet mid-run). Before it each new run recorded a
+ * marker per rule, and the SDK adds a `TemporalChangeVersion` upsert to every marker: 2 × 24 events, about half of
  * a young case's history, which every workflow task replays (workers keep no workflow cache). Runs recorded before
- * the rulebook replay their own markers as before. A rule added later gets a patch of its own, as before, until the
- * next rulebook takes it in.
+ * the rulebook replay their own markers as before. Both lists are closed: a rule or change made after the rulebook
+ * asks a patch of its own in every run, until a next rulebook takes it in.
  */
 import { patched } from '@temporalio/workflow';
 
@@ -99,12 +99,14 @@ export interface CaseRules {
   preventionPlan: boolean;
 }
 
-type Rule = Exclude<keyof CaseRules, 'rulebook'>;
+/** The rules of `RULE_PATCHES`; a rule made after the rulebook is excluded here and listed in `LATER_RULE_PATCHES`. */
+type RulebookRule = Exclude<keyof CaseRules, 'rulebook'>;
 
-/** One marker for every rule below and every change of `changeApplies` (see the top of this file). */
+/** One marker for every rule of `RULE_PATCHES` and every change of `RULEBOOK_CHANGES` (see the top of this file). */
 export const RULEBOOK_PATCH = 'case-rulebook-1';
 
-export const RULE_PATCHES: Readonly<Record<Rule, string>> = {
+/** The rules the rulebook brings, each with the patch a run from before it recorded. Closed: see `LATER_RULE_PATCHES`. */
+export const RULE_PATCHES: Readonly<Record<RulebookRule, string>> = {
   personsNoticeAnchor: 'persons-notice-anchor',
   overdueInNextDeadline: 'next-deadline-includes-overdue',
   filingNeedsAudience: 'filing-needs-audience',
@@ -127,20 +129,42 @@ export const RULE_PATCHES: Readonly<Record<Rule, string>> = {
   preventionPlan: 'prevention-plan',
 };
 
+/**
+ * Rules made after the rulebook: each asks its own patch in every run, rulebook runs included (they were recorded
+ * without it), until a next rulebook takes it in.
+ */
+export const LATER_RULE_PATCHES: Readonly<Partial<Record<keyof CaseRules, string>>> = {};
+
+/**
+ * Changes that runs from before them meet mid-run, asked where they happen (a signal handler, a step of the main
+ * loop) with `changeApplies`; the rulebook brings every one. Closed like `RULE_PATCHES`: a change made after the
+ * rulebook calls `patched()` itself, in rulebook runs too.
+ */
+export const RULEBOOK_CHANGES = {
+  /** Signals must carry the API's signature (workflows/case/trust.ts). */
+  signedMessages: 'signed-messages',
+  /** A vendor event counts only for the engagement it names (workflows/case/vendors.ts). */
+  vendorEngagementBound: 'vendor-engagement-bound',
+  /** A campaign's progress carries the token the case gave it (workflows/case/notification.ts). */
+  campaignToken: 'campaign-progress-token',
+  /** A run continues as new at its own history bound (workflows/incident-case.ts). */
+  boundedRun: 'bounded-run-history',
+  /** A change made while a pass awaits runs another pass (workflows/incident-case.ts). */
+  lateChange: 'late-change-runs-a-pass',
+} as const;
+
 export function caseRules(): CaseRules {
-  if (patched(RULEBOOK_PATCH)) {
-    return { rulebook: true, ...(Object.fromEntries(Object.keys(RULE_PATCHES).map((rule) => [rule, true])) as Record<Rule, boolean>) };
-  }
-  const rules = { rulebook: false } as CaseRules;
-  for (const [rule, patchId] of Object.entries(RULE_PATCHES) as [Rule, string][]) rules[rule] = patched(patchId);
-  return rules;
+  const rulebook = patched(RULEBOOK_PATCH);
+  const rules: Record<string, boolean> = { rulebook };
+  for (const [rule, patchId] of Object.entries(RULE_PATCHES)) rules[rule] = rulebook || patched(patchId);
+  for (const [rule, patchId] of Object.entries(LATER_RULE_PATCHES)) if (patchId) rules[rule] = patched(patchId);
+  return rules as unknown as CaseRules;
 }
 
 /**
- * Whether a change that running cases meet mid-run (behind `patchId`, asked where the change happens: a signal
- * handler, a step of the main loop) applies now: always in a run that follows the rulebook, with no marker; in a run
- * from before it, as its own patch says (a run recorded before the change replays without it).
+ * Whether a change of `RULEBOOK_CHANGES` applies now: always in a run that follows the rulebook, with no marker; in a
+ * run from before it, as the change's own patch says (a run recorded before the change replays without it).
  */
-export function changeApplies(c: { readonly rules: CaseRules }, patchId: string): boolean {
-  return c.rules.rulebook || patched(patchId);
+export function changeApplies(c: { readonly rules: CaseRules }, change: keyof typeof RULEBOOK_CHANGES): boolean {
+  return c.rules.rulebook || patched(RULEBOOK_CHANGES[change]);
 }

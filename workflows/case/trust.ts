@@ -12,8 +12,6 @@ import { acts } from './activities.js';
 import { changeApplies } from './rules.js';
 import { record, type CaseContext } from './state.js';
 
-/** From this patch on, signals need the API's signature; older histories replay without the check. */
-const SIGNED_MESSAGES_PATCH = 'signed-messages';
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type Distrust = 'unsigned' | 'unknown_key' | 'bad_signature' | 'stale' | 'from_the_future';
@@ -62,7 +60,7 @@ export function checkProof(keys: readonly TrustedKey[], purpose: ProofPurpose, i
  * that reaches it from now on.
  */
 export function signaturesRequired(c: CaseContext): boolean {
-  return changeApplies(c, SIGNED_MESSAGES_PATCH);
+  return changeApplies(c, 'signedMessages');
 }
 
 /** Records the refusal of an untrusted message: on the timeline only, so a forger cannot pre-empt a real command id. */

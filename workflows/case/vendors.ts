@@ -27,7 +27,6 @@ import { applyFindings, findingsBody, receiveVendorFindings } from './triage.js'
 import { publishCase } from './read-model.js';
 
 const SEEN_EVENTS_KEPT = 1_000;
-const VENDOR_ENGAGEMENT_PATCH = 'vendor-engagement-bound';
 
 function nextPanelVendor(c: CaseContext, role: PanelVendor['role']): PanelVendor | undefined {
   const used = new Set(c.v.vendors.filter((e) => e.role === role).map((e) => e.vendorId));
@@ -153,7 +152,7 @@ function applyVendorEvent(c: CaseContext, event: VendorEventInput): void {
   const who = `vendor:${event.vendorId}`;
   // From this patch on an event counts only for the engagement it names, of the vendor that sent it, and only within
   // that vendor's role; a case recorded before replays its events as they were applied.
-  const bound = changeApplies(c, VENDOR_ENGAGEMENT_PATCH);
+  const bound = changeApplies(c, 'vendorEngagementBound');
   // Letters are confirmed per batch, not per dispatch: they count for the sender's print-and-mail engagement.
   const letters = (event.type === 'letters_mailed' && c.rules.printVendorEngaged) || (event.type === 'letters_returned' && c.rules.notificationWaves);
   const engagement = letters
