@@ -25,7 +25,8 @@ const IO = {
 /**
  * The one `no-restricted-imports` setting of a room, built from everything the room never imports (the last column
  * of the README's table). In flat config a later block's setting of a rule replaces an earlier one's wholesale, so
- * each room gets exactly one setting from here and no block sets the rule for files of another room.
+ * each file gets exactly one setting from here and no block sets the rule for files of another room (domain/ has two,
+ * for disjoint files: its rules and its schemas).
  *
  * @param {string} room the folder
  * @param {object} never what the room never imports
@@ -33,10 +34,11 @@ const IO = {
  * @param {{ regex: string, what: string }[]} [never.packages] third-party or SDK packages
  * @param {string[]} [never.folders] our folders, by any relative path
  * @param {string[]} [never.typesOnly] our folders it imports by type only (`import type`), never code
+ * @param {object[]} [never.patterns] further `no-restricted-imports` patterns, each with its own message
  */
-function roomRule(room, { builtins = false, packages: pkgs = [], folders = [], typesOnly = [] }) {
+function roomRule(room, { builtins = false, packages: pkgs = [], folders = [], typesOnly = [], patterns: extra = [] }) {
   const why = `(${TABLE})`;
-  const patterns = [];
+  const patterns = [...extra];
   if (builtins) patterns.push({ regex: NODE_BUILTINS, message: `${room}/ never imports Node built-ins ${why}` });
   for (const p of pkgs) patterns.push({ regex: p.regex, message: `${room}/ never imports ${p.what} ${why}` });
   for (const folder of folders) patterns.push({ regex: into(folder), message: `${room}/ never imports ${folder}/ ${why}` });
@@ -49,16 +51,53 @@ function roomRule(room, { builtins = false, packages: pkgs = [], folders = [], t
 const OURS = ['domain', 'workflows', 'activities', 'storage', 'lib', 'api', 'main', 'sandbox'];
 const except = (...keep) => OURS.filter((f) => !keep.includes(f));
 
+/**
+ * The domain's zod schemas (domain/schemas.ts and a `*-schemas.ts` beside the rules each checks), and domain/index.ts,
+ * which re-exports them with the rules. The rest of domain/ is domain/rules.ts, which workers preload once and share
+ * across workflows (PRELOADED_WORKFLOW_MODULES in main/runtime.ts); the SDK freezes what a preloaded module exports,
+ * and a frozen zod schema fails at its first parse.
+ */
+const DOMAIN_SCHEMA_FILES = ['domain/index.ts', 'domain/schemas.ts', 'domain/*-schemas.ts'];
+const PRELOADED = 'PRELOADED_WORKFLOW_MODULES in main/runtime.ts';
+const DOMAIN = { builtins: true, packages: [TEMPORAL, IO], folders: except('domain') };
+
 /** The room table as enforced. `sandbox/` and `test/`, `bench/`, `scripts/` have no rule. */
 const ROOMS = {
-  // Pure rules: no Temporal, no Express or other I/O, no Node built-ins, nothing of ours but domain/.
-  domain: roomRule('domain', { builtins: true, packages: [TEMPORAL, IO], folders: except('domain') }),
-  // Temporal's deterministic sandbox: no Node built-ins, no I/O, activities by type only.
+  // Pure rules: no Temporal, no Express or other I/O, no Node built-ins, nothing of ours but domain/. The rules (all but
+  // DOMAIN_SCHEMA_FILES, which have the same setting less these patterns) build no zod schema, so they can be preloaded.
+  domain: roomRule('domain', {
+    ...DOMAIN,
+    patterns: [
+      {
+        regex: packages('zod'),
+        allowTypeImports: true,
+        message: `domain/'s rules import zod by type only: they are preloaded into workflows (${PRELOADED}), where a zod schema built at preload is frozen and fails; schemas go in domain/schemas.ts or a *-schemas.ts`,
+      },
+      {
+        regex: '^\\./(?:[a-z-]+-)?schemas\\.js$',
+        allowTypeImports: true,
+        message: `domain/'s rules import the schema modules by type only: they are preloaded into workflows (${PRELOADED}), where a zod schema built at preload is frozen and fails`,
+      },
+    ],
+  }),
+  // Temporal's deterministic sandbox: no Node built-ins, no I/O, activities by type only. The domain from its preloaded
+  // rules, its schemas by type only (their values through workflows/preloaded/schemas.ts, built once per worker).
   workflows: roomRule('workflows', {
     builtins: true,
     packages: [TEMPORAL_IO, IO],
     folders: ['storage', 'lib', 'api', 'main', 'sandbox'],
     typesOnly: ['activities'],
+    patterns: [
+      {
+        regex: '^(?:\\.\\./)+domain/index\\.js$',
+        message: `workflows/ import the domain from domain/rules.js, preloaded once per worker (${PRELOADED}); domain/index.js would build its zod schemas again in every workflow task`,
+      },
+      {
+        regex: '^(?:\\.\\./)+domain/(?:[a-z-]+-)?schemas\\.js$',
+        allowTypeImports: true,
+        message: `workflows/ import domain/'s schemas by type only: their values come from domainSchemas() (workflows/preloaded/schemas.ts), built once per worker rather than in every workflow task`,
+      },
+    ],
   }),
   activities: roomRule('activities', { folders: ['api', 'main', 'sandbox'] }),
   storage: roomRule('storage', { folders: ['workflows', 'activities', 'api', 'main', 'sandbox'] }),
@@ -103,6 +142,8 @@ export default tseslint.config(
     files: [`${room}/**/*.ts`],
     // main/start.ts is the embedded default: the one file of production that may import sandbox/ (see ROOMS.main).
     ...(room === 'main' ? { ignores: ['main/start.ts'] } : {}),
+    ...(room === 'domain' ? { ignores: DOMAIN_SCHEMA_FILES } : {}),
     rules: { 'no-restricted-imports': rule },
   })),
+  { files: DOMAIN_SCHEMA_FILES, rules: { 'no-restricted-imports': roomRule('domain', DOMAIN) } },
 );

@@ -4,7 +4,8 @@
  */
 import type { Request, Response } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { checkReportAgainstNow, type IncidentReport } from '../domain/schemas.js';
+import { checkReportAgainstNow } from '../domain/limits.js';
+import type { IncidentReport } from '../domain/schemas.js';
 import {
   CASE_WORKFLOW_TYPE,
   DEFAULT_CASE_SETTINGS,

@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import { ACTION_BLOCKS, type ActionBlock } from '../domain/case-actions.js';
-import { DOCUMENT_ID_PATTERN, PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
-import { CaseStatusSchema, CostCategorySchema, SeveritySchema, CASE_STATUSES, PREVENTION_MEASURES, PREVENTION_MEASURE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { DOCUMENT_ID_PATTERN } from '../domain/limits.js';
+import { PolicyNumberSchema, PolicyRecordSchema } from '../domain/schemas.js';
+import { CASE_STATUSES, PREVENTION_MEASURES, PREVENTION_MEASURE_STATUSES, SEVERITIES, type Role } from '../domain/vocabulary.js';
+import { CaseStatusSchema, CostCategorySchema, SeveritySchema } from '../domain/vocabulary-schemas.js';
 import { CASE_VIEW_FIELDS, INSURED_VIEW_NOTE, INSURER_ONLY_FIELDS, seesWholeView } from './view-for-role.js';
 import { PERSONS_UPLOAD_ENCODINGS } from '../storage/persons.js';
 

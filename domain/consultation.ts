@@ -4,8 +4,7 @@
  * nobody did, and the consultation ends with advice and a close, or becomes a case whose regulators' clocks run from
  * the awareness time the insured gave, not from the conversion. Pure rules, shared by the workflow and the API.
  */
-import { z } from 'zod';
-import { ContactSchema, IncidentReportObject, IsoDateTimeSchema, PolicyNumberSchema } from './schemas.js';
+import type { ConvertBody } from './consultation-schemas.js';
 import { toMs, toUtcIso } from './time.js';
 import type { Role } from './vocabulary.js';
 
@@ -31,38 +30,6 @@ export const CONSULTATION_LIMITS = {
 export const CONSULTATION_OPENERS: readonly Role[] = ['insured'];
 export const CONSULTATION_READERS: readonly Role[] = ['insured', 'handler', 'supervisor', 'ops', 'admin'];
 export const CONSULTATION_ACTORS: readonly Role[] = ['handler', 'supervisor'];
-
-const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
-const plain = (max: number) => z.string().trim().min(1).max(max).regex(PLAIN_TEXT, 'plain text only (no control characters)');
-
-/** `POST /v1/consultations`. The contact is the insured's staff member to call back: personal data. */
-export const ConsultationBodySchema = z
-  .object({
-    policyNumber: PolicyNumberSchema,
-    summary: plain(CONSULTATION_LIMITS.maxSummaryChars),
-    /** When the insured became aware of what it calls about (「知った」時点), if it knows. */
-    awareAt: IsoDateTimeSchema.optional(),
-    contact: ContactSchema,
-  })
-  .strict();
-export type ConsultationBody = z.infer<typeof ConsultationBodySchema>;
-
-export const AcknowledgeBodySchema = z.object({}).strict();
-export const AdviseBodySchema = z.object({ text: plain(CONSULTATION_LIMITS.maxAdviceChars) }).strict();
-export const CloseConsultationBodySchema = z.object({ reason: plain(CONSULTATION_LIMITS.maxReasonChars) }).strict();
-/**
- * `convert`: an incident report as `POST /v1/cases` takes it, for the consultation's policy. `discoveredAt` may be left
- * out: the case is aware from the consultation's awareness time (see `conversionAwareness`).
- */
-export const ConvertBodySchema = IncidentReportObject.extend({ discoveredAt: IsoDateTimeSchema.optional() });
-export type ConvertBody = z.infer<typeof ConvertBodySchema>;
-
-export const CONSULTATION_ACTION_SCHEMAS = {
-  acknowledge: AcknowledgeBodySchema,
-  advise: AdviseBodySchema,
-  convert: ConvertBodySchema,
-  close: CloseConsultationBodySchema,
-} as const satisfies Record<ConsultationAction, z.ZodType>;
 
 export function consultationAckDueAt(openedAt: string, ackWithinMs: number = CONSULTATION_ACK_MS): string {
   return new Date(toMs(openedAt) + ackWithinMs).toISOString();

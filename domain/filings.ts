@@ -10,7 +10,6 @@
  * missing.
  */
 import { PREVENTION_MEASURE_LABELS, PREVENTION_STATUS_LABELS, planProgress, type PreventionMeasure } from './prevention-plan.js';
-import { z } from 'zod';
 import { groupDigits } from './format.js';
 import { formatJst } from './time.js';
 import { DATA_ITEMS, type Audience, type DataItemInfo, type ObligationKind, type ObligationStatus, type Regime } from './vocabulary.js';
@@ -123,29 +122,6 @@ export const FILING_LIMITS = {
   /** Items of one filing that one edit may change. */
   maxItemsPerEdit: 16,
 } as const;
-
-const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
-/** Anything that reads as a tag or an entity: refused rather than escaped, so no markup is ever kept. */
-const MARKUP = /<\s*[a-zA-Z!/?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
-
-export const FilingItemTextSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(FILING_LIMITS.maxItemChars)
-  .regex(PLAIN_TEXT, 'plain text only (no control characters)')
-  .refine((t) => !MARKUP.test(t), { message: 'plain text only (no HTML tags or entities)' });
-
-/** Body of `PATCH /v1/cases/{caseId}/filings/{filingId}`: item texts, or null to let an item follow the case again. */
-export const FilingEditBodySchema = z
-  .object({
-    items: z
-      .partialRecord(z.enum(FILING_ITEM_CODES), FilingItemTextSchema.nullable())
-      .refine((r) => Object.keys(r).length > 0, { message: 'at least one item' })
-      .refine((r) => Object.keys(r).length <= FILING_LIMITS.maxItemsPerEdit, { message: `at most ${FILING_LIMITS.maxItemsPerEdit} items` }),
-  })
-  .strict();
-export type FilingEditBody = z.infer<typeof FilingEditBodySchema>;
 
 /** What a draft is made from: the case view's fields it reads (structural, so domain/ needs no workflow type). */
 export interface FilingFacts {

@@ -4,7 +4,7 @@
  * occurrence date already known, or lift a regulatory duty waits for a handler's confirmation, with the before and
  * after shown. A handler's own findings are checked for truth only (the handler is the one who confirms).
  */
-import { INPUT_LIMITS } from './schemas.js';
+import { INPUT_LIMITS } from './limits.js';
 import { toMs } from './time.js';
 import type { CostCategory, VendorRole } from './vocabulary.js';
 

@@ -9,7 +9,6 @@
  * reads only facts that settle early (what leaked, the cause, the contact): notification progress is not in it, so a
  * draft does not move on while its notices go out.
  */
-import { z } from 'zod';
 import { causeWords, dataItemWords, secondaryDamageText, type FilingFacts, type FilingLanguage } from './filings.js';
 import { jstDate } from './time.js';
 
@@ -33,36 +32,6 @@ export const NOTICE_LIMITS = {
   maxSubjectChars: 200,
   maxPartChars: 4000,
 } as const;
-
-const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
-/** Anything that reads as a tag or an entity: refused rather than escaped, so no markup is ever kept. */
-const MARKUP = /<\s*[a-zA-Z!/?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
-
-export const NoticePartTextSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(NOTICE_LIMITS.maxPartChars)
-  .regex(PLAIN_TEXT, 'plain text only (no control characters)')
-  .refine((t) => !MARKUP.test(t), { message: 'plain text only (no HTML tags or entities)' });
-
-const SubjectTextSchema = NoticePartTextSchema.refine((t) => [...t].length <= NOTICE_LIMITS.maxSubjectChars && !/[\r\n\t]/.test(t), {
-  message: `one line of at most ${NOTICE_LIMITS.maxSubjectChars} characters`,
-});
-
-/** Body of `PATCH /v1/cases/{caseId}/notice-draft?lang=`: part texts, or null to let a part follow the case again. */
-export const NoticeDraftEditBodySchema = z
-  .object({
-    parts: z
-      .object({
-        subject: SubjectTextSchema.nullable().optional(),
-        ...Object.fromEntries(NOTICE_PARTS.filter((p) => p !== 'subject').map((p) => [p, NoticePartTextSchema.nullable().optional()])),
-      } as Record<NoticePart, z.ZodOptional<z.ZodNullable<typeof NoticePartTextSchema>>>)
-      .strict()
-      .refine((r) => Object.values(r).some((v) => v !== undefined), { message: 'at least one part' }),
-  })
-  .strict();
-export type NoticeDraftEditBody = z.infer<typeof NoticeDraftEditBodySchema>;
 
 export function isNoticePart(code: string): code is NoticePart {
   return (NOTICE_PARTS as readonly string[]).includes(code);
@@ -205,23 +174,6 @@ export interface ApprovedNotice {
   version: number;
   draft: NoticeDraft;
 }
-
-export const ApprovedNoticeSchema = z
-  .object({
-    caseId: z.string().min(1).max(100),
-    language: z.enum(['ja', 'en']),
-    version: z.number().int().positive(),
-    draft: z.object({
-      language: z.enum(['ja', 'en']),
-      parts: z.object(
-        Object.fromEntries(NOTICE_PARTS.map((p) => [p, z.object({ label: z.string(), value: z.string(), source: z.enum(['case', 'edited']) })])) as Record<
-          NoticePart,
-          z.ZodObject<{ label: z.ZodString; value: z.ZodString; source: z.ZodEnum<{ case: 'case'; edited: 'edited' }> }>
-        >,
-      ),
-    }),
-  })
-  .strict();
 
 /** The persons-notice filing that follows the approved notice (in Japanese, the language of the APPI notice). */
 export const NOTICE_FILING_ID = 'JP-APPI.persons.notice';

@@ -18,9 +18,9 @@ import {
   type ObligationStatus,
   type ObligationTrigger,
   type Regime,
-  type Residency,
   type ResidencyKey,
 } from './vocabulary.js';
+import type { Residency } from './vocabulary-schemas.js';
 
 /** Product decisions on the clocks (domain.md section 5). */
 export const OBLIGATION_PARAMETERS = {

@@ -3,7 +3,8 @@
  * drawn from the forensic findings and counsel's advice; a reminder before each due date; its progress is item 8 of
  * the PPC final report (`preventionMeasures`). Pure: the case workflow keeps the plan and the filings word it.
  */
-import { PREVENTION_LIMITS_PLAN, type UpdatePreventionMeasureBody } from './schemas.js';
+import { PREVENTION_LIMITS_PLAN } from './limits.js';
+import type { UpdatePreventionMeasureBody } from './schemas.js';
 import {
   DATA_ITEMS,
   type Cause,

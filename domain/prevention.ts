@@ -3,9 +3,7 @@
  * self-assessment the insurer keeps per insured. Their answers fill the measures of a quote the request leaves open
  * (`resolveMeasures` in quote.ts).
  */
-import { z } from 'zod';
-import { MeasuresSchema } from './quote.js';
-import { IsoDateTimeSchema } from './schemas.js';
+import type { SelfAssessmentBody, TrainingRecordBody } from './prevention-schemas.js';
 
 export const PREVENTION_LIMITS = {
   maxTrainingRecords: 1_000,
@@ -16,28 +14,6 @@ export const PREVENTION_LIMITS = {
   futureToleranceMs: 24 * 3_600_000,
   earliestCourse: '1990-01-01T00:00:00.000Z',
 } as const;
-
-/** One line of plain text: no control characters at all. */
-const Line = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'one line of text, no control characters')
-    .regex(/\S/, 'must not be blank');
-
-export const TrainingRecordBodySchema = z
-  .object({
-    /** Who took the course (a member of the insured's staff). Personal data: kept sealed, never logged. */
-    person: Line(PREVENTION_LIMITS.maxNameChars),
-    /** Which course. */
-    course: Line(PREVENTION_LIMITS.maxCourseChars),
-    /** When it was completed. */
-    completedAt: IsoDateTimeSchema,
-    provider: Line(PREVENTION_LIMITS.maxCourseChars).optional(),
-  })
-  .strict();
-export type TrainingRecordBody = z.infer<typeof TrainingRecordBodySchema>;
 
 export interface TrainingRecord extends TrainingRecordBody {
   recordId: string;
@@ -52,19 +28,6 @@ export function courseDateProblem(completedAt: string, now: Date): string | null
   if (t > now.getTime() + PREVENTION_LIMITS.futureToleranceMs) return 'completedAt is in the future';
   return null;
 }
-
-export const SelfAssessmentBodySchema = z
-  .object({
-    /** Yes/no per security measure: the five a quote asks about. */
-    answers: MeasuresSchema,
-    notes: z
-      .string()
-      .max(PREVENTION_LIMITS.maxNotesChars)
-      .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/, 'no control characters but line breaks and tabs')
-      .optional(),
-  })
-  .strict();
-export type SelfAssessmentBody = z.infer<typeof SelfAssessmentBodySchema>;
 
 export interface SelfAssessment extends SelfAssessmentBody {
   answeredAt: string;

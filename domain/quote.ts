@@ -8,13 +8,12 @@
  * limits so that every estimate shows whole. Integer yen throughout: leaked persons are rounded up (part of a person
  * is a person), yen amounts down (the exact product, computed in BigInt so that no binary fraction moves it).
  */
-import { z } from 'zod';
 import { computeExposure, JNSA_MODEL } from './exposure.js';
 import { formatPercent, formatYen, groupDigits } from './format.js';
+import type { RecordSet } from './quote-schemas.js';
 import { computeReserve, RESERVE_ASSUMPTIONS, type ReserveLine } from './reserve.js';
-import { INPUT_LIMITS } from './schemas.js';
 import { computeSeverity } from './severity.js';
-import { COST_CATEGORIES, COST_CATEGORY_LABELS, DATA_ITEMS, DataItemSchema, isLiabilityCategory, type Cause, type CostCategory, type Severity } from './vocabulary.js';
+import { COST_CATEGORIES, COST_CATEGORY_LABELS, isLiabilityCategory, type Cause, type CostCategory, type Severity } from './vocabulary.js';
 
 /** Industries a quote asks for; those held to a higher standard carry JNSA's social-responsibility degree 2. */
 export const QUOTE_INDUSTRIES = [
@@ -127,45 +126,6 @@ export const QUOTE_LIMITS = {
   maxAnnualRevenueJpy: 1_000_000_000_000_000,
   maxLabelChars: 100,
 } as const;
-
-const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
-
-export const MeasuresSchema = z
-  .object(Object.fromEntries(SECURITY_MEASURES.map((m) => [m, z.boolean()])) as Record<SecurityMeasure, z.ZodBoolean>)
-  .strict();
-export const PartialMeasuresSchema = MeasuresSchema.partial();
-
-export const RecordSetSchema = z
-  .object({
-    label: z.string().trim().min(1).max(QUOTE_LIMITS.maxLabelChars).regex(NO_CONTROL, 'no control characters').optional(),
-    dataItems: z
-      .array(DataItemSchema)
-      .min(1)
-      .max(Object.keys(DATA_ITEMS).length)
-      .refine((a) => new Set(a).size === a.length, { message: 'dataItems must not repeat an item' }),
-    persons: z.number().int().min(0).max(INPUT_LIMITS.maxAffectedPersons),
-  })
-  .strict();
-export type RecordSet = z.infer<typeof RecordSetSchema>;
-
-export const QuoteRequestSchema = z
-  .object({
-    industry: z.enum(QUOTE_INDUSTRIES),
-    employees: z.number().int().min(1).max(QUOTE_LIMITS.maxEmployees),
-    annualRevenueJpy: z.number().int().min(0).max(QUOTE_LIMITS.maxAnnualRevenueJpy),
-    recordSets: z.array(RecordSetSchema).min(1).max(QUOTE_LIMITS.maxRecordSets),
-    /** Any measure left out is taken from the insured's self-assessment and training records, else counted missing. */
-    measures: PartialMeasuresSchema.optional(),
-    /** The insurer's people may quote for an insured (its self-assessment fills the measures); an insured quotes for itself. */
-    insuredId: z
-      .string()
-      .min(1)
-      .max(100)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only')
-      .optional(),
-  })
-  .strict();
-export type QuoteRequest = z.infer<typeof QuoteRequestSchema>;
 
 /** The quote function's input: the request with every measure known. */
 export interface QuoteInput {

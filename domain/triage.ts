@@ -13,7 +13,8 @@ import { computeReserve, type Reserve } from './reserve.js';
 import type { Circumstances, IncidentReport, Policy } from './schemas.js';
 import { computeSeverity, type SeverityAssessment } from './severity.js';
 import { toUtcIso } from './time.js';
-import { WRONGFUL_PURPOSE_CAUSES, type Cause, type DataItem, type Regime, type Residency } from './vocabulary.js';
+import { WRONGFUL_PURPOSE_CAUSES, type Cause, type DataItem, type Regime } from './vocabulary.js';
+import type { Residency } from './vocabulary-schemas.js';
 
 /** The facts triage runs on: the report as amended by findings. */
 export interface TriageFacts {

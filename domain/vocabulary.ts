@@ -2,7 +2,6 @@
  * The public vocabulary of breach-claims (see contract.md): every code here is part of the contract. Extend, never
  * rename or drop.
  */
-import { z } from 'zod';
 
 /**
  * How the seed article (個人情報とは) groups personal information: 基本情報 basic contact and identity data,
@@ -107,7 +106,6 @@ export const DATA_ITEM_CODES = Object.keys(DATA_ITEMS) as [DataItem, ...DataItem
 export function secondaryDamageRisk(items: readonly string[]): 'financial' | 'phishing' {
   return items.some((i) => (DATA_ITEMS as Record<string, DataItemInfo>)[i]?.financialRisk === true) ? 'financial' : 'phishing';
 }
-export const DataItemSchema = z.enum(DATA_ITEM_CODES);
 
 export const CAUSES = [
   'device_loss',
@@ -122,7 +120,6 @@ export const CAUSES = [
   'other',
 ] as const;
 export type Cause = (typeof CAUSES)[number];
-export const CauseSchema = z.enum(CAUSES);
 
 /** APPI ③ 不正の目的をもって行われたおそれ (PPC rules Art. 7(3); skimming/phishing added 2024-04, mclaw.jp). */
 export const WRONGFUL_PURPOSE_CAUSES: readonly Cause[] = [
@@ -134,20 +131,15 @@ export const WRONGFUL_PURPOSE_CAUSES: readonly Cause[] = [
 
 export const RESIDENCY_KEYS = ['JP', 'EU', 'US-CA', 'US-NY', 'US-TX', 'SG', 'AU', 'KR', 'OTHER'] as const;
 export type ResidencyKey = (typeof RESIDENCY_KEYS)[number];
-export const ResidencySchema = z.partialRecord(z.enum(RESIDENCY_KEYS), z.number().int().nonnegative());
-export type Residency = z.infer<typeof ResidencySchema>;
 
 export const REGIMES = ['JP-APPI', 'EU-GDPR', 'US-CA', 'US-NY', 'US-TX', 'SG-PDPA', 'AU-NDB', 'KR-PIPA'] as const;
 export type Regime = (typeof REGIMES)[number];
-export const RegimeSchema = z.enum(REGIMES);
 
 export const AUDIENCES = ['regulator', 'persons'] as const;
 export type Audience = (typeof AUDIENCES)[number];
-export const AudienceSchema = z.enum(AUDIENCES);
 
 export const OBLIGATION_KINDS = ['preliminary', 'final', 'notice', 'assessment'] as const;
 export type ObligationKind = (typeof OBLIGATION_KINDS)[number];
-export const ObligationKindSchema = z.enum(OBLIGATION_KINDS);
 
 export const OBLIGATION_STATUSES = ['pending', 'done', 'overdue', 'not_required'] as const;
 export type ObligationStatus = (typeof OBLIGATION_STATUSES)[number];
@@ -189,7 +181,6 @@ export const COST_CATEGORIES = [
   'litigation_costs',
 ] as const;
 export type CostCategory = (typeof COST_CATEGORIES)[number];
-export const CostCategorySchema = z.enum(COST_CATEGORIES);
 
 /** Categories that draw on the liability limits and carry the deductible; all others are response costs. */
 export const LIABILITY_CATEGORIES: readonly CostCategory[] = ['liability_damages', 'litigation_costs'];
@@ -253,7 +244,6 @@ export type SettlementReason = (typeof SETTLEMENT_REASONS)[number];
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const SeveritySchema = z.enum(SEVERITIES);
 
 export const CASE_STATUSES = ['reported', 'triage', 'response', 'settlement', 'closed', 'denied', 'withdrawn'] as const;
 /** The statuses a case ends in: it takes no command after them. */
@@ -264,11 +254,9 @@ export const REOPENABLE_STATUSES: readonly (typeof CASE_STATUSES)[number][] = ['
 export const NOTE_VISIBILITIES = ['internal', 'shared'] as const;
 export type NoteVisibility = (typeof NOTE_VISIBILITIES)[number];
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export const CaseStatusSchema = z.enum(CASE_STATUSES);
 
 export const ROLES = ['insured', 'handler', 'supervisor', 'ops', 'admin', 'vendor'] as const;
 export type Role = (typeof ROLES)[number];
-export const RoleSchema = z.enum(ROLES);
 
 export const ACTIONS = [
   'assign',
@@ -290,7 +278,6 @@ export const ACTIONS = [
   'update-prevention-measure',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
-export const ActionSchema = z.enum(ACTIONS);
 
 /**
  * Measures of a recurrence-prevention plan (再発防止策, domain.md 8b): access control, encryption, staff training and
@@ -298,7 +285,6 @@ export const ActionSchema = z.enum(ACTIONS);
  */
 export const PREVENTION_MEASURES = ['access_control', 'encryption', 'staff_training', 'monitoring', 'vendor_management'] as const;
 export type PreventionMeasureCode = (typeof PREVENTION_MEASURES)[number];
-export const PreventionMeasureSchema = z.enum(PREVENTION_MEASURES);
 
 /** Where a measure of the plan stands. */
 export const PREVENTION_MEASURE_STATUSES = ['planned', 'in_progress', 'done'] as const;
@@ -318,7 +304,6 @@ export const VENDOR_ROLES = [
   'recurrence_prevention',
 ] as const;
 export type VendorRole = (typeof VENDOR_ROLES)[number];
-export const VendorRoleSchema = z.enum(VENDOR_ROLES);
 
 /** The roles `engage-vendor` names (the contract's words: `print_mail` is the panel's `print_and_mail`). */
 export const ENGAGE_ROLES = [

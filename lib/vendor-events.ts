@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CauseSchema, DataItemSchema, NOTICE_LANGUAGES, VENDOR_ROLES, VendorRoleSchema } from '../domain/vocabulary.js';
+import { NOTICE_LANGUAGES, VENDOR_ROLES } from '../domain/vocabulary.js';
+import { CauseSchema, DataItemSchema, VendorRoleSchema } from '../domain/vocabulary-schemas.js';
 
 /**
  * What panel vendors send back through signed webhooks, and the request shapes vendors accept. Shared by the sandbox

@@ -262,11 +262,17 @@ export async function startWorker(
 
 /**
  * Modules the worker evaluates once in its reusable V8 context and shares across workflows (the SDK's
- * `preloadModules`): pure ones only, holding no per-workflow state (see workflows/preloaded/). Every other module is
- * evaluated afresh for each workflow task, since workers keep no workflow cache.
+ * `preloadModules`): pure ones only, holding no per-workflow state and never importing `@temporalio/workflow` (see
+ * workflows/preloaded/). Every other module is evaluated afresh for each workflow task, since workers keep no workflow
+ * cache: the domain, evaluated per task, was half of a young case's replay (44 ms CPU, 21 ms with its rules preloaded
+ * here and its schemas built once per worker by workflows/preloaded/schemas.ts; bench/replay-cost.ts). The SDK
+ * deep-freezes what these modules export, so workflow code must never mutate it (copy before sorting), and none may
+ * build a zod schema when evaluated (zod changes a schema on its first use, which a frozen one refuses).
  */
 export const PRELOADED_WORKFLOW_MODULES = [
   resolve(import.meta.dirname, '../workflows/preloaded/signatures.ts'),
+  resolve(import.meta.dirname, '../workflows/preloaded/schemas.ts'),
+  resolve(import.meta.dirname, '../domain/rules.ts'),
   'zod',
 ];
 

@@ -3,10 +3,10 @@
  * after a triage. Used by the workflow (every assessment) and by the API's first answer (api/first-view.ts), so the
  * two cannot drift. Pure: no Temporal imports.
  */
-import { mergeObligations, type Triage } from '../domain/index.js';
+import { mergeObligations, type Triage } from '../domain/rules.js';
 import type { CaseInput, CaseView } from './contract.js';
 
-export { personsListSummary } from '../domain/index.js';
+export { personsListSummary } from '../domain/rules.js';
 
 export function newCaseView(input: CaseInput): CaseView {
   const r = input.report;

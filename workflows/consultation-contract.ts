@@ -5,7 +5,7 @@
  * `contract/ids.ts` (`consultationWorkflowId`, `CONSULTATION_WORKFLOW_TYPE`, `CONSULTATION_SA`).
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ConsultationAction, ConsultationStatus } from '../domain/index.js';
+import type { ConsultationAction, ConsultationStatus } from '../domain/rules.js';
 import type { Actor } from './contract/case.js';
 import type { Proof, TrustedKey } from './contract/proof.js';
 

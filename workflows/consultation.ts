@@ -23,17 +23,16 @@ import {
   ApplicationFailure,
 } from '@temporalio/workflow';
 import {
-  AdviseBodySchema,
   CONSULTATION_ACK_MS,
   CONSULTATION_ACTIONS,
   CONSULTATION_ACTORS,
   CONSULTATION_END_STATUSES,
   CONSULTATION_LIMITS,
-  CloseConsultationBodySchema,
   consultationAckDueAt,
   consultationGate,
   type ConsultationAction,
-} from '../domain/index.js';
+} from '../domain/rules.js';
+import { domainSchemas } from './preloaded/schemas.js';
 import type { CaseActivities } from '../activities/contract.js';
 import type { ConsultationEscalation } from '../activities/email/render.js';
 import { SA, parseRefusal, refusalMessage, type RefusalCode, type TrustedKey } from './contract.js';
@@ -238,7 +237,7 @@ function apply(d: Desk, command: ConsultationCommand): void {
       acknowledge();
       break;
     case 'advise': {
-      const body = AdviseBodySchema.safeParse(command.body);
+      const body = domainSchemas().AdviseBodySchema.safeParse(command.body);
       if (!body.success) refuse('invalid', `advice must be plain text of 1-${CONSULTATION_LIMITS.maxAdviceChars} characters`);
       if (v.advice.length >= CONSULTATION_LIMITS.maxAdvice) refuse('invalid', `a consultation keeps at most ${CONSULTATION_LIMITS.maxAdvice} pieces of advice`);
       v.advice.push({ text: body.data.text, by: actor.name, at });
@@ -246,7 +245,7 @@ function apply(d: Desk, command: ConsultationCommand): void {
       break;
     }
     case 'close': {
-      const body = CloseConsultationBodySchema.safeParse(command.body);
+      const body = domainSchemas().CloseConsultationBodySchema.safeParse(command.body);
       if (!body.success) refuse('invalid', `a reason must be plain text of 1-${CONSULTATION_LIMITS.maxReasonChars} characters`);
       acknowledge();
       v.status = 'closed';

@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { NOTICE_FILING_ID, NOTICE_PARTS_IN_FILING, draftFilings, type FilingDraft } from '../domain/index.js';
+import { NOTICE_FILING_ID, NOTICE_PARTS_IN_FILING, draftFilings, type FilingDraft } from '../domain/rules.js';
 import type { CaseView } from './contract.js';
 
 /** SHA-256 of a draft's items (code, source, value, in order) and status: what a version stands for. */

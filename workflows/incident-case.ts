@@ -9,7 +9,7 @@
  * command's answer never waits on a vendor, and a crash between two steps resumes from recorded state.
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { REOPENABLE_STATUSES } from '../domain/index.js';
+import { REOPENABLE_STATUSES } from '../domain/rules.js';
 import { REOPEN_RETENTION_MS, type Actor, type CaseInput, type CaseResult } from './contract.js';
 import { checkClocks, nextWake } from './case/clocks.js';
 import { checkCoverageDue } from './case/coverage-due.js';

@@ -5,9 +5,10 @@
  * `contract.ts` (`policyWorkflowId`, `POLICY_WORKFLOW_TYPE`); the draw arithmetic is `grantDraw` in `domain/payout.ts`.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DrawGrant, DrawRequest, PeriodUsage, PolicyRecord } from '../domain/index.js';
+import type { DrawGrant, DrawRequest, PeriodUsage } from '../domain/rules.js';
+import type { PolicyRecord } from '../domain/schemas.js';
 
-export type { DrawGrant, DrawLine, DrawRequest, PeriodUsage } from '../domain/index.js';
+export type { DrawGrant, DrawLine, DrawRequest, PeriodUsage } from '../domain/rules.js';
 
 export interface LedgerState {
   policy: PolicyRecord | null;

@@ -4,7 +4,8 @@
  * a period limit; no second database is needed (README, "Where state lives").
  */
 import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
-import { grantDraw, type PolicyRecord } from '../domain/index.js';
+import { grantDraw } from '../domain/rules.js';
+import type { PolicyRecord } from '../domain/schemas.js';
 import {
   LEDGER_MEMO,
   drawUpdate,

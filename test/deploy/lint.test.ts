@@ -61,6 +61,11 @@ describe('lint of the rooms: what each folder never imports', () => {
     ['domain/probe.ts', "import { buildApp } from '../api/app.js';", 'domain/ never imports api/'],
     ['domain/probe.ts', "import { loadConfig } from '../main/config.js';", 'domain/ never imports main/'],
     ['domain/probe.ts', "import { startSandbox } from '../sandbox/vendor-service.js';", 'domain/ never imports sandbox/'],
+    // domain/'s rules are preloaded into workflows: no zod schema among them.
+    ['domain/probe.ts', "import { z } from 'zod';", "domain/'s rules import zod by type only"],
+    ['domain/probe.ts', "import { IsoDateTimeSchema } from './schemas.js';", "domain/'s rules import the schema modules by type only"],
+    ['domain/probe.ts', "import { DataItemSchema } from './vocabulary-schemas.js';", "domain/'s rules import the schema modules by type only"],
+    ['domain/probe-schemas.ts', "import { readFileSync } from 'node:fs';", 'domain/ never imports Node built-ins'],
     // workflows/: Temporal's deterministic sandbox.
     ['workflows/probe.ts', "import { readFileSync } from 'node:fs';", 'workflows/ never imports Node built-ins'],
     ['workflows/probe.ts', "import { readFile } from 'fs/promises';", 'workflows/ never imports Node built-ins'],
@@ -76,6 +81,10 @@ describe('lint of the rooms: what each folder never imports', () => {
     ['workflows/probe.ts', "import type { BlobStore } from '../storage/blob-store.js';", 'workflows/ never imports storage/'],
     ['workflows/probe.ts', "import { startSandbox } from '../sandbox/vendor-service.js';", 'workflows/ never imports sandbox/'],
     ['workflows/probe.ts', "import { signWebhook } from '../lib/webhook-signature.js';", 'workflows/ never imports lib/'],
+    ['workflows/probe.ts', "import { grantDraw } from '../domain/index.js';", 'workflows/ import the domain from domain/rules.js'],
+    ['workflows/probe.ts', "import type { PolicyRecord } from '../domain/index.js';", 'workflows/ import the domain from domain/rules.js'],
+    ['workflows/case/probe.ts', "import { NoteBodySchema } from '../../domain/schemas.js';", "workflows/ import domain/'s schemas by type only"],
+    ['workflows/case/probe.ts', "import { DataItemSchema } from '../../domain/vocabulary-schemas.js';", "workflows/ import domain/'s schemas by type only"],
     // activities/
     ['activities/probe.ts', "import { buildApp } from '../api/app.js';", 'activities/ never imports api/'],
     ['activities/email/probe.ts', "import { HttpProblem } from '../../api/problem.js';", 'activities/ never imports api/'],
@@ -109,12 +118,15 @@ describe('lint of the rooms: what each folder never imports', () => {
   });
 
   it.each<[string, string]>([
-    ['domain/probe.ts', "import { z } from 'zod';"],
+    ['domain/probe-schemas.ts', "import { z } from 'zod';"],
+    ['domain/probe-schemas.ts', "import { IsoDateTimeSchema } from './schemas.js';"],
+    ['domain/probe.ts', "import type { Policy } from './schemas.js';"],
     ['domain/probe.ts', "import { formatYen } from './format.js';"],
     ['workflows/probe.ts', "import type { CaseActivities } from '../activities/contract.js';"],
     ['workflows/case/probe.ts', "import { type EmailMessage } from '../../activities/email/render.js';"],
     ['workflows/probe.ts', "import { defineQuery } from '@temporalio/workflow';"],
-    ['workflows/probe.ts', "import { grantDraw } from '../domain/index.js';"],
+    ['workflows/probe.ts', "import { grantDraw } from '../domain/rules.js';"],
+    ['workflows/case/probe.ts', "import type { NoteBody } from '../../domain/schemas.js';"],
     ['workflows/probe.ts', "import { drawUpdate } from './policy-ledger-contract.js';"],
     ['activities/probe.ts', "import { drawUpdate } from '../workflows/policy-ledger-contract.js';"],
     ['activities/probe.ts', "import { readFile } from 'node:fs/promises';"],

@@ -2,7 +2,7 @@
  * 公表 and substitute measures, beside the notification track: `record-announcement` (when, where, and the enquiry
  * desk persons can reach), and the substitute-measure duty that follows unreachable persons until both are recorded.
  */
-import { substituteMeasureObligation } from '../../domain/index.js';
+import { substituteMeasureObligation } from '../../domain/rules.js';
 import type { CommandTable } from './command.js';
 import { nowIso, record, refuse, type CaseContext } from './state.js';
 

@@ -9,8 +9,8 @@ import {
   nextDeadline,
   recordFiling,
   remindersDue,
-  type RecordFilingBody,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
+import type { RecordFilingBody } from '../../domain/schemas.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';
 import type { CommandTable } from './command.js';

@@ -1,5 +1,5 @@
 /** Closing track: the insured withdraws, a handler closes a case with nothing left open, a supervisor reopens it. */
-import { REOPENABLE_STATUSES } from '../../domain/index.js';
+import { REOPENABLE_STATUSES } from '../../domain/rules.js';
 import type { CommandTable } from './command.js';
 import { recomputeSettlement } from './settlement.js';
 import { nowIso, record, refuse, setStatus, type CaseContext } from './state.js';

@@ -2,7 +2,8 @@
  * What a track declares for each case action it owns. The registry (commands.ts) parses the body with the action's
  * schema and checks who may act before either function runs, so a track sees a valid body from an allowed actor.
  */
-import type { Action, ActionBodies } from '../../domain/index.js';
+import type { Action } from '../../domain/rules.js';
+import type { ActionBodies } from '../../domain/schemas.js';
 import type { Actor } from '../contract.js';
 import type { CaseContext } from './state.js';
 

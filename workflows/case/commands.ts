@@ -4,7 +4,8 @@
  * whether the case would take a command and what became of one.
  */
 import { log, setHandler } from '@temporalio/workflow';
-import { ACTION_SCHEMAS, commandGate, type Action } from '../../domain/index.js';
+import { commandGate, type Action } from '../../domain/rules.js';
+import { domainSchemas } from '../preloaded/schemas.js';
 import {
   ADD_NOTE,
   ATTACH_DOCUMENT,
@@ -69,7 +70,7 @@ export function isAction(name: string): name is Action {
 }
 
 function parseBody(action: Action, request: ActionRequest): unknown {
-  const parsed = ACTION_SCHEMAS[action].safeParse(request.body);
+  const parsed = domainSchemas().ACTION_SCHEMAS[action].safeParse(request.body);
   if (!parsed.success) refuse('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
@@ -89,7 +90,7 @@ export function checkAction(c: CaseContext, action: Action, request: ActionReque
 
 /** Applies a command that passed `checkAction`. */
 export function applyAction(c: CaseContext, action: Action, request: ActionRequest): void {
-  definition(action).apply(c, ACTION_SCHEMAS[action].parse(request.body), request.actor);
+  definition(action).apply(c, domainSchemas().ACTION_SCHEMAS[action].parse(request.body), request.actor);
 }
 
 /** The refusal of a command on the current state (`code: text`), or null when the case would take it. */

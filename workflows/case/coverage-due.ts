@@ -4,7 +4,7 @@
  * when it passes with coverage still provisional and no handler's decision. Only runs that follow
  * `rules.coverageDue` keep it: the timer and the e-mail are commands older histories do not have.
  */
-import { coverageDecisionDueAt } from '../../domain/index.js';
+import { coverageDecisionDueAt } from '../../domain/rules.js';
 import { CASE_LANGUAGE } from './messages.js';
 import { isTerminal, nowIso, queueEmail, record, type CaseContext } from './state.js';
 

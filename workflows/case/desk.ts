@@ -7,7 +7,8 @@
  * words: they are read at the notes endpoint). A document is recorded by reference only (id, name, type, size,
  * sha256, who, when); its contents stay encrypted in the blob store.
  */
-import { INPUT_LIMITS, mayAddNote, DOCUMENT_UPLOADERS, NoteBodySchema } from '../../domain/index.js';
+import { INPUT_LIMITS, mayAddNote, DOCUMENT_UPLOADERS } from '../../domain/rules.js';
+import { domainSchemas } from '../preloaded/schemas.js';
 import type { AddNoteRequest, AttachDocumentRequest } from '../contract.js';
 import { nowIso, record, refuse, type CaseContext } from './state.js';
 
@@ -17,14 +18,14 @@ function checkTenant(c: CaseContext, actor: AddNoteRequest['actor']): void {
 
 export function checkAddNote(c: CaseContext, { actor, note }: AddNoteRequest): void {
   checkTenant(c, actor);
-  const parsed = NoteBodySchema.safeParse(note);
+  const parsed = domainSchemas().NoteBodySchema.safeParse(note);
   if (!parsed.success) refuse('invalid', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   if (!mayAddNote(actor.role, parsed.data.visibility)) refuse('forbidden', `role ${actor.role} may not add ${parsed.data.visibility} notes`);
   if ((c.s.notes?.length ?? 0) >= INPUT_LIMITS.maxNotesPerCase) refuse('invalid', `a case keeps at most ${INPUT_LIMITS.maxNotesPerCase} notes`);
 }
 
 export function addNote(c: CaseContext, { actor, note }: AddNoteRequest): void {
-  const body = NoteBodySchema.parse(note);
+  const body = domainSchemas().NoteBodySchema.parse(note);
   const notes = (c.s.notes ??= []);
   const noteId = `N${notes.length + 1}`;
   notes.push({ noteId, at: nowIso(), by: actor.name, role: actor.role, visibility: body.visibility, text: body.text });

@@ -12,7 +12,7 @@ import {
   type EngagementFacts,
   type Role,
   vendorRoleOf,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
 import { recomputeSettlement } from './settlement.js';
 import { isTerminal, nowIso, record, refuse, type CaseContext } from './state.js';
 import type { CommandTable } from './command.js';

@@ -8,7 +8,7 @@
  * the `edit-filing` command carries their hashes (`EditFilingRequest`). A filed version is frozen: its document is
  * kept by the API in the blob store, its SHA-256 goes on the timeline (`markFiled`, from `record-filing`).
  */
-import { filingTemplate, isFilingItem, type Regime } from '../../domain/index.js';
+import { filingTemplate, isFilingItem, type Regime } from '../../domain/rules.js';
 import type { EditFilingRequest, FilingSummary } from '../contract.js';
 import { refreshFilingSummaries } from '../filing-summaries.js';
 import { nowIso, record, refuse, type CaseContext } from './state.js';

@@ -5,7 +5,7 @@
  * persons read the language of their row in the list (the campaign). Messages carry codes where the renderer has
  * words for them (activities/email/labels.ts), so that no wording of one language is fixed here.
  */
-import { nextOpenObligation } from '../../domain/index.js';
+import { nextOpenObligation } from '../../domain/rules.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { ObligationView } from '../contract.js';

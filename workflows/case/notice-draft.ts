@@ -12,7 +12,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { NOTICE_LANGUAGES, draftNotice, isNoticePart, noticeDraftCanonical, type ApproveNoticeBody, type ApproveNoticeDraftBody } from '../../domain/index.js';
+import { NOTICE_LANGUAGES, draftNotice, isNoticePart, noticeDraftCanonical } from '../../domain/rules.js';
+import type { ApproveNoticeBody, ApproveNoticeDraftBody } from '../../domain/schemas.js';
 import type { Actor, EditNoticeDraftRequest, NoticeDraftSummary, VendorEventInput } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { nowIso, record, refuse, type CaseContext } from './state.js';

@@ -4,7 +4,7 @@
  * obligations are done when it ends.
  */
 import { ParentClosePolicy, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import { CALL_CENTER_NOTICE_THRESHOLD, callCenterNeeded, secondaryDamageRisk } from '../../domain/index.js';
+import { CALL_CENTER_NOTICE_THRESHOLD, callCenterNeeded, secondaryDamageRisk } from '../../domain/rules.js';
 import { refreshSubstituteMeasures } from './announcements.js';
 import { campaignProgressSignal, campaignWorkflowId, type AttachPersonsRequest, type CampaignProgress, type NotificationWave, type PersonsListRefInput } from '../contract.js';
 import { personsListSummary } from '../case-view.js';

@@ -22,7 +22,7 @@ import {
   refreshCreditMonitoring,
   updateMeasure,
   type CostCategory,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
 import type { CaseServices, CostItemRecord, RecordEnrolmentRequest } from '../contract.js';
 import type { CommandTable } from './command.js';
 import { insuredContact, insuredLanguage } from './messages.js';

@@ -8,7 +8,7 @@ import {
   isLiabilityCategory,
   requiredApprover,
   type CostCategory,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { Actor, CostItemRecord } from '../contract.js';
 import { money } from './activities.js';

@@ -4,7 +4,9 @@
  * and exposure, and every command is checked against the whole case, so the tracks share one truth.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { IncidentReportSchema, TERMINAL_STATUSES, type CaseStatus, type IncidentReport, type PolicyRecord } from '../../domain/index.js';
+import { TERMINAL_STATUSES, type CaseStatus } from '../../domain/rules.js';
+import type { IncidentReport, PolicyRecord } from '../../domain/schemas.js';
+import { domainSchemas } from '../preloaded/schemas.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import { refusalMessage, type CaseInput, type CaseState, type CaseView, type RefusalCode } from '../contract.js';
@@ -63,7 +65,7 @@ export function openContext(input: CaseInput, rules: CaseRules, memo: { written:
 
 /** A start whose input is not a case (e.g. a plaintext payload the codec refused) fails the run, with the reason. */
 function parseReport(input: CaseInput): IncidentReport {
-  const parsed = IncidentReportSchema.safeParse(input?.report);
+  const parsed = domainSchemas().IncidentReportSchema.safeParse(input?.report);
   if (!parsed.success || typeof input.caseId !== 'string' || !input.policy) {
     throw ApplicationFailure.nonRetryable('the case input is not an incident report with its policy', 'InvalidCaseInput');
   }

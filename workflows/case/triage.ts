@@ -16,9 +16,9 @@ import {
   triage,
   type Cause,
   type DataItem,
-  type RecordFindingsBody,
   type TriageFacts,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
+import type { RecordFindingsBody } from '../../domain/schemas.js';
 import { applyTriage } from '../case-view.js';
 import type { VendorFindings } from '../contract.js';
 import type { CommandTable } from './command.js';

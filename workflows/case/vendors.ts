@@ -14,7 +14,7 @@ import {
   type Cause,
   type CostCategory,
   type DataItem,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
 import { vendorEventSignal, vendorEventUpdate, type PanelVendor, type VendorEngagement, type VendorEventInput } from '../contract.js';
 import { acts } from './activities.js';
 import { addCostItem, recomputeSettlement } from './settlement.js';

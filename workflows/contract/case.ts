@@ -3,15 +3,13 @@ import type {
   CaseStatus,
   CostCategory,
   EngageRole,
-  EnquiryDesk,
-  IncidentReport,
   Obligation,
-  PolicyRecord,
   Role,
   Severity,
   SubstituteMeasureObligation,
   VendorRole,
-} from '../../domain/index.js';
+} from '../../domain/rules.js';
+import type { EnquiryDesk, IncidentReport, PolicyRecord } from '../../domain/schemas.js';
 import type { Recipient } from '../../activities/contract.js';
 import type { EmailMessage } from '../../activities/email/render.js';
 import type { CaseCommand, CommandOutcome, PersonsListRefInput, VendorEventInput } from './messages.js';

@@ -1,5 +1,5 @@
 /** What the handler's desk records on a case: notes and documents (workflows/case/desk.ts). */
-import type { Role } from '../../domain/index.js';
+import type { Role } from '../../domain/rules.js';
 
 /** A note on a case (`POST /v1/cases/{caseId}/notes`): plain text, internal to the insurer or shared with the insured. */
 export interface CaseNote {

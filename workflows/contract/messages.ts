@@ -3,7 +3,8 @@
  * vendor events, campaign progress, the read queries, and the legacy Updates kept for replay.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { ACTIONS, type Action, type NoteBody, type PersonsListRef } from '../../domain/index.js';
+import { ACTIONS, type Action, type PersonsListRef } from '../../domain/rules.js';
+import type { NoteBody } from '../../domain/schemas.js';
 import type { Actor, CaseView, TimelineEntry } from './case.js';
 import type { CaseNote, DocumentRef } from './desk.js';
 import type { Proof } from './proof.js';

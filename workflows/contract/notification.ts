@@ -1,5 +1,5 @@
 /** What the notification track records: its waves and the 公表 (workflows/case/notification.ts). */
-import type { AnnouncementChannel } from '../../domain/index.js';
+import type { AnnouncementChannel } from '../../domain/rules.js';
 
 /** One notification wave: its list (by upload id and checksum) and what its campaign did. */
 export interface NotificationWave {

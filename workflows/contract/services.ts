@@ -3,7 +3,7 @@
  * recurrence-prevention plan, and the call centre that workflows/case/vendors.ts engages: an object of optional keys,
  * each there once its service starts.
  */
-import type { CreditMonitoringService, PreventionMeasure } from '../../domain/index.js';
+import type { CreditMonitoringService, PreventionMeasure } from '../../domain/rules.js';
 import type { Actor } from './case.js';
 
 export interface CaseServices {

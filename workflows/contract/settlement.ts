@@ -1,5 +1,5 @@
 /** What the settlement track records: the cost items as submitted and the reserve's changes (workflows/case/settlement.ts). */
-import type { CostCategory } from '../../domain/index.js';
+import type { CostCategory } from '../../domain/rules.js';
 
 /** One change of the reserve: when, to what, why and by whom (the case keeps them with the `reserveHistory` rule). */
 export interface ReserveChange {

@@ -1,5 +1,5 @@
 /** The case's vendors: the panel it draws from, its engagements, and the insured's requests waiting for consent. */
-import type { CostCategory, VendorRole } from '../../domain/index.js';
+import type { CostCategory, VendorRole } from '../../domain/rules.js';
 import type { VendorEventInput } from './messages.js';
 
 export interface PanelVendor {
