@@ -7,7 +7,9 @@ set -euo pipefail
 CASES=${1:-5}
 export DATA_DIR=${DATA_DIR:-$(mktemp -d /tmp/worker-cpu-XXXXXX)}
 LOG=$DATA_DIR/start.log
-npm start >"$LOG" 2>&1 &
+# main/start.ts itself, not `npm start`: npm does not pass the trap's SIGINT on, and the stack would outlive the run.
+node scripts/setup.mjs >/dev/null
+node --import tsx main/start.ts >"$LOG" 2>&1 &
 START=$!
 trap 'kill -INT $START 2>/dev/null; wait $START 2>/dev/null || true' EXIT
 until curl -sf http://127.0.0.1:3000/readyz >/dev/null 2>&1; do sleep 1; done
