@@ -9,13 +9,18 @@ const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 /** Anything that reads as a tag or an entity: refused rather than escaped, so no markup is ever kept. */
 const MARKUP = /<\s*[a-zA-Z!/?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
 
-export const FilingItemTextSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(FILING_LIMITS.maxItemChars)
-  .regex(PLAIN_TEXT, 'plain text only (no control characters)')
-  .refine((t) => !MARKUP.test(t), { message: 'plain text only (no HTML tags or entities)' });
+/** A text a person edits and the product prints (filings, the notice to persons): plain, no markup, `max` at most. */
+export function plainTextSchema(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(PLAIN_TEXT, 'plain text only (no control characters)')
+    .refine((t) => !MARKUP.test(t), { message: 'plain text only (no HTML tags or entities)' });
+}
+
+export const FilingItemTextSchema = plainTextSchema(FILING_LIMITS.maxItemChars);
 
 /** Body of `PATCH /v1/cases/{caseId}/filings/{filingId}`: item texts, or null to let an item follow the case again. */
 export const FilingEditBodySchema = z

@@ -3,19 +3,10 @@
  * notice's rules so that those stay free of zod (see domain/rules.ts).
  */
 import { z } from 'zod';
+import { plainTextSchema } from './filings-schemas.js';
 import { NOTICE_LIMITS, NOTICE_PARTS, type NoticePart } from './notice-draft.js';
 
-const PLAIN_TEXT = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
-/** Anything that reads as a tag or an entity: refused rather than escaped, so no markup is ever kept. */
-const MARKUP = /<\s*[a-zA-Z!/?]|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);/;
-
-export const NoticePartTextSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(NOTICE_LIMITS.maxPartChars)
-  .regex(PLAIN_TEXT, 'plain text only (no control characters)')
-  .refine((t) => !MARKUP.test(t), { message: 'plain text only (no HTML tags or entities)' });
+export const NoticePartTextSchema = plainTextSchema(NOTICE_LIMITS.maxPartChars);
 
 const SubjectTextSchema = NoticePartTextSchema.refine((t) => [...t].length <= NOTICE_LIMITS.maxSubjectChars && !/[\r\n\t]/.test(t), {
   message: `one line of at most ${NOTICE_LIMITS.maxSubjectChars} characters`,
