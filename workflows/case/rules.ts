@@ -6,10 +6,10 @@
  *
  * The rulebook: a run that starts now records one marker, `RULEBOOK_PATCH`, and follows every rule of `RULE_PATCHES`
  * and every change of `RULEBOOK_CHANGES` (those that older runs meet mid-run). Before it each new run recorded a
- * marker per rule, and the SDK adds a `TemporalChangeVersion` upsert to every marker: 2 × 24 events, about half of
- * a young case's history, which every workflow task replays (workers keep no workflow cache). Runs recorded before
- * the rulebook replay their own markers as before. Both lists are closed: a rule or change made after the rulebook
- * asks a patch of its own in every run, until a next rulebook takes it in.
+ * marker per rule and per change it met, and the SDK adds a `TemporalChangeVersion` upsert to every marker: 2 × 22
+ * events in a young case, half of its history, which every workflow task replays (workers keep no workflow cache).
+ * Runs recorded before the rulebook replay their own markers as before. Both lists are closed: a rule or change
+ * made after the rulebook asks a patch of its own in every run, until a next rulebook takes it in.
  */
 import { patched } from '@temporalio/workflow';
 
