@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
-import { keepGolden, personsRef } from './scenario-kit.js';
+import { keepGolden, patchIdsOf, personsRef } from './scenario-kit.js';
 import { RULEBOOK_PATCH } from '../../workflows/case/rules.js';
 import { actors, caseInput, policyRecord, report, strangerSigner, testSigner, uniqueId } from '../support/fixtures.js';
 import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
@@ -672,11 +672,7 @@ describe('a case started with the start memo alone', () => {
     const duties = (v: CaseView) => v.obligations.map((o) => `${o.regime}:${o.audience}:${o.kind}`);
     expect(duties(model.view!)).toEqual(duties(first));
     // The run follows the rulebook: one patch marker (and the SDK's upsert beside it), not one per rule and change.
-    const events = (await handle.fetchHistory()).events ?? [];
-    const patchIds = events
-      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-      .flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data ?? []).toString()).id as string)));
-    expect(patchIds).toEqual([RULEBOOK_PATCH]);
+    expect(patchIdsOf(await handle.fetchHistory())).toEqual([RULEBOOK_PATCH]);
     await keepGolden(handle, 'case-start-memo-open-v13-rulebook');
   });
 });

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer, temporalBinaries, type DevServer } from '../../main/temporal.js';
 import { freePort } from '../support/ports.js';
 import { startHarness } from './harness.js';
+import { patchIdsOf } from './scenario-kit.js';
 import { actors, caseInput, policyRecord, report, testSigner, uniqueId } from '../support/fixtures.js';
 import { runCaseCommand } from '../../api/case-commands.js';
 import { drawUpdate, policyLedger, policyQuery, putPolicyUpdate, usageQuery } from '../../workflows/policy-ledger.js';
@@ -130,8 +131,7 @@ describe('incidentCase over continue-as-new', () => {
     expect(lastTaskStarted?.workflowTaskStartedEventAttributes?.suggestContinueAsNew ?? false).toBe(false);
     // The run follows the rulebook: its one marker brings the bound, and older runs (which never had the bound, nor
     // the rulebook) replay unchanged.
-    const markers = events.map((e) => e.markerRecordedEventAttributes).filter((m) => m?.markerName === 'core_patch');
-    const patchIds = markers.flatMap((m) => Object.values(m!.details ?? {}).flatMap((d) => (d.payloads ?? []).map((p) => Buffer.from(p.data ?? []).toString())));
+    const patchIds = patchIdsOf({ events });
     expect(patchIds.join(' ')).toContain(RULEBOOK_PATCH);
     expect(patchIds.join(' ')).not.toContain('bounded-run-history');
     expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
