@@ -8,7 +8,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { Keyring } from '../storage/crypto.js';
-import type { CaseSettings } from '../workflows/contract.js';
+import type { CaseSettings, PanelVendor } from '../workflows/contract.js';
 import type { CommandSigner } from './command-signer.js';
 import type { PrincipalDirectory } from './principals.js';
 import type { SearchIndexOptions } from './search-index.js';
@@ -49,6 +49,11 @@ export interface ApiDeps {
   logger: Logger;
   now?: () => Date;
   caseSettings?: CaseSettings;
+  /**
+   * The vendor panel new cases are filed with (it travels in the case's input, so intake dispatches in its first task);
+   * without it each case asks the worker for the panel in an activity first.
+   */
+  panel?: () => PanelVendor[];
   /** Prometheus text appended to `/metrics` (the in-process worker's SDK metrics). */
   extraMetrics?: () => Promise<string>;
   limits?: {

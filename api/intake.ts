@@ -74,6 +74,7 @@ export async function createCase(
     requestHash: hash,
     settings: ctx.deps.caseSettings ?? DEFAULT_CASE_SETTINGS,
     trust: { keys: ctx.deps.signer.trustedKeys },
+    ...(ctx.deps.panel ? { panel: ctx.deps.panel() } : {}),
   };
   const location = `/v1/cases/${caseId}`;
   const firstViewMs = firstQueryWaitMs(ctx);

@@ -58,7 +58,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../main/config.js';
 import { loadSecrets, prepareRuntimeFiles } from '../main/runtime.js';
 import { startDevServer, temporalBinaries } from '../main/temporal.js';
-import { loadVendors } from '../main/vendors.js';
+import { loadVendors, panelOf } from '../main/vendors.js';
 import { startSandbox } from '../sandbox/vendor-service.js';
 import { dataConverterFor } from '../lib/payload-codec.js';
 import { parseKeyring } from '../storage/crypto.js';
@@ -260,6 +260,9 @@ const insured = principals.find((p) => p.name === 'insured-ins-001')!;
 const body = reportBody(POLICY);
 const report = IncidentReportSchema.parse(body);
 
+// The panel `POST /v1/cases` puts in the input (main/api-server.ts), so that raw starts carry the same payload.
+const panel = panelOf(loadVendors(files.vendorsFile));
+
 function rawInput(caseId: string): CaseInput {
   return {
     caseId,
@@ -269,6 +272,7 @@ function rawInput(caseId: string): CaseInput {
     reportedBy: { name: insured.name, role: 'insured', insuredId: insured.insuredId! },
     requestHash: 'bench',
     settings: DEFAULT_CASE_SETTINGS,
+    panel,
   };
 }
 

@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import type { Config } from './config.js';
 import { clientConnectionOptions, connectWithRetry } from './temporal.js';
 import { blobStoreFor, type RuntimeFiles, type Secrets } from './runtime.js';
-import { loadVendors } from './vendors.js';
+import { livePanel, loadVendors } from './vendors.js';
 import { answerClientError, buildApp } from '../api/app.js';
 import { loadPrincipals } from '../api/principals.js';
 import { createEncryptionCodec, dataConverterFor } from '../lib/payload-codec.js';
@@ -45,6 +45,7 @@ export async function startApiServer(
     blobStore: blobStoreFor(config),
     keyring: opts.secrets.personsKeyring,
     vendors: loadVendors(opts.files.vendorsFile).map((v) => ({ vendorId: v.vendorId, role: v.role, name: v.name, secrets: v.secrets })),
+    panel: livePanel(opts.files.vendorsFile, (err) => logger.error({ err: err.message }, 'vendors file reload failed; keeping the last good panel')),
     logger,
     limits: { uploadMaxBytes: config.UPLOAD_MAX_BYTES, documentMaxBytes: config.DOCUMENT_MAX_BYTES, uploadMaxRows: config.UPLOAD_MAX_ROWS, commandWaitMs: config.COMMAND_WAIT_MS, searchIndex: { warm: true, maxCases: config.SEARCH_INDEX_MAX_CASES } },
     caseSettings: opts.caseSettings ?? { ...DEFAULT_CASE_SETTINGS, vendorAckSlaMs: config.VENDOR_ACK_SLA_MS },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { VENDOR_ROLES } from '../domain/index.js';
 import type { PanelVendor } from '../workflows/contract.js';
@@ -33,6 +33,27 @@ export function loadVendors(file: string): VendorEntry[] {
 
 export function panelOf(vendors: VendorEntry[]): PanelVendor[] {
   return vendors.map(({ vendorId, role, name, phone }) => ({ vendorId, role, name, ...(phone ? { phone } : {}) }));
+}
+
+/**
+ * The panel of a vendors file, read again when the file changes (its modification time), so that an edited panel
+ * applies to the next case filed without a restart; a file that fails to load keeps the last good panel.
+ */
+export function livePanel(file: string, onReloadError: (err: Error) => void = () => {}): () => PanelVendor[] {
+  let mtimeMs = statSync(file).mtimeMs;
+  let panel = panelOf(loadVendors(file));
+  return () => {
+    try {
+      const now = statSync(file).mtimeMs;
+      if (now !== mtimeMs) {
+        panel = panelOf(loadVendors(file));
+        mtimeMs = now;
+      }
+    } catch (err) {
+      onReloadError(err as Error);
+    }
+    return panel;
+  };
 }
 
 /**

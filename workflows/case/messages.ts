@@ -107,15 +107,28 @@ export function insuredAcknowledgement(c: CaseContext): EmailMessage {
 
 /** Sends what the handlers queued, oldest first; an e-mail leaves the outbox only once its activity has finished. */
 export async function flushOutbox(c: CaseContext): Promise<void> {
-  const { s, v } = c;
+  const { s } = c;
   while (s.outbox.length > 0) {
-    const mail = s.outbox[0]!;
-    try {
-      await acts.sendEmail({ caseId: v.caseId, purpose: mail.purpose, to: mail.to, message: mail.message });
-    } catch (err) {
-      // A permanent failure (bad address) is recorded and the case goes on; transient ones were retried already.
-      record(c, 'email', 'system', `e-mail ${mail.purpose} not delivered: ${(err as Error).message}`);
-    }
+    await send(c, s.outbox[0]!);
     s.outbox.shift();
+  }
+}
+
+/**
+ * Sends every e-mail queued now at once (one task schedules them all), for mails to different people whose order
+ * does not matter, such as intake's acknowledgement and new-case mail; they leave the outbox when all have finished.
+ */
+export async function flushOutboxTogether(c: CaseContext): Promise<void> {
+  const batch = c.s.outbox.slice();
+  await Promise.all(batch.map((mail) => send(c, mail)));
+  c.s.outbox.splice(0, batch.length);
+}
+
+async function send(c: CaseContext, mail: CaseContext['s']['outbox'][number]): Promise<void> {
+  try {
+    await acts.sendEmail({ caseId: c.v.caseId, purpose: mail.purpose, to: mail.to, message: mail.message });
+  } catch (err) {
+    // A permanent failure (bad address) is recorded and the case goes on; transient ones were retried already.
+    record(c, 'email', 'system', `e-mail ${mail.purpose} not delivered: ${(err as Error).message}`);
   }
 }

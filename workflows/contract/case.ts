@@ -68,6 +68,11 @@ export interface CaseInput {
   state?: CaseState;
   /** The public keys whose signatures the case takes on commands and vendor events (see contract/proof.ts). */
   trust?: { keys: TrustedKey[] };
+  /**
+   * The vendor panel at filing (the API reads the same vendors file as the worker), so that intake dispatches without
+   * first asking an activity for it. Cases started without it load the worker's panel (`loadPanel`).
+   */
+  panel?: PanelVendor[];
 }
 
 export interface TimelineEntry {
