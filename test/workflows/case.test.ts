@@ -9,8 +9,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { timeSkippingEnv } from '../support/temporal-env.js';
 import { startHarness } from './harness.js';
 import { keepGolden, patchIdsOf, personsRef } from './scenario-kit.js';
-import { RULEBOOK_PATCH } from '../../workflows/case/rules.js';
-import { INTAKE_IN_ONE_TASK_PATCH } from '../../workflows/case/intake.js';
+import { LATER_RULE_PATCHES, RULEBOOK_PATCH } from '../../workflows/case/rules.js';
 import { actors, caseInput, panel, policyRecord, report, strangerSigner, testSigner, uniqueId } from '../support/fixtures.js';
 import { commandSigner, type CommandSigner } from '../../api/command-signer.js';
 import { runCaseCommand } from '../../api/case-commands.js';
@@ -295,10 +294,10 @@ describe('incidentCase lifecycle', () => {
     expect(model.meta.version).toBe(result.view?.version);
     expect(timelineFromReadModel(model)).toEqual(timeline);
     expect(timeline.map((t) => t.type)).toEqual(expect.arrayContaining(['reported', 'assign', 'notice', 'filing', 'costs', 'payout', 'status']));
-    // Every person had an e-mail address: no letters, so no print vendor.
-    expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role)).toEqual(['counsel', 'forensics']);
+    // Every person had an e-mail address: no letters, so no print vendor (intake's two briefs, in either order).
+    expect(h.seen.dispatches.filter((d) => d.caseId === caseId).map((d) => d.role).sort()).toEqual(['counsel', 'forensics']);
     expectJapaneseMail(caseId, ['acknowledgement', 'new-case', 'assignment:handler', `payout:${caseId}-P1`]);
-    await keepGolden(handle, 'case-covered-closed-v14-intake');
+    await keepGolden(handle, 'case-covered-closed-v14-sends');
   });
 
   it('reminds the handler of the APPI preliminary report when 3 of its 5 days have passed', async () => {
@@ -523,7 +522,7 @@ describe('incidentCase lifecycle', () => {
     const view = await settle(handle, (v) => v.notifications.status === 'done' && v.payouts[0]?.status === 'paid');
     expect(view.notifications).toMatchObject({ total: 20, sent: 20, status: 'done' });
     expect(h.seen.slices.filter((x) => x.caseId === caseId).reduce((n, x) => n + x.count, 0)).toBe(20);
-    await keepGolden(handle, 'case-notice-approved-during-payment-v14-intake');
+    await keepGolden(handle, 'case-notice-approved-during-payment-v14-sends');
   });
 
   it('lets two cases of one policy compete for the last of the period limit without overspending it', async () => {
@@ -675,13 +674,13 @@ describe('a case started with the start memo alone', () => {
     const duties = (v: CaseView) => v.obligations.map((o) => `${o.regime}:${o.audience}:${o.kind}`);
     expect(duties(model.view!)).toEqual(duties(first));
     // The run follows the rulebook: one patch marker (and the SDK's upsert beside it), not one per rule and change;
-    // intake's own comes after it.
-    expect(patchIdsOf(await handle.fetchHistory())).toEqual([RULEBOOK_PATCH, INTAKE_IN_ONE_TASK_PATCH]);
-    await keepGolden(handle, 'case-start-memo-open-v14-intake');
+    // the rules made after it follow.
+    expect(patchIdsOf(await handle.fetchHistory())).toEqual([RULEBOOK_PATCH, ...Object.values(LATER_RULE_PATCHES)]);
+    await keepGolden(handle, 'case-start-memo-open-v14-sends');
   });
 });
 
-describe('intake in one workflow task', () => {
+describe('work that leaves together (sendsTogether)', () => {
   type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
   /** The activities each workflow task scheduled, task by task (the tasks that scheduled none are left out). */
   function scheduledByTask(events: Event[]): string[][] {
@@ -696,13 +695,16 @@ describe('intake in one workflow task', () => {
     return tasks.filter((t) => t.length > 0).map((t) => t.sort());
   }
 
-  async function fileCase(withPanel?: PanelVendor[]) {
+  async function fileCase(withPanel?: PanelVendor[], discoveredDaysAgo?: number) {
     const now = await env.currentTimeMs();
     const policy = policyRecord(uniqueId('PL'), undefined, now);
     await h.registerPolicy(policy);
     const caseId = uniqueId('C');
+    const times = discoveredDaysAgo
+      ? { discoveredAt: new Date(now - discoveredDaysAgo * 86_400_000).toISOString(), occurredAt: new Date(now - (discoveredDaysAgo + 1) * 86_400_000).toISOString() }
+      : reportTimes(now);
     const input = caseInput(caseId, policy, {
-      report: report(policy.policyNumber, reportTimes(now)),
+      report: report(policy.policyNumber, times),
       reportedAt: new Date(now).toISOString(),
       ...(withPanel ? { panel: withPanel } : {}),
     });
@@ -733,6 +735,31 @@ describe('intake in one workflow task', () => {
     expect(scheduledByTask(events).slice(0, 2)).toEqual([['loadPanel'], ['dispatchVendor', 'dispatchVendor', 'sendEmail', 'sendEmail']]);
     expect(view.vendors.map((e) => e.vendorId)).toEqual(['counsel-a', 'forensics-a']);
     expect(h.seen.emails.filter((m) => m.caseId === caseId).map((m) => m.purpose).sort()).toEqual(['acknowledgement', 'new-case']);
+  });
+
+  it("sends a pass's e-mails to everyone at once, and each recipient's in the order they were queued", async () => {
+    // Reported a week after discovery: the APPI preliminary report and the GDPR notice are overdue at filing, so the
+    // first pass reminds the handlers of each and escalates each to handlers, supervisors and the insured.
+    const { handle, caseId } = await fileCase(panel, 7);
+    const sent = () => h.seen.emails.filter((m) => m.caseId === caseId && m.purpose !== 'acknowledgement' && m.purpose !== 'new-case');
+    await settle(handle, () => sent().length === 8);
+    const byTask = scheduledByTask((await handle.fetchHistory()).events ?? []);
+    // Intake's task, then one that sends to the three recipients at once.
+    expect(byTask.slice(0, 2)).toEqual([
+      ['dispatchVendor', 'dispatchVendor', 'sendEmail', 'sendEmail'],
+      ['sendEmail', 'sendEmail', 'sendEmail'],
+    ]);
+    // Queued per obligation: its reminder, then its escalations. Each recipient gets them in that order.
+    const of = (kind: string, role?: string) =>
+      sent()
+        .filter((m) => (role ? m.to.kind === 'role' && m.to.role === role : m.to.kind === kind))
+        .map((m) => m.purpose);
+    const order = of('role', 'supervisor').map((p) => p.replace(/^escalation:(.*):supervisor$/, '$1'));
+    expect(order.sort()).toEqual(['EU-GDPR:regulator:notice', 'JP-APPI:regulator:preliminary']);
+    const [first, second] = of('role', 'supervisor').map((p) => p.replace(/^escalation:(.*):supervisor$/, '$1'));
+    expect(of('address')).toEqual([`escalation:${first}:insured`, `escalation:${second}:insured`]);
+    expect(of('role', 'handler')).toEqual([`reminder:${first}`, `escalation:${first}:handler`, `reminder:${second}`, `escalation:${second}:handler`]);
+    await keepGolden(handle, 'case-overdue-at-filing-open-v14-sends');
   });
 });
 

@@ -1,8 +1,8 @@
 /** The first task of a new case: triage, then either the denial or the acknowledgement and the panel dispatched. */
-import { log, patched } from '@temporalio/workflow';
+import { log } from '@temporalio/workflow';
 import { acts } from './activities.js';
 import { checkCoverageDue } from './coverage-due.js';
-import { assignmentMail, flushOutboxTogether, handlerRecipient, insuredAcknowledgement, insuredContact, newCaseMail } from './messages.js';
+import { assignmentMail, flushOutbox, handlerRecipient, insuredAcknowledgement, insuredContact, newCaseMail } from './messages.js';
 import { isTerminal, queueEmail, setStatus, type CaseContext } from './state.js';
 import { assess, deny } from './triage.js';
 import { dispatch } from './vendors.js';
@@ -30,23 +30,16 @@ export async function intake(c: CaseContext): Promise<void> {
   // Nobody is assigned at filing: the claims team hears of the new case, and the assignee of the assignment later.
   // Runs from before the new-case message sent an assignment e-mail here (割当者：system).
   queueEmail(c, 'new-case', handlerRecipient(c), c.rules.newCaseMail ? newCaseMail(c) : assignmentMail(c, 'claims team', 'system'));
-  if (!patched(INTAKE_IN_ONE_TASK_PATCH)) {
+  if (!c.rules.sendsTogether) {
     c.s.panel = await acts.loadPanel();
     // Counsel first, so that forensic work stays under legal privilege (domain.md section 2).
     await dispatch(c, 'counsel', 'system');
     await dispatch(c, 'forensics', 'system');
     return;
   }
+  // In one task: before `sendsTogether` intake took five (the panel, then each dispatch and each e-mail after the last).
   c.s.panel = c.input.panel ?? (await acts.loadPanel());
   // Counsel is engaged first (the first engagement, briefed first) so that forensic work stays under legal privilege
-  // (domain.md section 2); the two firms then work in parallel, so both briefs and both e-mails leave in one task.
-  await Promise.all([dispatch(c, 'counsel', 'system'), dispatch(c, 'forensics', 'system'), flushOutboxTogether(c)]);
+  // (domain.md section 2); the two firms then work in parallel, so both briefs and both e-mails leave together.
+  await Promise.all([dispatch(c, 'counsel', 'system'), dispatch(c, 'forensics', 'system'), flushOutbox(c)]);
 }
-
-/**
- * Intake in one workflow task: the panel comes with the case's input (the API's), and the two dispatches and the two
- * e-mails are scheduled together. Before it, intake took five tasks (the panel, each dispatch and each e-mail after
- * the last), and without a workflow cache each task replays the case: a new case's first minute cost twice the CPU.
- * Asked where intake runs, so only a case's first run records it.
- */
-export const INTAKE_IN_ONE_TASK_PATCH = 'intake-in-one-task';

@@ -105,26 +105,52 @@ export function insuredAcknowledgement(c: CaseContext): EmailMessage {
   };
 }
 
-/** Sends what the handlers queued, oldest first; an e-mail leaves the outbox only once its activity has finished. */
+/**
+ * Sends what the handlers queued; an e-mail leaves the outbox only once its activity has finished. Runs with
+ * `sendsTogether` send to every recipient at once (one task schedules them all, and their completions come back
+ * together), one e-mail after another per recipient, oldest first; runs before it sent one after another.
+ */
 export async function flushOutbox(c: CaseContext): Promise<void> {
   const { s } = c;
+  if (!c.rules.sendsTogether) {
+    while (s.outbox.length > 0) {
+      await send(c, s.outbox[0]!);
+      s.outbox.shift();
+    }
+    return;
+  }
   while (s.outbox.length > 0) {
-    await send(c, s.outbox[0]!);
-    s.outbox.shift();
+    const batch = s.outbox.slice();
+    const byRecipient = new Map<string, QueuedMail[]>();
+    for (const mail of batch) {
+      const key = recipientKey(mail.to);
+      byRecipient.set(key, [...(byRecipient.get(key) ?? []), mail]);
+    }
+    await Promise.all(
+      [...byRecipient.values()].map(async (mails) => {
+        for (const mail of mails) await send(c, mail);
+      }),
+    );
+    // Handlers may have queued more meanwhile, after the batch: the next round sends those.
+    s.outbox.splice(0, batch.length);
   }
 }
 
-/**
- * Sends every e-mail queued now at once (one task schedules them all), for mails to different people whose order
- * does not matter, such as intake's acknowledgement and new-case mail; they leave the outbox when all have finished.
- */
-export async function flushOutboxTogether(c: CaseContext): Promise<void> {
-  const batch = c.s.outbox.slice();
-  await Promise.all(batch.map((mail) => send(c, mail)));
-  c.s.outbox.splice(0, batch.length);
+type QueuedMail = CaseContext['s']['outbox'][number];
+
+/** Whose inbox a recipient is, for ordering: a role's e-mails keep their order as a person's do. */
+function recipientKey(to: Recipient): string {
+  switch (to.kind) {
+    case 'address':
+      return `address:${to.address.toLowerCase()}`;
+    case 'principal':
+      return `principal:${to.name}`;
+    case 'role':
+      return `role:${to.role}`;
+  }
 }
 
-async function send(c: CaseContext, mail: CaseContext['s']['outbox'][number]): Promise<void> {
+async function send(c: CaseContext, mail: QueuedMail): Promise<void> {
   try {
     await acts.sendEmail({ caseId: c.v.caseId, purpose: mail.purpose, to: mail.to, message: mail.message });
   } catch (err) {

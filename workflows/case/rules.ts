@@ -97,10 +97,17 @@ export interface CaseRules {
    * measures word its progress.
    */
   preventionPlan: boolean;
+  /**
+   * Work that does not wait on other work leaves in one workflow task (workers keep no workflow cache, so each task
+   * replays the case): intake dispatches counsel and forensics from the panel in the case's input and sends its two
+   * e-mails together (workflows/case/intake.ts), and each drain of the outbox sends to everyone at once, one e-mail
+   * after another per recipient so that a person's e-mails keep their order (workflows/case/messages.ts).
+   */
+  sendsTogether: boolean;
 }
 
 /** The rules of `RULE_PATCHES`; a rule made after the rulebook is excluded here and listed in `LATER_RULE_PATCHES`. */
-type RulebookRule = Exclude<keyof CaseRules, 'rulebook'>;
+type RulebookRule = Exclude<keyof CaseRules, 'rulebook' | keyof typeof LATER_RULE_PATCHES>;
 
 /** One marker for every rule of `RULE_PATCHES` and every change of `RULEBOOK_CHANGES` (see the top of this file). */
 export const RULEBOOK_PATCH = 'case-rulebook-1';
@@ -133,7 +140,9 @@ export const RULE_PATCHES: Readonly<Record<RulebookRule, string>> = {
  * Rules made after the rulebook: each asks its own patch in every run, rulebook runs included (they were recorded
  * without it), until a next rulebook takes it in.
  */
-export const LATER_RULE_PATCHES: Readonly<Partial<Record<keyof CaseRules, string>>> = {};
+export const LATER_RULE_PATCHES = {
+  sendsTogether: 'sends-together',
+} as const satisfies Partial<Record<keyof CaseRules, string>>;
 
 /**
  * Changes that runs from before them meet mid-run, asked where they happen (a signal handler, a step of the main
@@ -157,7 +166,7 @@ export function caseRules(): CaseRules {
   const rulebook = patched(RULEBOOK_PATCH);
   const rules: Record<string, boolean> = { rulebook };
   for (const [rule, patchId] of Object.entries(RULE_PATCHES)) rules[rule] = rulebook || patched(patchId);
-  for (const [rule, patchId] of Object.entries(LATER_RULE_PATCHES)) if (patchId) rules[rule] = patched(patchId);
+  for (const [rule, patchId] of Object.entries(LATER_RULE_PATCHES)) rules[rule] = patched(patchId);
   return rules as unknown as CaseRules;
 }
 
