@@ -61,13 +61,15 @@ export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<Desc
       throw err;
     }
     const model = readModelFromMemo(description.memo);
+    // Only a case whose view is in its memo is kept: one waiting for its first task (answered with the view intake
+    // computed) is asked again until the task has written it, so its pollers see the vendors engaged at once.
+    const written = !!model?.view;
     if (model && !model.view) {
       const view = await viewOfModel(ctx, caseWorkflowId(caseId), model, description.status.name === 'RUNNING');
       if (view) model.view = view;
     }
     const value = model ? { description, model } : { description };
-    // Only a case whose view is there: one waiting for its first task is asked again until it is.
-    if (ttl > 0 && model?.view) {
+    if (ttl > 0 && written) {
       if (described.size > 10_000) described.clear();
       described.set(caseId, { changes, expiresAt: Date.now() + ttl, value });
     }
