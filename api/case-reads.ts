@@ -39,6 +39,9 @@ export interface DescribedCase {
 /** How long one describe may take before the caller gets a 503 (Temporal busy or away). */
 const DESCRIBE_MS = 5_000;
 
+/** How long the read of a case still waiting for its first task is shared (its pollers then describe it again). */
+export const FIRST_TASK_TTL_MS = 250;
+
 /**
  * The case's description and read model. Reads of one case in this process share one describe: those at the same
  * moment, and those within `limits.pollCacheTtlMs` (default 2 s, as for the lists and the summary) unless this process
@@ -61,17 +64,17 @@ export function describeCaseModel(ctx: ApiContext, caseId: string): Promise<Desc
       throw err;
     }
     const model = readModelFromMemo(description.memo);
-    // Only a case whose view is in its memo is kept: one waiting for its first task (answered with the view intake
-    // computed) is asked again until the task has written it, so its pollers see the vendors engaged at once.
+    // A case waiting for its first task is answered with the view intake computed, and kept for a moment only, so
+    // that its pollers see what the task wrote (the vendors engaged) within FIRST_TASK_TTL_MS, not a whole TTL later.
     const written = !!model?.view;
     if (model && !model.view) {
       const view = await viewOfModel(ctx, caseWorkflowId(caseId), model, description.status.name === 'RUNNING');
       if (view) model.view = view;
     }
     const value = model ? { description, model } : { description };
-    if (ttl > 0 && written) {
+    if (ttl > 0 && model?.view) {
       if (described.size > 10_000) described.clear();
-      described.set(caseId, { changes, expiresAt: Date.now() + ttl, value });
+      described.set(caseId, { changes, expiresAt: Date.now() + (written ? ttl : Math.min(ttl, FIRST_TASK_TTL_MS)), value });
     }
     return value;
   });
