@@ -10,7 +10,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { NOTICE_FILING_ID, NOTICE_PARTS_IN_FILING, draftFilings, type FilingDraft } from '../domain/rules.js';
+import { NOTICE_FILING_ID, NOTICE_PARTS_IN_FILING, draftFilings, type FilingDraft, type FilingFacts } from '../domain/rules.js';
 import type { CaseView } from './contract.js';
 
 /** SHA-256 of a draft's items (code, source, value, in order) and status: what a version stands for. */
@@ -41,16 +41,66 @@ export function approvedJapaneseNotice(v: Pick<CaseView, 'noticeDrafts'>): { doc
   return d?.approved && d.approved.version === d.version ? d.approved : undefined;
 }
 
+/** What a draft's summary needs of it. */
+type DraftDigest = Pick<FilingDraft, 'filingId' | 'obligationId' | 'regime' | 'audience' | 'kind' | 'status' | 'missing'> & { sha: string };
+
+/**
+ * The last drafts drafted, by the facts they were drafted from. The case refreshes its filings before every publish,
+ * twice a pass, and every workflow task replays every pass of its run (workers keep no workflow cache), so a long
+ * case drafted the same texts and hashed them with SHA-256 hundreds of times a task; the facts are the same between
+ * most of those calls, and their JSON costs a fraction of a draft. Drafting is pure, so this changes no result.
+ */
+let lastDrafts: { key: string; drafts: DraftDigest[] } | undefined;
+
+function draftDigests(v: CaseView): DraftDigest[] {
+  const edits = markerEdits(v);
+  const key = JSON.stringify([filingFactsOf(v), edits]);
+  if (lastDrafts?.key === key) return lastDrafts.drafts;
+  const drafts = draftFilings(v, edits).map((d) => ({
+    filingId: d.filingId,
+    obligationId: d.obligationId,
+    regime: d.regime,
+    audience: d.audience,
+    kind: d.kind,
+    status: d.status,
+    missing: d.missing,
+    sha: draftSha(d),
+  }));
+  lastDrafts = { key, drafts };
+  return drafts;
+}
+
+/** The fields of the view `draftFilings` reads (its `FilingFacts`), and only those. */
+function filingFactsOf(v: CaseView): { [K in keyof Required<FilingFacts>]: unknown } {
+  return {
+    caseId: v.caseId,
+    insuredName: v.insuredName,
+    description: v.description,
+    discoveredAt: v.discoveredAt,
+    occurredAt: v.occurredAt,
+    cause: v.cause,
+    dataItems: v.dataItems,
+    affectedPersons: v.affectedPersons,
+    obligations: v.obligations,
+    counselAdvice: v.counselAdvice,
+    contact: v.contact,
+    notice: v.notice,
+    notifications: v.notifications,
+    findingsLog: v.findingsLog,
+    services: v.services?.preventionPlan,
+  };
+}
+
 /** Brings `v.filings` up to date with the view; true when anything changed. Filed filings stay as filed. */
 export function refreshFilingSummaries(v: CaseView): boolean {
   let changed = false;
   const filings = (v.filings ??= []);
-  for (const d of draftFilings(v, markerEdits(v))) {
-    const sha = draftSha(d);
+  for (const d of draftDigests(v)) {
+    const { sha } = d;
     const found = filings.find((f) => f.filingId === d.filingId);
     const obligation = v.obligations.find((o) => o.id === d.obligationId);
     if (!found) {
-      filings.push({ filingId: d.filingId, regime: d.regime, audience: d.audience, kind: d.kind, status: d.status, version: 1, sha, missing: d.missing });
+      filings.push({ filingId: d.filingId, regime: d.regime, audience: d.audience, kind: d.kind, status: d.status, version: 1, sha, missing: [...d.missing] });
       changed = true;
       continue;
     }
@@ -65,7 +115,7 @@ export function refreshFilingSummaries(v: CaseView): boolean {
     if (found.sha !== sha) found.version += 1;
     found.sha = sha;
     found.status = d.status;
-    found.missing = d.missing;
+    found.missing = [...d.missing];
     changed = true;
   }
   return changed;
