@@ -47,7 +47,7 @@ type DraftDigest = Pick<FilingDraft, 'filingId' | 'obligationId' | 'regime' | 'a
 /**
  * The last drafts drafted, by the facts they were drafted from. The case refreshes its filings before every publish,
  * twice a pass, and every workflow task replays every pass of its run (workers keep no workflow cache), so a long
- * case drafted the same texts and hashed them with SHA-256 hundreds of times a task; the facts are the same between
+ * case drafted the same texts and hashed them with SHA-256 dozens of times a task; the facts are the same between
  * most of those calls, and their JSON costs a fraction of a draft. Drafting is pure, so this changes no result.
  */
 let lastDrafts: { key: string; drafts: DraftDigest[] } | undefined;

@@ -124,7 +124,9 @@ export async function flushOutbox(c: CaseContext): Promise<void> {
     const byRecipient = new Map<string, QueuedMail[]>();
     for (const mail of batch) {
       const key = recipientKey(mail.to);
-      byRecipient.set(key, [...(byRecipient.get(key) ?? []), mail]);
+      const chain = byRecipient.get(key);
+      if (chain) chain.push(mail);
+      else byRecipient.set(key, [mail]);
     }
     await Promise.all(
       [...byRecipient.values()].map(async (mails) => {
