@@ -47,13 +47,14 @@ function vendorFailure(err: unknown): never {
 }
 
 /**
- * Heartbeats every 2 s until stopped, so the money activities' heartbeat time-out (10 s in the case workflow) notices
- * a dead worker long before the start-to-close time-out would.
+ * Heartbeats every 2 s until stopped, so the case's heartbeat time-outs (10 s in workflows/case/activities.ts) notice
+ * a dead worker long before the start-to-close time-out would. `progress` is what each heartbeat carries (the
+ * e-mails' resume point), since a heartbeat replaces the details of the one before.
  */
-function heartbeatWhileInFlight(everyMs = 2_000): { stop(): void } {
+function heartbeatWhileInFlight(progress: () => unknown = () => undefined, everyMs = 2_000): { stop(): void } {
   const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), everyMs);
+  ctx.heartbeat(progress());
+  const timer = setInterval(() => ctx.heartbeat(progress()), everyMs);
   return { stop: () => clearInterval(timer) };
 }
 
@@ -89,28 +90,36 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
       }
       // Resume after the recipients an earlier attempt already reached.
       const done = (Context.current().info.heartbeatDetails as number | undefined) ?? 0;
-      for (let i = done; i < recipients.length; i++) {
-        const r = recipients[i]!;
-        const personal: EmailMessage = r.name ? { ...message, recipientName: r.name } : message;
-        const rendered = renderEmail(personal);
-        const messageId = messageIdFor({ caseId, recipientKey: r.key, purpose, domain: deps.mailDomain });
-        try {
-          const sent = await deps.mailer.send({ to: r.email, ...rendered, messageId, headers: { 'Content-Language': personal.language } });
-          if (sent.status === 'sent') result.delivered += 1;
-          else result.rejected += 1;
-          result.messageIds.push(messageId);
-        } catch (err) {
-          if (err instanceof SmtpSendError && err.nonRetryable) {
-            throw ApplicationFailure.nonRetryable(err.message, 'SmtpPermanentFailure');
+      let reached = done;
+      const beat = heartbeatWhileInFlight(() => reached);
+      try {
+        for (let i = done; i < recipients.length; i++) {
+          const r = recipients[i]!;
+          const personal: EmailMessage = r.name ? { ...message, recipientName: r.name } : message;
+          const rendered = renderEmail(personal);
+          const messageId = messageIdFor({ caseId, recipientKey: r.key, purpose, domain: deps.mailDomain });
+          try {
+            const sent = await deps.mailer.send({ to: r.email, ...rendered, messageId, headers: { 'Content-Language': personal.language } });
+            if (sent.status === 'sent') result.delivered += 1;
+            else result.rejected += 1;
+            result.messageIds.push(messageId);
+          } catch (err) {
+            if (err instanceof SmtpSendError && err.nonRetryable) {
+              throw ApplicationFailure.nonRetryable(err.message, 'SmtpPermanentFailure');
+            }
+            throw err;
           }
-          throw err;
+          reached = i + 1;
+          Context.current().heartbeat(reached);
         }
-        Context.current().heartbeat(i + 1);
+      } finally {
+        beat.stop();
       }
       return result;
     },
 
     async dispatchVendor({ caseId, dispatchId, vendorId, role, brief }) {
+      const beat = heartbeatWhileInFlight();
       try {
         const receipt = await deps.vendors.dispatch(
           { caseId, dispatchId, vendorId, role, brief },
@@ -119,6 +128,8 @@ export function createActivities(deps: ActivityDeps): CaseActivities {
         return { accepted: receipt.accepted };
       } catch (err) {
         vendorFailure(err);
+      } finally {
+        beat.stop();
       }
     },
 
