@@ -49,6 +49,18 @@ export class WorkerProcesses {
     await once(child, 'exit');
   }
 
+  /**
+   * The worker dies mid-call: SIGKILLs every running worker, clears the sandbox's faults (so the retry is answered)
+   * and starts a new worker. Returns when the kill happened.
+   */
+  async killAndReplace(): Promise<number> {
+    for (const w of this.all.filter(alive)) await this.kill(w);
+    const killedAt = Date.now();
+    this.stack().sandbox.setFaults({ rate: 0, modes: [] });
+    await this.start();
+    return killedAt;
+  }
+
   async stopAll(): Promise<void> {
     const left = this.all.filter(alive);
     for (const w of left) w.kill('SIGKILL');

@@ -49,10 +49,7 @@ describe('intake when the worker is killed during its dispatches', () => {
       30_000,
       'a dispatch at the sandbox',
     );
-    await workers.kill(workers.all[0]!);
-    const killedAt = Date.now();
-    stack.sandbox.setFaults({ rate: 0, modes: [] });
-    await workers.start();
+    const killedAt = await workers.killAndReplace();
 
     // Both dispatch activities completed within 45 s of the kill: a retry that waited for the start-to-close minute
     // would not make it. (The view is no proof: the vendors' acknowledgements reach it while the dispatches still

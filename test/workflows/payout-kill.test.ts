@@ -68,10 +68,7 @@ describe('a payout when the worker is killed', () => {
       30_000,
       'the payment at the sandbox',
     );
-    await workers.kill(workers.all[0]!);
-    const killedAt = Date.now();
-    stack.sandbox.setFaults({ rate: 0, modes: [] });
-    await workers.start();
+    const killedAt = await workers.killAndReplace();
 
     const paid = await until(
       () => handler('GET', `/v1/cases/${caseId}`),
