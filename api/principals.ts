@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { liveFile, type LiveFileOptions } from '../lib/live-file.js';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
@@ -143,38 +144,11 @@ function directoryOver(current: () => Entry[]): PrincipalDirectory {
 }
 
 /**
- * Reads `file` now (throwing on a bad file, so start-up fails fast) and again whenever its mtime changes, checked at
- * most once a second: a key removed from the file stops working without a restart. A file that turns invalid later
- * (say, half-written by an editor) keeps the last good list and reports through `onReloadError`.
+ * Reads `file` now and again whenever it changes (lib/live-file.ts): a key removed from the file stops working without
+ * a restart, and a file that turns invalid later keeps the last good list.
  */
-export function loadPrincipals(
-  file: string,
-  opts: { onReloadError?: (err: Error) => void; checkIntervalMs?: number; now?: () => number } = {},
-): PrincipalDirectory {
-  const interval = opts.checkIntervalMs ?? 1000;
-  const now = opts.now ?? Date.now;
-  let entries = parseFile(file);
-  let mtimeMs = statSync(file).mtimeMs;
-  let size = statSync(file).size;
-  let checkedAt = now();
-
-  function current(): Entry[] {
-    const t = now();
-    if (t - checkedAt < interval) return entries;
-    checkedAt = t;
-    try {
-      const st = statSync(file);
-      if (st.mtimeMs !== mtimeMs || st.size !== size) {
-        entries = parseFile(file);
-        mtimeMs = st.mtimeMs;
-        size = st.size;
-      }
-    } catch (err) {
-      opts.onReloadError?.(err as Error);
-    }
-    return entries;
-  }
-  return directoryOver(current);
+export function loadPrincipals(file: string, opts: LiveFileOptions = {}): PrincipalDirectory {
+  return directoryOver(liveFile(file, parseFile, opts));
 }
 
 export interface DevelopmentPrincipal {

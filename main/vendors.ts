@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { VENDOR_ROLES } from '../domain/index.js';
 import type { PanelVendor } from '../workflows/contract.js';
+import { liveFile } from '../lib/live-file.js';
 
 /**
  * The vendor panel: who is engaged for each role, in panel order (the next one replaces a vendor that misses its
@@ -36,24 +37,11 @@ export function panelOf(vendors: VendorEntry[]): PanelVendor[] {
 }
 
 /**
- * The panel of a vendors file, read again when the file changes (its modification time), so that an edited panel
- * applies to the next case filed without a restart; a file that fails to load keeps the last good panel.
+ * The panel of a vendors file, read again when the file changes (lib/live-file.ts), so that an edited panel applies
+ * to the next case filed without a restart; a file that fails to load keeps the last good panel.
  */
-export function livePanel(file: string, onReloadError: (err: Error) => void = () => {}): () => PanelVendor[] {
-  let mtimeMs = statSync(file).mtimeMs;
-  let panel = panelOf(loadVendors(file));
-  return () => {
-    try {
-      const now = statSync(file).mtimeMs;
-      if (now !== mtimeMs) {
-        panel = panelOf(loadVendors(file));
-        mtimeMs = now;
-      }
-    } catch (err) {
-      onReloadError(err as Error);
-    }
-    return panel;
-  };
+export function livePanel(file: string, onReloadError?: (err: Error) => void): () => PanelVendor[] {
+  return liveFile(file, (f) => panelOf(loadVendors(f)), { ...(onReloadError ? { onReloadError } : {}) });
 }
 
 /**
