@@ -17,6 +17,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ACTION_ROLES } from '../../domain/permissions.js';
 import { ACTIONS, type Action } from '../../domain/vocabulary.js';
 import { signWebhook } from '../../lib/webhook-signature.js';
@@ -323,11 +324,14 @@ describe('tenant isolation', () => {
   it('another insured cannot tell a closed case from a missing one either', async () => {
     const closed = await newCase();
     expect((await as(stack, 'insured-ins-001')('POST', `/v1/cases/${closed}/actions/withdraw`, { reason: 'reported by mistake' })).status).toBe(200);
-    // A withdrawn case's workflow lingers a while; end it now. Commands to an ended workflow fail as "not found"
-    // inside Temporal, the path that used to answer 409 "withdrawn" to anyone who asked.
+    // A withdrawn case's workflow may linger a moment (its last e-mails); end it now, unless it has ended already.
+    // Commands to an ended workflow fail as "not found" inside Temporal, the path that used to answer 409 "withdrawn"
+    // to anyone who asked.
     const handle = stack.api.client.workflow.getHandle(caseWorkflowId(closed));
-    await handle.terminate('access matrix: an ended case');
-    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    await handle.terminate('access matrix: an ended case').catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    });
+    expect(['TERMINATED', 'COMPLETED']).toContain((await handle.describe()).status.name);
     const other = as(stack, 'insured-ins-002');
     const missing = `C${'Z'.repeat(26)}`;
     for (const target of [closed, missing]) {

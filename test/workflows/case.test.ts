@@ -38,6 +38,7 @@ import {
   commandSignal,
   readModelFromMemo,
   timelineFromReadModel,
+  type ReadModel,
   commandStatusQuery,
   parseRefusal,
   vendorEventSignal,
@@ -189,6 +190,17 @@ function expectJapaneseMail(caseId: string, purposes: string[]): void {
 async function until(seen: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 100 && !seen(); i++) await new Promise((r) => setTimeout(r, 100));
   if (!seen()) throw new Error(`timed out waiting: ${what}`);
+}
+
+/** Like `settle`, from the read model the API reads (the memo) rather than from a query. */
+async function settleModel(handle: WorkflowHandle, until: (m: ReadModel) => boolean): Promise<ReadModel> {
+  const read = async () => readModelFromMemo((await handle.describe()).memo ?? {});
+  for (let i = 0; i < 50; i++) {
+    const m = await read();
+    if (m && until(m)) return m;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (await read())!;
 }
 
 async function settle(handle: WorkflowHandle, until: (v: CaseView) => boolean): Promise<CaseView> {
@@ -935,9 +947,7 @@ describe('the read model', () => {
     const { handle } = await openCase();
     // The memo, not a query: a query sees intake's engagements as soon as their task ran, before their activities
     // ended and the view was written.
-    for (let i = 0; i < 50 && !(readModelFromMemo((await handle.describe()).memo ?? {})?.view?.vendors.length === 2); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await settleModel(handle, (m) => m.view?.vendors.length === 2);
     const before = (await handle.fetchHistory()).events?.length ?? 0;
     const view = await act(handle, 'assign', actors.handler, { assignee: 'handler' });
     expect(view.assignedTo).toBe('handler');
@@ -1204,10 +1214,7 @@ describe("the handler's desk: notes, documents, reserve history, reopen", () => 
   it('keeps internal notes off the timeline, shared ones on it, documents by reference, and evidence that names one', async () => {
     const { handle } = await openCase();
     await settle(handle, (v) => v.status === 'response');
-    const model = async () => {
-      for (let i = 0; i < 50 && !readModelFromMemo((await handle.describe()).memo)?.view; i++) await new Promise((r) => setTimeout(r, 100));
-      return readModelFromMemo((await handle.describe()).memo)!;
-    };
+    const model = () => settleModel(handle, (m) => !!m.view);
     const versionBefore = (await model()).meta.version;
     await note(handle, actors.handler, '社内メモ: 再保険者への報告を検討', 'internal');
     // An internal note is no change of the view the insured reads: same version, nothing on the timeline.
